@@ -1,0 +1,68 @@
+import pg from 'pg';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { PostgresEventStore, type EventStore } from '#event-store';
+import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, migrateReadModels } from '#read-models';
+import { LocalIdentityProvider, createLogger, type Logger } from '#integrations';
+import type { ConsoleConfig } from './config.js';
+
+/** Everything the api, the projector and the CLI share, opened once per process. */
+export interface Runtime {
+  readonly config: ConsoleConfig;
+  readonly databaseUrl: string;
+  readonly logger: Logger;
+  readonly store: EventStore;
+  readonly dataSource: DataSource;
+  /** For projector runners: each holds a session (advisory lock) for as long as it runs. */
+  readonly projectorPool: pg.Pool;
+  readonly checkpoints: CheckpointWaiter;
+  readonly identity: LocalIdentityProvider;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly databaseUrl: string;
+  readonly identity?: LocalIdentityProvider;
+  readonly logger?: Logger;
+}
+
+export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger('console');
+  const store = await openEventStore(config.eventStoreUrl ?? options.databaseUrl);
+  const dataSource = createReadModelDataSource(options.databaseUrl);
+  await dataSource.initialize();
+  await migrateReadModels(dataSource);
+  await dataSource.transaction(async (manager) => {
+    const runner = manager.queryRunner!;
+    for (const projection of PROJECTIONS) await ensureProjection({ query: (sql: string, params?: unknown[]) => runner.query(sql, params, true).then((r) => ({ rows: r.records })) } as never, projection);
+  });
+  const projectorPool = new pg.Pool({ connectionString: options.databaseUrl, max: PROJECTIONS.length * 2 + 2 });
+  const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
+  const identity = options.identity ?? (await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
+  return {
+    config,
+    databaseUrl: options.databaseUrl,
+    logger,
+    store,
+    dataSource,
+    projectorPool,
+    checkpoints,
+    identity,
+    async close() {
+      await checkpoints.close();
+      await projectorPool.end();
+      await dataSource.destroy();
+      await store.close();
+    },
+  };
+}
+
+async function openEventStore(url: string): Promise<EventStore> {
+  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://') || url.startsWith('kurrentdb://')) {
+    throw new Error('EventStoreDB support is wired in a later step');
+  }
+  if (!url.startsWith('postgres://') && !url.startsWith('postgresql://')) throw new Error(`EVENT_STORE_URL must be esdb://… or postgres://…, got ${url}`);
+  const store = new PostgresEventStore({ connectionString: url });
+  await store.ensureSchema();
+  return store;
+}

@@ -1,0 +1,12 @@
+import type { Command } from '../core/event.js';
+
+export type CreateWorkspace = Command<
+  'CreateWorkspace',
+  { readonly organizationId: string; readonly workspaceId: string; readonly name: string; readonly isDefault: boolean; readonly at: string }
+>;
+export type RenameWorkspace = Command<
+  'RenameWorkspace',
+  { readonly organizationId: string; readonly workspaceId: string; readonly name: string; readonly at: string }
+>;
+
+export type WorkspaceCommand = CreateWorkspace | RenameWorkspace;

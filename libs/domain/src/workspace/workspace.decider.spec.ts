@@ -1,0 +1,163 @@
+import { describe, expect, it } from '@jest/globals';
+import { fold } from '../core/decider.js';
+import { specFor } from '../core/given-when-then.js';
+import type { WorkspaceCommand } from './workspace.commands.js';
+import { workspaceDecider } from './workspace.decider.js';
+import type { WorkspaceCreated, WorkspaceEvent, WorkspaceRenamed } from './workspace.events.js';
+
+const spec = specFor(workspaceDecider);
+
+const organizationId = 'org-1';
+const at = '2026-01-01T10:00:00.000Z';
+
+const create = (workspaceId: string, name: string, isDefault = false): WorkspaceCommand => ({
+  type: 'CreateWorkspace',
+  data: { organizationId, workspaceId, name, isDefault, at },
+});
+const rename = (workspaceId: string, name: string): WorkspaceCommand => ({ type: 'RenameWorkspace', data: { organizationId, workspaceId, name, at } });
+
+// The helper compares JSON, so fixtures list keys in the order the decider writes them.
+const created = (workspaceId: string, name: string, isDefault = false): WorkspaceCreated => ({
+  type: 'WorkspaceCreated',
+  data: { organizationId, workspaceId, name, slug: name.toLowerCase(), isDefault, createdAt: at },
+});
+const renamed = (workspaceId: string, name: string, previousName: string): WorkspaceRenamed => ({
+  type: 'WorkspaceRenamed',
+  data: { organizationId, workspaceId, name, previousName, renamedAt: at },
+});
+
+describe('workspace decider', () => {
+  describe('when the organization has no workspaces', () => {
+    it('creates a named workspace with a lower-case slug', () => {
+      spec.given([]).when(create('ws-1', 'Docs')).then([created('ws-1', 'Docs')]);
+    });
+
+    it('creates the default workspace', () => {
+      spec.given([]).when(create('ws-default', 'default', true)).then([created('ws-default', 'default', true)]);
+    });
+
+    it('accepts a name of exactly 100 allowed characters', () => {
+      const name = `a-b_c.${'d'.repeat(94)}`;
+      spec.given([]).when(create('ws-1', name)).then([created('ws-1', name)]);
+    });
+
+    it.each([
+      ['empty', ''],
+      ['101 characters long', 'a'.repeat(101)],
+      ['containing a space', 'my docs'],
+      ['containing a slash', 'docs/api'],
+      ['ending in a newline', 'docs\n'],
+    ])('rejects a name that is %s', (_, name) => {
+      spec.given([]).when(create('ws-1', name)).thenThrows('invalid', 'Workspace name');
+    });
+
+    it('refuses to rename a workspace that does not exist', () => {
+      spec.given([]).when(rename('ws-1', 'docs')).thenThrows('not_found');
+    });
+  });
+
+  describe('when a default workspace exists', () => {
+    const history: WorkspaceEvent[] = [created('ws-default', 'default', true)];
+
+    it('does nothing when asked to create the default again', () => {
+      spec.given(history).when(create('ws-other', 'default', true)).then([]);
+    });
+
+    it('does nothing when asked to create the default again under another name', () => {
+      spec.given(history).when(create('ws-other', 'main', true)).then([]);
+    });
+
+    it('still creates other, non-default workspaces', () => {
+      spec.given(history).when(create('ws-1', 'docs')).then([created('ws-1', 'docs')]);
+    });
+
+    it('refuses a non-default workspace that takes the default one’s name', () => {
+      spec.given(history).when(create('ws-1', 'Default')).thenThrows('conflict', 'already exists');
+    });
+  });
+
+  describe('when a named workspace exists', () => {
+    const history: WorkspaceEvent[] = [created('ws-1', 'Docs')];
+
+    it('refuses another workspace with the same name', () => {
+      spec.given(history).when(create('ws-2', 'Docs')).thenThrows('conflict', 'already exists');
+    });
+
+    it('refuses another workspace whose name differs only in case', () => {
+      spec.given(history).when(create('ws-2', 'dOCS')).thenThrows('conflict', 'already exists');
+    });
+
+    it('refuses to create a workspace with an id already in use', () => {
+      spec.given(history).when(create('ws-1', 'other')).thenThrows('conflict', 'ws-1');
+    });
+
+    it('creates the default workspace alongside it', () => {
+      spec.given(history).when(create('ws-default', 'default', true)).then([created('ws-default', 'default', true)]);
+    });
+
+    it('renames it, recording the previous name', () => {
+      spec.given(history).when(rename('ws-1', 'handbook')).then([renamed('ws-1', 'handbook', 'Docs')]);
+    });
+
+    it('does nothing when renamed to its current name', () => {
+      spec.given(history).when(rename('ws-1', 'Docs')).then([]);
+    });
+
+    it('renames it to its own name in a different case', () => {
+      spec.given(history).when(rename('ws-1', 'docs')).then([renamed('ws-1', 'docs', 'Docs')]);
+    });
+
+    it('rejects an invalid new name', () => {
+      spec.given(history).when(rename('ws-1', 'my docs')).thenThrows('invalid');
+    });
+
+    it('refuses to rename a workspace that does not exist', () => {
+      spec.given(history).when(rename('ws-2', 'handbook')).thenThrows('not_found');
+    });
+  });
+
+  describe('when two workspaces exist', () => {
+    const history: WorkspaceEvent[] = [created('ws-1', 'docs'), created('ws-2', 'api')];
+
+    it('refuses to rename one to the name of the other', () => {
+      spec.given(history).when(rename('ws-2', 'docs')).thenThrows('conflict', 'already exists');
+    });
+
+    it('refuses to rename one to the name of the other in a different case', () => {
+      spec.given(history).when(rename('ws-2', 'DOCS')).thenThrows('conflict', 'already exists');
+    });
+  });
+
+  describe('when a workspace has been renamed', () => {
+    const history: WorkspaceEvent[] = [created('ws-1', 'docs'), renamed('ws-1', 'handbook', 'docs')];
+
+    it('frees its previous name', () => {
+      spec.given(history).when(create('ws-2', 'docs')).then([created('ws-2', 'docs')]);
+    });
+
+    it('holds its new name', () => {
+      spec.given(history).when(create('ws-2', 'Handbook')).thenThrows('conflict');
+    });
+  });
+
+  describe('fold', () => {
+    it('gives the directory after a full history', () => {
+      const state = fold(workspaceDecider, [
+        created('ws-default', 'default', true),
+        created('ws-1', 'docs'),
+        renamed('ws-1', 'handbook', 'docs'),
+      ]);
+      expect(state.defaultWorkspaceId).toBe('ws-default');
+      expect([...state.workspaces]).toEqual([
+        ['ws-default', { name: 'default', isDefault: true }],
+        ['ws-1', { name: 'handbook', isDefault: false }],
+      ]);
+    });
+
+    it('does not mutate the state it was given', () => {
+      const before = fold(workspaceDecider, [created('ws-1', 'docs')]);
+      workspaceDecider.evolve(before, renamed('ws-1', 'handbook', 'docs'));
+      expect(before.workspaces.get('ws-1')?.name).toBe('docs');
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import { v5 as uuidv5 } from 'uuid';
+import { fold, type Command, type Decider, type DomainEvent, type EventMetadata, type RecordedEvent } from '#domain';
+import { WrongExpectedRevisionError, type EventStore, type Position } from './event-store.port.js';
+
+/** Namespace for deterministic event ids: uuidv5(`${commandId}:${index}`). */
+const EVENT_ID_NAMESPACE = '6f1c1f0e-2b7a-4c8e-9a51-3d0f6b3c2a11';
+
+export const eventIdFor = (commandId: string, index: number) => uuidv5(`${commandId}:${index}`, EVENT_ID_NAMESPACE);
+
+export interface CommandContext {
+  /** Same id, same events: a retried command appends nothing twice. */
+  readonly commandId: string;
+  readonly userId?: string;
+  readonly correlationId?: string;
+}
+
+export interface CommandResult<E extends DomainEvent> {
+  readonly events: readonly E[];
+  /** Position of the last event this command produced (or of the stream's last event for a no-op). */
+  readonly position: Position | null;
+  readonly nextExpectedRevision: bigint | null;
+}
+
+/**
+ * The whole write path: read the stream, fold, decide, append at the exact revision read. On a
+ * version conflict the decision is re-run on the new state a bounded number of times; after that
+ * the conflict reaches the caller (HTTP 409).
+ */
+export async function handleCommand<C extends Command, E extends DomainEvent, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S>,
+  commands: C | readonly C[],
+  context: CommandContext,
+  maxAttempts = 3,
+): Promise<CommandResult<E>> {
+  const sequence: readonly C[] = Array.isArray(commands) ? commands : [commands as C];
+  for (let attempt = 1; ; attempt++) {
+    const history = await store.readStream(streamId);
+    const replayed = history.filter((e) => e.metadata.commandId === context.commandId);
+    if (replayed.length > 0) return alreadyHandled<E>(replayed);
+
+    let state = fold(decider, history as unknown as E[]);
+    const events: E[] = [];
+    for (const command of sequence) {
+      const decided = decider.decide(command, state);
+      state = decided.reduce(decider.evolve, state);
+      events.push(...decided);
+    }
+    const last = history.at(-1);
+    if (events.length === 0) return { events, position: last?.position ?? null, nextExpectedRevision: last?.revision ?? null };
+
+    const metadata: EventMetadata = { commandId: context.commandId, userId: context.userId, correlationId: context.correlationId, schemaVersion: 1 };
+    try {
+      const appended = await store.append(
+        streamId,
+        events.map((event, index) => ({ id: eventIdFor(context.commandId, index), type: event.type, data: event.data, metadata })),
+        last ? last.revision : 'no-stream',
+      );
+      return { events, position: appended.position, nextExpectedRevision: appended.nextExpectedRevision };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
+    }
+  }
+}
+
+function alreadyHandled<E extends DomainEvent>(replayed: readonly RecordedEvent[]): CommandResult<E> {
+  const last = replayed.at(-1)!;
+  return { events: replayed.map((e) => ({ type: e.type, data: e.data }) as E), position: last.position, nextExpectedRevision: last.revision };
+}

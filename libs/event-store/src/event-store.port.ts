@@ -1,0 +1,73 @@
+import type { EventMetadata, RecordedEvent } from '#domain';
+
+/** Positions are opaque outside a store; `START` sorts before every event of every store. */
+export type Position = string;
+export const START: Position = 'start';
+
+/** `no-stream`: the stream must not exist; a bigint: its last revision must be exactly that. */
+export type ExpectedRevision = 'no-stream' | 'any' | bigint;
+
+export interface EventToAppend {
+  /** Deterministic (derived from the command id and the event's index): a retried append is a no-op. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: object;
+  readonly metadata?: EventMetadata;
+}
+
+export interface AppendResult {
+  readonly nextExpectedRevision: bigint;
+  /** Position of the last event appended (or of the original events when the append was a retry). */
+  readonly position: Position;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: the first event delivered is the one after this position. */
+  readonly after: Position;
+  /** Only these event types are delivered; checkpoints still advance over the others. */
+  readonly eventTypes?: readonly string[];
+  readonly maxBatchSize?: number;
+}
+
+export interface SubscriptionBatch {
+  readonly events: readonly RecordedEvent[];
+  /** Everything up to here has been scanned: safe to store as the subscriber's checkpoint. */
+  readonly checkpoint: Position;
+  /** The batch reached what the store held when it was read: the subscriber is live. */
+  readonly caughtUp: boolean;
+}
+
+export interface Subscription extends AsyncIterable<SubscriptionBatch> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** All events of a stream in revision order; an empty list when the stream does not exist. */
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** Ordered delivery over all streams, in one total order, never skipping an event that commits late. */
+  subscribe(options: SubscribeOptions): Subscription;
+  /** Position of the newest event a subscriber could see now (`START` when the store is empty). */
+  headPosition(): Promise<Position>;
+  comparePositions(a: Position, b: Position): number;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no-stream',
+  ) {
+    super(`Stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** The store cannot be reached; callers retry or answer 503, never 500. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailableError';
+  }
+}

@@ -1,0 +1,164 @@
+import pg from 'pg';
+import type { EventMetadata, RecordedEvent } from '#domain';
+import {
+  START,
+  WrongExpectedRevisionError,
+  EventStoreUnavailableError,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type SubscribeOptions,
+  type Subscription,
+} from '../event-store.port.js';
+import { comparePositions, formatPosition } from '../position.js';
+import { upcast, type Upcasters } from '../upcasters.js';
+import { EVENT_STORE_SCHEMA_SQL } from './postgres.schema.js';
+import { PostgresNotifier } from './postgres.notifier.js';
+import { PostgresSubscription } from './postgres.subscription.js';
+
+export interface PostgresEventStoreOptions {
+  readonly connectionString?: string;
+  readonly pool?: pg.Pool;
+  readonly upcasters?: Upcasters;
+  /** Fallback poll while idle, in case a wake-up was missed (e.g. a dropped LISTEN connection). */
+  readonly idlePollMs?: number;
+}
+
+interface EventRow {
+  transaction_id: string;
+  global_position: string;
+  event_id: string;
+  stream_id: string;
+  stream_revision: string;
+  type: string;
+  data: object;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const EVENT_COLUMNS =
+  'transaction_id::text AS transaction_id, global_position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at';
+
+export class PostgresEventStore implements EventStore {
+  readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
+  private readonly notifier: PostgresNotifier;
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.ownsPool = !options.pool;
+    this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
+    this.notifier = new PostgresNotifier(this.pool, options.connectionString, options.pool ? poolClientConfig(options.pool) : undefined);
+  }
+
+  async ensureSchema(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // Concurrent first starts (api and projector) must not race on CREATE ... IF NOT EXISTS.
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', ['es_schema']);
+      await client.query(EVENT_STORE_SCHEMA_SQL);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['es_schema']).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new RangeError('append needs at least one event');
+    const mode = expected === 'no-stream' || expected === 'any' ? expected : 'exact';
+    const { rows } = await this.query<{ status: string; revision: string | null; position_xid: string | null; position_seq: string | null }>(
+      `SELECT status, revision, position_xid::text AS position_xid, position_seq FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
+      [
+        streamId,
+        mode,
+        typeof expected === 'bigint' ? expected.toString() : null,
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata ?? {})),
+      ],
+    );
+    const row = rows[0]!;
+    if (row.status === 'conflict') {
+      throw new WrongExpectedRevisionError(streamId, expected, row.revision === null ? 'no-stream' : BigInt(row.revision));
+    }
+    if (row.status === 'ok') this.notifier.notify();
+    return {
+      nextExpectedRevision: BigInt(row.revision!),
+      position: formatPosition({ major: BigInt(row.position_xid!), minor: BigInt(row.position_seq!) }),
+    };
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
+      [streamId],
+    );
+    return rows.map((row) => this.toRecordedEvent(row));
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    return new PostgresSubscription({
+      pool: this.pool,
+      notifier: this.notifier,
+      after: options.after,
+      eventTypes: options.eventTypes,
+      maxBatchSize: options.maxBatchSize ?? 500,
+      idlePollMs: this.options.idlePollMs ?? 250,
+      toRecordedEvent: (row) => this.toRecordedEvent(row as EventRow),
+    });
+  }
+
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.query<{ transaction_id: string; global_position: string }>(
+      `SELECT transaction_id::text AS transaction_id, global_position FROM es_events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? formatPosition({ major: BigInt(row.transaction_id), minor: BigInt(row.global_position) }) : START;
+  }
+
+  comparePositions(a: Position, b: Position): number {
+    return comparePositions(a, b);
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (error) {
+      if (isConnectionError(error)) throw new EventStoreUnavailableError('PostgreSQL event store unavailable', { cause: error });
+      throw error;
+    }
+  }
+
+  private toRecordedEvent(row: EventRow): RecordedEvent {
+    return upcast(this.options.upcasters, {
+      id: row.event_id,
+      type: row.type,
+      data: row.data,
+      metadata: row.metadata,
+      streamId: row.stream_id,
+      revision: BigInt(row.stream_revision),
+      position: formatPosition({ major: BigInt(row.transaction_id), minor: BigInt(row.global_position) }),
+      recordedAt: row.recorded_at.toISOString(),
+    });
+  }
+}
+
+function poolClientConfig(pool: pg.Pool): pg.ClientConfig {
+  return (pool as unknown as { options: pg.ClientConfig }).options;
+}
+
+/** Connection-level failures (refused, reset, server shutting down), as opposed to SQL errors. */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  if (typeof code !== 'string') return error instanceof Error && /Connection terminated|connect ECONNREFUSED/.test(error.message);
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code);
+}

@@ -1,0 +1,13 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** JSON logs on stdout; `LOG_LEVEL` sets the level (tests default to `silent`). */
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info')): Logger {
+  return pino({
+    name,
+    level,
+    // Bearer tokens and API keys must never reach a log line.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.authorization', '*.apiKey', '*.secret'], censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,79 @@
+import pg from 'pg';
+import { CHECKPOINT_CHANNEL } from './projection-catalog.js';
+
+export class ConsistencyTimeoutError extends Error {
+  constructor(readonly projection: string, readonly minPosition: string, readonly reached: string | null) {
+    super(`Projection ${projection} has not reached position ${minPosition} yet (at ${reached ?? 'nothing'})`);
+    this.name = 'ConsistencyTimeoutError';
+  }
+}
+
+/**
+ * Read-your-writes: waits until the active generation of a projection has applied a position.
+ * Woken by the NOTIFY the runner sends in each batch's transaction; the timeout bounds the wait.
+ */
+export class CheckpointWaiter {
+  private listener: pg.Client | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    private readonly compare: (a: string, b: string) => number,
+  ) {}
+
+  async waitFor(projection: string, minPosition: string, timeoutMs: number): Promise<void> {
+    await this.ensureListening();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const set = this.waiters.get(projection) ?? new Set();
+      this.waiters.set(projection, set.add(wake));
+      try {
+        const reached = await this.position(projection);
+        if (reached !== null && this.compare(reached, minPosition) >= 0) return;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new ConsistencyTimeoutError(projection, minPosition, reached);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
+        clearTimeout(timer);
+      } finally {
+        set.delete(wake);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
+  }
+
+  private async position(projection: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      `SELECT c.position FROM projection_checkpoints c JOIN projection_generations g ON g.name = c.name AND g.active_generation = c.generation WHERE c.name = $1`,
+      [projection],
+    );
+    return rows[0]?.position ?? null;
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.listener) return Promise.resolve();
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.connectionString });
+      client.on('notification', (message) => {
+        for (const wake of this.waiters.get(message.payload ?? '') ?? []) wake();
+      });
+      client.on('error', () => {
+        if (this.listener === client) this.listener = null;
+        for (const set of this.waiters.values()) for (const wake of set) wake();
+      });
+      await client.connect();
+      await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
+      this.listener = client;
+    })().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+}

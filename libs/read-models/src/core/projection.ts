@@ -1,0 +1,48 @@
+import type { RecordedEvent } from '#domain';
+
+export type ColumnType = 'text' | 'boolean' | 'integer' | 'bigint' | 'double precision' | 'timestamptz' | 'jsonb';
+
+export interface ColumnDefinition {
+  readonly type: ColumnType;
+  readonly nullable?: boolean;
+  /** SQL default, used when a counter row is first inserted by an increment. */
+  readonly default?: string;
+}
+
+/**
+ * A read-model table, named logically (`jobs`). Each generation of a projection gets its own
+ * physical table (`jobs_g2`) and a view with the logical name points at the active one, so a
+ * rebuild never touches the tables that are serving queries.
+ */
+export interface TableDefinition {
+  readonly name: string;
+  readonly columns: Readonly<Record<string, ColumnDefinition>>;
+  readonly primaryKey: readonly string[];
+  /** Index bodies, e.g. `(workspace_id, created_at DESC, id DESC)`. */
+  readonly indexes?: readonly string[];
+}
+
+type Row = Readonly<Record<string, unknown>>;
+
+/**
+ * What an event does to the read model, as data. The runner coalesces the changes of a whole batch
+ * per key (a job queued and completed in one batch is one insert) and writes them in one transaction.
+ */
+export type RowChange =
+  /** Insert the row, or overwrite the given columns of an existing one. */
+  | { readonly kind: 'upsert'; readonly table: string; readonly row: Row }
+  /** Update columns of an existing row; a patch of a missing row changes nothing. */
+  | { readonly kind: 'patch'; readonly table: string; readonly key: Row; readonly set: Row }
+  | { readonly kind: 'delete'; readonly table: string; readonly key: Row }
+  /** Add to counters (created at their default first) and raise maxima; summed per key per batch. */
+  | { readonly kind: 'increment'; readonly table: string; readonly key: Row; readonly add: Readonly<Record<string, number>>; readonly max?: Readonly<Record<string, number>> };
+
+export interface ProjectionDefinition {
+  readonly name: string;
+  readonly eventTypes: readonly string[];
+  readonly tables: readonly TableDefinition[];
+  /** Pure: the same event always yields the same changes. Throwing marks the event as poison. */
+  readonly apply: (event: RecordedEvent) => readonly RowChange[];
+}
+
+export const physicalTableName = (table: string, generation: number) => `${table}_g${generation}`;

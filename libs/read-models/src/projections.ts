@@ -1,0 +1,12 @@
+import type { ProjectionDefinition } from './core/projection.js';
+import { jobsProjection } from './jobs/jobs.projection.js';
+import { workspacesProjection } from './workspaces/workspaces.projection.js';
+
+/** Every projection the daemon runs, and which ones serve which API area. */
+export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection];
+
+export function projectionNamed(name: string): ProjectionDefinition {
+  const found = PROJECTIONS.find((p) => p.name === name);
+  if (!found) throw new Error(`Unknown projection "${name}"; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+  return found;
+}
