@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { PostgresEventStore, type EventStore } from '#event-store';
+import { EventStoreDbEventStore, PostgresEventStore, type EventStore } from '#event-store';
 import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, migrateReadModels } from '#read-models';
 import { LocalIdentityProvider, createLogger, type Logger } from '#integrations';
 import type { ConsoleConfig } from './config.js';
@@ -28,7 +28,7 @@ export interface RuntimeOptions {
 
 export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger('console');
-  const store = await openEventStore(config.eventStoreUrl ?? options.databaseUrl);
+  const store = await openEventStore(config.eventStoreUrl ?? options.databaseUrl, logger);
   const dataSource = createReadModelDataSource(options.databaseUrl);
   await dataSource.initialize();
   await migrateReadModels(dataSource);
@@ -57,10 +57,8 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   };
 }
 
-async function openEventStore(url: string): Promise<EventStore> {
-  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://') || url.startsWith('kurrentdb://')) {
-    throw new Error('EventStoreDB support is wired in a later step');
-  }
+async function openEventStore(url: string, logger: Logger): Promise<EventStore> {
+  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) return EventStoreDbEventStore.fromConnectionString(url, { logger });
   if (!url.startsWith('postgres://') && !url.startsWith('postgresql://')) throw new Error(`EVENT_STORE_URL must be esdb://… or postgres://…, got ${url}`);
   const store = new PostgresEventStore({ connectionString: url });
   await store.ensureSchema();

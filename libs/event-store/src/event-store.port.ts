@@ -50,6 +50,11 @@ export interface EventStore {
   /** Position of the newest event a subscriber could see now (`START` when the store is empty). */
   headPosition(): Promise<Position>;
   comparePositions(a: Position, b: Position): number;
+  /**
+   * How far a subscriber at `after` is behind: events of those types still to come (counted up to
+   * `limit`) and when the oldest of them was recorded. Optional: not every store can count cheaply.
+   */
+  backlog?(after: Position, eventTypes: readonly string[], limit: number): Promise<{ events: number; oldestRecordedAt: string | null }>;
   close(): Promise<void>;
 }
 

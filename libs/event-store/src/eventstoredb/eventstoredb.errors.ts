@@ -18,7 +18,8 @@ const GRPC_UNAVAILABLE = 14;
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (isCommandError(error)) return TRANSIENT.has(error.type);
-  // A raw gRPC status that the client did not convert, or cluster discovery giving up.
+  // Unconverted gRPC statuses exist: with no server, `appendToStream` rejects with the raw
+  // UNAVAILABLE of its server-features lookup. Cluster discovery gives up with a plain Error.
   return (error as { code?: unknown }).code === GRPC_UNAVAILABLE || error.message.startsWith('Failed to discover after');
 }
 

@@ -208,12 +208,15 @@ describe('EventStoreDbEventStore', () => {
     it('turns an unreachable server into EventStoreUnavailableError and leaves other errors alone', async () => {
       const { store, appendToStream } = setup();
       const unavailable = convertToCommandError(grpcError(GRPC.UNAVAILABLE, 'No connection established'));
+      // What v6.2.1 really throws when no server answers: its server-features lookup fails unconverted.
+      const raw = grpcError(GRPC.UNAVAILABLE, 'No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2113');
       const denied = new AccessDeniedError();
-      appendToStream.mockRejectedValueOnce(unavailable).mockRejectedValueOnce(denied);
+      appendToStream.mockRejectedValueOnce(unavailable).mockRejectedValueOnce(raw).mockRejectedValueOnce(denied);
 
       const error = await store.append('job-1', [event()], 0n).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EventStoreUnavailableError);
       expect((error as Error).cause).toBe(unavailable);
+      await expect(store.append('job-1', [event()], 0n)).rejects.toMatchObject({ name: 'EventStoreUnavailableError', cause: raw });
       await expect(store.append('job-1', [event()], 0n)).rejects.toBe(denied);
     });
 

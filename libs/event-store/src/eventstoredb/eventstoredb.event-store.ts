@@ -100,6 +100,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions): Subscription {
+    // A malformed checkpoint fails the caller now rather than the first `next()`.
     parsePosition(options.after);
     const eventTypes = options.eventTypes;
     const wanted = eventTypes ? new Set(eventTypes) : undefined;

@@ -12,7 +12,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port.js';
-import { comparePositions, formatPosition } from '../position.js';
+import { comparePositions, formatPosition, parsePosition } from '../position.js';
 import { upcast, type Upcasters } from '../upcasters.js';
 import { EVENT_STORE_SCHEMA_SQL } from './postgres.schema.js';
 import { PostgresNotifier } from './postgres.notifier.js';
@@ -122,6 +122,18 @@ export class PostgresEventStore implements EventStore {
 
   comparePositions(a: Position, b: Position): number {
     return comparePositions(a, b);
+  }
+
+  async backlog(after: Position, eventTypes: readonly string[], limit: number): Promise<{ events: number; oldestRecordedAt: string | null }> {
+    const pair = parsePosition(after) ?? { major: 0n, minor: 0n };
+    const { rows } = await this.query<{ events: string; oldest: Date | null }>(
+      `SELECT count(*) AS events, min(recorded_at) AS oldest FROM (
+         SELECT recorded_at FROM es_events
+          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND type = ANY($3::text[])
+          ORDER BY transaction_id, global_position LIMIT $4) backlog`,
+      [pair.major.toString(), pair.minor.toString(), [...eventTypes], limit],
+    );
+    return { events: Number(rows[0]!.events), oldestRecordedAt: rows[0]!.oldest?.toISOString() ?? null };
   }
 
   async close(): Promise<void> {

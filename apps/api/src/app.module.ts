@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard.js';
+import { ConsistentReadInterceptor } from './consistency/consistent-read.interceptor.js';
+import { HealthController } from './health/health.controller.js';
+import { JobQueries } from './jobs/job.queries.js';
+import { JobsController } from './jobs/jobs.controller.js';
+import { RUNTIME } from './runtime.tokens.js';
+import { WorkspaceQueries } from './workspaces/workspace.queries.js';
+import { WorkspacesController } from './workspaces/workspaces.controller.js';
+import type { Runtime } from '../../console/src/runtime.js';
+
+@Module({})
+export class ApiModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [HealthController, WorkspacesController, JobsController],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: ConsistentReadInterceptor },
+        WorkspaceQueries,
+        JobQueries,
+      ],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import type { Principal } from '#integrations';
+import { ApiError } from '../common/api-error.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+
+const PUBLIC = 'console:public';
+/** Marks a route that needs no token (health, metrics, docs, signed webhooks). */
+export const Public = () => SetMetadata(PUBLIC, true);
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+/** Every route requires a verified bearer token unless marked `@Public()`. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new ApiError(401, 'unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)');
+    try {
+      request.principal = await this.runtime.identity.verify(match[1]!);
+    } catch {
+      throw new ApiError(401, 'unauthenticated', 'The bearer token is invalid or expired');
+    }
+    return true;
+  }
+}
+
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new ApiError(401, 'unauthenticated', 'A bearer token is required');
+  return principal;
+});

@@ -1,0 +1,27 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { pinoHttp } from 'pino-http';
+import { httpRequestDuration, type Logger } from '#integrations';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * A request id on every request (the caller's `X-Request-Id` when well-formed), echoed in the
+ * response, in every log line of the request, and a duration histogram per route template.
+ */
+export function installRequestLogging(app: INestApplication, logger: Logger): void {
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const given = request.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    request.headers['x-request-id'] = id;
+    response.setHeader('X-Request-Id', id);
+    const stop = httpRequestDuration.startTimer();
+    response.on('finish', () => {
+      const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      stop({ method: request.method, route: `${request.baseUrl ?? ''}${route}`, status: String(response.statusCode) });
+    });
+    next();
+  });
+  app.use(pinoHttp({ logger, genReqId: (request) => request.headers['x-request-id'] as string, autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false } }));
+}

@@ -1,0 +1,37 @@
+import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { from, switchMap, type Observable } from 'rxjs';
+import { isPosition } from '#event-store';
+import { badRequest } from '../common/api-error.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+
+const READS_FROM = 'console:reads-from';
+/** Names the projections a query reads, so `?minPosition=` can wait for them. */
+export const ReadsFrom = (...projections: string[]) => SetMetadata(READS_FROM, projections);
+
+/**
+ * Read-your-writes: a command answers with the `position` of its last event; a query given
+ * `?minPosition=<position>` first waits (bounded) until the projections it reads have applied it.
+ */
+@Injectable()
+export class ConsistentReadInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const projections = this.reflector.get<string[] | undefined>(READS_FROM, context.getHandler());
+    const request = context.switchToHttp().getRequest<Request>();
+    const minPosition = request.query?.minPosition;
+    if (!projections || minPosition === undefined) return next.handle();
+    if (typeof minPosition !== 'string' || !isPosition(minPosition)) {
+      throw badRequest('minPosition', 'must be a position returned by a command, e.g. "1234/5678"');
+    }
+    const timeout = this.runtime.config.consistencyTimeoutMs;
+    const wait = Promise.all(projections.map((projection) => this.runtime.checkpoints.waitFor(projection, minPosition, timeout)));
+    return from(wait).pipe(switchMap(() => next.handle()));
+  }
+}

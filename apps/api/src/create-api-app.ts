@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ApiModule } from './app.module.js';
+import { ErrorFilter } from './common/error.filter.js';
+import { installRequestLogging } from './common/request-logging.js';
+import { createValidationPipe } from './common/validation.pipe.js';
+import type { Runtime } from '../../console/src/runtime.js';
+
+/** The configured Nest application, not yet listening (tests call `listen(0)`). */
+export async function createApiApp(runtime: Runtime): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRuntime(runtime), { logger: ['error', 'warn'], bufferLogs: false });
+  app.set('query parser', 'simple'); // no nested objects from query strings: ?a[b]=c stays a string key
+  installRequestLogging(app, runtime.logger);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorFilter(runtime.logger));
+  app.enableShutdownHooks();
+  return app;
+}

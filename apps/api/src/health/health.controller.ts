@@ -1,0 +1,59 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { metricsRegistry } from '#integrations';
+import { Public } from '../auth/auth.guard.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { projectionStatus } from '../../../projector/src/projection-status.js';
+
+/** Readiness fails when the database or the event store is down, or a projection lags too far. */
+const MAX_READY_LAG_SECONDS = Number(process.env.READY_MAX_LAG_SECONDS ?? 60);
+
+@Controller()
+@Public()
+export class HealthController {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  async ready(@Res({ passthrough: true }) response: Response) {
+    const checks: Record<string, unknown> = {};
+    let ready = true;
+    try {
+      await this.runtime.dataSource.query('SELECT 1');
+      checks.database = 'ok';
+    } catch (error) {
+      ready = false;
+      checks.database = `down: ${(error as Error).message}`;
+    }
+    try {
+      checks.eventStore = { status: 'ok', head: await this.runtime.store.headPosition() };
+    } catch (error) {
+      ready = false;
+      checks.eventStore = `down: ${(error as Error).message}`;
+    }
+    if (checks.database === 'ok') {
+      try {
+        const projections = await projectionStatus(this.runtime.store, this.runtime.projectorPool);
+        checks.projections = projections;
+        if (projections.some((p) => (p.lagSeconds ?? 0) > MAX_READY_LAG_SECONDS)) ready = false;
+      } catch (error) {
+        ready = false;
+        checks.projections = `unknown: ${(error as Error).message}`;
+      }
+    }
+    response.status(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'not_ready', checks };
+  }
+
+  @Get('metrics')
+  async metrics(@Res() response: Response) {
+    await projectionStatus(this.runtime.store, this.runtime.projectorPool).catch(() => undefined); // refresh lag gauges
+    response.setHeader('Content-Type', metricsRegistry.contentType);
+    response.send(await metricsRegistry.metrics());
+  }
+}

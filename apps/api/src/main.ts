@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { createLogger } from '#integrations';
+import { loadConfig } from '../../console/src/config.js';
+import { openRuntime } from '../../console/src/runtime.js';
+import { onShutdown } from '../../console/src/shutdown.js';
+import { createApiApp } from './create-api-app.js';
+
+/** The api alone (production shape): DATABASE_URL is required; projections run in apps/projector. */
+const config = loadConfig();
+const logger = createLogger('api');
+if (!config.databaseUrl) throw new Error('DATABASE_URL is required for start:api; `npm start` runs everything on an embedded database');
+const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, logger });
+const app = await createApiApp(runtime);
+await app.listen(config.port, config.host);
+onShutdown(logger, () => app.close(), () => runtime.close());
+logger.info({ url: `http://${config.host}:${config.port}` }, 'api listening');

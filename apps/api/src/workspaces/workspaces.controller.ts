@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { workspaceDecider, workspaceDirectoryStreamId } from '#domain';
+import { handleCommand, type CommandContext } from '#event-store';
+import type { Principal } from '#integrations';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { requireOrg } from '../auth/org-access.js';
+import { CommandId } from '../common/command-context.js';
+import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
+import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { WorkspaceQueries } from './workspace.queries.js';
+import { WorkspaceNameBody } from './workspaces.dto.js';
+
+@Controller('v1/orgs/:org/workspaces')
+export class WorkspacesController {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly queries: WorkspaceQueries,
+  ) {}
+
+  @Get()
+  @ReadsFrom('workspaces')
+  async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery) {
+    const scope = requireOrg(principal, org);
+    return this.queries.list(scope.organizationId);
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: WorkspaceNameBody, @CommandId() context: CommandContext) {
+    const scope = requireOrg(principal, org);
+    const workspaceId = randomUUID();
+    const result = await handleCommand(
+      this.runtime.store,
+      workspaceDirectoryStreamId(scope.organizationId),
+      workspaceDecider,
+      { type: 'CreateWorkspace', data: { organizationId: scope.organizationId, workspaceId, name: body.name, isDefault: false, at: new Date().toISOString() } },
+      context,
+    );
+    const created = result.events.find((e) => e.type === 'WorkspaceCreated');
+    const data = created?.type === 'WorkspaceCreated' ? created.data : null;
+    return {
+      workspaceId: data?.workspaceId ?? workspaceId,
+      workspaceName: data?.name ?? body.name,
+      workspaceSlug: data?.slug ?? body.name.toLowerCase(),
+      workspaceKey: `ws-${data?.slug ?? body.name.toLowerCase()}`,
+      position: result.position,
+    };
+  }
+
+  @Get(':ws')
+  @ReadsFrom('workspaces')
+  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+    const scope = requireOrg(principal, org);
+    return this.queries.byName(scope.organizationId, ws);
+  }
+
+  @Patch(':ws')
+  async rename(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Body() body: WorkspaceNameBody,
+    @CommandId() context: CommandContext,
+  ) {
+    const scope = requireOrg(principal, org);
+    const workspace = await this.queries.byName(scope.organizationId, ws);
+    const result = await handleCommand(
+      this.runtime.store,
+      workspaceDirectoryStreamId(scope.organizationId),
+      workspaceDecider,
+      { type: 'RenameWorkspace', data: { organizationId: scope.organizationId, workspaceId: workspace.id, name: body.name, at: new Date().toISOString() } },
+      context,
+    );
+    return { success: true, newWorkspaceName: body.name, position: result.position };
+  }
+}

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { LocalIdentityProvider, createLogger, type OrgRole } from '#integrations';
+import { createApiApp } from '../../apps/api/src/create-api-app.js';
+import { ProjectorDaemon } from '../../apps/projector/src/projector.daemon.js';
+import { loadConfig } from '../../apps/console/src/config.js';
+import { openRuntime, type Runtime } from '../../apps/console/src/runtime.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestApp {
+  readonly baseUrl: string;
+  readonly runtime: Runtime;
+  readonly database: TestDatabase;
+  token(input: { userId?: string; org?: string; role?: OrgRole }): Promise<string>;
+  /** fetch against the app, JSON in and out. */
+  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh database: api on an ephemeral port plus the projector daemon, as in `npm start`. */
+export async function startTestApp(options: { projector?: boolean } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = { ...loadConfig({}), consistencyTimeoutMs: 10_000 };
+  const runtime = await openRuntime(config, { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('test', 'silent') });
+  const daemon = options.projector === false ? null : new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: database.url, logger: runtime.logger });
+  await daemon?.start();
+  const app: INestApplication = await createApiApp(runtime);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return {
+    baseUrl,
+    runtime,
+    database,
+    token: ({ userId = 'user_1', org = 'acme', role = 'admin' }) => runtime.identity.mint({ userId, organizationSlug: org, role }),
+    async request(method, path, { token, body, headers = {} } = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON (e.g. /metrics)
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async close() {
+      await app.close();
+      await daemon?.stop();
+      await runtime.close();
+      await database.drop();
+    },
+  };
+}
