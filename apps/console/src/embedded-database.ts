@@ -41,17 +41,27 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) await server.initialise();
   writeFileSync(ownerFile, String(process.pid));
   await server.start();
-  const database = 'console';
-  await server.createDatabase(database).catch((error: unknown) => {
+  await server.createDatabase(EMBEDDED_DATABASE).catch((error: unknown) => {
     if (!String(error).includes('already exists')) throw error;
   });
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
+    url: embeddedDatabaseUrl(options.port),
     async stop() {
       await server.stop();
       rmSync(ownerFile, { force: true });
     },
   };
+}
+
+const EMBEDDED_DATABASE = 'console';
+export const embeddedDatabaseUrl = (port: number) => `postgres://postgres:postgres@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+
+/** True when a live Console process owns the embedded cluster under `dataDir` (e.g. `npm start`). */
+export function embeddedDatabaseInUse(dataDir: string): boolean {
+  const ownerFile = join(dataDir, 'console.pid');
+  const postmasterFile = join(dataDir, 'postgres', 'postmaster.pid');
+  if (!existsSync(ownerFile) || !existsSync(postmasterFile)) return false;
+  return isAlive(Number(readFileSync(ownerFile, 'utf8'))) && isAlive(Number(readFileSync(postmasterFile, 'utf8').split('\n')[0]));
 }
 
 async function stopOrphanedServer(clusterDir: string, ownerFile: string, log?: (message: string) => void): Promise<void> {

@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { join } from 'node:path';
+import { LocalIdentityProvider, createLogger, localOrganizationId } from '#integrations';
+import { projectionNamed } from '#read-models';
+import { loadConfig } from '../../../console/src/config.js';
+import { embeddedDatabaseInUse, embeddedDatabaseUrl, startEmbeddedDatabase } from '../../../console/src/embedded-database.js';
+import { openRuntime, type Runtime } from '../../../console/src/runtime.js';
+import { projectionStatus } from '../projection-status.js';
+import { replayProjection } from './replay.js';
+import { seedJobs } from './seed-jobs.js';
+
+const config = loadConfig();
+const logger = createLogger('console-cli', process.env.LOG_LEVEL ?? 'warn');
+
+/** Opens the runtime on DATABASE_URL, on the embedded server of a running `npm start`, or starts it. */
+async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    if (embeddedDatabaseInUse(config.dataDir)) databaseUrl = embeddedDatabaseUrl(config.embeddedDatabasePort);
+    else {
+      const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedDatabasePort, persistent: true });
+      databaseUrl = embedded.url;
+      stopEmbedded = () => embedded.stop();
+    }
+  }
+  const runtime = await openRuntime(config, { databaseUrl, logger });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+    await stopEmbedded?.();
+  }
+}
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+  return n;
+};
+
+const program = new Command('console').description('Console operations: projections, tokens, seed data');
+
+program
+  .command('token')
+  .description('print a bearer token from the local identity provider (used when Clerk is not configured)')
+  .requiredOption('--user <id>', 'user id (the token subject)')
+  .requiredOption('--org <slug>', 'active organization slug')
+  .addOption(new Option('--role <role>', 'organization role').choices(['admin', 'member']).makeOptionMandatory())
+  .option('--org-id <id>', 'organization id (default: derived from the slug)')
+  .option('--expires <duration>', 'lifetime, e.g. 12h, 30m', '12h')
+  .action(async (options: { user: string; org: string; role: 'admin' | 'member'; orgId?: string; expires: string }) => {
+    const identity = await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity'));
+    const token = await identity.mint({ userId: options.user, organizationSlug: options.org, organizationId: options.orgId, role: options.role, expiresIn: options.expires });
+    process.stdout.write(`${token}\n`);
+  });
+
+program
+  .command('seed-jobs')
+  .description('generate a reproducible job history through the command path')
+  .requiredOption('--org <slug>', 'organization slug')
+  .requiredOption('--workspace <name>', 'workspace name (created when missing)')
+  .requiredOption('--jobs <n>', 'number of jobs', positiveInt('--jobs'))
+  .option('--days <d>', 'spread over the last d days', positiveInt('--days'), 30)
+  .option('--seed <int>', 'random seed', (v) => Number.parseInt(v, 10), 1)
+  .option('--now <iso>', 'the end of the history (default: now); fix it for identical reruns')
+  .option('--concurrency <n>', 'commands in flight', positiveInt('--concurrency'), 8)
+  .action(async (options: { org: string; workspace: string; jobs: number; days: number; seed: number; now?: string; concurrency: number }) => {
+    if (options.now && Number.isNaN(Date.parse(options.now))) throw new InvalidArgumentError('--now must be an ISO date');
+    await withRuntime(async (runtime) => {
+      const bar = new SingleBar({ format: 'seed-jobs [{bar}] {value}/{total} jobs | {eta_formatted} left' }, Presets.shades_classic);
+      bar.start(options.jobs, 0);
+      const started = Date.now();
+      const result = await seedJobs(runtime.store, {
+        organizationId: localOrganizationId(options.org),
+        workspaceName: options.workspace,
+        jobs: options.jobs,
+        days: options.days,
+        seed: options.seed,
+        now: options.now ? new Date(options.now) : undefined,
+        concurrency: options.concurrency,
+        onProgress: (done) => bar.update(done),
+      });
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      process.stdout.write(`seeded ${result.jobs} jobs into workspace ${result.workspaceId} in ${seconds.toFixed(1)} s; last position ${result.position}\n`);
+    });
+  });
+
+program
+  .command('replay <projection>')
+  .description('rebuild a projection blue/green: the current tables keep serving until the switch')
+  .option('--batch-size <n>', 'events per transaction', positiveInt('--batch-size'), 2000)
+  .action(async (name: string, options: { batchSize: number }) => {
+    const definition = projectionNamed(name);
+    await withRuntime(async (runtime) => {
+      const backlog = runtime.store.backlog ? (await runtime.store.backlog('start', definition.eventTypes, Number.MAX_SAFE_INTEGER)).events : 0;
+      const bar = new SingleBar({ format: `replay ${name} [{bar}] {value}/{total} events | {eta_formatted} left` }, Presets.shades_classic);
+      bar.start(backlog, 0);
+      const result = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition, logger, batchSize: options.batchSize, onProgress: (n) => bar.update(Math.min(n, backlog)) });
+      bar.update(result.events);
+      bar.stop();
+      const rate = result.events / Math.max(result.seconds, 0.001);
+      process.stdout.write(
+        `replayed ${name}: generation ${result.from} → ${result.to}, ${result.events} events in ${result.seconds.toFixed(2)} s (${Math.round(rate)} events/s); ` +
+          `${result.droppedOld ? `generation ${result.from} dropped` : `generation ${result.from} still held by a runner; it is left in place`}\n`,
+      );
+    });
+  });
+
+program
+  .command('status')
+  .description('position, lag and dead letters of every projection')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const status = await projectionStatus(runtime.store, runtime.projectorPool);
+      if (options.json) return void process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      console.table(status.map((s) => ({ projection: s.name, generation: s.generation, position: s.position, processed: s.eventsProcessed, 'lag (events)': s.lagEvents ?? 'n/a', 'lag (s)': s.lagSeconds?.toFixed(1) ?? 'n/a', 'dead letters': s.deadLetters })));
+    });
+  });
+
+program
+  .command('dead-letters')
+  .description('list events that projections could not apply')
+  .option('--projection <name>', 'only this projection')
+  .option('--limit <n>', 'at most n', positiveInt('--limit'), 50)
+  .action(async (options: { projection?: string; limit: number }) => {
+    await withRuntime(async (runtime) => {
+      const { rows } = await runtime.projectorPool.query(
+        `SELECT d.name, d.generation, d.event_type, d.stream_id, d.position, d.error, d.created_at FROM projection_dead_letters d
+           JOIN projection_generations g ON g.name = d.name AND g.active_generation = d.generation
+          WHERE $1::text IS NULL OR d.name = $1 ORDER BY d.id DESC LIMIT $2`,
+        [options.projection ?? null, options.limit],
+      );
+      if (rows.length === 0) process.stdout.write('no dead letters\n');
+      else console.table(rows);
+    });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
