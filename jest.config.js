@@ -18,7 +18,6 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.esdb\\.spec\\.ts$'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },
@@ -32,7 +31,7 @@ export default {
     {
       ...common,
       displayName: 'esdb',
-      testMatch: ['<rootDir>/libs/**/*.esdb.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.esdb.ts'],
     },
   ],
   testTimeout: 120000,

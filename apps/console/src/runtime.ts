@@ -37,6 +37,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
     for (const projection of PROJECTIONS) await ensureProjection({ query: (sql: string, params?: unknown[]) => runner.query(sql, params, true).then((r) => ({ rows: r.records })) } as never, projection);
   });
   const projectorPool = new pg.Pool({ connectionString: options.databaseUrl, max: PROJECTIONS.length * 2 + 2 });
+  projectorPool.on('error', (error) => logger.warn({ err: error }, 'idle read-model connection lost')); // never crash on an idle client's error
   const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
   const identity = options.identity ?? (await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
   return {

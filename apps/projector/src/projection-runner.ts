@@ -96,7 +96,7 @@ export class ProjectionRunner {
       let client: pg.PoolClient | null = null;
       let broken = false;
       try {
-        client = await this.options.pool.connect();
+        client = await checkout(this.options.pool);
         const generation = await this.acquire(client);
         if (generation === null) continue;
         this.state = 'running';
@@ -155,6 +155,9 @@ export class ProjectionRunner {
     });
     this.subscription = subscription;
     if (this.stopped) await subscription.close();
+    // "Caught up" only counts once everything that existed when we started is applied: a long
+    // transaction anywhere in the cluster can hold the visible horizon back for a while.
+    const target = this.options.stopWhenCaughtUp ? await this.options.store.headPosition() : null;
     try {
       for await (const batch of subscription) {
         const started = process.hrtime.bigint();
@@ -168,7 +171,7 @@ export class ProjectionRunner {
           projectorEventsPerSecond.set({ projection: this.name }, applied / Math.max(seconds, 1e-6));
         }
         this.options.onBatch?.({ applied, position: batch.checkpoint, caughtUp: batch.caughtUp });
-        if (batch.caughtUp && this.options.stopWhenCaughtUp) return true;
+        if (batch.caughtUp && target !== null && this.options.store.comparePositions(batch.checkpoint, target) >= 0) return true;
       }
     } finally {
       this.subscription = null;
@@ -230,15 +233,18 @@ export class ProjectionRunner {
       poisoned.length = 0;
       for (const event of events) {
         const single = new RowChangeBatch(this.tables);
+        let savepoint = false;
         try {
           single.addAll(this.options.definition.apply(event));
           await client.query('SAVEPOINT one');
+          savepoint = true;
           await writeRowChanges(client, single, this.tables, generation);
           await client.query('RELEASE SAVEPOINT one');
         } catch (eventError) {
           if (isConnectionError(eventError)) throw eventError;
           if (this.options.mode === 'replay') throw new PoisonEventError(event, eventError);
-          await client.query('ROLLBACK TO SAVEPOINT one').catch(() => undefined);
+          // Only a failed write left the transaction aborted; an `apply` that threw wrote nothing.
+          if (savepoint) await client.query('ROLLBACK TO SAVEPOINT one');
           poisoned.push({ event, error: eventError });
         }
       }
@@ -257,7 +263,7 @@ export class ProjectionRunner {
   private async checkStalled(watchdogMs: number): Promise<void> {
     if (this.state !== 'running' || !this.subscription || Date.now() - this.lastProgressAt < watchdogMs) return;
     try {
-      const client = await this.options.pool.connect();
+      const client = await checkout(this.options.pool);
       try {
         const generation = this.options.generation ?? (await activeGeneration(client, this.name))?.generation ?? 1;
         const checkpoint = await readCheckpoint(client, this.name, generation);
@@ -298,3 +304,19 @@ export class ProjectionRunner {
 }
 
 export const lockName = (name: string, generation: number) => `projection:${name}:g${generation}`;
+
+/**
+ * A pool client that survives its backend dying: pg emits 'error' on a checked-out client, and
+ * with no listener that would crash the process instead of letting the failed query reject.
+ */
+async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const ignore = () => undefined; // the pending or next query rejects; the loop handles that
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (destroy?: boolean | Error) => {
+    client.off('error', ignore);
+    return release(destroy);
+  };
+  return client;
+}

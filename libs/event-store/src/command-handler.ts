@@ -32,7 +32,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   decider: Decider<C, E, S>,
   commands: C | readonly C[],
   context: CommandContext,
-  maxAttempts = 3,
+  maxAttempts = 5,
 ): Promise<CommandResult<E>> {
   const sequence: readonly C[] = Array.isArray(commands) ? commands : [commands as C];
   for (let attempt = 1; ; attempt++) {
@@ -57,9 +57,16 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
         events.map((event, index) => ({ id: eventIdFor(context.commandId, index), type: event.type, data: event.data, metadata })),
         last ? last.revision : 'no-stream',
       );
+      if (appended.duplicate) {
+        // A concurrent retry of this command won the race: answer with what it stored, not with
+        // this attempt's decision (whose generated ids and times differ).
+        return alreadyHandled<E>((await store.readStream(streamId)).filter((e) => e.metadata.commandId === context.commandId));
+      }
       return { events, position: appended.position, nextExpectedRevision: appended.nextExpectedRevision };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
+      // Jitter, so writers that collided do not collide again on the next attempt.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
 }

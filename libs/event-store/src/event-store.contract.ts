@@ -89,7 +89,8 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Co
         const events = [event('B'), event('C')];
         const first = await store.append(id, events, 0n);
         const retry = await store.append(id, events, 0n);
-        expect(retry).toEqual(first);
+        expect(first.duplicate).toBe(false);
+        expect(retry).toEqual({ ...first, duplicate: true });
         expect((await store.readStream(id)).map((e) => e.type)).toEqual(['A', 'B', 'C']);
       });
 

@@ -19,6 +19,8 @@ export interface AppendResult {
   readonly nextExpectedRevision: bigint;
   /** Position of the last event appended (or of the original events when the append was a retry). */
   readonly position: Position;
+  /** The event ids were already stored: nothing was appended and the stored events stand. */
+  readonly duplicate: boolean;
 }
 
 export interface SubscribeOptions {

@@ -50,10 +50,13 @@ export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0]))) {
+    // Exactly the ISO form we emit: anything else could be a date to JavaScript but not to PostgreSQL.
+    if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' && typeof value[0] === 'string' && ISO_INSTANT.test(value[0]) && !Number.isNaN(Date.parse(value[0]))) {
       return [value[0], value[1]];
     }
   } catch {

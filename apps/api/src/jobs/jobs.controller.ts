@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { DomainError, jobDecider, jobStreamId } from '#domain';
+import { DomainError, findWorkspaceByName, fold, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId, type WorkspaceEvent } from '#domain';
 import { handleCommand, type CommandContext } from '#event-store';
 import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
@@ -39,11 +39,15 @@ export class JobsController {
   @Post(':jobId/cancel')
   @HttpCode(200)
   async cancel(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Param('jobId') jobId: string, @CommandId() context: CommandContext) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
-    // The job's own stream says which workspace it belongs to; a job of another workspace is a 404.
+    const organizationId = requireOrg(principal, org).organizationId;
+    // Both sides of the check come from the event streams, not the read models, which may lag:
+    // the workspace that `ws` names now, and the workspace the job's own stream says it is in.
+    const directory = fold(workspaceDecider, (await this.runtime.store.readStream(workspaceDirectoryStreamId(organizationId))) as unknown as WorkspaceEvent[]);
+    const workspaceId = findWorkspaceByName(directory, ws);
+    if (!workspaceId) throw notFound(`Workspace "${ws}"`);
     const history = await this.runtime.store.readStream(jobStreamId(jobId));
     const queued = history.find((e) => e.type === 'JobQueued');
-    if (!queued || (queued.data as { workspaceId: string }).workspaceId !== workspace.id) throw notFound('Job');
+    if (!queued || (queued.data as { workspaceId: string }).workspaceId !== workspaceId) throw notFound('Job');
     try {
       const result = await handleCommand(this.runtime.store, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'cancelled_by_user' } }, context);
       return { success: true, position: result.position };

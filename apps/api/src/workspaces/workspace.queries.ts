@@ -37,9 +37,12 @@ export class WorkspaceQueries {
     return rows.map(toView);
   }
 
-  /** The workspace an `{org}/{ws}` route names, or a 404. */
+  /** The workspace an `{org}/{ws}` route names (in any case: names are unique ignoring case), or a 404. */
   async byName(organizationId: string, name: string): Promise<WorkspaceView> {
-    const rows: WorkspaceRow[] = await this.runtime.dataSource.query('SELECT * FROM workspaces WHERE organization_id = $1 AND name = $2', [organizationId, name]);
+    const rows: WorkspaceRow[] = await this.runtime.dataSource.query('SELECT * FROM workspaces WHERE organization_id = $1 AND lower(name) = lower($2)', [
+      organizationId,
+      name,
+    ]);
     if (!rows[0]) throw notFound(`Workspace "${name}"`);
     return toView(rows[0]);
   }

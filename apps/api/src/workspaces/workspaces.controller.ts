@@ -66,12 +66,13 @@ export class WorkspacesController {
     @CommandId() context: CommandContext,
   ) {
     const scope = requireOrg(principal, org);
-    const workspace = await this.queries.byName(scope.organizationId, ws);
+    // The decider resolves `ws` on the directory stream itself: a lagging read model cannot
+    // make a rename hit the wrong workspace or miss one that was just created.
     const result = await handleCommand(
       this.runtime.store,
       workspaceDirectoryStreamId(scope.organizationId),
       workspaceDecider,
-      { type: 'RenameWorkspace', data: { organizationId: scope.organizationId, workspaceId: workspace.id, name: body.name, at: new Date().toISOString() } },
+      { type: 'RenameWorkspace', data: { organizationId: scope.organizationId, currentName: ws, name: body.name, at: new Date().toISOString() } },
       context,
     );
     return { success: true, newWorkspaceName: body.name, position: result.position };

@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { randomUUID } from 'node:crypto';
-import { fold, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId, type WorkspaceEvent } from '#domain';
+import { findWorkspaceByName, fold, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId, type WorkspaceEvent } from '#domain';
 import { handleCommand, type EventStore } from '#event-store';
 import { generateJobHistory } from './job-history.js';
 
@@ -32,7 +32,8 @@ export async function seedJobs(store: EventStore, options: SeedJobsOptions): Pro
       const commandId = uuidv5(`seed:${options.seed}:${workspaceId}:${job.index}`, SEED_NAMESPACE);
       const result = await handleCommand(store, jobStreamId(job.jobId), jobDecider, job.commands, { commandId, userId: 'seed-jobs' });
       if (result.position && (!position || store.comparePositions(result.position, position) > 0)) position = result.position;
-      options.onProgress?.(++done);
+      done++; // not inside `onProgress?.(…)`: an absent callback would skip evaluating its argument
+      options.onProgress?.(done);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
@@ -43,8 +44,8 @@ export async function seedJobs(store: EventStore, options: SeedJobsOptions): Pro
 async function ensureWorkspace(store: EventStore, organizationId: string, name: string): Promise<string> {
   const streamId = workspaceDirectoryStreamId(organizationId);
   const history = (await store.readStream(streamId)) as unknown as WorkspaceEvent[];
-  const existing = [...fold(workspaceDecider, history).workspaces].find(([, w]) => w.name === name);
-  if (existing) return existing[0];
+  const existing = findWorkspaceByName(fold(workspaceDecider, history), name);
+  if (existing) return existing;
   const workspaceId = randomUUID();
   await handleCommand(store, streamId, workspaceDecider, { type: 'CreateWorkspace', data: { organizationId, workspaceId, name, isDefault: false, at: new Date().toISOString() } }, { commandId: randomUUID(), userId: 'seed-jobs' });
   return workspaceId;

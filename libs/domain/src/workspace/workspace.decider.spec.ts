@@ -14,7 +14,7 @@ const create = (workspaceId: string, name: string, isDefault = false): Workspace
   type: 'CreateWorkspace',
   data: { organizationId, workspaceId, name, isDefault, at },
 });
-const rename = (workspaceId: string, name: string): WorkspaceCommand => ({ type: 'RenameWorkspace', data: { organizationId, workspaceId, name, at } });
+const rename = (currentName: string, name: string): WorkspaceCommand => ({ type: 'RenameWorkspace', data: { organizationId, currentName, name, at } });
 
 // The helper compares JSON, so fixtures list keys in the order the decider writes them.
 const created = (workspaceId: string, name: string, isDefault = false): WorkspaceCreated => ({
@@ -52,7 +52,7 @@ describe('workspace decider', () => {
     });
 
     it('refuses to rename a workspace that does not exist', () => {
-      spec.given([]).when(rename('ws-1', 'docs')).thenThrows('not_found');
+      spec.given([]).when(rename('docs', 'handbook')).thenThrows('not_found');
     });
   });
 
@@ -96,23 +96,27 @@ describe('workspace decider', () => {
     });
 
     it('renames it, recording the previous name', () => {
-      spec.given(history).when(rename('ws-1', 'handbook')).then([renamed('ws-1', 'handbook', 'Docs')]);
+      spec.given(history).when(rename('Docs', 'handbook')).then([renamed('ws-1', 'handbook', 'Docs')]);
     });
 
     it('does nothing when renamed to its current name', () => {
-      spec.given(history).when(rename('ws-1', 'Docs')).then([]);
+      spec.given(history).when(rename('Docs', 'Docs')).then([]);
     });
 
     it('renames it to its own name in a different case', () => {
-      spec.given(history).when(rename('ws-1', 'docs')).then([renamed('ws-1', 'docs', 'Docs')]);
+      spec.given(history).when(rename('Docs', 'docs')).then([renamed('ws-1', 'docs', 'Docs')]);
     });
 
     it('rejects an invalid new name', () => {
-      spec.given(history).when(rename('ws-1', 'my docs')).thenThrows('invalid');
+      spec.given(history).when(rename('Docs', 'my docs')).thenThrows('invalid');
     });
 
     it('refuses to rename a workspace that does not exist', () => {
-      spec.given(history).when(rename('ws-2', 'handbook')).thenThrows('not_found');
+      spec.given(history).when(rename('guides', 'handbook')).thenThrows('not_found');
+    });
+
+    it('finds the workspace by its current name in any case', () => {
+      spec.given(history).when(rename('DOCS', 'handbook')).then([renamed('ws-1', 'handbook', 'Docs')]);
     });
   });
 
@@ -120,11 +124,11 @@ describe('workspace decider', () => {
     const history: WorkspaceEvent[] = [created('ws-1', 'docs'), created('ws-2', 'api')];
 
     it('refuses to rename one to the name of the other', () => {
-      spec.given(history).when(rename('ws-2', 'docs')).thenThrows('conflict', 'already exists');
+      spec.given(history).when(rename('api', 'docs')).thenThrows('conflict', 'already exists');
     });
 
     it('refuses to rename one to the name of the other in a different case', () => {
-      spec.given(history).when(rename('ws-2', 'DOCS')).thenThrows('conflict', 'already exists');
+      spec.given(history).when(rename('api', 'DOCS')).thenThrows('conflict', 'already exists');
     });
   });
 

@@ -171,7 +171,7 @@ describe('EventStoreDbEventStore', () => {
     it('returns the next revision and the position as commit/prepare', async () => {
       const { store, appendToStream } = setup();
       appendToStream.mockResolvedValue(appended(3n, 1200n, 1180n));
-      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({ nextExpectedRevision: 3n, position: '1200/1180' });
+      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({ nextExpectedRevision: 3n, position: '1200/1180', duplicate: false });
     });
 
     it('answers an idempotent retry, which has no position, with the position of the event at the returned revision', async () => {
@@ -179,7 +179,7 @@ describe('EventStoreDbEventStore', () => {
       appendToStream.mockResolvedValue({ success: true, nextExpectedRevision: 4n, position: undefined });
       transport.respond = (call) => call.send(eventResp({ commit: 300n, prepare: 290n, revision: 4n })).end();
 
-      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({ nextExpectedRevision: 4n, position: '300/290' });
+      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({ nextExpectedRevision: 4n, position: '300/290', duplicate: true });
       const read = transport.calls[0]!.request.getOptions()!;
       expect([streamName(transport.calls[0]!), read.getStream()!.getRevision(), read.getCount(), read.getReadDirection()]).toEqual(['job-1', '4', '1', 0]);
     });

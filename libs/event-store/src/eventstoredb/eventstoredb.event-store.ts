@@ -80,7 +80,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (!result.success) throw new WrongExpectedRevisionError(streamId, expected, await this.lastRevision(streamId));
     // An idempotent retry is answered without a position; the original events still have theirs.
     const position = result.position ?? (await this.positionAt(streamId, result.nextExpectedRevision));
-    return { nextExpectedRevision: result.nextExpectedRevision, position: toStorePosition(position) };
+    return { nextExpectedRevision: result.nextExpectedRevision, position: toStorePosition(position), duplicate: result.position === undefined };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {

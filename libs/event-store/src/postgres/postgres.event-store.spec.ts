@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { collect, describeEventStoreContract } from '../event-store.contract.js';
+import { START } from '../event-store.port.js';
 import { PostgresEventStore } from './postgres.event-store.js';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
 
@@ -125,5 +126,23 @@ describe('PostgreSQL event store: gap safety under late commits', () => {
     } finally {
       open.release();
     }
+  });
+
+  it('orders transaction ids as numbers, not text, across a change in digit count', async () => {
+    // Two finished transaction ids just below and at a power of ten, e.g. 99999 and 100000.
+    const { rows } = await writers.query<{ current: string }>('SELECT pg_current_xact_id()::text AS current');
+    const power = 10n ** BigInt(rows[0]!.current.length - 1);
+    const [below, at] = [power - 1n, power];
+    const tag = `Digits${randomUUID().slice(0, 8)}`;
+    const insert = (xid: bigint, order: string) =>
+      writers.query(
+        `INSERT INTO es_events (transaction_id, event_id, stream_id, stream_revision, type, data) VALUES ($1::text::xid8, $2, $3, 0, $4, $5)`,
+        [xid.toString(), randomUUID(), `digits-${randomUUID()}`, tag, JSON.stringify({ order })],
+      );
+    await insert(at, 'second'); // the larger xid gets the smaller sequence number on purpose
+    await insert(below, 'first');
+    const delivered = await collect(store, { after: START, eventTypes: [tag] }, (events) => events.length >= 2);
+    expect(delivered.events.map((e) => (e.data as { order: string }).order)).toEqual(['first', 'second']);
+    expect(store.comparePositions(await store.headPosition(), delivered.events[1]!.position)).toBeGreaterThanOrEqual(0);
   });
 });

@@ -49,6 +49,9 @@ export class PostgresEventStore implements EventStore {
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.ownsPool = !options.pool;
     this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 10 });
+    // An idle client whose server went away is discarded by the pool; without a listener the
+    // 'error' it emits would crash the process. Queries in flight reject and are retried by callers.
+    if (this.ownsPool) this.pool.on('error', () => undefined);
     this.notifier = new PostgresNotifier(this.pool, options.connectionString, options.pool ? poolClientConfig(options.pool) : undefined);
   }
 
@@ -85,6 +88,7 @@ export class PostgresEventStore implements EventStore {
     }
     if (row.status === 'ok') this.notifier.notify();
     return {
+      duplicate: row.status === 'duplicate',
       nextExpectedRevision: BigInt(row.revision!),
       position: formatPosition({ major: BigInt(row.position_xid!), minor: BigInt(row.position_seq!) }),
     };
@@ -111,13 +115,14 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<Position> {
-    const { rows } = await this.query<{ transaction_id: string; global_position: string }>(
-      `SELECT transaction_id::text AS transaction_id, global_position FROM es_events
-        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    const { rows } = await this.query<{ xid: string; global_position: string }>(
+      // Order by the xid8 column, not the text alias of the same name: "9999" sorts after "10063" as text.
+      `SELECT e.transaction_id::text AS xid, e.global_position FROM es_events e
+        WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
     );
     const row = rows[0];
-    return row ? formatPosition({ major: BigInt(row.transaction_id), minor: BigInt(row.global_position) }) : START;
+    return row ? formatPosition({ major: BigInt(row.xid), minor: BigInt(row.global_position) }) : START;
   }
 
   comparePositions(a: Position, b: Position): number {

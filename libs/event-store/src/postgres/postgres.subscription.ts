@@ -34,13 +34,15 @@ batch AS (
    ORDER BY e.transaction_id, e.global_position
    LIMIT $4
 )
-SELECT true AS is_head, transaction_id::text AS transaction_id, global_position,
+SELECT true AS is_head, transaction_id AS sort_xid, transaction_id::text AS transaction_id, global_position,
        NULL::uuid AS event_id, NULL AS stream_id, NULL::bigint AS stream_revision, NULL AS type,
        NULL::jsonb AS data, NULL::jsonb AS metadata, NULL::timestamptz AS recorded_at
   FROM head
 UNION ALL
-SELECT false, transaction_id::text, global_position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at
-  FROM (SELECT * FROM batch ORDER BY transaction_id, global_position) ordered`;
+SELECT false, transaction_id, transaction_id::text, global_position, event_id, stream_id, stream_revision, type, data, metadata, recorded_at
+  FROM batch
+-- sort_xid is the xid8 itself: the text column of the same name would sort "9999" after "10063".
+ORDER BY is_head DESC, sort_xid, global_position`;
 
 export class PostgresSubscription implements Subscription {
   private closed = false;

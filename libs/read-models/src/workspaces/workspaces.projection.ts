@@ -15,7 +15,7 @@ export const workspacesTable: TableDefinition = {
   },
   primaryKey: ['id'],
   // Not unique on purpose: uniqueness is the decider's invariant; a read model never refuses an event.
-  indexes: ['(organization_id, name)', '(organization_id) WHERE is_default'],
+  indexes: ['(organization_id, lower(name))', '(organization_id) WHERE is_default'],
 };
 
 function apply(recorded: RecordedEvent): RowChange[] {

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { LocalIdentityProvider, createLogger, localOrganizationId } from '#integrations';
+import { PROJECTIONS, activeGeneration, readCheckpoint } from '#read-models';
+import { loadConfig } from '../apps/console/src/config.js';
+import { openRuntime, type Runtime } from '../apps/console/src/runtime.js';
+import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
+import { replayProjection } from '../apps/projector/src/cli/replay.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+
+/**
+ * The projector daemon, as a real child process, is SIGKILLed at random moments while it catches
+ * up on more than 50k events, and restarted each time. Because every batch commits with its
+ * checkpoint, the read models must end up equal, row for row, to a clean rebuild.
+ */
+describe('projector crash safety', () => {
+  let database: TestDatabase;
+  let runtime: Runtime;
+  let totalEvents = 0;
+
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }); // the daemon runs from dist/, as in production
+    database = await createTestDatabase();
+    runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('test', 'silent') });
+    const seeded = await seedJobs(runtime.store, {
+      organizationId: localOrganizationId('crash'),
+      workspaceName: 'docs',
+      jobs: Number(process.env.CRASH_JOBS ?? 18_000),
+      days: 30,
+      seed: 42,
+      now: new Date('2026-11-01T00:00:00Z'),
+      concurrency: 16,
+    });
+    expect(seeded.jobs).toBe(Number(process.env.CRASH_JOBS ?? 18_000));
+    const { rows } = await runtime.projectorPool.query<{ count: string }>('SELECT count(*) FROM es_events');
+    totalEvents = Number(rows[0]!.count);
+  }, 300_000);
+
+  afterAll(async () => {
+    await runtime?.close();
+    await database?.drop();
+  });
+
+  async function caughtUp(): Promise<boolean> {
+    const head = await runtime.store.headPosition();
+    for (const projection of PROJECTIONS) {
+      const generation = (await activeGeneration(runtime.projectorPool, projection.name))!.generation;
+      const checkpoint = await readCheckpoint(runtime.projectorPool, projection.name, generation);
+      if (runtime.store.comparePositions(checkpoint!.position, head) < 0) return false;
+    }
+    return true;
+  }
+
+  function startDaemon(): ChildProcess {
+    return spawn(process.execPath, ['dist/apps/projector/src/main.js'], {
+      env: { ...process.env, DATABASE_URL: database.url, EVENT_STORE_URL: '', LOG_LEVEL: 'info', NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  }
+
+  /** Resolves once the daemon has applied at least one batch after it started (its log says so). */
+  async function startedApplying(child: ChildProcess): Promise<void> {
+    let output = '';
+    for await (const chunk of child.stdout!) {
+      output += String(chunk);
+      if (output.includes('projector started')) return;
+    }
+  }
+
+  it('ends equal to a clean rebuild after repeated SIGKILLs during catch-up', async () => {
+    expect(totalEvents).toBeGreaterThanOrEqual(process.env.CRASH_JOBS ? 0 : 50_000);
+    let kills = 0;
+    let killsMidway = 0;
+    for (let round = 0; round < 40 && !(await caughtUp()); round++) {
+      const child = startDaemon();
+      await startedApplying(child);
+      const exited = once(child, 'exit');
+      // A random instant inside the catch-up: somewhere in a batch, between batches, or mid-commit.
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 400));
+      const midway = !(await caughtUp());
+      child.kill('SIGKILL');
+      await exited;
+      kills++;
+      if (midway) killsMidway++;
+    }
+    const last = startDaemon();
+    await startedApplying(last);
+    while (!(await caughtUp())) await new Promise((resolve) => setTimeout(resolve, 100)); // polls the checkpoint, not a fixed sleep
+    last.kill('SIGTERM');
+    await once(last, 'exit');
+
+    for (const projection of PROJECTIONS) {
+      const crashed = await snapshot(projection.tables.map((t) => t.name));
+      const result = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition: projection, logger: runtime.logger });
+      expect(result.droppedOld).toBe(true);
+      const clean = await snapshot(projection.tables.map((t) => t.name));
+      expect(crashed.length).toBeGreaterThan(0);
+      const differing = crashed.filter((row, i) => JSON.stringify(row) !== JSON.stringify(clean[i]));
+      if (differing.length) process.stdout.write(`DIFF ${differing.length}\n${JSON.stringify(differing.slice(0, 2), null, 1)}\n${JSON.stringify(clean.filter((row, i) => JSON.stringify(row) !== JSON.stringify(crashed[i])).slice(0, 2), null, 1)}\n`);
+      expect(crashed).toEqual(clean);
+    }
+    const jobs = await runtime.projectorPool.query<{ count: string }>('SELECT count(*) FROM jobs');
+    expect(Number(jobs.rows[0]!.count)).toBe(Number(process.env.CRASH_JOBS ?? 18_000));
+    expect(killsMidway).toBeGreaterThanOrEqual(3);
+    process.stdout.write(`crash test: ${totalEvents} events, ${kills} kills (${killsMidway} mid catch-up)\n`);
+  }, 600_000);
+
+  async function snapshot(tables: string[]): Promise<unknown[]> {
+    const rows: unknown[] = [];
+    for (const table of tables) {
+      const result = await runtime.projectorPool.query(`SELECT to_jsonb(t) AS row FROM ${table} t ORDER BY to_jsonb(t)::text`);
+      rows.push(...result.rows.map((r) => ({ table, ...(r.row as object) })));
+    }
+    return rows;
+  }
+});
