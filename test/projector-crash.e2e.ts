@@ -18,6 +18,8 @@ describe('projector crash safety', () => {
   let database: TestDatabase;
   let runtime: Runtime;
   let totalEvents = 0;
+  /** The last seeded event: done means every projection's checkpoint has reached it. */
+  let lastPosition = '';
 
   beforeAll(async () => {
     execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }); // the daemon runs from dist/, as in production
@@ -26,13 +28,14 @@ describe('projector crash safety', () => {
     const seeded = await seedJobs(runtime.store, {
       organizationId: localOrganizationId('crash'),
       workspaceName: 'docs',
-      jobs: Number(process.env.CRASH_JOBS ?? 18_000),
+      jobs: 18_000,
       days: 30,
       seed: 42,
       now: new Date('2026-11-01T00:00:00Z'),
       concurrency: 16,
     });
-    expect(seeded.jobs).toBe(Number(process.env.CRASH_JOBS ?? 18_000));
+    expect(seeded.jobs).toBe(18_000);
+    lastPosition = seeded.position!;
     const { rows } = await runtime.projectorPool.query<{ count: string }>('SELECT count(*) FROM es_events');
     totalEvents = Number(rows[0]!.count);
   }, 300_000);
@@ -42,8 +45,9 @@ describe('projector crash safety', () => {
     await database?.drop();
   });
 
+  // Not the store's head: a long transaction elsewhere on the server can hold the visible head back.
   async function caughtUp(): Promise<boolean> {
-    const head = await runtime.store.headPosition();
+    const head = lastPosition;
     for (const projection of PROJECTIONS) {
       const generation = (await activeGeneration(runtime.projectorPool, projection.name))!.generation;
       const checkpoint = await readCheckpoint(runtime.projectorPool, projection.name, generation);
@@ -69,7 +73,7 @@ describe('projector crash safety', () => {
   }
 
   it('ends equal to a clean rebuild after repeated SIGKILLs during catch-up', async () => {
-    expect(totalEvents).toBeGreaterThanOrEqual(process.env.CRASH_JOBS ? 0 : 50_000);
+    expect(totalEvents).toBeGreaterThanOrEqual(50_000);
     let kills = 0;
     let killsMidway = 0;
     for (let round = 0; round < 40 && !(await caughtUp()); round++) {
@@ -96,12 +100,10 @@ describe('projector crash safety', () => {
       expect(result.droppedOld).toBe(true);
       const clean = await snapshot(projection.tables.map((t) => t.name));
       expect(crashed.length).toBeGreaterThan(0);
-      const differing = crashed.filter((row, i) => JSON.stringify(row) !== JSON.stringify(clean[i]));
-      if (differing.length) process.stdout.write(`DIFF ${differing.length}\n${JSON.stringify(differing.slice(0, 2), null, 1)}\n${JSON.stringify(clean.filter((row, i) => JSON.stringify(row) !== JSON.stringify(crashed[i])).slice(0, 2), null, 1)}\n`);
       expect(crashed).toEqual(clean);
     }
     const jobs = await runtime.projectorPool.query<{ count: string }>('SELECT count(*) FROM jobs');
-    expect(Number(jobs.rows[0]!.count)).toBe(Number(process.env.CRASH_JOBS ?? 18_000));
+    expect(Number(jobs.rows[0]!.count)).toBe(18_000);
     expect(killsMidway).toBeGreaterThanOrEqual(3);
     process.stdout.write(`crash test: ${totalEvents} events, ${kills} kills (${killsMidway} mid catch-up)\n`);
   }, 600_000);
