@@ -98,6 +98,8 @@ describe('projector crash safety', () => {
       const crashed = await snapshot(projection.tables.map((t) => t.name));
       const result = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition: projection, logger: runtime.logger });
       expect(result.droppedOld).toBe(true);
+      const { rows } = await runtime.projectorPool.query<{ count: string }>('SELECT count(*) FROM es_events WHERE type = ANY($1)', [[...projection.eventTypes]]);
+      expect(result.events).toBe(Number(rows[0]!.count));
       const clean = await snapshot(projection.tables.map((t) => t.name));
       expect(crashed.length).toBeGreaterThan(0);
       expect(crashed).toEqual(clean);

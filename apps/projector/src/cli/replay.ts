@@ -47,7 +47,10 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
     generation: next,
     stopWhenCaughtUp: true,
     maxBatchSize: options.batchSize ?? 2000,
-    onBatch: ({ applied }) => options.onProgress?.((events += applied)),
+    onBatch: ({ applied }) => {
+      events += applied; // not inside `onProgress?.(…)`, which skips its argument when absent
+      options.onProgress?.(events);
+    },
   });
   try {
     await runner.start().done;

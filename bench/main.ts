@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalIdentityProvider, createLogger, localOrganizationId } from '#integrations';
+import { jobsProjection } from '#read-models';
+import { loadConfig } from '../apps/console/src/config.js';
+import { openRuntime } from '../apps/console/src/runtime.js';
+import { replayProjection } from '../apps/projector/src/cli/replay.js';
+import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
+import { benchAppends } from './event-store.bench.js';
+import { benchDatabase, fmt } from './support.js';
+
+/**
+ * `npm run bench`: everything measured side by side in one run on this machine, written to
+ * bench/results/<date>.json. Sizes can be lowered for a quick look: BENCH_REPLAY_JOBS.
+ */
+const replayJobs = Number(process.env.BENCH_REPLAY_JOBS ?? 40_000);
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' };
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const database = await benchDatabase();
+try {
+  log('# event store appends (single-event appends to new streams)');
+  const appends = [await benchAppends(database.url, 1, 3000), await benchAppends(database.url, 8, 1500)];
+  for (const a of appends) log(`  ${a.writers} writer(s): ${Math.round(a.eventsPerSecond)} events/s, p50 ${fmt(a.p50Ms)} ms, p99 ${fmt(a.p99Ms)} ms`);
+  log(`  8 writers / 1 writer: ${fmt(appends[1]!.eventsPerSecond / appends[0]!.eventsPerSecond)}×`);
+  results.appends = appends;
+
+  log(`# projector replay (jobs projection over ${replayJobs} seeded jobs)`);
+  const runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('bench', 'warn') });
+  const seedStarted = Date.now();
+  const seeded = await seedJobs(runtime.store, { organizationId: localOrganizationId('bench'), workspaceName: 'replay', jobs: replayJobs, days: 30, seed: 1, now: new Date('2026-11-01T00:00:00Z'), concurrency: 16 });
+  const seedSeconds = (Date.now() - seedStarted) / 1000;
+  const replay = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition: jobsProjection, logger: runtime.logger });
+  const replayRate = replay.events / replay.seconds;
+  log(`  seeded ${seeded.jobs} jobs through the command path in ${fmt(seedSeconds, 1)} s (${Math.round(seeded.jobs / seedSeconds)} jobs/s)`);
+  log(`  replayed ${replay.events} events in ${fmt(replay.seconds)} s: ${Math.round(replayRate)} events/s`);
+  results.replay = { jobs: seeded.jobs, events: replay.events, seconds: replay.seconds, eventsPerSecond: replayRate, seedSeconds };
+  await runtime.close();
+} finally {
+  await database.drop();
+}
+
+const dir = join(process.cwd(), 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+log(`results written to ${file}`);
