@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { WorkspaceAnalyticsController } from './analytics/workspace-analytics.controller.js';
+import { WorkspaceAnalytics } from './analytics/workspace-analytics.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { ConsistentReadInterceptor } from './consistency/consistent-read.interceptor.js';
 import { HealthController } from './health/health.controller.js';
@@ -15,13 +17,14 @@ export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [HealthController, WorkspacesController, JobsController],
+      controllers: [HealthController, WorkspacesController, WorkspaceAnalyticsController, JobsController],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: ConsistentReadInterceptor },
         WorkspaceQueries,
         JobQueries,
+        WorkspaceAnalytics,
       ],
     };
   }

@@ -8,3 +8,7 @@ export * from './jobs/jobs.projection.js';
 export * from './workspaces/workspaces.projection.js';
 export * from './projections.js';
 export * from './core/checkpoint-waiter.js';
+export * from './job-stats/duration-sketch.js';
+export * from './job-stats/job-stats.projection.js';
+export * from './job-stats/time-window.js';
+export * from './job-stats/job-stats.queries.js';

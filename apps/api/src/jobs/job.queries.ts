@@ -5,7 +5,7 @@ import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import type { JobView } from './jobs.dto.js';
 
-interface JobRow {
+export interface JobRow {
   id: string;
   organization_id: string;
   workspace_id: string;

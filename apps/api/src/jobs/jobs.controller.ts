@@ -11,7 +11,9 @@ import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
-import { JobQueries } from './job.queries.js';
+import { JobQueries, toJobView, type JobRow } from './job.queries.js';
+import { RangeQuery, RecentJobsQuery, StatisticsQuery } from '../analytics/analytics.dto.js';
+import { WorkspaceAnalytics } from '../analytics/workspace-analytics.service.js';
 import { ListJobsQuery } from './jobs.dto.js';
 
 @Controller('v1/orgs/:org/workspaces/:ws/jobs')
@@ -20,6 +22,7 @@ export class JobsController {
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly workspaces: WorkspaceQueries,
     private readonly jobs: JobQueries,
+    private readonly analytics: WorkspaceAnalytics,
   ) {}
 
   @Get()
@@ -27,6 +30,35 @@ export class JobsController {
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: ListJobsQuery) {
     const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
     return this.jobs.list(workspace.id, query);
+  }
+
+  // Static paths before `:jobId`, which would otherwise take "statistics" for a job id.
+  @Get('statistics')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  async statistics(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: StatisticsQuery) {
+    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    return this.analytics.jobs.statistics(workspace.id, query.hours, new Date());
+  }
+
+  @Get('recent')
+  @ReadsFrom('workspaces', 'jobs')
+  async recent(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RecentJobsQuery) {
+    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    return (await this.analytics.jobs.recent<JobRow>(workspace.id, query.limit, null)).map(toJobView);
+  }
+
+  @Get('percentiles')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  async percentiles(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RangeQuery) {
+    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    return this.analytics.jobs.percentiles(workspace.id, query.range, new Date());
+  }
+
+  @Get('timeseries')
+  @ReadsFrom('workspaces', 'job_stats')
+  async timeSeries(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RangeQuery) {
+    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    return this.analytics.jobs.timeSeries(workspace.id, query.range, new Date());
   }
 
   @Get(':jobId')

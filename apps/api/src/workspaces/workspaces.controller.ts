@@ -21,7 +21,7 @@ export class WorkspacesController {
   ) {}
 
   @Get()
-  @ReadsFrom('workspaces')
+  @ReadsFrom('workspaces', 'job_stats')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery) {
     const scope = requireOrg(principal, org);
     return this.queries.list(scope.organizationId);

@@ -18,3 +18,10 @@ export interface WorkspaceView {
   readonly updatedAt: string;
   readonly clerkOrgId: string;
 }
+
+export interface WorkspaceListItem extends WorkspaceView {
+  readonly repositories: ReadonlyArray<{ readonly id: string }>;
+  readonly totalDocuments: number;
+  /** Creation time of the newest job, or of the workspace when it has none. */
+  readonly lastActivity: string;
+}

@@ -1,11 +1,12 @@
 import { DataSource } from 'typeorm';
 import { ProjectorCatalog1764100000000 } from './catalog.migration.js';
+import { MergeCounts1764200000000 } from './merge-counts.migration.js';
 
 export function createReadModelDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    migrations: [ProjectorCatalog1764100000000],
+    migrations: [ProjectorCatalog1764100000000, MergeCounts1764200000000],
     migrationsTableName: 'read_model_migrations',
     extra: { max: options.poolSize ?? 10 },
     logging: false,

@@ -34,8 +34,20 @@ export type RowChange =
   /** Update columns of an existing row; a patch of a missing row changes nothing. */
   | { readonly kind: 'patch'; readonly table: string; readonly key: Row; readonly set: Row }
   | { readonly kind: 'delete'; readonly table: string; readonly key: Row }
-  /** Add to counters (created at their default first) and raise maxima; summed per key per batch. */
-  | { readonly kind: 'increment'; readonly table: string; readonly key: Row; readonly add: Readonly<Record<string, number>>; readonly max?: Readonly<Record<string, number>> };
+  /**
+   * Add to counters (created at their default first), raise maxima, and add to count maps (jsonb
+   * `{bucket: count}` columns such as histograms); summed per key per batch, so they merge exactly.
+   */
+  | {
+      readonly kind: 'increment';
+      readonly table: string;
+      readonly key: Row;
+      readonly add: Readonly<Record<string, number>>;
+      readonly max?: Readonly<Record<string, number>>;
+      readonly counts?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+    }
+  /** Keep whichever row is greatest by the `by` columns (compared in order): "latest job per …". */
+  | { readonly kind: 'latest'; readonly table: string; readonly row: Row; readonly by: readonly string[] };
 
 export interface ProjectionDefinition {
   readonly name: string;

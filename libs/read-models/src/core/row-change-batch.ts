@@ -11,6 +11,12 @@ export interface PendingIncrement {
   readonly key: Row;
   readonly add: Record<string, number>;
   readonly max: Record<string, number>;
+  readonly counts: Record<string, Record<string, number>>;
+}
+
+export interface PendingLatest {
+  readonly row: Row;
+  readonly by: readonly string[];
 }
 
 /**
@@ -20,6 +26,7 @@ export interface PendingIncrement {
 export class RowChangeBatch {
   readonly rowOps = new Map<string, Map<string, PendingRowOp>>();
   readonly increments = new Map<string, Map<string, PendingIncrement>>();
+  readonly latest = new Map<string, Map<string, PendingLatest>>();
 
   constructor(private readonly tables: ReadonlyMap<string, TableDefinition>) {}
 
@@ -32,16 +39,16 @@ export class RowChangeBatch {
   private check(change: RowChange): void {
     const table = this.tables.get(change.table);
     if (!table) throw new Error(`Unknown read-model table: ${change.table}`);
-    const key = change.kind === 'upsert' ? change.row : change.key;
+    const key = change.kind === 'upsert' || change.kind === 'latest' ? change.row : change.key;
     for (const column of table.primaryKey) if (key[column] === undefined || key[column] === null) throw new Error(`Change to ${table.name} lacks key column ${column}`);
-    const columns = change.kind === 'upsert' ? Object.keys(change.row) : change.kind === 'patch' ? [...Object.keys(change.key), ...Object.keys(change.set)] : change.kind === 'delete' ? Object.keys(change.key) : [...Object.keys(change.key), ...Object.keys(change.add), ...Object.keys(change.max ?? {})];
-    for (const column of columns) if (!(column in table.columns)) throw new Error(`Unknown column ${table.name}.${column}`);
+    for (const column of columnsOf(change)) if (!(column in table.columns)) throw new Error(`Unknown column ${table.name}.${column}`);
   }
 
   private add(change: RowChange): void {
     const table = this.tables.get(change.table);
     if (!table) throw new Error(`Unknown read-model table: ${change.table}`);
-    if (change.kind === 'increment') return this.addIncrement(table, change.key, change.add, change.max ?? {});
+    if (change.kind === 'increment') return this.addIncrement(table, change.key, change.add, change.max ?? {}, change.counts ?? {});
+    if (change.kind === 'latest') return this.addLatest(table, change.row, change.by);
     const key = change.kind === 'upsert' ? pick(change.row, table.primaryKey) : change.key;
     const ops = mapFor(this.rowOps, table.name);
     const id = keyOf(table, key);
@@ -49,20 +56,37 @@ export class RowChangeBatch {
   }
 
   get isEmpty(): boolean {
-    return this.rowOps.size === 0 && this.increments.size === 0;
+    return this.rowOps.size === 0 && this.increments.size === 0 && this.latest.size === 0;
   }
 
-  private addIncrement(table: TableDefinition, key: Row, add: Readonly<Record<string, number>>, max: Readonly<Record<string, number>>): void {
+  private addIncrement(
+    table: TableDefinition,
+    key: Row,
+    add: Readonly<Record<string, number>>,
+    max: Readonly<Record<string, number>>,
+    counts: Readonly<Record<string, Readonly<Record<string, number>>>>,
+  ): void {
     const pending = mapFor(this.increments, table.name);
     const id = keyOf(table, key);
-    const current = pending.get(id) ?? { key: pick(key, table.primaryKey), add: {}, max: {} };
+    const current = pending.get(id) ?? { key: pick(key, table.primaryKey), add: {}, max: {}, counts: {} };
     for (const [column, value] of Object.entries(add)) current.add[column] = (current.add[column] ?? 0) + value;
     for (const [column, value] of Object.entries(max)) current.max[column] = Math.max(current.max[column] ?? -Infinity, value);
+    for (const [column, map] of Object.entries(counts)) {
+      const target = (current.counts[column] ??= {});
+      for (const [bucket, count] of Object.entries(map)) target[bucket] = (target[bucket] ?? 0) + count;
+    }
     pending.set(id, current);
+  }
+
+  private addLatest(table: TableDefinition, row: Row, by: readonly string[]): void {
+    const pending = mapFor(this.latest, table.name);
+    const id = keyOf(table, row);
+    const current = pending.get(id);
+    if (!current || compareTuples(by.map((c) => row[c]), by.map((c) => current.row[c])) > 0) pending.set(id, { row: { ...row }, by });
   }
 }
 
-function merge(previous: PendingRowOp | undefined, change: Exclude<RowChange, { kind: 'increment' }>, key: Row): PendingRowOp {
+function merge(previous: PendingRowOp | undefined, change: Extract<RowChange, { kind: 'upsert' | 'patch' | 'delete' }>, key: Row): PendingRowOp {
   switch (change.kind) {
     case 'upsert':
       if (!previous) return { op: 'upsert', row: { ...change.row }, deleteFirst: false };
@@ -77,6 +101,29 @@ function merge(previous: PendingRowOp | undefined, change: Exclude<RowChange, { 
     case 'delete':
       return { op: 'delete', key };
   }
+}
+
+function columnsOf(change: RowChange): string[] {
+  switch (change.kind) {
+    case 'upsert':
+    case 'latest':
+      return Object.keys(change.row);
+    case 'patch':
+      return [...Object.keys(change.key), ...Object.keys(change.set)];
+    case 'delete':
+      return Object.keys(change.key);
+    case 'increment':
+      return [...Object.keys(change.key), ...Object.keys(change.add), ...Object.keys(change.max ?? {}), ...Object.keys(change.counts ?? {})];
+  }
+}
+
+/** Orders ISO timestamps, strings and numbers the way PostgreSQL's row comparison does for them. */
+function compareTuples(a: readonly unknown[], b: readonly unknown[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i] as string | number, b[i] as string | number];
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 function keyOf(table: TableDefinition, key: Row): string {

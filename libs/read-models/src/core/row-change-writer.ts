@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { physicalTableName, type ColumnType, type TableDefinition } from './projection.js';
-import type { PendingIncrement, PendingRowOp, RowChangeBatch } from './row-change-batch.js';
+import type { PendingIncrement, PendingLatest, PendingRowOp, RowChangeBatch } from './row-change-batch.js';
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -48,24 +48,52 @@ export async function writeRowChanges(client: Queryable, batch: RowChangeBatch, 
     const table = tables.get(tableName)!;
     statements += await writeIncrements(client, table, quote(physicalTableName(table.name, generation)), [...increments.values()]);
   }
+  for (const [tableName, latest] of batch.latest) {
+    const table = tables.get(tableName)!;
+    statements += await writeLatest(client, table, quote(physicalTableName(table.name, generation)), [...latest.values()]);
+  }
   return statements;
+}
+
+async function writeLatest(client: Queryable, table: TableDefinition, target: string, pending: PendingLatest[]): Promise<number> {
+  const groups = new Map<string, PendingLatest[]>();
+  for (const item of pending) {
+    const signature = `${Object.keys(item.row).sort().join(',')}|${item.by.join(',')}`;
+    groups.set(signature, [...(groups.get(signature) ?? []), item]);
+  }
+  for (const group of groups.values()) {
+    const rows = group.map((g) => normalize(g.row));
+    const columns = Object.keys(rows[0]!);
+    const by = group[0]!.by;
+    const data = arraysFor(table, columns, rows);
+    const sets = columns.filter((c) => !table.primaryKey.includes(c)).map((c) => `${quote(c)} = EXCLUDED.${quote(c)}`);
+    await client.query(
+      `INSERT INTO ${target} AS t (${columns.map(quote).join(', ')}) SELECT * FROM ${data.unnest}
+       ON CONFLICT (${table.primaryKey.map(quote).join(', ')}) DO UPDATE SET ${sets.join(', ')}
+       WHERE (${by.map((c) => `EXCLUDED.${quote(c)}`).join(', ')}) > (${by.map((c) => `t.${quote(c)}`).join(', ')})`,
+      data.values,
+    );
+  }
+  return groups.size;
 }
 
 async function writeIncrements(client: Queryable, table: TableDefinition, target: string, increments: PendingIncrement[]): Promise<number> {
   const groups = new Map<string, PendingIncrement[]>();
   for (const increment of increments) {
-    const signature = `${Object.keys(increment.add).sort().join(',')}|${Object.keys(increment.max).sort().join(',')}`;
+    const signature = `${Object.keys(increment.add).sort().join(',')}|${Object.keys(increment.max).sort().join(',')}|${Object.keys(increment.counts).sort().join(',')}`;
     groups.set(signature, [...(groups.get(signature) ?? []), increment]);
   }
   for (const group of groups.values()) {
     const addColumns = Object.keys(group[0]!.add).sort();
     const maxColumns = Object.keys(group[0]!.max).sort();
-    const rows = group.map((g) => ({ ...g.key, ...g.add, ...g.max }));
-    const columns = [...table.primaryKey, ...addColumns, ...maxColumns];
+    const countColumns = Object.keys(group[0]!.counts).sort();
+    const rows = group.map((g) => ({ ...g.key, ...g.add, ...g.max, ...g.counts }));
+    const columns = [...table.primaryKey, ...addColumns, ...maxColumns, ...countColumns];
     const data = arraysFor(table, columns, rows);
     const sets = [
       ...addColumns.map((c) => `${quote(c)} = t.${quote(c)} + EXCLUDED.${quote(c)}`),
       ...maxColumns.map((c) => `${quote(c)} = GREATEST(t.${quote(c)}, EXCLUDED.${quote(c)})`),
+      ...countColumns.map((c) => `${quote(c)} = read_model_merge_counts(t.${quote(c)}, EXCLUDED.${quote(c)})`),
     ];
     await client.query(
       `INSERT INTO ${target} AS t (${columns.map(quote).join(', ')}) SELECT * FROM ${data.unnest}

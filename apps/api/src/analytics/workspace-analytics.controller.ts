@@ -1,0 +1,47 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import type { Principal } from '#integrations';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { requireOrg } from '../auth/org-access.js';
+import { badRequest } from '../common/api-error.js';
+import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
+import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
+import { CompareQuery } from './analytics.dto.js';
+import { WorkspaceAnalytics } from './workspace-analytics.service.js';
+
+@Controller('v1/orgs/:org/workspaces/:ws')
+export class WorkspaceAnalyticsController {
+  constructor(
+    private readonly workspaces: WorkspaceQueries,
+    private readonly analytics: WorkspaceAnalytics,
+  ) {}
+
+  @Get('statistics')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  async statistics(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    return this.analytics.statistics(workspace.id, new Date());
+  }
+
+  @Get('statistics/compare')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  async compare(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: CompareQuery) {
+    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const current = range(query.currentStart, query.currentEnd, 'current');
+    const previous = range(query.previousStart, query.previousEnd, 'previous');
+    return this.analytics.comparison(workspace.id, current, previous);
+  }
+
+  @Get('health')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  async health(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    return this.analytics.systemHealth(workspace.id, new Date());
+  }
+}
+
+function range(start: string, end: string, name: 'current' | 'previous'): { start: Date; end: Date } {
+  const range = { start: new Date(start), end: new Date(end) };
+  if (range.start.getTime() > range.end.getTime()) throw badRequest(`${name}End`, `must not be before ${name}Start`);
+  return range;
+}
