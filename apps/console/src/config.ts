@@ -11,6 +11,8 @@ export interface ConsoleConfig {
   readonly embeddedDatabasePort: number;
   /** How long a query with `minPosition` waits for its projection before answering 503. */
   readonly consistencyTimeoutMs: number;
+  /** Clerk: when a key is set, session tokens are Clerk's; otherwise the local identity provider's. */
+  readonly clerk: { readonly jwtKey?: string; readonly secretKey?: string; readonly apiUrl?: string; readonly authorizedParties?: readonly string[] } | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
@@ -22,6 +24,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     dataDir: resolve(env.DATA_DIR ?? '.data'),
     embeddedDatabasePort: integer(env, 'EMBEDDED_PG_PORT', 54329),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000),
+    clerk:
+      env.CLERK_JWT_KEY || env.CLERK_SECRET_KEY
+        ? {
+            // A PEM in an environment variable often arrives with literal \n sequences.
+            jwtKey: env.CLERK_JWT_KEY?.replace(/\\n/g, '\n') || undefined,
+            secretKey: env.CLERK_SECRET_KEY || undefined,
+            apiUrl: env.CLERK_API_URL || undefined,
+            authorizedParties: env.CLERK_AUTHORIZED_PARTIES ? env.CLERK_AUTHORIZED_PARTIES.split(',').map((p) => p.trim()) : undefined,
+          }
+        : null,
   };
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore } from '#event-store';
 import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, migrateReadModels } from '#read-models';
-import { LocalIdentityProvider, createLogger, type Logger } from '#integrations';
+import { LocalIdentityProvider, SessionTokenVerifier, createLogger, type Logger, type SessionAuthenticator } from '#integrations';
 import type { ConsoleConfig } from './config.js';
 
 /** Everything the api, the projector and the CLI share, opened once per process. */
@@ -16,7 +16,10 @@ export interface Runtime {
   /** For projector runners: each holds a session (advisory lock) for as long as it runs. */
   readonly projectorPool: pg.Pool;
   readonly checkpoints: CheckpointWaiter;
+  /** Mints local tokens (CLI, `npm start`); they are accepted only when Clerk is not configured. */
   readonly identity: LocalIdentityProvider;
+  /** Verifies the session tokens the API accepts: Clerk's when configured, else the local provider's. */
+  readonly authenticator: SessionAuthenticator;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   projectorPool.on('error', (error) => logger.warn({ err: error }, 'idle read-model connection lost')); // never crash on an idle client's error
   const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
   const identity = options.identity ?? (await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
+  const authenticator = config.clerk ? new SessionTokenVerifier(config.clerk) : identity;
   return {
     config,
     databaseUrl: options.databaseUrl,
@@ -49,6 +53,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
     projectorPool,
     checkpoints,
     identity,
+    authenticator,
     async close() {
       await checkpoints.close();
       await projectorPool.end();

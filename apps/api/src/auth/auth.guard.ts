@@ -27,7 +27,7 @@ export class AuthGuard implements CanActivate {
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new ApiError(401, 'unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)');
     try {
-      request.principal = await this.runtime.identity.verify(match[1]!);
+      request.principal = await this.runtime.authenticator.verify(match[1]!);
     } catch {
       throw new ApiError(401, 'unauthenticated', 'The bearer token is invalid or expired');
     }

@@ -1,7 +1,8 @@
-import { SignJWT, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import { SignJWT, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, type CryptoKey } from 'jose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { principalFromClaims, type OrgRole, type Principal } from './principal.js';
+import type { OrgRole, Principal } from './principal.js';
+import { SessionTokenVerifier, type SessionAuthenticator } from './session-token.verifier.js';
 
 const ALGORITHM = 'RS256';
 const ISSUER = 'console-local';
@@ -9,13 +10,17 @@ const ISSUER = 'console-local';
 /**
  * The identity provider used when Clerk is not configured: RS256 session tokens shaped like
  * Clerk's (`sub`, `org_id`, `org_slug`, `org_role`), signed with a key pair kept in the data dir,
- * and verified through the same claims mapping as Clerk tokens.
+ * and verified exactly as Clerk tokens are: by `@clerk/backend` with the public key as `jwtKey`.
  */
-export class LocalIdentityProvider {
+export class LocalIdentityProvider implements SessionAuthenticator {
+  private readonly verifier: SessionTokenVerifier;
+
   private constructor(
     private readonly privateKey: CryptoKey,
-    private readonly publicKey: CryptoKey,
-  ) {}
+    readonly publicKeyPem: string,
+  ) {
+    this.verifier = new SessionTokenVerifier({ jwtKey: publicKeyPem });
+  }
 
   /** Loads the key pair from `dir`, creating it on first use (mode 0600 for the private key). */
   static async fromDirectory(dir: string): Promise<LocalIdentityProvider> {
@@ -27,13 +32,13 @@ export class LocalIdentityProvider {
       writeFileSync(privatePath, await exportPKCS8(pair.privateKey), { mode: 0o600 });
       writeFileSync(publicPath, await exportSPKI(pair.publicKey));
     }
-    return new LocalIdentityProvider(await importPKCS8(readFileSync(privatePath, 'utf8'), ALGORITHM), await importSPKI(readFileSync(publicPath, 'utf8'), ALGORITHM));
+    return new LocalIdentityProvider(await importPKCS8(readFileSync(privatePath, 'utf8'), ALGORITHM), readFileSync(publicPath, 'utf8'));
   }
 
   /** A key pair that lives only in memory (tests). */
   static async ephemeral(): Promise<LocalIdentityProvider> {
-    const pair = await generateKeyPair(ALGORITHM);
-    return new LocalIdentityProvider(pair.privateKey, pair.publicKey);
+    const pair = await generateKeyPair(ALGORITHM, { extractable: true });
+    return new LocalIdentityProvider(pair.privateKey, await exportSPKI(pair.publicKey));
   }
 
   async mint(input: { userId: string; organizationSlug: string; organizationId?: string; role: OrgRole; expiresIn?: string }): Promise<string> {
@@ -46,13 +51,13 @@ export class LocalIdentityProvider {
       .setSubject(input.userId)
       .setIssuer(ISSUER)
       .setIssuedAt()
+      .setNotBefore('0s')
       .setExpirationTime(input.expiresIn ?? '12h')
       .sign(this.privateKey);
   }
 
-  async verify(token: string): Promise<Principal> {
-    const { payload } = await jwtVerify(token, this.publicKey, { issuer: ISSUER, algorithms: [ALGORITHM] });
-    return principalFromClaims(payload);
+  verify(token: string): Promise<Principal> {
+    return this.verifier.verify(token);
   }
 }
 
