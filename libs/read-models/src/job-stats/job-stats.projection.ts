@@ -52,8 +52,9 @@ export const latestJobsTable: TableDefinition = {
   indexes: ['(workspace_id)'],
 };
 
-export const hourOf = (iso: string) => `${iso.slice(0, 13)}:00:00.000Z`;
-export const dayOf = (iso: string) => `${iso.slice(0, 10)}T00:00:00.000Z`;
+/** UTC hour and day of an instant; normalized first, so an offset like +02:00 lands in the right hour. */
+export const hourOf = (iso: string) => `${new Date(iso).toISOString().slice(0, 13)}:00:00.000Z`;
+export const dayOf = (iso: string) => `${new Date(iso).toISOString().slice(0, 10)}T00:00:00.000Z`;
 
 function apply(recorded: RecordedEvent): RowChange[] {
   const event = recorded as RecordedEvent & JobEvent;
