@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PROJECTIONS } from '#read-models';
 import { randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import pg from 'pg';
@@ -650,7 +651,7 @@ describe('health and metrics', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual(expect.objectContaining({ status: 'ready', checks: expect.objectContaining({ database: 'ok', eventStore: expect.objectContaining({ status: 'ok' }) }) }));
-    expect(response.body.checks.projections.map((p: { name: string }) => p.name).sort()).toEqual(['jobs', 'workspaces']);
+    expect(response.body.checks.projections.map((p: { name: string }) => p.name).sort()).toEqual(PROJECTIONS.map((p) => p.name).sort());
     expect(response.body.checks.projections.every((p: { deadLetters: number }) => p.deadLetters === 0)).toBe(true);
   });
 

@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { WorkspaceAnalyticsController } from './analytics/workspace-analytics.controller.js';
 import { WorkspaceAnalytics } from './analytics/workspace-analytics.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { ConsistentReadInterceptor } from './consistency/consistent-read.interceptor.js';
 import { HealthController } from './health/health.controller.js';
 import { JobQueries } from './jobs/job.queries.js';
@@ -17,6 +18,7 @@ export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
+      imports: [ApiKeysModule.forRuntime(runtime)],
       controllers: [HealthController, WorkspacesController, WorkspaceAnalyticsController, JobsController],
       providers: [
         { provide: RUNTIME, useValue: runtime },

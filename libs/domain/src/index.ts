@@ -8,3 +8,6 @@ export * from './job/job.decider.js';
 export * from './workspace/workspace.events.js';
 export * from './workspace/workspace.commands.js';
 export * from './workspace/workspace.decider.js';
+export * from './api-key/api-key.events.js';
+export * from './api-key/api-key.commands.js';
+export * from './api-key/api-key.decider.js';

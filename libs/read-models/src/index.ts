@@ -12,3 +12,4 @@ export * from './job-stats/duration-sketch.js';
 export * from './job-stats/job-stats.projection.js';
 export * from './job-stats/time-window.js';
 export * from './job-stats/job-stats.queries.js';
+export * from './api-keys/api-keys.projection.js';

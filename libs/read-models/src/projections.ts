@@ -2,9 +2,10 @@ import type { ProjectionDefinition } from './core/projection.js';
 import { jobsProjection } from './jobs/jobs.projection.js';
 import { jobStatsProjection } from './job-stats/job-stats.projection.js';
 import { workspacesProjection } from './workspaces/workspaces.projection.js';
+import { apiKeysProjection } from './api-keys/api-keys.projection.js';
 
 /** Every projection the daemon runs, and which ones serve which API area. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection];
+export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection];
 
 export function projectionNamed(name: string): ProjectionDefinition {
   const found = PROJECTIONS.find((p) => p.name === name);

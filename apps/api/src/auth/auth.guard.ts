@@ -5,6 +5,7 @@ import type { Principal } from '#integrations';
 import { ApiError } from '../common/api-error.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
+import { ApiKeyAuthenticator, authenticateApiKeyBearer } from '../api-keys/api-key.authenticator.js';
 
 const PUBLIC = 'console:public';
 /** Marks a route that needs no token (health, metrics, docs, signed webhooks). */
@@ -18,6 +19,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly apiKeys: ApiKeyAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,6 +28,12 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new ApiError(401, 'unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)');
+    // An `lf_…` token is an API key: looked up by its hash and refused with its own reason.
+    const keyPrincipal = await authenticateApiKeyBearer(match[1]!, this.apiKeys);
+    if (keyPrincipal) {
+      request.principal = keyPrincipal;
+      return true;
+    }
     try {
       request.principal = await this.runtime.authenticator.verify(match[1]!);
     } catch {

@@ -153,8 +153,8 @@ describe('RowChangeBatch', () => {
       batch.addAll([increment('w2', { total: 5 })]);
       expect(pending(batch).increments).toEqual({
         counters: {
-          [JSON.stringify(['w1', HOUR])]: { key: { workspace_id: 'w1', hour: HOUR }, add: { total: 3, failed: 0 }, max: { max_duration_ms: 900 } },
-          [JSON.stringify(['w2', HOUR])]: { key: { workspace_id: 'w2', hour: HOUR }, add: { total: 5 }, max: {} },
+          [JSON.stringify(['w1', HOUR])]: { key: { workspace_id: 'w1', hour: HOUR }, add: { total: 3, failed: 0 }, max: { max_duration_ms: 900 }, counts: {} },
+          [JSON.stringify(['w2', HOUR])]: { key: { workspace_id: 'w2', hour: HOUR }, add: { total: 5 }, max: {}, counts: {} },
         },
       });
       expect(batch.rowOps.size).toBe(0);
@@ -164,7 +164,7 @@ describe('RowChangeBatch', () => {
       const batch = newBatch();
       batch.addAll([{ kind: 'increment', table: 'counters', key: { hour: HOUR, workspace_id: 'w1' }, add: { total: 1 } }]);
       batch.addAll([increment('w1', { total: 2 })]);
-      expect([...batch.increments.get('counters')!.values()]).toEqual([{ key: { workspace_id: 'w1', hour: HOUR }, add: { total: 3 }, max: {} }]);
+      expect([...batch.increments.get('counters')!.values()]).toEqual([{ key: { workspace_id: 'w1', hour: HOUR }, add: { total: 3 }, max: {}, counts: {} }]);
     });
   });
 
@@ -198,6 +198,27 @@ describe('RowChangeBatch', () => {
       const batch = newBatch();
       expect(() => batch.addAll([upsert({ id: 'a', name: 'a', status: 'queued' }), { kind: 'delete', table: 'nope', key: { id: 'a' } }])).toThrow(/Unknown read-model table/);
       expect(batch.isEmpty).toBe(true);
+    });
+  });
+
+  describe('count maps and latest rows', () => {
+    const tables = new Map([
+      ['hist', { name: 'hist', columns: { k: { type: 'text' }, n: { type: 'bigint' }, durations: { type: 'jsonb' } }, primaryKey: ['k'] } as const],
+      ['latest', { name: 'latest', columns: { k: { type: 'text' }, at: { type: 'timestamptz' }, id: { type: 'text' } }, primaryKey: ['k'] } as const],
+    ]) as unknown as ConstructorParameters<typeof RowChangeBatch>[0];
+
+    it('adds count maps key by key per row', () => {
+      const batch = new RowChangeBatch(tables);
+      batch.addAll([{ kind: 'increment', table: 'hist', key: { k: 'a' }, add: { n: 1 }, counts: { durations: { '5': 1, '7': 2 } } }]);
+      batch.addAll([{ kind: 'increment', table: 'hist', key: { k: 'a' }, add: { n: 1 }, counts: { durations: { '7': 1, '9': 1 } } }]);
+      expect([...batch.increments.get('hist')!.values()]).toEqual([{ key: { k: 'a' }, add: { n: 2 }, max: {}, counts: { durations: { '5': 1, '7': 3, '9': 1 } } }]);
+    });
+
+    it('keeps the greatest row by the given columns, in whatever order they arrive', () => {
+      const batch = new RowChangeBatch(tables);
+      const row = (at: string, id: string) => ({ kind: 'latest', table: 'latest', row: { k: 'w', at, id }, by: ['at', 'id'] }) as const;
+      batch.addAll([row('2025-01-02T00:00:00.000Z', 'b'), row('2025-01-01T00:00:00.000Z', 'z'), row('2025-01-02T00:00:00.000Z', 'c'), row('2025-01-02T00:00:00.000Z', 'a')]);
+      expect([...batch.latest.get('latest')!.values()].map((l) => l.row)).toEqual([{ k: 'w', at: '2025-01-02T00:00:00.000Z', id: 'c' }]);
     });
   });
 });

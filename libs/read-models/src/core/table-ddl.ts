@@ -12,7 +12,11 @@ export function createTableSql(table: TableDefinition, generation: number): stri
   });
   return [
     `CREATE TABLE IF NOT EXISTS ${quote(physical)} (${columns.join(', ')}, PRIMARY KEY (${table.primaryKey.map(quote).join(', ')}))`,
-    ...(table.indexes ?? []).map((body, i) => `CREATE INDEX IF NOT EXISTS ${quote(`${physical}_i${i}`)} ON ${quote(physical)} ${body}`),
+    // An index body starting with `UNIQUE ` makes a unique index: `UNIQUE (key_hash)`.
+    ...(table.indexes ?? []).map((body, i) => {
+      const unique = body.startsWith('UNIQUE ');
+      return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quote(`${physical}_i${i}`)} ON ${quote(physical)} ${unique ? body.slice('UNIQUE '.length) : body}`;
+    }),
   ];
 }
 
