@@ -1,105 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { apiKeyDecider, apiKeyStreamId, apiKeyUsageStreamId, type ApiKeyCommand, type ApiKeyUsed } from '#domain';
-import { PostgresEventStore, START, handleCommand, type Position, type SubscriptionBatch } from '#event-store';
-import { createLogger } from '#integrations';
-import { ProjectionRunner, type ProjectionRunnerOptions } from '../../../../apps/projector/src/projection-runner.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { createReadModelDataSource, migrateReadModels } from '../core/data-source.js';
-import { createGeneration, ensureProjection, readCheckpoint } from '../core/projection-catalog.js';
+import { handleCommand } from '#event-store';
+import { useProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { createGeneration, readCheckpoint } from '../core/projection-catalog.js';
 import { apiKeysProjection } from './api-keys.projection.js';
 
-const logger = createLogger('api-keys.projection.spec', 'silent');
-
-let database: TestDatabase;
-let store: PostgresEventStore;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  store = new PostgresEventStore({ connectionString: database.url });
-  await store.ensureSchema();
-  const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-  await dataSource.initialize();
-  await migrateReadModels(dataSource);
-  await dataSource.destroy();
-  pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  await inTransaction((client) => ensureProjection(client, apiKeysProjection));
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await store?.close();
-  await database?.drop();
-});
-
-async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-const newRunner = (options: Partial<ProjectionRunnerOptions> = {}) =>
-  new ProjectionRunner({ store, pool, definition: apiKeysProjection, logger, mode: 'live', stopWhenCaughtUp: true, ...options });
-
-let lastAppended: Position = START;
-
-/** Runs a runner until its checkpoint reaches the last appended event (see workspaces.projection.spec.ts for why it may take two runs). */
-async function runToHead(options: Partial<ProjectionRunnerOptions> = {}): Promise<number[]> {
-  const applied: number[] = [];
-  const deadline = Date.now() + 10_000;
-  let reached: Position = START;
-  while (store.comparePositions(reached, lastAppended) < 0) {
-    if (Date.now() > deadline) throw new Error(`runner stuck at ${reached}, short of ${lastAppended}`);
-    const runner = newRunner({ ...options, onBatch: (progress) => (applied.push(progress.applied), (reached = progress.position)) });
-    try {
-      await runner.start().done;
-    } finally {
-      await runner.stop();
-    }
-  }
-  return applied;
-}
-
-async function readAllEvents() {
-  const subscription = store.subscribe({ after: START, eventTypes: apiKeysProjection.eventTypes });
-  const batches: SubscriptionBatch[] = [];
-  try {
-    for await (const batch of subscription) {
-      batches.push(batch);
-      if (store.comparePositions(batch.checkpoint, lastAppended) >= 0) break;
-    }
-  } finally {
-    await subscription.close();
-  }
-  return batches.flatMap((b) => b.events);
-}
-
-const rows = async (table = 'api_keys') => (await pool.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
+const harness = useProjectionHarness(apiKeysProjection);
+const { inTransaction, newRunner, runToHead, readAllBatches, rows } = harness;
+const readAllEvents = async () => (await readAllBatches()).flatMap((b) => b.events);
 const sum = (applied: number[]) => applied.reduce((a, b) => a + b, 0);
 const hash = (digit: string) => digit.repeat(64);
 
 let commandCount = 0;
 async function send(command: ApiKeyCommand): Promise<number> {
-  const result = await handleCommand(store, apiKeyStreamId(command.data.userId), apiKeyDecider, command, { commandId: `api-keys-spec-${++commandCount}` });
-  if (result.events.length > 0) lastAppended = result.position!;
+  const result = await handleCommand(harness.store, apiKeyStreamId(command.data.userId), apiKeyDecider, command, { commandId: `api-keys-spec-${++commandCount}` });
+  if (result.events.length > 0) harness.recordAppended(result.position!);
   return result.events.length;
 }
 
 async function use(userId: string, keyId: string, usedAt: string): Promise<number> {
   const event: ApiKeyUsed = { type: 'ApiKeyUsed', data: { userId, keyId, usedAt } };
-  const appended = await store.append(apiKeyUsageStreamId(keyId), [{ id: randomUUID(), ...event }], 'any');
-  lastAppended = appended.position;
+  const appended = await harness.store.append(apiKeyUsageStreamId(keyId), [{ id: randomUUID(), ...event }], 'any');
+  harness.recordAppended(appended.position);
   return 1;
 }
 
@@ -181,13 +104,13 @@ describe('api keys projection', () => {
 
     it('applies every event exactly once and checkpoints at or past the last event', async () => {
       expect(sum(applied)).toBe(seeded);
-      const checkpoint = await readCheckpoint(pool, 'api_keys', 1);
+      const checkpoint = await readCheckpoint(harness.pool, 'api_keys', 1);
       expect(checkpoint!.eventsProcessed).toBe(seeded);
-      expect(store.comparePositions(checkpoint!.position, lastAppended)).toBeGreaterThanOrEqual(0);
+      expect(harness.store.comparePositions(checkpoint!.position, harness.lastAppended)).toBeGreaterThanOrEqual(0);
     });
 
     it('indexes the table for the lookup by hash and the list by user', async () => {
-      const { rows: indexes } = await pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'api_keys_g1' ORDER BY indexname`);
+      const { rows: indexes } = await harness.pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'api_keys_g1' ORDER BY indexname`);
       const definitions = indexes.map((i: { indexdef: string }) => i.indexdef);
       expect(definitions).toEqual(
         expect.arrayContaining([expect.stringMatching(/USING btree \(key_hash\)$/), expect.stringMatching(/USING btree \(user_id, is_active\)$/)]),
@@ -199,7 +122,7 @@ describe('api keys projection', () => {
     it('skips them on a second run from the stored checkpoint and nothing doubles', async () => {
       expect(sum(await runToHead())).toBe(0);
       expect(await rows()).toEqual(expectedRows);
-      expect((await readCheckpoint(pool, 'api_keys', 1))!.eventsProcessed).toBe(seeded);
+      expect((await readCheckpoint(harness.pool, 'api_keys', 1))!.eventsProcessed).toBe(seeded);
     });
   });
 
@@ -211,10 +134,10 @@ describe('api keys projection', () => {
       });
       const history = await readAllEvents();
       expect(history).toHaveLength(seeded);
-      const client = await pool.connect();
+      const client = await harness.pool.connect();
       try {
         // One batch coalesces per key: k3's insert and deletion cancel out, its later use stays a no-op.
-        expect(await newRunner({ generation: 2 }).applyBatch(client, 2, { events: history, checkpoint: lastAppended, caughtUp: true })).toBe(seeded);
+        expect(await newRunner({ generation: 2 }).applyBatch(client, 2, { events: history, checkpoint: harness.lastAppended, caughtUp: true })).toBe(seeded);
       } finally {
         client.release();
       }

@@ -1,105 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { jobDecider, jobStreamId, type JobCommand } from '#domain';
-import { PostgresEventStore, START, handleCommand, type Position, type SubscriptionBatch } from '#event-store';
-import { createLogger } from '#integrations';
-import { ProjectionRunner, type ProjectionRunnerOptions } from '../../../../apps/projector/src/projection-runner.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { createReadModelDataSource, migrateReadModels } from '../core/data-source.js';
-import { createGeneration, ensureProjection, readCheckpoint } from '../core/projection-catalog.js';
+import { handleCommand, type Position, type SubscriptionBatch } from '#event-store';
+import { useProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { createGeneration } from '../core/projection-catalog.js';
 import { jobsProjection } from './jobs.projection.js';
 
-const logger = createLogger('jobs.projection.spec', 'silent');
-
-let database: TestDatabase;
-let store: PostgresEventStore;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  store = new PostgresEventStore({ connectionString: database.url });
-  await store.ensureSchema();
-  const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-  await dataSource.initialize();
-  await migrateReadModels(dataSource);
-  await dataSource.destroy();
-  pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  await inTransaction((client) => ensureProjection(client, jobsProjection));
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await store?.close();
-  await database?.drop();
-});
-
-async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-function newRunner(options: Partial<ProjectionRunnerOptions> = {}): ProjectionRunner {
-  return new ProjectionRunner({ store, pool, definition: jobsProjection, logger, mode: 'live', stopWhenCaughtUp: true, ...options });
-}
-
-/** Position of the last event appended by this file: what "caught up" means for its runners. */
-let lastAppended: Position = START;
-
-/**
- * Runs the runner with `stopWhenCaughtUp` until its checkpoint reaches the last appended event;
- * returns the events applied per batch. One run normally does it; a run can report caught up early
- * because the store's visible head stops below any transaction still open on the server (its
- * gap-safety horizon), e.g. one of a test file running in parallel.
- */
-async function runToHead(options: Partial<ProjectionRunnerOptions> = {}): Promise<number[]> {
-  const applied: number[] = [];
-  const deadline = Date.now() + 10_000;
-  let reached: Position = START;
-  while (store.comparePositions(reached, lastAppended) < 0) {
-    if (Date.now() > deadline) throw new Error(`runner stuck at ${reached}, short of ${lastAppended}`);
-    const runner = newRunner({ ...options, onBatch: (progress) => (applied.push(progress.applied), (reached = progress.position)) });
-    try {
-      await runner.start().done;
-    } finally {
-      await runner.stop();
-    }
-  }
-  return applied;
-}
-
-/** The batches a subscription from the start delivers, up to the last appended event: what a runner saw. */
-async function readAllBatches(): Promise<SubscriptionBatch[]> {
-  const subscription = store.subscribe({ after: START, eventTypes: jobsProjection.eventTypes });
-  const batches: SubscriptionBatch[] = [];
-  try {
-    for await (const batch of subscription) {
-      batches.push(batch);
-      if (store.comparePositions(batch.checkpoint, lastAppended) >= 0) break;
-    }
-  } finally {
-    await subscription.close();
-  }
-  return batches;
-}
-
-const rows = async (table = 'jobs') => (await pool.query(`SELECT * FROM ${table} ORDER BY id`)).rows;
-const checkpointOf = (generation = 1) => readCheckpoint(pool, 'jobs', generation);
+const harness = useProjectionHarness(jobsProjection);
+const { inTransaction, newRunner, runToHead, readAllBatches, rows, checkpointOf } = harness;
 
 let commandCount = 0;
 async function send(jobId: string, command: JobCommand): Promise<Position> {
-  const result = await handleCommand(store, jobStreamId(jobId), jobDecider, command, { commandId: `jobs-spec-${++commandCount}` });
-  lastAppended = result.position!;
-  return lastAppended;
+  const result = await handleCommand(harness.store, jobStreamId(jobId), jobDecider, command, { commandId: `jobs-spec-${++commandCount}` });
+  return harness.recordAppended(result.position!);
 }
 
 const queue = (jobId: string, at: string, extra: Partial<Extract<JobCommand, { type: 'QueueJob' }>['data']> = {}): JobCommand => ({
@@ -206,7 +118,7 @@ describe('jobs projection', () => {
       expect(applied.reduce((a, b) => a + b, 0)).toBe(SEEDED_EVENTS);
       const checkpoint = await checkpointOf();
       expect(checkpoint!.eventsProcessed).toBe(SEEDED_EVENTS);
-      expect(store.comparePositions(checkpoint!.position, lastAppended)).toBeGreaterThanOrEqual(0);
+      expect(harness.store.comparePositions(checkpoint!.position, harness.lastAppended)).toBeGreaterThanOrEqual(0);
     });
   });
 
@@ -224,7 +136,7 @@ describe('jobs projection', () => {
       const before = await checkpointOf();
       expect(batches.flatMap((b) => b.events)).toHaveLength(SEEDED_EVENTS);
       const runner = newRunner();
-      const client = await pool.connect();
+      const client = await harness.pool.connect();
       try {
         for (const batch of batches) expect(await runner.applyBatch(client, 1, batch)).toBe(0);
         // The same events squeezed into one batch with the stored checkpoint: still nothing to do.
@@ -240,10 +152,10 @@ describe('jobs projection', () => {
     it('applies only the events past the checkpoint of a batch that overlaps it', async () => {
       const old = (await readAllBatches()).flatMap((b) => b.events);
       const position = await send('job-4', { type: 'StartJob', data: { at: '2025-03-01T12:00:10.000Z' } });
-      const fresh = (await store.readStream(jobStreamId('job-4'))).at(-1)!;
+      const fresh = (await harness.store.readStream(jobStreamId('job-4'))).at(-1)!;
       expect(fresh.position).toBe(position);
       const runner = newRunner();
-      const client = await pool.connect();
+      const client = await harness.pool.connect();
       try {
         const overlapping: SubscriptionBatch = { events: [...old, fresh], checkpoint: position, caughtUp: true };
         expect(await runner.applyBatch(client, 1, overlapping)).toBe(1);
@@ -270,9 +182,9 @@ describe('jobs projection', () => {
       // Generation 2 gets the whole history as one batch: one coalesced insert per job …
       const history = (await readAllBatches()).flatMap((b) => b.events);
       expect(history).toHaveLength(total);
-      const client = await pool.connect();
+      const client = await harness.pool.connect();
       try {
-        expect(await newRunner({ generation: 2 }).applyBatch(client, 2, { events: history, checkpoint: lastAppended, caughtUp: true })).toBe(total);
+        expect(await newRunner({ generation: 2 }).applyBatch(client, 2, { events: history, checkpoint: harness.lastAppended, caughtUp: true })).toBe(total);
       } finally {
         client.release();
       }
