@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { LocalIdentityProvider, createLogger, type OrgRole } from '#integrations';
+import { randomBytes } from 'node:crypto';
+import { LocalIdentityProvider, TokenCipher, createLogger, type OrgRole } from '#integrations';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { ProjectorDaemon } from '../../apps/projector/src/projector.daemon.js';
-import { loadConfig } from '../../apps/console/src/config.js';
+import { loadConfig, type ConsoleConfig } from '../../apps/console/src/config.js';
 import { openRuntime, type Runtime } from '../../apps/console/src/runtime.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -18,10 +19,16 @@ export interface TestApp {
 }
 
 /** The real app on a fresh database: api on an ephemeral port plus the projector daemon, as in `npm start`. */
-export async function startTestApp(options: { projector?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(options: { projector?: boolean; config?: Partial<ConsoleConfig> } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = { ...loadConfig({}), consistencyTimeoutMs: 10_000 };
-  const runtime = await openRuntime(config, { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('test', 'silent') });
+  const config = { ...loadConfig({}), consistencyTimeoutMs: 10_000, ...options.config };
+  const runtime = await openRuntime(config, {
+    databaseUrl: database.url,
+    identity: await LocalIdentityProvider.ephemeral(),
+    logger: createLogger('test', 'silent'),
+    // A key of the test's own: nothing is written under DATA_DIR.
+    cipher: new TokenCipher(randomBytes(32)),
+  });
   const daemon = options.projector === false ? null : new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: database.url, logger: runtime.logger });
   await daemon?.start();
   const app: INestApplication = await createApiApp(runtime);

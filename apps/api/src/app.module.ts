@@ -6,8 +6,10 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { ConsistentReadInterceptor } from './consistency/consistent-read.interceptor.js';
 import { HealthController } from './health/health.controller.js';
+import { IntegrationsModule } from './integrations/integrations.module.js';
 import { JobQueries } from './jobs/job.queries.js';
 import { JobsController } from './jobs/jobs.controller.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RUNTIME } from './runtime.tokens.js';
 import { WorkspaceQueries } from './workspaces/workspace.queries.js';
 import { WorkspacesController } from './workspaces/workspaces.controller.js';
@@ -18,7 +20,7 @@ export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ApiKeysModule.forRuntime(runtime)],
+      imports: [ApiKeysModule.forRuntime(runtime), IntegrationsModule.forRuntime(runtime), OrganizationsModule.forRuntime(runtime)],
       controllers: [HealthController, WorkspacesController, WorkspaceAnalyticsController, JobsController],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -10,7 +10,15 @@ import type { Runtime } from '../../console/src/runtime.js';
 
 /** The configured Nest application, not yet listening (tests call `listen(0)`). */
 export async function createApiApp(runtime: Runtime): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRuntime(runtime), { logger: ['error', 'warn'], bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRuntime(runtime), {
+    logger: ['error', 'warn'],
+    bufferLogs: false,
+    // `req.rawBody`: webhook signatures are computed over the exact bytes received.
+    rawBody: true,
+    // Literal segments before parameters, whatever the module order: `/orgs/{org}/workspaces/default`
+    // before `/orgs/{org}/workspaces/{ws}`, `/orgs/by-id/…` before `/orgs/{org}/…`.
+    routeResolutionStrategy: 'specificity',
+  });
   app.set('query parser', 'simple'); // no nested objects from query strings: ?a[b]=c stays a string key
   installRequestLogging(app, runtime.logger);
   app.useGlobalPipes(createValidationPipe());

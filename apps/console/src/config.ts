@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseEncryptionKey } from '#integrations';
 
 export interface ConsoleConfig {
   readonly port: number;
@@ -13,6 +14,17 @@ export interface ConsoleConfig {
   readonly consistencyTimeoutMs: number;
   /** Clerk: when a key is set, session tokens are Clerk's; otherwise the local identity provider's. */
   readonly clerk: { readonly jwtKey?: string; readonly secretKey?: string; readonly apiUrl?: string; readonly authorizedParties?: readonly string[] } | null;
+  /** `CLERK_WEBHOOK_SECRET` (`whsec_…`, also read as `CLERK_WEBHOOK_SIGNING_SECRET`): verifies `POST /v1/webhooks/clerk`; unset, that route answers 503. */
+  readonly clerkWebhookSecret: string | undefined;
+  /** `ENCRYPTION_KEY` (32 bytes) seals GitHub tokens; unset: a key generated once under DATA_DIR. */
+  readonly encryptionKey: Buffer | undefined;
+  /** `GITHUB_API_URL`: GitHub's REST API, a GitHub Enterprise server's, or a test server's. */
+  readonly githubApiUrl: string;
+  /**
+   * The GitHub App's OAuth client (`GITHUB_CLIENT_ID`, `GITHUB_CLIENT_SECRET`, `GITHUB_WEB_URL`);
+   * `returnUrl` (`GITHUB_OAUTH_RETURN_URL`) is where the callback sends the browser afterwards.
+   */
+  readonly githubOAuth: { readonly clientId: string; readonly clientSecret: string; readonly webUrl: string; readonly returnUrl?: string } | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
@@ -32,6 +44,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
             secretKey: env.CLERK_SECRET_KEY || undefined,
             apiUrl: env.CLERK_API_URL || undefined,
             authorizedParties: env.CLERK_AUTHORIZED_PARTIES ? env.CLERK_AUTHORIZED_PARTIES.split(',').map((p) => p.trim()) : undefined,
+          }
+        : null,
+    clerkWebhookSecret: env.CLERK_WEBHOOK_SECRET || env.CLERK_WEBHOOK_SIGNING_SECRET || undefined,
+    // Validated here so a malformed key stops the process at startup, not at the first decryption.
+    encryptionKey: env.ENCRYPTION_KEY ? parseEncryptionKey(env.ENCRYPTION_KEY) : undefined,
+    githubApiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    githubOAuth:
+      env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET
+        ? {
+            clientId: env.GITHUB_CLIENT_ID,
+            clientSecret: env.GITHUB_CLIENT_SECRET,
+            webUrl: env.GITHUB_WEB_URL || 'https://github.com',
+            returnUrl: env.GITHUB_OAUTH_RETURN_URL || undefined,
           }
         : null,
   };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore } from '#event-store';
 import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, migrateReadModels } from '#read-models';
-import { LocalIdentityProvider, SessionTokenVerifier, createLogger, type Logger, type SessionAuthenticator } from '#integrations';
+import { LocalIdentityProvider, SessionTokenVerifier, TokenCipher, createLogger, type Logger, type SessionAuthenticator } from '#integrations';
 import type { ConsoleConfig } from './config.js';
 
 /** Everything the api, the projector and the CLI share, opened once per process. */
@@ -20,6 +20,8 @@ export interface Runtime {
   readonly identity: LocalIdentityProvider;
   /** Verifies the session tokens the API accepts: Clerk's when configured, else the local provider's. */
   readonly authenticator: SessionAuthenticator;
+  /** Seals and opens GitHub tokens at rest (AES-256-GCM). */
+  readonly cipher: TokenCipher;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   readonly databaseUrl: string;
   readonly identity?: LocalIdentityProvider;
   readonly logger?: Logger;
+  /** Tests pass their own key, so no key file is written under DATA_DIR. */
+  readonly cipher?: TokenCipher;
 }
 
 export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions): Promise<Runtime> {
@@ -44,6 +48,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
   const identity = options.identity ?? (await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
   const authenticator = config.clerk ? new SessionTokenVerifier(config.clerk) : identity;
+  let cipher = options.cipher ?? (config.encryptionKey ? new TokenCipher(config.encryptionKey) : undefined);
   return {
     config,
     databaseUrl: options.databaseUrl,
@@ -54,6 +59,16 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
     checkpoints,
     identity,
     authenticator,
+    // Without ENCRYPTION_KEY the key file is read (or generated) on first use only: the projector,
+    // the CLI and the benchmarks never seal a token and must not create a key they do not need.
+    get cipher() {
+      if (!cipher) {
+        const path = join(config.dataDir, 'encryption.key');
+        if (config.databaseUrl) logger.warn({ path }, 'ENCRYPTION_KEY is not set: GitHub tokens are sealed with a key kept in the data dir; set ENCRYPTION_KEY so every api process shares one key');
+        cipher = TokenCipher.fromKeyFile(path);
+      }
+      return cipher;
+    },
     async close() {
       await checkpoints.close();
       await projectorPool.end();

@@ -13,3 +13,5 @@ export * from './job-stats/job-stats.projection.js';
 export * from './job-stats/time-window.js';
 export * from './job-stats/job-stats.queries.js';
 export * from './api-keys/api-keys.projection.js';
+export * from './integrations/integrations.projection.js';
+export * from './organizations/organizations.projection.js';

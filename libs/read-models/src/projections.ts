@@ -3,9 +3,11 @@ import { jobsProjection } from './jobs/jobs.projection.js';
 import { jobStatsProjection } from './job-stats/job-stats.projection.js';
 import { workspacesProjection } from './workspaces/workspaces.projection.js';
 import { apiKeysProjection } from './api-keys/api-keys.projection.js';
+import { integrationsProjection } from './integrations/integrations.projection.js';
+import { organizationsProjection } from './organizations/organizations.projection.js';
 
 /** Every projection the daemon runs, and which ones serve which API area. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection];
+export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection];
 
 export function projectionNamed(name: string): ProjectionDefinition {
   const found = PROJECTIONS.find((p) => p.name === name);

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
-import { requireOrg } from '../auth/org-access.js';
+import { OrgAccess } from '../auth/org-access.js';
 import { badRequest } from '../common/api-error.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
@@ -14,19 +14,20 @@ export class WorkspaceAnalyticsController {
   constructor(
     private readonly workspaces: WorkspaceQueries,
     private readonly analytics: WorkspaceAnalytics,
+    private readonly access: OrgAccess,
   ) {}
 
   @Get('statistics')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
   async statistics(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.statistics(workspace.id, new Date());
   }
 
   @Get('statistics/compare')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
   async compare(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: CompareQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     const current = range(query.currentStart, query.currentEnd, 'current');
     const previous = range(query.previousStart, query.previousEnd, 'previous');
     return this.analytics.comparison(workspace.id, current, previous);
@@ -35,7 +36,7 @@ export class WorkspaceAnalyticsController {
   @Get('health')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
   async health(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.systemHealth(workspace.id, new Date());
   }
 }

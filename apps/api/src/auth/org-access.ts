@@ -1,5 +1,13 @@
-import type { Principal } from '#integrations';
-import { ApiError } from '../common/api-error.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { metricsRegistry, type Principal } from '#integrations';
+import { isApiKeyPrincipal } from '../api-keys/api-key.authenticator.js';
+import { forbidden } from '../common/api-error.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { memberRole } from '#domain';
+import { MembershipResolver, type OrganizationRef } from '../organizations/membership-resolver.js';
+import { OrganizationWriter } from '../organizations/organization-writer.js';
 
 export interface OrgScope {
   readonly organizationId: string;
@@ -8,14 +16,99 @@ export interface OrgScope {
   readonly userId: string;
 }
 
+export interface OrgAccessOptions {
+  /** Members get 403 on admin-only routes. */
+  readonly admin?: boolean;
+}
+
+export const orgAccessChecks = new Counter({
+  name: 'org_access_checks_total',
+  help: 'Organization authorization checks by how they were answered',
+  labelNames: ['via'] as const,
+  registers: [metricsRegistry],
+});
+
 /**
- * The caller may act in an organization only when it is the active organization of their token:
- * that needs no lookup at all. (Memberships of other organizations come with the identity issue.)
+ * Who may act in an organization, with no Clerk call on the hot path:
+ * 1. the token's active organization (its claims carry id, slug and role): no lookup at all;
+ * 2. another organization: one indexed lookup in the `organizations`/`org_memberships` read model;
+ * 3. a miss there: the organization's own stream, which the read model trails by the projector's
+ *    lag, so a member added a moment ago (the creator of a new organization) is not refused;
+ * 4. a miss there too: in Clerk mode, Clerk is asked once (single-flight, short cache; see
+ *    `MembershipResolver`) and a membership found is recorded; without Clerk, a miss is a denial.
+ * A non-member gets 403 whether or not the organization exists, so existence is not revealed to
+ * outsiders; a member asking for an organization the read model does not have gets 404 from the route.
  */
-export function requireOrg(principal: Principal, organizationSlug: string, options: { admin?: boolean } = {}): OrgScope {
-  if (!principal.organizationId || !principal.role || principal.organizationSlug !== organizationSlug) {
-    throw new ApiError(403, 'forbidden', `You are not a member of organization "${organizationSlug}" in this session`);
+@Injectable()
+export class OrgAccess {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly memberships: MembershipResolver,
+    private readonly streams: OrganizationWriter,
+  ) {}
+
+  /** `{org}` routes: the organization by slug. */
+  requireOrg(principal: Principal, organizationSlug: string, options: OrgAccessOptions = {}): Promise<OrgScope> {
+    return this.require(principal, { by: 'slug', value: organizationSlug }, options);
   }
-  if (options.admin && principal.role !== 'admin') throw new ApiError(403, 'forbidden', 'This action requires the admin role');
-  return { organizationId: principal.organizationId, organizationSlug, role: principal.role, userId: principal.userId };
+
+  /** `by-id/{clerkOrgId}` routes. */
+  requireOrgById(principal: Principal, organizationId: string, options: OrgAccessOptions = {}): Promise<OrgScope> {
+    return this.require(principal, { by: 'id', value: organizationId }, options);
+  }
+
+  private async require(principal: Principal, ref: OrganizationRef, options: OrgAccessOptions): Promise<OrgScope> {
+    // A key belongs to a user, not to an organization; the **key** routes take X-Workspace-ID instead.
+    if (isApiKeyPrincipal(principal)) throw forbidden('API keys cannot act in an organization; use a session token');
+    const { userId } = principal;
+    const scope =
+      this.fromToken(principal, ref) ?? (await this.fromReadModel(userId, ref)) ?? (await this.fromStreams(userId, ref)) ?? (await this.fromClerk(userId, ref));
+    if (!scope) throw forbidden(`You are not a member of organization "${ref.value}"`);
+    if (options.admin && scope.role !== 'admin') throw forbidden('This action requires the admin role');
+    return scope;
+  }
+
+  private fromToken(principal: Principal, ref: OrganizationRef): OrgScope | null {
+    const active = ref.by === 'slug' ? principal.organizationSlug : principal.organizationId;
+    if (!principal.organizationId || !principal.organizationSlug || !principal.role || active !== ref.value) return null;
+    orgAccessChecks.inc({ via: 'token' });
+    return { organizationId: principal.organizationId, organizationSlug: principal.organizationSlug, role: principal.role, userId: principal.userId };
+  }
+
+  private async fromReadModel(userId: string, ref: OrganizationRef): Promise<OrgScope | null> {
+    // By slug: the newest organization holding it (a slug Clerk moved may linger on the old row).
+    const rows: Array<{ id: string; slug: string; role: 'admin' | 'member' }> =
+      ref.by === 'slug'
+        ? await this.runtime.dataSource.query(
+            `SELECT o.id, o.slug, m.role
+               FROM (SELECT id, slug FROM organizations WHERE slug = $1 ORDER BY updated_at DESC LIMIT 1) o
+               JOIN org_memberships m ON m.organization_id = o.id AND m.user_id = $2`,
+            [ref.value, userId],
+          )
+        : await this.runtime.dataSource.query(
+            `SELECT o.id, o.slug, m.role FROM org_memberships m JOIN organizations o ON o.id = m.organization_id
+              WHERE m.organization_id = $1 AND m.user_id = $2`,
+            [ref.value, userId],
+          );
+    const row = rows[0];
+    if (!row) return null;
+    orgAccessChecks.inc({ via: 'read_model' });
+    return { organizationId: row.id, organizationSlug: row.slug, role: row.role, userId };
+  }
+
+  private async fromStreams(userId: string, ref: OrganizationRef): Promise<OrgScope | null> {
+    const organizationId = ref.by === 'id' ? ref.value : await this.streams.organizationIdForSlug(ref.value);
+    if (!organizationId) return null;
+    const { state } = await this.streams.state(organizationId);
+    const role = memberRole(state, userId);
+    if (!role || !state.organizationId) return null;
+    orgAccessChecks.inc({ via: 'stream' });
+    return { organizationId: state.organizationId, organizationSlug: state.slug, role, userId };
+  }
+
+  private async fromClerk(userId: string, ref: OrganizationRef): Promise<OrgScope | null> {
+    const learned = await this.memberships.learn(userId, ref);
+    orgAccessChecks.inc({ via: learned ? 'clerk' : 'denied' });
+    return learned ? { ...learned, userId } : null;
+  }
 }

@@ -23,5 +23,23 @@ export function installRequestLogging(app: INestApplication, logger: Logger): vo
     });
     next();
   });
-  app.use(pinoHttp({ logger, genReqId: (request) => request.headers['x-request-id'] as string, autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false } }));
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (request) => request.headers['x-request-id'] as string,
+      autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+      serializers: { req: (request: { url?: string }) => ({ ...request, url: redactQuery(request.url) }) },
+    }),
+  );
+}
+
+const SECRET_QUERY_PARAMETERS = new Set(['code', 'state', 'token', 'key']);
+
+/** OAuth codes and signed states travel in query strings; they must not reach the logs. */
+export function redactQuery(url: string | undefined): string | undefined {
+  if (!url || !url.includes('?')) return url;
+  const [path, query] = url.split('?', 2) as [string, string];
+  const params = new URLSearchParams(query);
+  for (const name of [...params.keys()]) if (SECRET_QUERY_PARAMETERS.has(name.toLowerCase())) params.set(name, '[redacted]');
+  return `${path}?${params.toString()}`;
 }

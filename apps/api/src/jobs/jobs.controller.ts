@@ -3,7 +3,7 @@ import { DomainError, findWorkspaceByName, fold, jobDecider, jobStreamId, worksp
 import { handleCommand, type CommandContext } from '#event-store';
 import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
-import { requireOrg } from '../auth/org-access.js';
+import { OrgAccess } from '../auth/org-access.js';
 import { notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
@@ -23,12 +23,13 @@ export class JobsController {
     private readonly workspaces: WorkspaceQueries,
     private readonly jobs: JobQueries,
     private readonly analytics: WorkspaceAnalytics,
+    private readonly access: OrgAccess,
   ) {}
 
   @Get()
   @ReadsFrom('workspaces', 'jobs')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: ListJobsQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.jobs.list(workspace.id, query);
   }
 
@@ -36,42 +37,42 @@ export class JobsController {
   @Get('statistics')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
   async statistics(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: StatisticsQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.jobs.statistics(workspace.id, query.hours, new Date());
   }
 
   @Get('recent')
   @ReadsFrom('workspaces', 'jobs')
   async recent(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RecentJobsQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return (await this.analytics.jobs.recent<JobRow>(workspace.id, query.limit, null)).map(toJobView);
   }
 
   @Get('percentiles')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
   async percentiles(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RangeQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.jobs.percentiles(workspace.id, query.range, new Date());
   }
 
   @Get('timeseries')
   @ReadsFrom('workspaces', 'job_stats')
   async timeSeries(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RangeQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.jobs.timeSeries(workspace.id, query.range, new Date());
   }
 
   @Get(':jobId')
   @ReadsFrom('workspaces', 'jobs')
   async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Param('jobId') jobId: string, @Query() _query: ConsistentQuery) {
-    const workspace = await this.workspaces.byName(requireOrg(principal, org).organizationId, ws);
+    const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.jobs.get(workspace.id, jobId);
   }
 
   @Post(':jobId/cancel')
   @HttpCode(200)
   async cancel(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Param('jobId') jobId: string, @CommandId() context: CommandContext) {
-    const organizationId = requireOrg(principal, org).organizationId;
+    const organizationId = (await this.access.requireOrg(principal, org)).organizationId;
     // Both sides of the check come from the event streams, not the read models, which may lag:
     // the workspace that `ws` names now, and the workspace the job's own stream says it is in.
     const directory = fold(workspaceDecider, (await this.runtime.store.readStream(workspaceDirectoryStreamId(organizationId))) as unknown as WorkspaceEvent[]);

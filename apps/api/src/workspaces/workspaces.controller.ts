@@ -4,7 +4,7 @@ import { workspaceDecider, workspaceDirectoryStreamId } from '#domain';
 import { handleCommand, type CommandContext } from '#event-store';
 import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
-import { requireOrg } from '../auth/org-access.js';
+import { OrgAccess } from '../auth/org-access.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
@@ -18,19 +18,20 @@ export class WorkspacesController {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly queries: WorkspaceQueries,
+    private readonly access: OrgAccess,
   ) {}
 
   @Get()
   @ReadsFrom('workspaces', 'job_stats')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery) {
-    const scope = requireOrg(principal, org);
+    const scope = await this.access.requireOrg(principal, org);
     return this.queries.list(scope.organizationId);
   }
 
   @Post()
   @HttpCode(201)
   async create(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: WorkspaceNameBody, @CommandId() context: CommandContext) {
-    const scope = requireOrg(principal, org);
+    const scope = await this.access.requireOrg(principal, org);
     const workspaceId = randomUUID();
     const result = await handleCommand(
       this.runtime.store,
@@ -53,7 +54,7 @@ export class WorkspacesController {
   @Get(':ws')
   @ReadsFrom('workspaces')
   async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
-    const scope = requireOrg(principal, org);
+    const scope = await this.access.requireOrg(principal, org);
     return this.queries.byName(scope.organizationId, ws);
   }
 
@@ -65,7 +66,7 @@ export class WorkspacesController {
     @Body() body: WorkspaceNameBody,
     @CommandId() context: CommandContext,
   ) {
-    const scope = requireOrg(principal, org);
+    const scope = await this.access.requireOrg(principal, org);
     // The decider resolves `ws` on the directory stream itself: a lagging read model cannot
     // make a rename hit the wrong workspace or miss one that was just created.
     const result = await handleCommand(

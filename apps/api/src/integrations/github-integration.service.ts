@@ -1,0 +1,134 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError,
+  findGitHubIntegration,
+  fold,
+  integrationDecider,
+  integrationStreamId,
+  type GitHubInstallation,
+  type IntegrationCommand,
+  type IntegrationEvent,
+  type UserIntegrations,
+} from '#domain';
+import { handleCommand, type CommandContext, type CommandResult } from '#event-store';
+import { GitHubTokenRejectedError, GitHubUnavailableError, TokenDecryptionError, type GitHubInstallationsSource, type GitHubUserInstallation } from '#integrations';
+import { ApiError, badRequest } from '../common/api-error.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+
+export const GITHUB_INSTALLATIONS = Symbol('GITHUB_INSTALLATIONS');
+
+/** What GitHub's OAuth (and the installation listing that follows it) produced, in clear. */
+export interface GitHubOAuthResult {
+  readonly accessToken: string;
+  readonly refreshToken?: string | null;
+  readonly tokenExpiresAt?: string | null;
+  readonly scopes?: readonly string[];
+  readonly installations: readonly GitHubUserInstallation[];
+}
+
+/**
+ * The write side of `integration.*`: every command goes to the caller's own integration stream.
+ * Tokens are sealed here, before a command exists, and opened here only to call GitHub.
+ */
+@Injectable()
+export class GitHubIntegrationService {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(GITHUB_INSTALLATIONS) private readonly installations: GitHubInstallationsSource,
+  ) {}
+
+  /**
+   * `integration.github.storeOAuthResult`, for the OAuth callback: one GitHub integration per
+   * user, so a second OAuth round replaces the token and installations under the same id.
+   */
+  async storeOAuthResult(userId: string, result: GitHubOAuthResult, context: CommandContext): Promise<{ id: string; created: boolean; position: string | null }> {
+    const at = new Date().toISOString();
+    const outcome = await this.send(
+      userId,
+      {
+        type: 'ConnectGitHubIntegration',
+        data: {
+          userId,
+          integrationId: randomUUID(),
+          encryptedAccessToken: this.runtime.cipher.encrypt(result.accessToken),
+          encryptedRefreshToken: result.refreshToken ? this.runtime.cipher.encrypt(result.refreshToken) : null,
+          tokenExpiresAt: result.tokenExpiresAt ? new Date(result.tokenExpiresAt).toISOString() : null,
+          scopes: result.scopes ?? [],
+          installations: result.installations.map((i) => ({ ...i, lastValidatedAt: at })),
+          at,
+        },
+      },
+      context,
+    );
+    const connected = outcome.events.find((e) => e.type === 'GitHubIntegrationConnected')!;
+    return { id: connected.data.integrationId, created: !connected.data.reconnected, position: outcome.position };
+  }
+
+  /**
+   * `integration.github.validate`: re-reads the installations with the user's token. The sealed
+   * token comes from the stream itself (the read model has none), so a validation right after
+   * connecting never waits for a projection.
+   */
+  async validate(userId: string, context: CommandContext): Promise<{ added: number; removed: number; total: number; position: string | null }> {
+    const integration = findGitHubIntegration(await this.load(userId));
+    if (!integration || integration.status !== 'active') throw new ApiError(HttpStatus.NOT_FOUND, 'not_found', 'GitHub is not connected');
+    let token: string;
+    try {
+      token = this.runtime.cipher.decrypt(integration.encryptedAccessToken);
+    } catch (error) {
+      if (!(error instanceof TokenDecryptionError)) throw error;
+      this.runtime.logger.error({ err: error, integrationId: integration.integrationId }, 'stored GitHub token cannot be opened: was ENCRYPTION_KEY changed?');
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_reconnect_required', 'The stored GitHub token cannot be read; connect GitHub again');
+    }
+    const installations = await this.readInstallations(token);
+    const at = new Date().toISOString();
+    const outcome = await this.send(
+      userId,
+      {
+        type: 'ValidateGitHubInstallations',
+        data: { userId, integrationId: integration.integrationId, installations: installations.map((i): GitHubInstallation => ({ ...i, lastValidatedAt: at })), at },
+      },
+      context,
+    );
+    const validated = outcome.events.find((e) => e.type === 'GitHubInstallationsValidated')!;
+    return {
+      added: validated.data.addedInstallationIds.length,
+      removed: validated.data.removedInstallationIds.length,
+      total: validated.data.installations.length,
+      position: outcome.position,
+    };
+  }
+
+  /** The user's integrations as their stream has them now (no read-model lag). */
+  async load(userId: string): Promise<UserIntegrations> {
+    return fold(integrationDecider, (await this.runtime.store.readStream(integrationStreamId(userId))) as unknown as IntegrationEvent[]);
+  }
+
+  async send(userId: string, command: IntegrationCommand, context: CommandContext): Promise<CommandResult<IntegrationEvent>> {
+    try {
+      return await handleCommand(this.runtime.store, integrationStreamId(userId), integrationDecider, command, context);
+    } catch (error) {
+      // A rule the DTO checks too, hit by a request that got past it: the same 400 shape, naming the field.
+      const field = error instanceof DomainError && error.code === 'invalid' ? error.details?.field : undefined;
+      if (typeof field === 'string') throw badRequest(field, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  private async readInstallations(token: string): Promise<GitHubUserInstallation[]> {
+    try {
+      return await this.installations.listUserInstallations(token);
+    } catch (error) {
+      if (error instanceof GitHubTokenRejectedError) {
+        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
+      }
+      if (error instanceof GitHubUnavailableError) {
+        this.runtime.logger.warn({ err: error }, 'GitHub unavailable during installation validation');
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
+      }
+      throw error;
+    }
+  }
+}

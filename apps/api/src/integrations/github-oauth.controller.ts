@@ -1,0 +1,134 @@
+import { Controller, Get, HttpStatus, Inject, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { v5 as uuidv5 } from 'uuid';
+import { integrationStreamId } from '#domain';
+import { GitHubOAuthError, GitHubTokenRejectedError, SignedState, SignedStateError, type GitHubInstallationsSource, type GitHubOAuthClient, type Principal } from '#integrations';
+import { CurrentPrincipal, Public } from '../auth/auth.guard.js';
+import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
+import { ApiError } from '../common/api-error.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { GITHUB_INSTALLATIONS, GitHubIntegrationService } from './github-integration.service.js';
+
+export const GITHUB_OAUTH = Symbol('GITHUB_OAUTH');
+
+const CALLBACK_NAMESPACE = '2f0c6f4e-7d3a-4b1e-9c55-8a1d0e6b9f31';
+
+/**
+ * The parameters the callback reads. Taken one by one, not as a DTO: GitHub appends others
+ * (`installation_id`, `setup_action`, `error_uri`, …) that must not turn a redirect into a 400.
+ */
+interface GitHubCallbackQuery {
+  readonly code?: string;
+  readonly state?: string;
+  readonly error?: string;
+}
+
+const single = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 && value.length <= 4000 ? value : undefined);
+
+/** The original callback's reasons, and `github_unavailable` for a code exchange GitHub did not answer. */
+type Failure = 'invalid_state' | 'state_expired' | 'missing_code' | 'no_access_token' | 'unauthorized' | 'installations_fetch_failed' | 'github_unavailable';
+
+const FAILURE_STATUS: Record<Failure, number> = {
+  invalid_state: HttpStatus.BAD_REQUEST,
+  state_expired: HttpStatus.BAD_REQUEST,
+  missing_code: HttpStatus.BAD_REQUEST,
+  no_access_token: HttpStatus.UNPROCESSABLE_ENTITY,
+  unauthorized: HttpStatus.UNPROCESSABLE_ENTITY,
+  installations_fetch_failed: HttpStatus.SERVICE_UNAVAILABLE,
+  github_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/**
+ * `integration.github.storeOAuthResult` through GitHub's web OAuth flow. The browser reaches the
+ * callback by a redirect that carries no bearer token, so who connects comes from the signed `state`
+ * issued by `GET /github/auth` to an authenticated caller. With `GITHUB_OAUTH_RETURN_URL` the
+ * callback redirects there (`?github=connected` or `?github_error=<reason>`, the original's
+ * reasons); without it, it answers JSON.
+ */
+@Controller('v1/github')
+export class GitHubOAuthController {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(GITHUB_OAUTH) private readonly oauth: GitHubOAuthClient | null,
+    @Inject(GITHUB_INSTALLATIONS) private readonly installations: GitHubInstallationsSource,
+    private readonly service: GitHubIntegrationService,
+  ) {}
+
+  /** Where to send the user to authorize; the SPA navigates there (a redirect could not carry our bearer token). */
+  @Get('auth')
+  auth(@CurrentPrincipal() principal: Principal) {
+    const { userId } = requireSessionPrincipal(principal);
+    return { url: this.client().authorizeUrl(this.state().sign(userId)) };
+  }
+
+  @Get('callback')
+  @Public()
+  async callback(@Query('code') code: unknown, @Query('state') state: unknown, @Query('error') githubError: unknown, @Res() response: Response): Promise<void> {
+    const client = this.client();
+    const query: GitHubCallbackQuery = { code: single(code), state: single(state), error: single(githubError) };
+    const outcome = await this.complete(client, query).catch((error: unknown) => {
+      const reason = failureOf(error);
+      if (!reason) throw error;
+      return { failure: reason, message: error instanceof Error ? error.message : String(error) };
+    });
+    const returnUrl = this.runtime.config.githubOAuth?.returnUrl;
+    if ('failure' in outcome) {
+      if (returnUrl) return response.redirect(302, withParams(returnUrl, { github_error: outcome.failure }));
+      response.status(FAILURE_STATUS[outcome.failure]).json({ error: { code: outcome.failure, message: outcome.message } });
+      return;
+    }
+    if (returnUrl) return response.redirect(302, withParams(returnUrl, { github: 'connected', integrationId: outcome.id }));
+    response.status(200).json({ connected: true, integrationId: outcome.id, created: outcome.created, position: outcome.position });
+  }
+
+  private async complete(client: GitHubOAuthClient, query: GitHubCallbackQuery): Promise<{ id: string; created: boolean; position: string | null }> {
+    const { userId, nonce } = this.state().verify(query.state);
+    // One OAuth round, one command: a reloaded callback page is answered from the stored event
+    // (GitHub would refuse the used code a second time).
+    const commandId = uuidv5(`github-oauth:${nonce}`, CALLBACK_NAMESPACE);
+    const done = (await this.runtime.store.readStream(integrationStreamId(userId))).filter((e) => e.metadata.commandId === commandId).at(-1);
+    if (done) {
+      const data = done.data as { integrationId: string; reconnected: boolean };
+      return { id: data.integrationId, created: !data.reconnected, position: done.position };
+    }
+    if (!query.code) throw new CallbackFailure('missing_code', query.error ? `GitHub sent no code (${query.error})` : 'GitHub sent no code');
+    const token = await client.exchangeCode(query.code);
+    const installations = await this.installations.listUserInstallations(token.accessToken).catch((error: unknown) => {
+      if (error instanceof GitHubTokenRejectedError) throw new CallbackFailure('unauthorized', error.message);
+      throw new CallbackFailure('installations_fetch_failed', error instanceof Error ? error.message : String(error));
+    });
+    return this.service.storeOAuthResult(userId, { ...token, installations }, { commandId, userId });
+  }
+
+  private client(): GitHubOAuthClient {
+    if (!this.oauth) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GitHub OAuth is not configured (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET)');
+    return this.oauth;
+  }
+
+  private state(): SignedState {
+    return new SignedState(this.runtime.cipher.deriveKey('github-oauth-state'));
+  }
+}
+
+class CallbackFailure extends Error {
+  constructor(
+    readonly reason: Failure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function failureOf(error: unknown): Failure | null {
+  if (error instanceof CallbackFailure) return error.reason;
+  if (error instanceof SignedStateError) return error.reason;
+  if (error instanceof GitHubOAuthError) return error.reason === 'no_access_token' ? 'no_access_token' : 'github_unavailable';
+  return null;
+}
+
+function withParams(base: string, params: Record<string, string>): string {
+  const url = new URL(base);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url.toString();
+}

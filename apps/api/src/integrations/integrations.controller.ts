@@ -1,0 +1,109 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { findResourceByRepo, type ResourcesCreated } from '#domain';
+import type { CommandContext } from '#event-store';
+import type { Principal } from '#integrations';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
+import { CommandId } from '../common/command-context.js';
+import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
+import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { GitHubIntegrationService } from './github-integration.service.js';
+import { IntegrationQueries } from './integration.queries.js';
+import { CreateResourcesBody, gitHubId, type ResourceView } from './integrations.dto.js';
+import { jsonOrNull } from './json-null.js';
+
+/**
+ * `account.integrations.*` and `integration.github.*` / `integration.resources.*`: the caller's own
+ * integrations. Commands go to the caller's integration stream, so another user's integration or
+ * resource is simply not found there (404), without an ownership query. API keys are refused:
+ * a leaked key must not connect, disconnect or read a user's GitHub access.
+ */
+@Controller('v1/me/integrations')
+export class IntegrationsController {
+  constructor(
+    private readonly service: GitHubIntegrationService,
+    private readonly queries: IntegrationQueries,
+  ) {}
+
+  @Get()
+  @ReadsFrom('integrations')
+  async list(@CurrentPrincipal() principal: Principal, @Query() _query: ConsistentQuery) {
+    return this.queries.list(requireSessionPrincipal(principal).userId);
+  }
+
+  /** The user's GitHub integration with its installations, or JSON `null` when there is none. */
+  @Get('github')
+  @ReadsFrom('integrations')
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async github(@CurrentPrincipal() principal: Principal, @Query() _query: ConsistentQuery) {
+    return jsonOrNull(await this.queries.github(requireSessionPrincipal(principal).userId));
+  }
+
+  @Post('github/validate')
+  @HttpCode(200)
+  async validate(@CurrentPrincipal() principal: Principal, @CommandId() context: CommandContext) {
+    return this.service.validate(requireSessionPrincipal(principal).userId, context);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  async disconnect(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @CommandId() context: CommandContext) {
+    const { userId } = requireSessionPrincipal(principal);
+    const result = await this.service.send(userId, { type: 'DisconnectIntegration', data: { userId, integrationId: id, at: new Date().toISOString() } }, context);
+    return { success: true, position: result.position };
+  }
+
+  @Get(':id/resources')
+  @ReadsFrom('integrations')
+  async resources(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() _query: ConsistentQuery) {
+    return this.queries.resources(requireSessionPrincipal(principal).userId, id);
+  }
+
+  /**
+   * One or up to 100 repositories in one append; a repository the integration already has is
+   * skipped and answered with its existing resource (`created: false`), so a retry is harmless.
+   */
+  @Post(':id/resources')
+  @HttpCode(201)
+  async createResources(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateResourcesBody, @CommandId() context: CommandContext) {
+    const { userId } = requireSessionPrincipal(principal);
+    const resources = body.resources.map((r) => ({
+      resourceId: randomUUID(),
+      installationId: gitHubId(r.installationId),
+      repoId: gitHubId(r.repoId),
+      repoName: r.repoName,
+      repoFullName: r.repoFullName,
+      defaultBranch: r.defaultBranch,
+      isPrivate: r.isPrivate,
+      isArchived: r.isArchived,
+    }));
+    const result = await this.service.send(userId, { type: 'CreateResources', data: { userId, integrationId: id, resources, at: new Date().toISOString() } }, context);
+    const created = new Set(result.events.flatMap((e) => (e.type === 'ResourcesCreated' ? (e as ResourcesCreated).data.resources.map((r) => r.resourceId) : [])));
+    // The existing resources' ids come from the stream itself: the read model may not have them yet.
+    const state = await this.service.load(userId);
+    const seen = new Set<string>();
+    const views: Array<ResourceView & { created: boolean }> = [];
+    for (const { repoId } of resources) {
+      const resource = findResourceByRepo(state, id, repoId);
+      if (!resource || seen.has(resource.resourceId)) continue;
+      seen.add(resource.resourceId);
+      views.push({
+        id: resource.resourceId,
+        integrationId: resource.integrationId,
+        provider: 'github',
+        type: 'repository',
+        installationId: resource.installationId,
+        repoId: resource.repoId,
+        repoName: resource.repoName,
+        repoFullName: resource.repoFullName,
+        defaultBranch: resource.defaultBranch,
+        isPrivate: resource.isPrivate,
+        isArchived: resource.isArchived,
+        createdAt: resource.createdAt,
+        created: created.has(resource.resourceId),
+      });
+    }
+    return { resources: views, created: created.size, position: result.position };
+  }
+}

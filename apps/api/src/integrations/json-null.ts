@@ -1,0 +1,6 @@
+/**
+ * Nest answers a handler's `null` with an empty body; these routes answer JSON `null` (as the
+ * original procedures did) so clients can always parse the body. Pair with
+ * `@Header('Content-Type', 'application/json; charset=utf-8')`: the string is then sent as is.
+ */
+export const jsonOrNull = <T extends object>(value: T | null): T | 'null' => value ?? 'null';

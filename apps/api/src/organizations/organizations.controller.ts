@@ -1,0 +1,116 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import type { CommandContext } from '#event-store';
+import type { Principal } from '#integrations';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { OrgAccess } from '../auth/org-access.js';
+import { isApiKeyPrincipal } from '../api-keys/api-key.authenticator.js';
+import { forbidden, notFound } from '../common/api-error.js';
+import { CommandId } from '../common/command-context.js';
+import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
+import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { OrganizationQueries } from './organization.queries.js';
+import { OrganizationWriter } from './organization-writer.js';
+import { AddMemberFromGitHubBody, CreateOrganizationBody, RenameOrganizationBody, type DefaultWorkspaceView, type OrganizationView } from './organizations.dto.js';
+
+/**
+ * `organization.*` and `clerk.*`, plus the default-workspace resolution of `workspace.*`. Queries
+ * are read-model lookups after an authorization that, for the token's active organization, is no
+ * lookup at all; a member asking for an organization the read model does not know yet gets 404.
+ */
+@Controller('v1')
+export class OrganizationsController {
+  constructor(
+    private readonly access: OrgAccess,
+    private readonly queries: OrganizationQueries,
+    private readonly writer: OrganizationWriter,
+  ) {}
+
+  /** `organization.listUserOrganizations`, from the membership read model (fed by our commands and Clerk's webhooks). */
+  @Get('me/organizations')
+  @ReadsFrom('organizations')
+  async mine(@CurrentPrincipal() principal: Principal, @Query() _query: ConsistentQuery): Promise<OrganizationView[]> {
+    return this.queries.listForUser(sessionUser(principal));
+  }
+
+  /** `organization.create` · `clerk.createOrGetOrganization`: the creator becomes admin; the default workspace is created too. */
+  @Post('orgs')
+  @HttpCode(201)
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrganizationBody, @CommandId() context: CommandContext) {
+    const userId = sessionUser(principal);
+    const created = await this.writer.create({ slug: body.slug, name: body.name ?? body.slug, userId }, context);
+    return {
+      organizationId: created.organizationId,
+      slug: created.slug,
+      name: created.name,
+      defaultWorkspaceId: created.defaultWorkspace.workspaceId,
+      defaultWorkspaceName: created.defaultWorkspace.workspaceName,
+      position: created.position,
+    };
+  }
+
+  /** `organization.findByClerkOrgId`. */
+  @Get('orgs/by-id/:clerkOrgId')
+  @ReadsFrom('organizations')
+  async getById(@CurrentPrincipal() principal: Principal, @Param('clerkOrgId') id: string, @Query() _query: ConsistentQuery): Promise<OrganizationView> {
+    const scope = await this.access.requireOrgById(principal, id);
+    return (await this.queries.get(scope)) ?? notFoundOrganization(id);
+  }
+
+  /** `workspace.resolveFromClerkOrgId`. */
+  @Get('orgs/by-id/:clerkOrgId/workspaces/default')
+  @ReadsFrom('organizations', 'workspaces')
+  async defaultWorkspaceById(@CurrentPrincipal() principal: Principal, @Param('clerkOrgId') id: string, @Query() _query: ConsistentQuery): Promise<DefaultWorkspaceView> {
+    const scope = await this.access.requireOrgById(principal, id);
+    return (await this.queries.defaultWorkspace(scope.organizationId)) ?? notFoundDefault(id);
+  }
+
+  /** `organization.findByClerkOrgSlug` / `find`. */
+  @Get('orgs/:org')
+  @ReadsFrom('organizations')
+  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery): Promise<OrganizationView> {
+    const scope = await this.access.requireOrg(principal, org);
+    return (await this.queries.get(scope)) ?? notFoundOrganization(org);
+  }
+
+  /** `organization.updateName` (admin). The slug never changes through Console. */
+  @Patch('orgs/:org')
+  async rename(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: RenameOrganizationBody, @CommandId() context: CommandContext) {
+    const scope = await this.access.requireOrg(principal, org, { admin: true });
+    const renamed = await this.writer.rename(scope.organizationId, body.name, context);
+    return { success: true, name: renamed.name, position: renamed.position };
+  }
+
+  /**
+   * `clerk.addUserToOrganization` (admin): the caller states the user's GitHub organization role;
+   * `admin` maps to admin, anything else to member. An existing member gets the mapped role.
+   */
+  @Post('orgs/:org/members/from-github')
+  @HttpCode(200)
+  async addFromGitHub(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: AddMemberFromGitHubBody, @CommandId() context: CommandContext) {
+    const scope = await this.access.requireOrg(principal, org, { admin: true });
+    const role = body.githubRole === 'admin' ? 'admin' : 'member';
+    const added = await this.writer.addMember(scope.organizationId, body.userId, role, context);
+    return { userId: body.userId, githubRole: body.githubRole, role: added.role, position: added.position };
+  }
+
+  /** `workspace.resolveFromClerkOrgSlug`: 404 until the default workspace exists; never creates it. */
+  @Get('orgs/:org/workspaces/default')
+  @ReadsFrom('organizations', 'workspaces')
+  async defaultWorkspace(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery): Promise<DefaultWorkspaceView> {
+    const scope = await this.access.requireOrg(principal, org);
+    return (await this.queries.defaultWorkspace(scope.organizationId)) ?? notFoundDefault(org);
+  }
+}
+
+/** Organizations are a matter of sessions, as every `{org}` route (see OrgAccess): an API key is refused. */
+function sessionUser(principal: Principal): string {
+  if (isApiKeyPrincipal(principal)) throw forbidden('API keys cannot act on organizations; use a session token');
+  return principal.userId;
+}
+
+const notFoundOrganization = (ref: string): never => {
+  throw notFound(`Organization "${ref}"`);
+};
+const notFoundDefault = (ref: string): never => {
+  throw notFound(`Default workspace of organization "${ref}"`);
+};

@@ -1,0 +1,59 @@
+import { Octokit } from '@octokit/rest';
+import { GitHubTokenRejectedError, GitHubUnavailableError, type GitHubInstallationsSource, type GitHubUserInstallation } from './github-installations.source.js';
+
+export interface OctokitInstallationsSourceOptions {
+  /** `GITHUB_API_URL`: https://api.github.com, a GitHub Enterprise `…/api/v3`, or a test server. */
+  readonly baseUrl: string;
+  /** Per request; the whole listing of a user with many pages may take several. */
+  readonly timeoutMs?: number;
+  readonly userAgent?: string;
+}
+
+interface InstallationPayload {
+  id: number;
+  account: { id: number; login?: string; slug?: string; type?: string; avatar_url?: string | null } | null;
+  permissions?: Record<string, string | undefined>;
+  created_at: string;
+}
+
+export class OctokitInstallationsSource implements GitHubInstallationsSource {
+  constructor(private readonly options: OctokitInstallationsSourceOptions) {}
+
+  async listUserInstallations(accessToken: string): Promise<GitHubUserInstallation[]> {
+    // One client per call: the token is the user's, and nothing of it may outlive the request.
+    const octokit = new Octokit({ auth: accessToken, baseUrl: this.options.baseUrl, userAgent: this.options.userAgent ?? 'console', log: silentLog });
+    try {
+      const installations = (await octokit.paginate(octokit.rest.apps.listInstallationsForAuthenticatedUser, {
+        per_page: 100,
+        request: { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) },
+      })) as unknown as InstallationPayload[];
+      return installations.map(toInstallation);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+}
+
+function toInstallation(payload: InstallationPayload): GitHubUserInstallation {
+  const account = payload.account;
+  const permissions = Object.fromEntries(Object.entries(payload.permissions ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return {
+    id: String(payload.id),
+    accountId: String(account?.id ?? ''),
+    // Organizations and users have a login; an enterprise installation has a slug instead.
+    accountLogin: account?.login ?? account?.slug ?? '',
+    accountType: account?.type === 'User' ? 'User' : 'Organization',
+    avatarUrl: account?.avatar_url ?? null,
+    permissions,
+    installedAt: new Date(payload.created_at).toISOString(),
+  };
+}
+
+function translate(error: unknown): Error {
+  const status = typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : undefined;
+  if (status === 401) return new GitHubTokenRejectedError();
+  const message = error instanceof Error ? error.message : String(error);
+  return new GitHubUnavailableError(`GitHub installations could not be read${status ? ` (HTTP ${status})` : ''}: ${message}`, status, { cause: error });
+}
+
+const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
