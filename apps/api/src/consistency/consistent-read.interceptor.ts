@@ -30,8 +30,15 @@ export class ConsistentReadInterceptor implements NestInterceptor {
     if (typeof minPosition !== 'string' || !isPosition(minPosition)) {
       throw badRequest('minPosition', 'must be a position returned by a command, e.g. "1234/5678"');
     }
-    const timeout = this.runtime.config.consistencyTimeoutMs;
-    const wait = Promise.all(projections.map((projection) => this.runtime.checkpoints.waitFor(projection, minPosition, timeout)));
-    return from(wait).pipe(switchMap(() => next.handle()));
+    return from(this.waitForAll(projections, minPosition)).pipe(switchMap(() => next.handle()));
+  }
+
+  /**
+   * One after the other under one deadline: the total wait stays bounded by the timeout, and a
+   * 503 always names the first projection (in declared order) that had not caught up.
+   */
+  private async waitForAll(projections: readonly string[], minPosition: string): Promise<void> {
+    const deadline = Date.now() + this.runtime.config.consistencyTimeoutMs;
+    for (const projection of projections) await this.runtime.checkpoints.waitFor(projection, minPosition, Math.max(0, deadline - Date.now()));
   }
 }
