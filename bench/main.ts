@@ -7,14 +7,19 @@ import { loadConfig } from '../apps/console/src/config.js';
 import { openRuntime } from '../apps/console/src/runtime.js';
 import { replayProjection } from '../apps/projector/src/cli/replay.js';
 import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
+import { benchAnalytics } from './analytics.bench.js';
 import { benchAppends } from './event-store.bench.js';
 import { benchDatabase, fmt } from './support.js';
 
 /**
  * `npm run bench`: everything measured side by side in one run on this machine, written to
- * bench/results/<date>.json. Sizes can be lowered for a quick look: BENCH_REPLAY_JOBS.
+ * bench/results/<date>.json (and the analytics table in <date>.md). Sizes can be lowered for a quick
+ * look: BENCH_REPLAY_JOBS, BENCH_SIZES (jobs per analytics workspace, e.g. "2000,20000"; "0" skips
+ * the analytics section), BENCH_BUDGET_MS (time bound of one measurement).
  */
+const benchStarted = Date.now();
 const replayJobs = Number(process.env.BENCH_REPLAY_JOBS ?? 40_000);
+const analyticsSizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' };
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -41,8 +46,26 @@ try {
   await database.drop();
 }
 
+// On its own database: three workspaces of growing size, the API and the projector daemon running.
+let analyticsMarkdown: string | null = null;
+if (analyticsSizes.length > 0) {
+  log(`# dashboard analytics: ours vs the review's "current" and "after" at ${analyticsSizes.join(', ')} jobs per workspace`);
+  const { markdown, ...analytics } = await benchAnalytics({ sizes: analyticsSizes, log, budgetMs: process.env.BENCH_BUDGET_MS ? Number(process.env.BENCH_BUDGET_MS) : undefined });
+  results.analytics = analytics;
+  analyticsMarkdown = markdown;
+}
+
+results.seconds = (Date.now() - benchStarted) / 1000;
 const dir = join(process.cwd(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 log(`results written to ${file}`);
+if (analyticsMarkdown) {
+  const replay = results.replay as { eventsPerSecond: number; events: number } | undefined;
+  const header = [`# Benchmark ${new Date().toISOString().slice(0, 10)} (node ${process.version}, ${results.database as string} PostgreSQL)`, ''];
+  if (replay) header.push(`Projector replay (jobs projection): ${Math.round(replay.eventsPerSecond)} events/s over ${replay.events} events.`, '');
+  writeFileSync(file.replace(/\.json$/, '.md'), `${header.join('\n')}\n${analyticsMarkdown}`);
+  log(`summary table written to ${file.replace(/\.json$/, '.md')}`);
+}
+log(`bench finished in ${fmt(results.seconds as number, 0)} s`);

@@ -51,3 +51,32 @@ export async function measure(iterations: number, work: () => Promise<unknown>, 
 }
 
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+export interface BoundedMeasureOptions {
+  /** Stop after this many timed runs… */
+  readonly iterations: number;
+  /** …or once this much time went into timed runs, provided `minIterations` are done. */
+  readonly budgetMs: number;
+  readonly minIterations: number;
+  /** Untimed runs first (JIT, caches, pool connections), also cut short by a tenth of the budget. */
+  readonly warmup: number;
+}
+
+/**
+ * Like `measure`, but bounded in time: a baseline that takes a second per call at 1M jobs gets
+ * `minIterations` samples instead of hundreds. Returns sorted latencies in ms.
+ */
+export async function measureBounded(work: () => Promise<unknown>, options: BoundedMeasureOptions): Promise<number[]> {
+  const warmupUntil = Date.now() + options.budgetMs / 10;
+  for (let i = 0; i < options.warmup && (i === 0 || Date.now() < warmupUntil); i++) await work();
+  const samples: number[] = [];
+  let spentMs = 0;
+  while (samples.length < options.iterations && (samples.length < options.minIterations || spentMs < options.budgetMs)) {
+    const start = process.hrtime.bigint();
+    await work();
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    samples.push(ms);
+    spentMs += ms;
+  }
+  return samples.sort((a, b) => a - b);
+}
