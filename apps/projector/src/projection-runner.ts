@@ -151,7 +151,8 @@ export class ProjectionRunner {
     const subscription = this.options.store.subscribe({
       after: checkpoint.position,
       eventTypes: this.options.definition.eventTypes,
-      maxBatchSize: this.options.maxBatchSize ?? (this.options.mode === 'replay' ? 2000 : 500),
+      // "Up to": live batches hold what has arrived, so big limits only matter while catching up.
+      maxBatchSize: this.options.maxBatchSize ?? (this.options.mode === 'replay' ? 5000 : 2000),
     });
     this.subscription = subscription;
     if (this.stopped) await subscription.close();

@@ -92,7 +92,7 @@ program
 program
   .command('replay <projection>')
   .description('rebuild a projection blue/green: the current tables keep serving until the switch')
-  .option('--batch-size <n>', 'events per transaction', positiveInt('--batch-size'), 2000)
+  .option('--batch-size <n>', 'events per transaction', positiveInt('--batch-size'), 5000)
   .action(async (name: string, options: { batchSize: number }) => {
     const definition = projectionNamed(name);
     await withRuntime(async (runtime) => {
