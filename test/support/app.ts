@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { LocalIdentityProvider, TokenCipher, createLogger, type OrgRole } from '#integrations';
+import { LocalIdentityProvider, TokenCipher, createLogger, type Logger, type OrgRole } from '#integrations';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { ProjectorDaemon } from '../../apps/projector/src/projector.daemon.js';
 import { loadConfig, type ConsoleConfig } from '../../apps/console/src/config.js';
@@ -19,13 +19,13 @@ export interface TestApp {
 }
 
 /** The real app on a fresh database: api on an ephemeral port plus the projector daemon, as in `npm start`. */
-export async function startTestApp(options: { projector?: boolean; config?: Partial<ConsoleConfig> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { projector?: boolean; config?: Partial<ConsoleConfig>; logger?: Logger } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = { ...loadConfig({}), consistencyTimeoutMs: 10_000, ...options.config };
   const runtime = await openRuntime(config, {
     databaseUrl: database.url,
     identity: await LocalIdentityProvider.ephemeral(),
-    logger: createLogger('test', 'silent'),
+    logger: options.logger ?? createLogger('test', 'silent'),
     // A key of the test's own: nothing is written under DATA_DIR.
     cipher: new TokenCipher(randomBytes(32)),
   });

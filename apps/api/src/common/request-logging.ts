@@ -28,12 +28,20 @@ export function installRequestLogging(app: INestApplication, logger: Logger): vo
       logger,
       genReqId: (request) => request.headers['x-request-id'] as string,
       autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
-      serializers: { req: (request: { url?: string }) => ({ ...request, url: redactQuery(request.url) }) },
+      serializers: {
+        req: (request: { url?: string; query?: Record<string, unknown> }) => ({ ...request, url: redactQuery(request.url), query: redactParams(request.query) }),
+      },
     }),
   );
 }
 
 const SECRET_QUERY_PARAMETERS = new Set(['code', 'state', 'token', 'key']);
+
+/** The parsed query the standard serializer also logs, with the same names hidden. */
+function redactParams(query: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!query) return query;
+  return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, SECRET_QUERY_PARAMETERS.has(name.toLowerCase()) ? '[redacted]' : value]));
+}
 
 /** OAuth codes and signed states travel in query strings; they must not reach the logs. */
 export function redactQuery(url: string | undefined): string | undefined {
