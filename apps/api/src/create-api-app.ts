@@ -5,6 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiModule } from './app.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { installRequestLogging } from './common/request-logging.js';
+import { InputGuardPipe } from './common/input-guard.pipe.js';
+import { requireJsonBodies } from './common/require-json-bodies.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import type { Runtime } from '../../console/src/runtime.js';
 
@@ -21,7 +23,8 @@ export async function createApiApp(runtime: Runtime): Promise<INestApplication> 
   });
   app.set('query parser', 'simple'); // no nested objects from query strings: ?a[b]=c stays a string key
   installRequestLogging(app, runtime.logger);
-  app.useGlobalPipes(createValidationPipe());
+  app.use(requireJsonBodies);
+  app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(runtime.logger));
   app.enableShutdownHooks();
   return app;

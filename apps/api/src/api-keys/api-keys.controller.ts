@@ -70,7 +70,7 @@ export class ApiKeysController {
   async rotate(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    // Undefined when the request has no body: the new key then keeps the old name and expiry.
+    // Empty without a body (a body must be JSON, see requireJsonBodies): the new key keeps the old name and expiry.
     @Body() body: RotateApiKeyBody,
     @CommandId() context: CommandContext,
   ): Promise<CreatedApiKey & { revokedKeyId: string }> {

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsDefined,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -107,6 +108,7 @@ export class ConnectResourceBody {
   resourceId!: string;
 
   @IsOptional()
+  @IsObject({ message: 'syncConfig must be an object' }) // @ValidateNested alone lets an array through
   @ValidateNested()
   @Type(() => SyncConfigInput)
   syncConfig?: SyncConfigInput;
