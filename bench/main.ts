@@ -9,6 +9,7 @@ import { replayProjection } from '../apps/projector/src/cli/replay.js';
 import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
 import { benchAnalytics } from './analytics.bench.js';
 import { benchAppends } from './event-store.bench.js';
+import { benchAuthentication } from './auth.bench.js';
 import { benchDatabase, fmt } from './support.js';
 
 /**
@@ -59,6 +60,18 @@ if (analyticsSizes.length > 0) {
   const { markdown, ...analytics } = await benchAnalytics({ sizes: analyticsSizes, log, budgetMs: process.env.BENCH_BUDGET_MS ? Number(process.env.BENCH_BUDGET_MS) : undefined });
   results.analytics = analytics;
   analyticsMarkdown = markdown;
+}
+
+// Authentication overhead per request, on its own database (BENCH_AUTH_ITERATIONS=0 skips it).
+const authIterations = Number(process.env.BENCH_AUTH_ITERATIONS ?? 2000);
+if (authIterations > 0) {
+  log('# authentication overhead per request (over the public floor)');
+  const authDatabase = await benchDatabase();
+  try {
+    results.authentication = await benchAuthentication(authDatabase.url, { iterations: authIterations, log });
+  } finally {
+    await authDatabase.drop();
+  }
 }
 
 results.seconds = (Date.now() - benchStarted) / 1000;
