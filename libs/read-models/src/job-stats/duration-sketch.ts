@@ -15,8 +15,15 @@ export function bucketOf(valueMs: number): number {
   return Math.ceil(Math.log(valueMs) / LOG_GAMMA);
 }
 
+/**
+ * The representative of bucket i, which holds (γ^(i−1), γ^i]. Durations are whole milliseconds, so
+ * a bucket narrower than one millisecond holds at most one possible value: that value is exact.
+ */
 export function bucketValue(index: number): number {
-  return (2 * GAMMA ** index) / (GAMMA + 1);
+  const upper = GAMMA ** index;
+  const onlyInteger = Math.floor(upper);
+  if (onlyInteger >= 1 && onlyInteger > upper / GAMMA && onlyInteger - 1 <= upper / GAMMA) return onlyInteger;
+  return (2 * upper) / (GAMMA + 1);
 }
 
 export function addCounts(target: Counts, source: Readonly<Counts>): Counts {
