@@ -20,8 +20,8 @@ export interface ProjectionHarness {
   newRunner(options?: Partial<ProjectionRunnerOptions>): ProjectionRunner;
   runToHead(options?: Partial<ProjectionRunnerOptions>): Promise<number[]>;
   readAllBatches(): Promise<SubscriptionBatch[]>;
-  /** The rows of a table (by default the projection's first, through its view of the active generation), by id. */
-  rows(table?: string): Promise<any[]>;
+  /** The rows of a table (by default the projection's first, through its view of the active generation), by id unless `orderBy` says otherwise. */
+  rows(table?: string, orderBy?: string): Promise<any[]>;
   checkpointOf(generation?: number): Promise<CheckpointRow | null>;
 }
 
@@ -130,7 +130,7 @@ export function useProjectionHarness(definition: ProjectionDefinition): Projecti
     newRunner,
     runToHead,
     readAllBatches,
-    rows: async (table = definition.tables[0]!.name) => (await pool.query(`SELECT * FROM ${table} ORDER BY id`)).rows,
+    rows: async (table = definition.tables[0]!.name, orderBy = 'id') => (await pool.query(`SELECT * FROM ${table} ORDER BY ${orderBy}`)).rows,
     checkpointOf: (generation = 1) => readCheckpoint(pool, definition.name, generation),
   };
 }

@@ -1,91 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { integrationDecider, integrationStreamId, type GitHubInstallation, type GitHubRepositoryResource, type IntegrationCommand, type SyncConfig } from '#domain';
-import { PostgresEventStore, START, handleCommand, type Position, type SubscriptionBatch } from '#event-store';
-import { createLogger } from '#integrations';
-import { ProjectionRunner, type ProjectionRunnerOptions } from '../../../../apps/projector/src/projection-runner.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/database.js';
-import { createReadModelDataSource, migrateReadModels } from '../core/data-source.js';
-import { createGeneration, ensureProjection, readCheckpoint } from '../core/projection-catalog.js';
+import { handleCommand } from '#event-store';
+import { useProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { createGeneration } from '../core/projection-catalog.js';
 import { integrationsProjection } from './integrations.projection.js';
 
-const logger = createLogger('integrations.projection.spec', 'silent');
-
-let database: TestDatabase;
-let store: PostgresEventStore;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  store = new PostgresEventStore({ connectionString: database.url });
-  await store.ensureSchema();
-  const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-  await dataSource.initialize();
-  await migrateReadModels(dataSource);
-  await dataSource.destroy();
-  pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  await inTransaction((client) => ensureProjection(client, integrationsProjection));
-});
-
-afterAll(async () => {
-  await pool?.end();
-  await store?.close();
-  await database?.drop();
-});
-
-async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-const newRunner = (options: Partial<ProjectionRunnerOptions> = {}) =>
-  new ProjectionRunner({ store, pool, definition: integrationsProjection, logger, mode: 'live', stopWhenCaughtUp: true, ...options });
-
-let lastAppended: Position = START;
-
-/** Runs a runner until its checkpoint reaches the last appended event (see workspaces.projection.spec.ts for why it may take two runs). */
-async function runToHead(options: Partial<ProjectionRunnerOptions> = {}): Promise<number[]> {
-  const applied: number[] = [];
-  const deadline = Date.now() + 10_000;
-  let reached: Position = START;
-  while (store.comparePositions(reached, lastAppended) < 0) {
-    if (Date.now() > deadline) throw new Error(`runner stuck at ${reached}, short of ${lastAppended}`);
-    const runner = newRunner({ ...options, onBatch: (progress) => (applied.push(progress.applied), (reached = progress.position)) });
-    try {
-      await runner.start().done;
-    } finally {
-      await runner.stop();
-    }
-  }
-  return applied;
-}
-
-async function readAllEvents() {
-  const subscription = store.subscribe({ after: START, eventTypes: integrationsProjection.eventTypes });
-  const batches: SubscriptionBatch[] = [];
-  try {
-    for await (const batch of subscription) {
-      batches.push(batch);
-      if (store.comparePositions(batch.checkpoint, lastAppended) >= 0) break;
-    }
-  } finally {
-    await subscription.close();
-  }
-  return batches.flatMap((b) => b.events);
-}
+const harness = useProjectionHarness(integrationsProjection);
+const { inTransaction, newRunner, runToHead, readAllBatches, rows, checkpointOf } = harness;
+const readAllEvents = async () => (await readAllBatches()).flatMap((b) => b.events);
 
 const sum = (applied: number[]) => applied.reduce((a, b) => a + b, 0);
-const rows = async (table: string, orderBy: string) => (await pool.query(`SELECT * FROM ${table} ORDER BY ${orderBy}`)).rows;
 const snapshot = async (generation?: number) => {
   const suffix = generation === undefined ? '' : `_g${generation}`;
   return {
@@ -97,8 +21,8 @@ const snapshot = async (generation?: number) => {
 
 let commandCount = 0;
 async function send(command: IntegrationCommand): Promise<number> {
-  const result = await handleCommand(store, integrationStreamId(command.data.userId), integrationDecider, command, { commandId: `integrations-spec-${++commandCount}` });
-  if (result.events.length > 0) lastAppended = result.position!;
+  const result = await handleCommand(harness.store, integrationStreamId(command.data.userId), integrationDecider, command, { commandId: `integrations-spec-${++commandCount}` });
+  if (result.events.length > 0) harness.recordAppended(result.position!);
   return result.events.length;
 }
 
@@ -258,19 +182,19 @@ describe('integrations projection', () => {
       // The duplicate repository appended nothing.
       expect(seeded).toBe(12);
       expect(await snapshot()).toEqual(expected);
-      const { rows: columns } = await pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'integrations_g1'`);
+      const { rows: columns } = await harness.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'integrations_g1'`);
       expect(columns.map((c: { column_name: string }) => c.column_name).filter((name: string) => /token/.test(name))).toEqual([]);
     });
 
     it('applies every event exactly once and checkpoints at or past the last event', async () => {
       expect(sum(applied)).toBe(seeded);
-      const checkpoint = await readCheckpoint(pool, 'integrations', 1);
+      const checkpoint = await checkpointOf();
       expect(checkpoint!.eventsProcessed).toBe(seeded);
-      expect(store.comparePositions(checkpoint!.position, lastAppended)).toBeGreaterThanOrEqual(0);
+      expect(harness.store.comparePositions(checkpoint!.position, harness.lastAppended)).toBeGreaterThanOrEqual(0);
     });
 
     it('indexes resources by integration and repository, and connections by workspace', async () => {
-      const { rows: indexes } = await pool.query(`SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('integration_resources_g1', 'workspace_integrations_g1', 'integrations_g1')`);
+      const { rows: indexes } = await harness.pool.query(`SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('integration_resources_g1', 'workspace_integrations_g1', 'integrations_g1')`);
       const definitions = indexes.map((i: { indexdef: string }) => i.indexdef);
       expect(definitions).toEqual(
         expect.arrayContaining([
@@ -299,9 +223,9 @@ describe('integrations projection', () => {
       });
       const history = await readAllEvents();
       expect(history).toHaveLength(seeded);
-      const client = await pool.connect();
+      const client = await harness.pool.connect();
       try {
-        expect(await newRunner({ generation: 2 }).applyBatch(client, 2, { events: history, checkpoint: lastAppended, caughtUp: true })).toBe(seeded);
+        expect(await newRunner({ generation: 2 }).applyBatch(client, 2, { events: history, checkpoint: harness.lastAppended, caughtUp: true })).toBe(seeded);
       } finally {
         client.release();
       }
