@@ -10,3 +10,7 @@ export * from './clerk/organization-directory.js';
 export * from './clerk/clerk-organization-directory.js';
 export * from './crypto/signed-state.js';
 export * from './github/github-oauth.client.js';
+export * from './github/cache.js';
+export * from './github/single-flight-cache.js';
+export * from './github/github-app.client.js';
+export * from './github/installation-repositories.js';

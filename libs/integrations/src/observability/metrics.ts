@@ -54,3 +54,18 @@ export const projectorEventsPerSecond = new Gauge({
   labelNames: ['projection'] as const,
   registers: [metricsRegistry],
 });
+
+export const githubRateLimitRemaining = new Gauge({
+  name: 'github_rate_limit_remaining',
+  help: 'Requests left in the current GitHub rate-limit window (x-ratelimit-remaining), by installation',
+  labelNames: ['installation'] as const,
+  registers: [metricsRegistry],
+});
+
+export const githubRequestDuration = new Histogram({
+  name: 'github_request_duration_seconds',
+  help: 'GitHub API call duration by route template; status 304 is a free revalidation',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
