@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { jobDecider, jobStreamId, type JobCommand } from '#domain';
 import { handleCommand } from '#event-store';
 import { LocalIdentityProvider, createLogger } from '#integrations';
 import { generateApiKeySecret } from '../apps/api/src/api-keys/api-key-secret.js';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
-import { installationPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -155,7 +155,18 @@ const fixture = {
   integrationId: '',
   connectedResource: '',
   unconnectedResource: '',
+  /** Connected repositories: one everyone reads and detects, one to reindex per allowed caller. */
+  repositoryId: '',
+  reindexRepositories: {} as Record<string, string>,
 };
+
+/** The GitHub App (its key, and a repository it reads) for `detect-config`, as in repositories.e2e.ts. */
+const GITHUB_APP = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const savedAppEnv = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+const REPOSITORIES = `/v1/orgs/${ORG}/repositories`;
+/** A distinct GitHub repository per allowed caller: connecting the same one again is a 409. */
+const newGithubRepoId = (c: Caller) => String(7000 + CALLERS.indexOf(c));
+const reindexTarget = (c: Caller) => fixture.reindexRepositories[ORG_MEMBERS.includes(c) ? c : 'main']!;
 
 const repo = (repoId: number) => ({
   installationId: GITHUB_INSTALLATION,
@@ -196,6 +207,11 @@ const oauthSecrets: Array<{ what: string; value: string }> = [];
 beforeAll(async () => {
   captureProcessOutput();
   github = await startFakeGitHub();
+  github.setApp({ appId: '99', publicKey: GITHUB_APP.publicKey });
+  github.setInstallationRepositories(GITHUB_INSTALLATION, [repositoryPayload(6000, 'authz', 'docs')]);
+  github.setRepositoryFiles('authz/docs', { 'README.md': '# docs', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
+  process.env.GITHUB_APP_ID = '99';
+  process.env.GITHUB_APP_PRIVATE_KEY = GITHUB_APP.privateKey;
   app = await startTestApp({
     logger,
     config: { githubApiUrl: github.url, githubOAuth: { clientId: 'gh-client-id', clientSecret: 'gh-client-secret', webUrl: github.url } },
@@ -257,12 +273,29 @@ beforeAll(async () => {
   [fixture.connectedResource, fixture.unconnectedResource] = resources.resources.map((r: { id: string }) => r.id);
   const connection = await expectOk(await call('POST', `${WS}/integrations`, { token: tokens.admin, body: { resourceId: fixture.connectedResource } }), 201);
   await expectOk(await call('GET', `${WS}/integrations?minPosition=${connection.position}`, { token: tokens.admin }), 200);
+
+  // Repositories (through the API, into the default workspace): one everyone reads and detects, one to reindex per allowed caller.
+  const connectRepository = async (githubRepoId: string, fullName: string) =>
+    expectOk(await call('POST', REPOSITORIES, { token: tokens.admin, body: { githubRepoId, githubInstallationId: String(GITHUB_INSTALLATION), metadata: { fullName, defaultBranch: 'main' } } }), 201);
+  const main = await connectRepository('6000', 'authz/docs');
+  fixture.repositoryId = main.repositoryId;
+  position = main.position;
+  for (const [i, name] of ['main', ...ORG_MEMBERS].entries()) {
+    const connectedRepo = await connectRepository(String(6100 + i), `authz/reindex-${name}`);
+    fixture.reindexRepositories[name] = connectedRepo.repositoryId;
+    position = connectedRepo.position;
+  }
+  await expectOk(await call('GET', `${REPOSITORIES}?minPosition=${position}`, { token: tokens.admin }), 200);
 }, 120_000);
 
 afterAll(async () => {
   restoreProcessOutput();
   await app?.close();
   await github?.close();
+  for (const [name, value] of [['GITHUB_APP_ID', savedAppEnv.id], ['GITHUB_APP_PRIVATE_KEY', savedAppEnv.key]] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -340,6 +373,20 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', route: '/v1/orgs/:org/workspaces/:ws/integrations', scope: 'org', ok: 201, members: 404, path: () => `${WS}/integrations`, body: () => ({ resourceId: fixture.unconnectedResource }) },
   // Only the resource's owner or an admin may disconnect it.
   { method: 'DELETE', route: '/v1/orgs/:org/workspaces/:ws/integrations/:resourceId', scope: 'org', ok: 200, members: 403, path: () => `${WS}/integrations/${fixture.connectedResource}` },
+  { method: 'GET', route: '/v1/orgs/:org/repositories', scope: 'org', ok: 200, path: () => REPOSITORIES },
+  { method: 'GET', route: '/v1/orgs/:org/repositories/:id', scope: 'org', ok: 200, path: () => `${REPOSITORIES}/${fixture.repositoryId}` },
+  {
+    method: 'POST',
+    route: '/v1/orgs/:org/repositories',
+    scope: 'org',
+    ok: 201,
+    path: () => REPOSITORIES,
+    body: (c) => ({ githubRepoId: newGithubRepoId(c), githubInstallationId: String(GITHUB_INSTALLATION), metadata: { fullName: `authz/new-${c}` } }),
+  },
+  // Reads the fake GitHub through the App (configured above); a detection again is a 200 again.
+  { method: 'POST', route: '/v1/orgs/:org/repositories/:id/detect-config', scope: 'org', ok: 200, path: () => `${REPOSITORIES}/${fixture.repositoryId}/detect-config` },
+  // 202, then 409 while the job is queued: a repository of its own per allowed caller.
+  { method: 'POST', route: '/v1/orgs/:org/repositories/:id/reindex', scope: 'org', ok: 202, path: (c) => `${REPOSITORIES}/${reindexTarget(c)}/reindex` },
   { method: 'GET', route: '/v1/me/api-keys', scope: 'me', ok: 200 },
   { method: 'POST', route: '/v1/me/api-keys', scope: 'me', ok: 201, body: (c) => ({ name: `key of ${c}` }) },
   { method: 'POST', route: '/v1/me/api-keys/:id/revoke', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/api-keys/${fixture.keyToRevoke}/revoke` },

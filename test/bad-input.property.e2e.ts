@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { isISO8601 } from 'class-validator';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -18,7 +18,7 @@ import {
 import { handleCommand, isPosition } from '#event-store';
 import { OctokitInstallationsSource, localOrganizationId, type GitHubUserInstallation } from '#integrations';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
-import { installationPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -35,6 +35,9 @@ import { startTestApp, type TestApp } from './support/app.js';
  *   POST   /v1/orgs/:org/workspaces/:ws/jobs/:jobId/cancel           no body
  *   POST   /v1/orgs/:org/workspaces/:ws/integrations                 ConnectResourceBody (+ SyncConfigInput), ?minPosition
  *   DELETE /v1/orgs/:org/workspaces/:ws/integrations/:resourceId     no body, ?minPosition
+ *   POST   /v1/orgs/:org/repositories                                ConnectRepositoryBody
+ *   POST   /v1/orgs/:org/repositories/:id/detect-config              no body, ?minPosition
+ *   POST   /v1/orgs/:org/repositories/:id/reindex                    no body, ?minPosition
  *   POST   /v1/me/api-keys                                           CreateApiKeyBody
  *   POST   /v1/me/api-keys/:id/revoke                                no body
  *   DELETE /v1/me/api-keys/:id                                       no body
@@ -82,13 +85,22 @@ let github: FakeGitHub;
 let token: string;
 let service: GitHubIntegrationService;
 let installations: GitHubUserInstallation[];
-const fixture = { workspaceId: '', keyId: '', integrationId: '', resourceId: '' };
+const fixture = { workspaceId: '', keyId: '', integrationId: '', resourceId: '', repositoryId: '' };
 const startedAt = Date.now();
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 
+/** The GitHub App `detect-config` reads through, as in repositories.e2e.ts: a valid request would succeed. */
+const GITHUB_APP = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const savedAppEnv = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+
 beforeAll(async () => {
   github = await startFakeGitHub();
+  github.setApp({ appId: '99', publicKey: GITHUB_APP.publicKey });
+  github.setInstallationRepositories(11, [repositoryPayload(5000, 'acme', 'docs')]);
+  github.setRepositoryFiles('acme/docs', { 'README.md': '# docs', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
+  process.env.GITHUB_APP_ID = '99';
+  process.env.GITHUB_APP_PRIVATE_KEY = GITHUB_APP.privateKey;
   app = await startTestApp({ config: { githubApiUrl: github.url } });
 
   // The organization through the API (its creator is its admin), then a token whose active organization it is.
@@ -120,6 +132,13 @@ beforeAll(async () => {
     body: { resourceId: fixture.resourceId },
   });
   expect(connected.status).toBe(201);
+
+  // A repository of the organization (through the API): the one `detect-config` reads.
+  const repository = await app.request('POST', `/v1/orgs/${ORG}/repositories`, { token, body: { githubRepoId: '5000', githubInstallationId: '11', metadata: { fullName: 'acme/docs', defaultBranch: 'main' } } });
+  expect(repository.status).toBe(201);
+  fixture.repositoryId = repository.body.repositoryId;
+  const listed = await app.request('GET', `/v1/orgs/${ORG}/repositories?minPosition=${repository.body.position}`, { token });
+  expect(listed.status).toBe(200);
 });
 
 afterAll(async () => {
@@ -132,6 +151,10 @@ afterAll(async () => {
   console.log(`bad input, seed ${SEED}: ${total} cases (shrinking runs included) in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n${lines.join('\n')}`);
   await app?.close();
   await github?.close();
+  for (const [name, value] of [['GITHUB_APP_ID', savedAppEnv.id], ['GITHUB_APP_PRIVATE_KEY', savedAppEnv.key]] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -277,6 +300,19 @@ const RESOURCE: FieldRule[] = [
   field('isPrivate', true, notABoolean()),
   field('isArchived', true, notABoolean()),
 ];
+// ConnectRepositoryBody
+const notAGitHubIdString = (name: string) =>
+  stringField(name, true, (s) => GITHUB_ID_PATTERN.test(s), [fc.constantFrom('0', '01', '-1', '1.0', '1e3', ' 1', '1 ', '0x1F', '123456789012345678901', '١٢٣')]);
+const CONNECT_REPOSITORY: FieldRule[] = [
+  notAGitHubIdString('githubRepoId'),
+  notAGitHubIdString('githubInstallationId'),
+  stringField('workspace', false, (s) => s.length <= 100),
+  field('metadata', false, fc.oneof(notAnObject({ optional: true }), fc.array(jsonish, { maxLength: 3 }))),
+];
+let nextGithubRepoId = 800_000;
+/** A valid connection; a fresh GitHub repository each time, so an accepted case would append. */
+const connectRepository = () => ({ githubRepoId: String(nextGithubRepoId++), githubInstallationId: '11', workspace: WS, metadata: { fullName: 'acme/docs', defaultBranch: 'main' } });
+
 let nextRepoId = 900_000;
 /** A valid resource; a fresh repository id each time, so an accepted case would append. */
 function resource(repoId = nextRepoId++): Record<string, unknown> {
@@ -374,6 +410,20 @@ const ROUTES: readonly Route[] = [
       const connected = await app.request('POST', `/v1/orgs/${ORG}/workspaces/${WS}/integrations`, { token, body: { resourceId } });
       if (connected.status !== 201) throw new Error(`fixture: connection answered ${connected.status}`);
       return { params: { org: ORG, ws: WS, resourceId }, token };
+    },
+  }),
+  route('POST', '/v1/orgs/:org/repositories', { params: () => ({ org: ORG }), body: { fields: CONNECT_REPOSITORY, valid: connectRepository } }),
+  // Detecting again is accepted (and recorded) again: the same repository serves every case.
+  route('POST', '/v1/orgs/:org/repositories/:id/detect-config', { params: () => ({ org: ORG, id: fixture.repositoryId }), minPosition: true }),
+  route('POST', '/v1/orgs/:org/repositories/:id/reindex', {
+    minPosition: true,
+    // A fresh repository per case: a wrongly accepted reindex would make the next one a 409.
+    prepare: async () => {
+      const created = await app.request('POST', `/v1/orgs/${ORG}/repositories`, { token, body: connectRepository() });
+      if (created.status !== 201) throw new Error(`fixture: repository connection answered ${created.status}`);
+      const listed = await app.request('GET', `/v1/orgs/${ORG}/repositories/${created.body.repositoryId}?minPosition=${created.body.position}`, { token });
+      if (listed.status !== 200) throw new Error(`fixture: repository read answered ${listed.status}`);
+      return { params: { org: ORG, id: created.body.repositoryId }, token };
     },
   }),
   route('POST', '/v1/me/api-keys', { body: { fields: [keyName(true), expiresAt], valid: () => ({ name: 'new key', expiresAt: '2999-01-01' }) } }),

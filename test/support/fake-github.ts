@@ -62,6 +62,8 @@ export interface FakeGitHub {
   revoke(token: string): void;
   /** An OAuth code that `POST /login/oauth/access_token` exchanges (once) for `token`. */
   issueCode(code: string, token: string, scope?: string): void;
+  /** Files of a repository (`owner/name`) at its root and below, for `GET /repos/{o}/{r}/contents/{path}`. */
+  setRepositoryFiles(fullName: string, files: Record<string, string>): void;
   /** The next `count` API requests fail with this status (a GitHub outage). */
   failNext(status: number, count?: number): void;
   close(): Promise<void>;
@@ -93,6 +95,7 @@ export async function startFakeGitHub(options: { pageSize?: number } = {}): Prom
   const repositories = new Map<string, RepositoryPayload[]>();
   const installationTokens = new Map<string, string>();
   const rateLimits = new Map<string, number>();
+  const repositoryFiles = new Map<string, Record<string, string>>();
   let app: FakeGitHubApp | null = null;
   let failures: { status: number; remaining: number } | null = null;
   let baseUrl = '';
@@ -109,6 +112,8 @@ export async function startFakeGitHub(options: { pageSize?: number } = {}): Prom
     const accessTokens = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (request.method === 'POST' && accessTokens) return void issueInstallationToken(request, response, accessTokens[1]!);
     if (request.method === 'GET' && url.pathname === '/installation/repositories') return listInstallationRepositories(request, response, url, key);
+    const contents = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
+    if (request.method === 'GET' && contents) return repositoryContents(request, response, `${contents[1]}/${contents[2]}`, decodeURIComponent(contents[3] ?? ''));
     const token = /^(?:token|bearer)\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (request.method === 'GET' && url.pathname === '/user/installations') {
       const all = token === undefined ? undefined : installations.get(token);
@@ -167,6 +172,28 @@ export async function startFakeGitHub(options: { pageSize?: number } = {}): Prom
     response.end(body);
   }
 
+  /** A directory listing (`path` empty or a folder) or a file with base64 content, as GitHub answers. */
+  function repositoryContents(request: IncomingMessage, response: ServerResponse, fullName: string, path: string): void {
+    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (token === undefined || !installationTokens.has(token)) return json(response, 401, { message: 'Bad credentials' });
+    const files = repositoryFiles.get(fullName);
+    if (!files) return json(response, 404, { message: 'Not Found' });
+    const clean = path.replace(/\/+$/, '');
+    const file = files[clean];
+    if (clean !== '' && file !== undefined) {
+      return json(response, 200, { type: 'file', name: clean.split('/').at(-1), path: clean, encoding: 'base64', content: Buffer.from(file).toString('base64'), size: Buffer.byteLength(file) });
+    }
+    const prefix = clean === '' ? '' : `${clean}/`;
+    const entries = new Map<string, string>();
+    for (const name of Object.keys(files)) {
+      if (!name.startsWith(prefix)) continue;
+      const [head, ...rest] = name.slice(prefix.length).split('/');
+      entries.set(head!, rest.length > 0 ? 'dir' : 'file');
+    }
+    if (entries.size === 0) return json(response, 404, { message: 'Not Found' });
+    json(response, 200, [...entries].map(([name, type]) => ({ type, name, path: `${prefix}${name}` })));
+  }
+
   function exchange(request: IncomingMessage, response: ServerResponse): void {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -195,6 +222,7 @@ export async function startFakeGitHub(options: { pageSize?: number } = {}): Prom
     setInstallations: (token, list) => void installations.set(token, list),
     revoke: (token) => void installations.delete(token),
     issueCode: (code, token, scope = 'read:user') => void codes.set(code, { token, scope }),
+    setRepositoryFiles: (fullName, files) => void repositoryFiles.set(fullName, files),
     failNext: (status, count = 1) => void (failures = { status, remaining: count }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -10,6 +10,7 @@ import { IntegrationsModule } from './integrations/integrations.module.js';
 import { JobQueries } from './jobs/job.queries.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { RepositoriesModule } from './repositories/repositories.module.js';
 import { RUNTIME } from './runtime.tokens.js';
 import { WorkspaceQueries } from './workspaces/workspace.queries.js';
 import { WorkspacesController } from './workspaces/workspaces.controller.js';
@@ -20,7 +21,7 @@ export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ApiKeysModule.forRuntime(runtime), IntegrationsModule.forRuntime(runtime), OrganizationsModule.forRuntime(runtime)],
+      imports: [ApiKeysModule.forRuntime(runtime), IntegrationsModule.forRuntime(runtime), OrganizationsModule.forRuntime(runtime), RepositoriesModule.forRuntime(runtime)],
       controllers: [HealthController, WorkspacesController, WorkspaceAnalyticsController, JobsController],
       providers: [
         { provide: RUNTIME, useValue: runtime },

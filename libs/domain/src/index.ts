@@ -19,3 +19,7 @@ export * from './organization/organization.commands.js';
 export * from './organization/organization.decider.js';
 export * from './organization/organization-slug.decider.js';
 export * from './organization/default-workspace-name.js';
+export * from './repository/repository.events.js';
+export * from './repository/repository.commands.js';
+export * from './repository/repository.decider.js';
+export * from './repository/lightfast-config.js';

@@ -15,3 +15,4 @@ export * from './job-stats/job-stats.queries.js';
 export * from './api-keys/api-keys.projection.js';
 export * from './integrations/integrations.projection.js';
 export * from './organizations/organizations.projection.js';
+export * from './repositories/repositories.projection.js';

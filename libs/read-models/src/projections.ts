@@ -5,9 +5,10 @@ import { workspacesProjection } from './workspaces/workspaces.projection.js';
 import { apiKeysProjection } from './api-keys/api-keys.projection.js';
 import { integrationsProjection } from './integrations/integrations.projection.js';
 import { organizationsProjection } from './organizations/organizations.projection.js';
+import { repositoriesProjection } from './repositories/repositories.projection.js';
 
 /** Every projection the daemon runs, and which ones serve which API area. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection];
+export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection, repositoriesProjection];
 
 export function projectionNamed(name: string): ProjectionDefinition {
   const found = PROJECTIONS.find((p) => p.name === name);

@@ -29,7 +29,7 @@ export class OrganizationsModule {
         MembershipResolver,
         OrgAccess,
       ],
-      exports: [OrgAccess],
+      exports: [OrgAccess, OrganizationWriter],
     };
   }
 }

@@ -1,0 +1,234 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { v5 as uuidv5 } from 'uuid';
+import {
+  DomainError,
+  UNCONFIGURED,
+  evaluateConfigFile,
+  findWorkspaceByName,
+  fold,
+  jobDecider,
+  jobStreamId,
+  pickConfigFile,
+  repositoryDecider,
+  repositoryStreamId,
+  workspaceDecider,
+  workspaceDirectoryStreamId,
+  type ConfigDetection,
+  type JobEvent,
+  type RepositoryCommand,
+  type RepositoryEvent,
+  type RepositoryState,
+  type WorkspaceEvent,
+} from '#domain';
+import { handleCommand, type CommandContext } from '#event-store';
+import type { GitHubAppClients, Principal } from '#integrations';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { OrgAccess } from '../auth/org-access.js';
+import { ApiError, notFound } from '../common/api-error.js';
+import { CommandId } from '../common/command-context.js';
+import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
+import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { OrganizationWriter } from '../organizations/organization-writer.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { ConnectRepositoryBody, ListRepositoriesQuery } from './repositories.dto.js';
+import { RepositoryQueries, toRepositoryView } from './repository.queries.js';
+
+export const GITHUB_APP_CLIENTS = Symbol('GITHUB_APP_CLIENTS');
+
+const REINDEX_JOB_NAMESPACE = '0d7e3f52-6a1b-4c89-b0f4-9e2a5c7d3b18';
+/** The reindex job id of a command: a retry with the same Idempotency-Key names the same job. */
+export const reindexJobIdFor = (commandId: string) => uuidv5(`reindex:${commandId}`, REINDEX_JOB_NAMESPACE);
+
+/**
+ * `repository.*` of the original. Commands are decided on the repository's own stream
+ * (`repository-<githubRepoId>`); the read model only maps the id in the URL to that stream, and the
+ * stream's state decides ownership again (another organization's repository is a 404).
+ * Routes that take `{id}` accept `?minPosition=` to find a repository connected a moment ago.
+ */
+@Controller('v1/orgs/:org/repositories')
+export class RepositoriesController {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
+    private readonly queries: RepositoryQueries,
+    private readonly access: OrgAccess,
+    private readonly organizations: OrganizationWriter,
+  ) {}
+
+  @Get()
+  @ReadsFrom('repositories')
+  async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() query: ListRepositoriesQuery) {
+    const { organizationId } = await this.access.requireOrg(principal, org);
+    return this.queries.list(organizationId, query.includeInactive);
+  }
+
+  @Get(':id')
+  @ReadsFrom('repositories')
+  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('id') id: string, @Query() _query: ConsistentQuery) {
+    const { organizationId } = await this.access.requireOrg(principal, org);
+    return toRepositoryView(await this.queries.row(organizationId, id));
+  }
+
+  /** 201 for a new repository, 200 for the reactivation of an inactive one; 409 when already active. */
+  @Post()
+  async connect(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Body() body: ConnectRepositoryBody,
+    @CommandId() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { organizationId } = await this.access.requireOrg(principal, org);
+    const workspaceId = await this.resolveWorkspace(organizationId, body.workspace);
+    const command: RepositoryCommand = {
+      type: 'ConnectRepository',
+      data: {
+        repositoryId: uuidv5(`repository:${context.commandId}`, REINDEX_JOB_NAMESPACE),
+        organizationId,
+        githubRepoId: body.githubRepoId,
+        githubInstallationId: body.githubInstallationId,
+        workspaceId,
+        metadata: body.metadata ?? {},
+        at: new Date().toISOString(),
+      },
+    };
+    const result = await handleCommand(this.runtime.store, repositoryStreamId(body.githubRepoId), repositoryDecider, command, context);
+    const event = result.events[0]!;
+    response.status(event.type === 'RepositoryConnected' ? HttpStatus.CREATED : HttpStatus.OK);
+    return { repositoryId: (event.data as { repositoryId: string }).repositoryId, reactivated: event.type === 'RepositoryReactivated', workspaceId, position: result.position };
+  }
+
+  /**
+   * One listing of the root and one fetch of the chosen file (the original probed four names in
+   * sequence). The outcome, `error` included, is recorded as `RepositoryConfigDetected`.
+   */
+  @Post(':id/detect-config')
+  @HttpCode(200)
+  @ReadsFrom('repositories')
+  async detectConfig(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('id') id: string, @Query() _query: ConsistentQuery, @CommandId() context: CommandContext) {
+    const { organizationId } = await this.access.requireOrg(principal, org);
+    const state = await this.load(organizationId, id);
+    const fullName = typeof state.metadata.fullName === 'string' ? state.metadata.fullName : null;
+    if (!fullName || !/^[^/]+\/[^/]+$/.test(fullName)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'Repository metadata has no fullName');
+    if (!this.github) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
+    const [owner, repo] = fullName.split('/') as [string, string];
+    const ref = typeof state.metadata.defaultBranch === 'string' ? state.metadata.defaultBranch : undefined;
+    let detection: ConfigDetection;
+    try {
+      detection = await this.detect(state.githubInstallationId, owner, repo, ref);
+    } catch (error) {
+      // As the original: the failure is recorded (status "error") and the caller gets a 502.
+      this.runtime.logger.warn({ err: error, repositoryId: id }, 'config detection failed');
+      await this.record(state, organizationId, { status: 'error', configPath: null, config: null, error: error instanceof Error ? error.message : String(error) }, context);
+      throw new ApiError(HttpStatus.BAD_GATEWAY, 'github_unavailable', 'GitHub could not be read; the config status is now "error"');
+    }
+    const result = await this.record(state, organizationId, detection, context);
+    return { exists: detection.status === 'configured', path: detection.configPath, workspaceId: state.workspaceId, status: detection.status, config: detection.config, error: detection.error, position: result.position };
+  }
+
+  /**
+   * 202 at once: `JobQueued` on the job's stream and `ReindexRequested` on the repository's; the
+   * ingestion reactor does the work. The repository holds the active job id, so a second request
+   * while that job is queued or running is a 409; whether it ended is read from the job's own stream.
+   *
+   * Two streams, two appends, in this order: the job first (its id derived from the command id),
+   * then the repository event. A crash in between leaves a queued job the repository does not
+   * hold yet; a retry with the same Idempotency-Key derives the same job id, finds the job already
+   * appended (a replay, nothing duplicated) and completes the repository append. If the repository
+   * append is refused because another reindex won the race, the job just queued is cancelled.
+   */
+  @Post(':id/reindex')
+  @HttpCode(202)
+  @ReadsFrom('repositories')
+  async reindex(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('id') id: string, @Query() _query: ConsistentQuery, @CommandId() context: CommandContext) {
+    const { organizationId, userId } = await this.access.requireOrg(principal, org);
+    const state = await this.load(organizationId, id);
+    const jobId = reindexJobIdFor(context.commandId);
+    const at = new Date().toISOString();
+    const request = async (): Promise<RepositoryCommand> => ({
+      type: 'RequestReindex',
+      data: { organizationId, jobId, requestedBy: userId, activeJob: await this.jobStatus(state.activeJobId), at },
+    });
+    // Refuse before queueing anything when the check already fails.
+    const check = await request();
+    repositoryDecider.decide(check, state);
+
+    const fullName = typeof state.metadata.fullName === 'string' ? state.metadata.fullName : state.githubRepoId;
+    const queued = await handleCommand(
+      this.runtime.store,
+      jobStreamId(jobId),
+      jobDecider,
+      {
+        type: 'QueueJob',
+        data: {
+          jobId,
+          organizationId,
+          workspaceId: state.workspaceId!,
+          repositoryId: state.repositoryId,
+          name: `Docs Ingestion: ${fullName}`,
+          trigger: 'manual',
+          triggeredBy: userId,
+          input: { repoFullName: fullName, githubRepoId: state.githubRepoId, githubInstallationId: state.githubInstallationId, source: 'manual' },
+          at,
+        },
+      },
+      { ...context, commandId: `${context.commandId}:job` },
+    );
+    try {
+      await handleCommand(this.runtime.store, repositoryStreamId(state.githubRepoId), repositoryDecider, await request(), { ...context, commandId: `${context.commandId}:repository` });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'conflict') {
+        await handleCommand(this.runtime.store, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'reindex_conflict' } }, { ...context, commandId: `${context.commandId}:cancel` });
+      }
+      throw error;
+    }
+    return { jobId, workspaceId: state.workspaceId, position: queued.position };
+  }
+
+  private async detect(installationId: string, owner: string, repo: string, ref: string | undefined): Promise<ConfigDetection> {
+    const octokit = this.github!.forInstallation(installationId);
+    const listing = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: '', ...(ref ? { ref } : {}) });
+    const entries = Array.isArray(listing.data) ? listing.data.map((e: { name: string; type: string }) => ({ name: e.name, type: e.type })) : [];
+    const path = pickConfigFile(entries);
+    if (!path) return UNCONFIGURED;
+    const file = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ...(ref ? { ref } : {}) });
+    const data = file.data as { content?: string; encoding?: string };
+    const text = data.encoding === 'base64' && data.content ? Buffer.from(data.content, 'base64').toString('utf8') : (data.content ?? '');
+    return evaluateConfigFile(path, text);
+  }
+
+  private record(state: Exclude<RepositoryState, { status: 'none' }>, organizationId: string, detection: Omit<ConfigDetection, 'configPath'> & { configPath: string | null }, context: CommandContext) {
+    const { status, configPath, config, error } = detection;
+    return handleCommand(
+      this.runtime.store,
+      repositoryStreamId(state.githubRepoId),
+      repositoryDecider,
+      { type: 'RecordRepositoryConfig', data: { organizationId, status, configPath, config: config as Record<string, unknown> | null, error, at: new Date().toISOString() } },
+      context,
+    );
+  }
+
+  /** The read model maps the id to the stream; the stream (authoritative) says whose it is. */
+  private async load(organizationId: string, id: string): Promise<Exclude<RepositoryState, { status: 'none' }>> {
+    const row = await this.queries.row(organizationId, id);
+    const state = fold(repositoryDecider, (await this.runtime.store.readStream(repositoryStreamId(row.github_repo_id))) as unknown as RepositoryEvent[]);
+    if (state.status === 'none' || state.organizationId !== organizationId || state.repositoryId !== id) throw notFound('Repository');
+    return state;
+  }
+
+  private async jobStatus(jobId: string | null) {
+    if (jobId === null) return null;
+    const job = fold(jobDecider, (await this.runtime.store.readStream(jobStreamId(jobId))) as unknown as JobEvent[]);
+    return { jobId, status: job.status };
+  }
+
+  private async resolveWorkspace(organizationId: string, name: string | undefined): Promise<string> {
+    if (name === undefined) return (await this.organizations.ensureDefaultWorkspace(organizationId)).defaultWorkspace.workspaceId;
+    const directory = fold(workspaceDecider, (await this.runtime.store.readStream(workspaceDirectoryStreamId(organizationId))) as unknown as WorkspaceEvent[]);
+    const workspaceId = findWorkspaceByName(directory, name);
+    if (!workspaceId) throw notFound(`Workspace "${name}"`);
+    return workspaceId;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Command } from '../core/event.js';
+import type { JobStatus } from '../job/job.events.js';
+import type { RepositoryConfigDetected, RepositoryMetadata } from './repository.events.js';
+
+/** `repositoryId` is used only when the repository is new; a reactivation keeps the stored id. */
+export type ConnectRepository = Command<
+  'ConnectRepository',
+  {
+    readonly repositoryId: string;
+    readonly organizationId: string;
+    readonly githubRepoId: string;
+    readonly githubInstallationId: string;
+    readonly workspaceId: string | null;
+    readonly metadata: RepositoryMetadata;
+    readonly at: string;
+  }
+>;
+export type DeactivateRepository = Command<'DeactivateRepository', { readonly reason: string; readonly at: string }>;
+export type RecordRepositoryConfig = Command<
+  'RecordRepositoryConfig',
+  Omit<RepositoryConfigDetected['data'], 'repositoryId' | 'detectedAt'> & { readonly organizationId: string; readonly at: string }
+>;
+/**
+ * `activeJob` is what the caller read from the job stream of the repository's active reindex job
+ * (authoritative, not a read model). The decider trusts it only when it names the job the state
+ * holds, so a reindex requested in between still conflicts.
+ */
+export type RequestReindex = Command<
+  'RequestReindex',
+  {
+    readonly organizationId: string;
+    readonly jobId: string;
+    readonly requestedBy: string | null;
+    readonly activeJob: { readonly jobId: string; readonly status: JobStatus | 'none' } | null;
+    readonly at: string;
+  }
+>;
+export type FinishReindex = Command<'FinishReindex', { readonly jobId: string; readonly at: string }>;
+
+export type RepositoryCommand = ConnectRepository | DeactivateRepository | RecordRepositoryConfig | RequestReindex | FinishReindex;

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
+import { startTestApp, type TestApp } from './support/app.js';
+import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+
+/** Repositories over HTTP: connect/reactivate, list, get, config detection against the fake GitHub, reindex. */
+describe('repositories over HTTP', () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  let token: string;
+  let otherToken: string;
+  let repositoryId: string;
+  let position: string;
+  let firstJobId: string;
+  const base = '/v1/orgs/repos/repositories';
+  const saved = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    github.setApp({ appId: '99', publicKey });
+    github.setInstallationRepositories(7, [repositoryPayload(4242, 'acme', 'docs'), repositoryPayload(4343, 'acme', 'site')]);
+    github.setRepositoryFiles('acme/docs', { 'README.md': '# docs', 'docs/intro.mdx': 'hi', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
+    github.setRepositoryFiles('acme/site', { 'README.md': '# site' });
+    process.env.GITHUB_APP_ID = '99';
+    process.env.GITHUB_APP_PRIVATE_KEY = privateKey;
+    app = await startTestApp({ config: { githubApiUrl: github.url } });
+    token = await app.token({ org: 'repos' });
+    otherToken = await app.token({ userId: 'user_2', org: 'other' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await github?.close();
+    process.env.GITHUB_APP_ID = saved.id;
+    process.env.GITHUB_APP_PRIVATE_KEY = saved.key;
+    if (saved.id === undefined) delete process.env.GITHUB_APP_ID;
+    if (saved.key === undefined) delete process.env.GITHUB_APP_PRIVATE_KEY;
+  });
+
+  it('connects a repository into the default workspace, lists and gets it', async () => {
+    const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7', metadata: { fullName: 'acme/docs', defaultBranch: 'main', private: false } } });
+    expect(connected.status).toBe(201);
+    expect(connected.body).toMatchObject({ repositoryId: expect.any(String), reactivated: false, workspaceId: expect.any(String), position: expect.any(String) });
+    repositoryId = connected.body.repositoryId;
+    position = connected.body.position;
+
+    const again = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7' } });
+    expect(again.status).toBe(409);
+
+    const list = await app.request('GET', `${base}?minPosition=${position}`, { token });
+    expect(list.status).toBe(200);
+    expect(list.body).toHaveLength(1);
+    expect(list.body[0]).toMatchObject({ id: repositoryId, githubRepoId: '4242', isActive: true, configStatus: 'pending', metadata: { fullName: 'acme/docs' } });
+
+    const got = await app.request('GET', `${base}/${repositoryId}?minPosition=${position}`, { token });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id: repositoryId, documentCount: 0, activeJobId: null });
+  });
+
+  it('answers 404 for another organization’s repository', async () => {
+    expect((await app.request('GET', `/v1/orgs/other/repositories/${repositoryId}?minPosition=${position}`, { token: otherToken })).status).toBe(404);
+    expect((await app.request('POST', `/v1/orgs/other/repositories/${repositoryId}/reindex?minPosition=${position}`, { token: otherToken })).status).toBe(404);
+    expect((await app.request('GET', `${base}/no-such-id?minPosition=${position}`, { token })).status).toBe(404);
+  });
+
+  it('detects the config with exactly two GitHub requests: the root listing and the file', async () => {
+    const before = countRepoRequests(github);
+    const detected = await app.request('POST', `${base}/${repositoryId}/detect-config?minPosition=${position}`, { token });
+    expect(detected.status).toBe(200);
+    expect(detected.body).toMatchObject({ exists: true, path: '.lightfast.yaml', status: 'configured', config: { version: 1, store: 'docs-site', include: ['docs/**/*.mdx'] }, error: null });
+    expect(countRepoRequests(github) - before).toBe(2);
+    const got = await app.request('GET', `${base}/${repositoryId}?minPosition=${detected.body.position}`, { token });
+    expect(got.body).toMatchObject({ configStatus: 'configured', configPath: '.lightfast.yaml' });
+  });
+
+  it('records an unconfigured repository after one listing', async () => {
+    const site = await app.request('POST', base, { token, body: { githubRepoId: '4343', githubInstallationId: '7', metadata: { fullName: 'acme/site' } } });
+    const before = countRepoRequests(github);
+    const detected = await app.request('POST', `${base}/${site.body.repositoryId}/detect-config?minPosition=${site.body.position}`, { token });
+    expect(detected.body).toMatchObject({ exists: false, path: null, status: 'unconfigured' });
+    expect(countRepoRequests(github) - before).toBe(1);
+  });
+
+  it('answers a reindex with 202 at once, then 409 while the job is queued; the job is listed', async () => {
+    const first = await app.request('POST', `${base}/${repositoryId}/reindex`, { token });
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ jobId: expect.any(String), position: expect.any(String) });
+    firstJobId = first.body.jobId;
+
+    const second = await app.request('POST', `${base}/${repositoryId}/reindex`, { token });
+    expect(second.status).toBe(409);
+
+    // A retry of the first request (same Idempotency-Key) is not a second reindex.
+    const keyed = await app.request('POST', `${base}/${repositoryId}/reindex`, { token: await app.token({ org: 'repos' }), headers: { 'idempotency-key': 'k-1' } });
+    expect(keyed.status).toBe(409);
+
+    const workspaces = await app.request('GET', `/v1/orgs/repos/workspaces?minPosition=${first.body.position}`, { token });
+    const ws = workspaces.body.find((w: { id: string }) => w.id === first.body.workspaceId);
+    const jobs = await app.request('GET', `/v1/orgs/repos/workspaces/${ws.name}/jobs?repositoryId=${repositoryId}&minPosition=${first.body.position}`, { token });
+    expect(jobs.status).toBe(200);
+    const items = jobs.body.items ?? jobs.body.jobs ?? jobs.body;
+    expect(items).toEqual([expect.objectContaining({ id: first.body.jobId, status: 'queued', trigger: 'manual', name: 'Docs Ingestion: acme/docs', repositoryId })]);
+  });
+
+  it('allows a new reindex once the job ended (read from the job stream)', async () => {
+    const ws = (await app.request('GET', '/v1/orgs/repos/workspaces', { token })).body[0].name;
+    const cancelled = await app.request('POST', `/v1/orgs/repos/workspaces/${ws}/jobs/${firstJobId}/cancel`, { token });
+    expect(cancelled.status).toBe(200);
+    const again = await app.request('POST', `${base}/${repositoryId}/reindex`, { token, headers: { 'idempotency-key': 'after-cancel' } });
+    expect(again.status).toBe(202);
+    const retried = await app.request('POST', `${base}/${repositoryId}/reindex`, { token, headers: { 'idempotency-key': 'after-cancel' } });
+    expect(retried.status).toBe(202);
+    expect(retried.body.jobId).toBe(again.body.jobId);
+  });
+});
+
+function countRepoRequests(github: FakeGitHub): number {
+  let total = 0;
+  for (const [key, count] of github.requests) if (key.startsWith('GET /repos/')) total += count;
+  return total;
+}
