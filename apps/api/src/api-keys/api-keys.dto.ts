@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import { API_KEY_NAME_MAX_LENGTH } from '#domain';
 
@@ -19,36 +20,34 @@ const IsInTheFuture = () =>
 
 const NOT_BLANK = /\S/;
 
+/** The rules of a key name, shared by create (required) and rotate (optional). */
+const KeyName = () => applyDecorators(IsString(), MinLength(1), MaxLength(API_KEY_NAME_MAX_LENGTH), Matches(NOT_BLANK, { message: 'name must not be blank' }));
+
+/** Absent or null: the key never expires. */
+const ExpiresAt = () =>
+  applyDecorators(
+    IsOptional(),
+    IsString(),
+    Matches(INSTANT, { message: 'expiresAt must be an ISO 8601 date or date-time with a time zone, e.g. 2027-01-01T00:00:00Z' }),
+    IsISO8601({ strict: true }, { message: 'expiresAt must be a valid ISO 8601 date' }),
+    IsInTheFuture(),
+  );
+
 export class CreateApiKeyBody {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(API_KEY_NAME_MAX_LENGTH)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @KeyName()
   name!: string;
 
-  /** Absent or null: the key never expires. */
-  @IsOptional()
-  @IsString()
-  @Matches(INSTANT, { message: 'expiresAt must be an ISO 8601 date or date-time with a time zone, e.g. 2027-01-01T00:00:00Z' })
-  @IsISO8601({ strict: true }, { message: 'expiresAt must be a valid ISO 8601 date' })
-  @IsInTheFuture()
+  @ExpiresAt()
   expiresAt?: string | null;
 }
 
 /** Both optional: by default the new key keeps the old key's name and expiry; `expiresAt: null` removes the expiry. */
 export class RotateApiKeyBody {
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(API_KEY_NAME_MAX_LENGTH)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @KeyName()
   name?: string | null;
 
-  @IsOptional()
-  @IsString()
-  @Matches(INSTANT, { message: 'expiresAt must be an ISO 8601 date or date-time with a time zone, e.g. 2027-01-01T00:00:00Z' })
-  @IsISO8601({ strict: true }, { message: 'expiresAt must be a valid ISO 8601 date' })
-  @IsInTheFuture()
+  @ExpiresAt()
   expiresAt?: string | null;
 }
 
