@@ -5,6 +5,7 @@ import { createLogger } from '#integrations';
 import { ProjectionRunner, type ProjectionRunnerOptions } from '../../apps/projector/src/projection-runner.js';
 import { createReadModelDataSource, migrateReadModels } from '../../libs/read-models/src/core/data-source.js';
 import { ensureProjection, readCheckpoint, type CheckpointRow } from '../../libs/read-models/src/core/projection-catalog.js';
+import { inTransaction as inTransactionOn } from '../../libs/read-models/src/core/in-transaction.js';
 import type { ProjectionDefinition } from '../../libs/read-models/src/core/projection.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -56,20 +57,7 @@ export function useProjectionHarness(definition: ProjectionDefinition): Projecti
     await database?.drop();
   });
 
-  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
+  const inTransaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => inTransactionOn(pool, work);
 
   function newRunner(options: Partial<ProjectionRunnerOptions> = {}): ProjectionRunner {
     return new ProjectionRunner({ store, pool, definition, logger, mode: 'live', stopWhenCaughtUp: true, ...options });

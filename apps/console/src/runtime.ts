@@ -2,7 +2,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore } from '#event-store';
-import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, migrateReadModels } from '#read-models';
+import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, inTransaction, migrateReadModels } from '#read-models';
 import { LocalIdentityProvider, SessionTokenVerifier, TokenCipher, createLogger, type Logger, type SessionAuthenticator } from '#integrations';
 import type { ConsoleConfig } from './config.js';
 
@@ -39,12 +39,11 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   const dataSource = createReadModelDataSource(options.databaseUrl);
   await dataSource.initialize();
   await migrateReadModels(dataSource);
-  await dataSource.transaction(async (manager) => {
-    const runner = manager.queryRunner!;
-    for (const projection of PROJECTIONS) await ensureProjection({ query: (sql: string, params?: unknown[]) => runner.query(sql, params, true).then((r) => ({ rows: r.records })) } as never, projection);
-  });
   const projectorPool = new pg.Pool({ connectionString: options.databaseUrl, max: PROJECTIONS.length * 2 + 2 });
   projectorPool.on('error', (error) => logger.warn({ err: error }, 'idle read-model connection lost')); // never crash on an idle client's error
+  await inTransaction(projectorPool, async (client) => {
+    for (const projection of PROJECTIONS) await ensureProjection(client, projection);
+  });
   const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
   const identity = options.identity ?? (await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
   const authenticator = config.clerk ? new SessionTokenVerifier(config.clerk) : identity;

@@ -16,3 +16,4 @@ export * from './api-keys/api-keys.projection.js';
 export * from './integrations/integrations.projection.js';
 export * from './organizations/organizations.projection.js';
 export * from './repositories/repositories.projection.js';
+export * from './core/in-transaction.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
-import { activeGeneration, createGeneration, dropGeneration, switchGeneration, type ProjectionDefinition } from '#read-models';
+import { activeGeneration, createGeneration, dropGeneration, inTransaction, switchGeneration, type ProjectionDefinition } from '#read-models';
 import type { Logger } from '#integrations';
 import { ProjectionRunner, lockName } from '../projection-runner.js';
 
@@ -84,20 +84,6 @@ async function dropWhenReleased(pool: pg.Pool, definition: ProjectionDefinition,
     return false;
   } finally {
     await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-    client.release();
-  }
-}
-
-async function inTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await work(client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
     client.release();
   }
 }
