@@ -14,3 +14,4 @@ export * from './github/cache.js';
 export * from './github/single-flight-cache.js';
 export * from './github/github-app.client.js';
 export * from './github/installation-repositories.js';
+export * from './github/repository-config.js';

@@ -3,13 +3,10 @@ import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
 import {
   DomainError,
-  UNCONFIGURED,
-  evaluateConfigFile,
   findWorkspaceByName,
   fold,
   jobDecider,
   jobStreamId,
-  pickConfigFile,
   repositoryDecider,
   repositoryStreamId,
   workspaceDecider,
@@ -22,7 +19,7 @@ import {
   type WorkspaceEvent,
 } from '#domain';
 import { handleCommand, type CommandContext } from '#event-store';
-import type { GitHubAppClients, Principal } from '#integrations';
+import { detectRepositoryConfig, type GitHubAppClients, type Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { ApiError, notFound } from '../common/api-error.js';
@@ -117,7 +114,7 @@ export class RepositoriesController {
     const ref = typeof state.metadata.defaultBranch === 'string' ? state.metadata.defaultBranch : undefined;
     let detection: ConfigDetection;
     try {
-      detection = await this.detect(state.githubInstallationId, owner, repo, ref);
+      detection = await detectRepositoryConfig(this.github.forInstallation(state.githubInstallationId), { owner, repo, ...(ref ? { ref } : {}) });
     } catch (error) {
       // As the original: the failure is recorded (status "error") and the caller gets a 502.
       this.runtime.logger.warn({ err: error, repositoryId: id }, 'config detection failed');
@@ -185,18 +182,6 @@ export class RepositoriesController {
       throw error;
     }
     return { jobId, workspaceId: state.workspaceId, position: queued.position };
-  }
-
-  private async detect(installationId: string, owner: string, repo: string, ref: string | undefined): Promise<ConfigDetection> {
-    const octokit = this.github!.forInstallation(installationId);
-    const listing = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: '', ...(ref ? { ref } : {}) });
-    const entries = Array.isArray(listing.data) ? listing.data.map((e: { name: string; type: string }) => ({ name: e.name, type: e.type })) : [];
-    const path = pickConfigFile(entries);
-    if (!path) return UNCONFIGURED;
-    const file = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ...(ref ? { ref } : {}) });
-    const data = file.data as { content?: string; encoding?: string };
-    const text = data.encoding === 'base64' && data.content ? Buffer.from(data.content, 'base64').toString('utf8') : (data.content ?? '');
-    return evaluateConfigFile(path, text);
   }
 
   private record(state: Exclude<RepositoryState, { status: 'none' }>, organizationId: string, detection: Omit<ConfigDetection, 'configPath'> & { configPath: string | null }, context: CommandContext) {
