@@ -286,6 +286,10 @@ beforeAll(async () => {
     position = connectedRepo.position;
   }
   await expectOk(await call('GET', `${REPOSITORIES}?minPosition=${position}`, { token: tokens.admin }), 200);
+
+  // The store search reads.
+  const store = await expectOk(await call('PUT', `${WS}/stores/docs`, { token: tokens.admin, body: {} }), 201);
+  await expectOk(await call('GET', `${WS}/stores/docs?minPosition=${store.position}`, { token: tokens.admin }), 200);
 }, 120_000);
 
 afterAll(async () => {
@@ -302,14 +306,15 @@ afterAll(async () => {
 // The matrix.
 
 interface Route {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** As the router registers it. */
   readonly route: string;
   /**
    * `org`: an organization's route, through `OrgAccess` (a non-member gets 403 whether or not the
-   * organization exists); `me`: the caller's own resources (another user's are simply not there).
+   * organization exists); `me`: the caller's own resources (another user's are simply not there);
+   * `key`: API-key routes (`X-Workspace-ID` names the workspace), which refuse session tokens.
    */
-  readonly scope: 'org' | 'me';
+  readonly scope: 'org' | 'me' | 'key';
   readonly admin?: boolean;
   /** The answer to an allowed caller. */
   readonly ok: number;
@@ -319,6 +324,7 @@ interface Route {
   readonly others?: number;
   readonly path?: (caller: Caller) => string;
   readonly body?: (caller: Caller) => unknown;
+  readonly headers?: () => Record<string, string>;
 }
 
 const COMPARE = new URLSearchParams({
@@ -387,6 +393,19 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', route: '/v1/orgs/:org/repositories/:id/detect-config', scope: 'org', ok: 200, path: () => `${REPOSITORIES}/${fixture.repositoryId}/detect-config` },
   // 202, then 409 while the job is queued: a repository of its own per allowed caller.
   { method: 'POST', route: '/v1/orgs/:org/repositories/:id/reindex', scope: 'org', ok: 202, path: (c) => `${REPOSITORIES}/${reindexTarget(c)}/reindex` },
+  // A store per allowed caller: each PUT creates (201); the one everyone reads was made by the admin.
+  { method: 'PUT', route: '/v1/orgs/:org/workspaces/:ws/stores/:slug', scope: 'org', ok: 201, path: (c) => `${WS}/stores/${ORG_MEMBERS.includes(c) ? `s-${c}` : 'refused'}`, body: () => ({}) },
+  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/stores', scope: 'org', ok: 200, path: () => `${WS}/stores` },
+  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/stores/:slug', scope: 'org', ok: 200, path: () => `${WS}/stores/docs` },
+  { method: 'POST', route: '/v1/contents', scope: 'key', ok: 200, body: () => ({ ids: ['doc_unknown'] }), headers: () => ({ 'x-workspace-id': fixture.workspaceId }) },
+  {
+    method: 'POST',
+    route: '/v1/search',
+    scope: 'key',
+    ok: 200,
+    body: () => ({ query: 'anything', filters: { labels: ['store:docs'] } }),
+    headers: () => ({ 'x-workspace-id': fixture.workspaceId }),
+  },
   { method: 'GET', route: '/v1/me/api-keys', scope: 'me', ok: 200 },
   { method: 'POST', route: '/v1/me/api-keys', scope: 'me', ok: 201, body: (c) => ({ name: `key of ${c}` }) },
   { method: 'POST', route: '/v1/me/api-keys/:id/revoke', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/api-keys/${fixture.keyToRevoke}/revoke` },
@@ -411,11 +430,13 @@ const ROUTES: readonly Route[] = [
 ];
 
 /** Served without a token, on purpose: not in the matrix. */
-const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/webhooks/clerk', 'GET /v1/github/callback'];
+const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/webhooks/clerk', 'POST /v1/webhooks/github', 'GET /v1/github/callback'];
 
 function expectedStatus(route: Route, caller: Caller): number {
   if (UNAUTHENTICATED.includes(caller)) return 401;
-  // Every route refuses API keys: organizations are a matter of sessions, and a key must not manage
+  // Contents and search take API keys only (the original's `apiKeyProcedure`): sessions are refused.
+  if (route.scope === 'key') return caller === 'api-key' ? route.ok : 403;
+  // Every other route refuses API keys: organizations are a matter of sessions, and a key must not manage
   // keys or a user's GitHub access.
   if (caller === 'api-key') return 403;
   if (caller === 'admin') return route.ok;
@@ -473,7 +494,7 @@ describe('authorization matrix', () => {
     ran++;
     const path = route.path?.(caller) ?? route.route;
     const before = await eventCount();
-    const response = await call(route.method, path, { token: tokens[caller], body: route.body?.(caller) });
+    const response = await call(route.method, path, { token: tokens[caller], body: route.body?.(caller), headers: route.headers?.() });
     const after = await eventCount();
     expect({ caller: CALLER_DESCRIPTIONS[caller], status: response.status, body: response.body }).toEqual({
       caller: CALLER_DESCRIPTIONS[caller],

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { LocalIdentityProvider, TokenCipher, createLogger, type Logger, type OrgRole } from '#integrations';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { ProjectorDaemon } from '../../apps/projector/src/projector.daemon.js';
+import { startReactors, type ReactorOverrides, type Reactors } from '../../apps/projector/src/reactors/reactors.js';
 import { loadConfig, type ConsoleConfig } from '../../apps/console/src/config.js';
 import { openRuntime, type Runtime } from '../../apps/console/src/runtime.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -19,7 +20,11 @@ export interface TestApp {
 }
 
 /** The real app on a fresh database: api on an ephemeral port plus the projector daemon, as in `npm start`. */
-export async function startTestApp(options: { projector?: boolean; config?: Partial<ConsoleConfig>; logger?: Logger } = {}): Promise<TestApp> {
+/**
+ * `reactors`: off unless asked for, so tests that look at queued jobs see them stay queued; pass
+ * `true` or overrides (batch size, poll interval) to run ingestion as `npm start` does.
+ */
+export async function startTestApp(options: { projector?: boolean; reactors?: boolean | ReactorOverrides; config?: Partial<ConsoleConfig>; logger?: Logger } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = { ...loadConfig({}), consistencyTimeoutMs: 10_000, ...options.config };
   const runtime = await openRuntime(config, {
@@ -31,6 +36,7 @@ export async function startTestApp(options: { projector?: boolean; config?: Part
   });
   const daemon = options.projector === false ? null : new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: database.url, logger: runtime.logger });
   await daemon?.start();
+  const reactors: Reactors | null = options.reactors ? await startReactors(runtime, options.reactors === true ? {} : options.reactors) : null;
   const app: INestApplication = await createApiApp(runtime);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -57,6 +63,7 @@ export async function startTestApp(options: { projector?: boolean; config?: Part
     },
     async close() {
       await app.close();
+      await reactors?.stop();
       await daemon?.stop();
       await runtime.close();
       await database.drop();

@@ -5,6 +5,7 @@ import { WorkspaceAnalytics } from './analytics/workspace-analytics.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { ConsistentReadInterceptor } from './consistency/consistent-read.interceptor.js';
+import { GitHubAppModule } from './github/github-app.module.js';
 import { HealthController } from './health/health.controller.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { JobQueries } from './jobs/job.queries.js';
@@ -12,6 +13,9 @@ import { JobsController } from './jobs/jobs.controller.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
 import { RUNTIME } from './runtime.tokens.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { SearchModule } from './search/search.module.js';
+import { StoresModule } from './stores/stores.module.js';
 import { WorkspaceQueries } from './workspaces/workspace.queries.js';
 import { WorkspacesController } from './workspaces/workspaces.controller.js';
 import type { Runtime } from '../../console/src/runtime.js';
@@ -21,7 +25,7 @@ export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ApiKeysModule.forRuntime(runtime), IntegrationsModule.forRuntime(runtime), OrganizationsModule.forRuntime(runtime), RepositoriesModule.forRuntime(runtime)],
+      imports: [GitHubAppModule.forRuntime(runtime), ApiKeysModule.forRuntime(runtime), IntegrationsModule.forRuntime(runtime), OrganizationsModule.forRuntime(runtime), RepositoriesModule.forRuntime(runtime), StoresModule.forRuntime(runtime), SearchModule.forRuntime(runtime), WebhooksModule.forRuntime(runtime)],
       controllers: [HealthController, WorkspacesController, WorkspaceAnalyticsController, JobsController],
       providers: [
         { provide: RUNTIME, useValue: runtime },

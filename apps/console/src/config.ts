@@ -16,6 +16,8 @@ export interface ConsoleConfig {
   readonly clerk: { readonly jwtKey?: string; readonly secretKey?: string; readonly apiUrl?: string; readonly authorizedParties?: readonly string[] } | null;
   /** `CLERK_WEBHOOK_SECRET` (`whsec_…`, also read as `CLERK_WEBHOOK_SIGNING_SECRET`): verifies `POST /v1/webhooks/clerk`; unset, that route answers 503. */
   readonly clerkWebhookSecret: string | undefined;
+  /** `GITHUB_WEBHOOK_SECRET`: the GitHub App's webhook secret, verifies `POST /v1/webhooks/github`; unset, that route answers 503. */
+  readonly githubWebhookSecret: string | undefined;
   /** `ENCRYPTION_KEY` (32 bytes) seals GitHub tokens; unset: a key generated once under DATA_DIR. */
   readonly encryptionKey: Buffer | undefined;
   /** `GITHUB_API_URL`: GitHub's REST API, a GitHub Enterprise server's, or a test server's. */
@@ -25,6 +27,8 @@ export interface ConsoleConfig {
    * `returnUrl` (`GITHUB_OAUTH_RETURN_URL`) is where the callback sends the browser afterwards.
    */
   readonly githubOAuth: { readonly clientId: string; readonly clientSecret: string; readonly webUrl: string; readonly returnUrl?: string } | null;
+  /** `COHERE_API_KEY` (and `COHERE_API_URL`, default https://api.cohere.com): search reranks with embeddings; unset, full-text ranking only. */
+  readonly cohere: { readonly apiKey: string; readonly apiUrl: string } | null;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
@@ -47,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
           }
         : null,
     clerkWebhookSecret: env.CLERK_WEBHOOK_SECRET || env.CLERK_WEBHOOK_SIGNING_SECRET || undefined,
+    githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
     // Validated here so a malformed key stops the process at startup, not at the first decryption.
     encryptionKey: env.ENCRYPTION_KEY ? parseEncryptionKey(env.ENCRYPTION_KEY) : undefined,
     githubApiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
@@ -59,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
             returnUrl: env.GITHUB_OAUTH_RETURN_URL || undefined,
           }
         : null,
+    cohere: env.COHERE_API_KEY ? { apiKey: env.COHERE_API_KEY, apiUrl: (env.COHERE_API_URL || 'https://api.cohere.com').replace(/\/+$/, '') } : null,
   };
 }
 

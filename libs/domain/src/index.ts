@@ -34,3 +34,7 @@ export * from './ingestion/ingestion-job.js';
 export * from './ingestion/ingestion-plan.js';
 export * from './ingestion/ingestion.commands.js';
 export * from './ingestion/ingestion.decider.js';
+export * from './webhook/github-delivery.events.js';
+export * from './webhook/github-delivery.commands.js';
+export * from './webhook/github-delivery.decider.js';
+export * from './webhook/push-changes.js';

@@ -15,3 +15,7 @@ export * from './github/single-flight-cache.js';
 export * from './github/github-app.client.js';
 export * from './github/installation-repositories.js';
 export * from './github/repository-config.js';
+export * from './embedding/embedding-provider.js';
+export * from './embedding/cohere-embedding.provider.js';
+export * from './github/repository-tree.js';
+export * from './github/repository-blobs.js';

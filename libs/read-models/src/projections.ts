@@ -6,9 +6,12 @@ import { apiKeysProjection } from './api-keys/api-keys.projection.js';
 import { integrationsProjection } from './integrations/integrations.projection.js';
 import { organizationsProjection } from './organizations/organizations.projection.js';
 import { repositoriesProjection } from './repositories/repositories.projection.js';
+import { storesProjection } from './stores/stores.projection.js';
+import { documentsProjection } from './documents/documents.projection.js';
+import { ingestionQueueProjection } from './ingestion-queue/ingestion-queue.projection.js';
 
 /** Every projection the daemon runs, and which ones serve which API area. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection, repositoriesProjection];
+export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection, repositoriesProjection, ingestionQueueProjection, storesProjection, documentsProjection];
 
 export function projectionNamed(name: string): ProjectionDefinition {
   const found = PROJECTIONS.find((p) => p.name === name);

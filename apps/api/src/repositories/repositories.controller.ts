@@ -3,6 +3,10 @@ import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
 import {
   DomainError,
+  INGESTION_JOB_KIND,
+  ingestionJobName,
+  ingestionTrigger,
+  type IngestionJobInput,
   findWorkspaceByName,
   fold,
   jobDecider,
@@ -21,6 +25,7 @@ import {
 import { handleCommand, type CommandContext } from '#event-store';
 import { detectRepositoryConfig, type GitHubAppClients, type Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
@@ -31,8 +36,6 @@ import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { ConnectRepositoryBody, ListRepositoriesQuery } from './repositories.dto.js';
 import { RepositoryQueries, toRepositoryView } from './repository.queries.js';
-
-export const GITHUB_APP_CLIENTS = Symbol('GITHUB_APP_CLIENTS');
 
 const REINDEX_JOB_NAMESPACE = '0d7e3f52-6a1b-4c89-b0f4-9e2a5c7d3b18';
 /** The reindex job id of a command: a retry with the same Idempotency-Key names the same job. */
@@ -153,23 +156,26 @@ export class RepositoriesController {
     repositoryDecider.decide(check, state);
 
     const fullName = typeof state.metadata.fullName === 'string' ? state.metadata.fullName : state.githubRepoId;
+    const input: IngestionJobInput = {
+      kind: INGESTION_JOB_KIND,
+      source: 'manual',
+      repositoryId: state.repositoryId,
+      githubRepoId: state.githubRepoId,
+      githubInstallationId: state.githubInstallationId,
+      repoFullName: fullName,
+      ref: typeof state.metadata.defaultBranch === 'string' ? state.metadata.defaultBranch : null,
+      afterSha: null,
+      deliveryId: null,
+      changedFileCount: null,
+      fallbackStore: null,
+    };
     const queued = await handleCommand(
       this.runtime.store,
       jobStreamId(jobId),
       jobDecider,
       {
         type: 'QueueJob',
-        data: {
-          jobId,
-          organizationId,
-          workspaceId: state.workspaceId!,
-          repositoryId: state.repositoryId,
-          name: `Docs Ingestion: ${fullName}`,
-          trigger: 'manual',
-          triggeredBy: userId,
-          input: { repoFullName: fullName, githubRepoId: state.githubRepoId, githubInstallationId: state.githubInstallationId, source: 'manual' },
-          at,
-        },
+        data: { jobId, organizationId, workspaceId: state.workspaceId!, repositoryId: state.repositoryId, name: ingestionJobName('manual', fullName), trigger: ingestionTrigger('manual'), triggeredBy: userId, input, at },
       },
       { ...context, commandId: `${context.commandId}:job` },
     );

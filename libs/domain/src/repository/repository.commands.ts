@@ -15,7 +15,15 @@ export type ConnectRepository = Command<
     readonly at: string;
   }
 >;
-export type DeactivateRepository = Command<'DeactivateRepository', { readonly reason: string; readonly at: string }>;
+/**
+ * With `githubInstallationId`, only while the repository is connected through that installation: a
+ * webhook about an installation the repository has since left changes nothing.
+ */
+export type DeactivateRepository = Command<'DeactivateRepository', { readonly reason: string; readonly githubInstallationId?: string; readonly at: string }>;
+/** GitHub deleted the repository (the original's `markDeleted`): inactive, and its metadata replaced. */
+export type MarkRepositoryDeleted = Command<'MarkRepositoryDeleted', { readonly at: string }>;
+/** Merged into the stored metadata (the original's `updateMetadata`), e.g. a new `fullName` after a rename. */
+export type UpdateRepositoryMetadata = Command<'UpdateRepositoryMetadata', { readonly changes: RepositoryMetadata; readonly at: string }>;
 export type RecordRepositoryConfig = Command<
   'RecordRepositoryConfig',
   Omit<RepositoryConfigDetected['data'], 'repositoryId' | 'detectedAt'> & { readonly organizationId: string; readonly at: string }
@@ -37,4 +45,11 @@ export type RequestReindex = Command<
 >;
 export type FinishReindex = Command<'FinishReindex', { readonly jobId: string; readonly at: string }>;
 
-export type RepositoryCommand = ConnectRepository | DeactivateRepository | RecordRepositoryConfig | RequestReindex | FinishReindex;
+export type RepositoryCommand =
+  | ConnectRepository
+  | DeactivateRepository
+  | MarkRepositoryDeleted
+  | UpdateRepositoryMetadata
+  | RecordRepositoryConfig
+  | RequestReindex
+  | FinishReindex;

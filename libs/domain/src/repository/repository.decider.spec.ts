@@ -62,6 +62,50 @@ describe('repository decider', () => {
     spec.given([]).when(reindex('j1')).thenThrows('not_found');
   });
 
+  describe('when GitHub reports changes (webhooks)', () => {
+    const deactivate = (githubInstallationId?: string): RepositoryCommand => ({
+      type: 'DeactivateRepository',
+      data: { reason: 'installation_repository_removed', ...(githubInstallationId === undefined ? {} : { githubInstallationId }), at: t1 },
+    });
+    const removed: RepositoryEvent = { type: 'RepositoryDeactivated', data: { repositoryId: 'r1', githubRepoId: '42', reason: 'installation_repository_removed', deactivatedAt: t1 } };
+    const deleted: RepositoryEvent = { type: 'RepositoryDeleted', data: { repositoryId: 'r1', githubRepoId: '42', deletedAt: t1 } };
+    const rename = (fullName: string): RepositoryCommand => ({ type: 'UpdateRepositoryMetadata', data: { changes: { fullName }, at: t1 } });
+
+    it('deactivates a repository still connected through the named installation, once', () => {
+      spec.given([connected]).when(deactivate('7')).then([removed]);
+      spec.given([connected, removed]).when(deactivate('7')).then([]);
+    });
+
+    it('ignores the removal from an installation the repository no longer belongs to', () => spec.given([connected]).when(deactivate('8')).then([]));
+
+    it('marks a repository deleted: inactive, metadata replaced; a second delete changes nothing', () => {
+      spec.given([connected]).when({ type: 'MarkRepositoryDeleted', data: { at: t1 } }).then([deleted]);
+      spec.given([connected, deactivated]).when({ type: 'MarkRepositoryDeleted', data: { at: t1 } }).then([deleted]);
+      spec.given([connected, deleted]).when({ type: 'MarkRepositoryDeleted', data: { at: t1 } }).then([]);
+    });
+
+    it('refuses a deactivated repository a reindex once deleted', () => spec.given([connected, deleted]).when(reindex('j1')).thenThrows('refused'));
+
+    it('merges metadata changes into the stored metadata, and appends nothing when they are already there', () => {
+      spec
+        .given([connected])
+        .when(rename('acme/handbook'))
+        .then([
+          {
+            type: 'RepositoryMetadataUpdated',
+            data: { repositoryId: 'r1', githubRepoId: '42', changes: { fullName: 'acme/handbook' }, metadata: { ...metadata, fullName: 'acme/handbook' }, updatedAt: t1 },
+          },
+        ]);
+      spec.given([connected]).when(rename('acme/docs')).then([]);
+    });
+
+    it('knows nothing of a repository never connected', () => {
+      spec.given([]).when(deactivate('7')).thenThrows('not_found');
+      spec.given([]).when({ type: 'MarkRepositoryDeleted', data: { at: t1 } }).thenThrows('not_found');
+      spec.given([]).when(rename('acme/x')).thenThrows('not_found');
+    });
+  });
+
   it('records a detected config', () => {
     spec
       .given([connected])

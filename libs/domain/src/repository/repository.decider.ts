@@ -2,7 +2,7 @@ import { assertNever, type Decider } from '../core/decider.js';
 import { DomainError } from '../core/domain-error.js';
 import type { JobStatus } from '../job/job.events.js';
 import type { RepositoryCommand } from './repository.commands.js';
-import type { RepositoryEvent, RepositoryMetadata } from './repository.events.js';
+import { deletedRepositoryMetadata, type RepositoryEvent, type RepositoryMetadata } from './repository.events.js';
 
 export type RepositoryState =
   | { readonly status: 'none' }
@@ -41,9 +41,26 @@ function decide(command: RepositoryCommand, state: RepositoryState): RepositoryE
   if (state.status === 'none') throw new DomainError('not_found', 'Repository not found');
 
   switch (command.type) {
-    case 'DeactivateRepository':
+    case 'DeactivateRepository': {
+      const { reason, githubInstallationId, at } = command.data;
       if (state.status === 'inactive') return [];
-      return [{ type: 'RepositoryDeactivated', data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, reason: command.data.reason, deactivatedAt: command.data.at } }];
+      if (githubInstallationId !== undefined && githubInstallationId !== state.githubInstallationId) return [];
+      return [{ type: 'RepositoryDeactivated', data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, reason, deactivatedAt: at } }];
+    }
+    case 'MarkRepositoryDeleted':
+      if (state.status === 'inactive' && state.metadata.deleted === true) return [];
+      return [{ type: 'RepositoryDeleted', data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, deletedAt: command.data.at } }];
+    case 'UpdateRepositoryMetadata': {
+      const { changes, at } = command.data;
+      // Values are JSON (they came from GitHub's payloads), so their JSON text compares them.
+      if (Object.entries(changes).every(([key, value]) => JSON.stringify(state.metadata[key]) === JSON.stringify(value))) return [];
+      return [
+        {
+          type: 'RepositoryMetadataUpdated',
+          data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, changes, metadata: { ...state.metadata, ...changes }, updatedAt: at },
+        },
+      ];
+    }
     case 'RecordRepositoryConfig': {
       const { organizationId, at, ...result } = command.data;
       requireOwned(state, organizationId);
@@ -92,6 +109,10 @@ function evolve(state: RepositoryState, event: RepositoryEvent): RepositoryState
     }
     case 'RepositoryDeactivated':
       return state.status === 'none' ? state : { ...state, status: 'inactive' };
+    case 'RepositoryDeleted':
+      return state.status === 'none' ? state : { ...state, status: 'inactive', metadata: deletedRepositoryMetadata(event.data.deletedAt) };
+    case 'RepositoryMetadataUpdated':
+      return state.status === 'none' ? state : { ...state, metadata: event.data.metadata };
     case 'RepositoryConfigDetected':
       return state;
     case 'ReindexRequested':

@@ -43,6 +43,16 @@ export type RepositoryDeactivated = DomainEvent<
   'RepositoryDeactivated',
   { readonly repositoryId: string; readonly githubRepoId: string; readonly reason: string; readonly deactivatedAt: string }
 >;
+/**
+ * As the original's `markDeleted`, the metadata is replaced by `{deleted: true, deletedAt}` (not
+ * merged): the repository is gone on GitHub, so what GitHub said about it no longer holds.
+ */
+export type RepositoryDeleted = DomainEvent<'RepositoryDeleted', { readonly repositoryId: string; readonly githubRepoId: string; readonly deletedAt: string }>;
+/** `metadata` is the result of merging `changes` into what was stored, so readers need no history. */
+export type RepositoryMetadataUpdated = DomainEvent<
+  'RepositoryMetadataUpdated',
+  { readonly repositoryId: string; readonly githubRepoId: string; readonly changes: RepositoryMetadata; readonly metadata: RepositoryMetadata; readonly updatedAt: string }
+>;
 export type RepositoryConfigDetected = DomainEvent<
   'RepositoryConfigDetected',
   {
@@ -61,15 +71,28 @@ export type ReindexRequested = DomainEvent<
 /** Appended by the ingestion reactor when the reindex job ends, whatever its outcome. */
 export type ReindexFinished = DomainEvent<'ReindexFinished', { readonly repositoryId: string; readonly jobId: string; readonly at: string }>;
 
-export type RepositoryEvent = RepositoryConnected | RepositoryReactivated | RepositoryDeactivated | RepositoryConfigDetected | ReindexRequested | ReindexFinished;
+export type RepositoryEvent =
+  | RepositoryConnected
+  | RepositoryReactivated
+  | RepositoryDeactivated
+  | RepositoryDeleted
+  | RepositoryMetadataUpdated
+  | RepositoryConfigDetected
+  | ReindexRequested
+  | ReindexFinished;
 export const REPOSITORY_EVENT_TYPES: readonly RepositoryEvent['type'][] = [
   'RepositoryConnected',
   'RepositoryReactivated',
   'RepositoryDeactivated',
+  'RepositoryDeleted',
+  'RepositoryMetadataUpdated',
   'RepositoryConfigDetected',
   'ReindexRequested',
   'ReindexFinished',
 ];
+
+/** The metadata a deleted repository keeps. */
+export const deletedRepositoryMetadata = (deletedAt: string): RepositoryMetadata => ({ deleted: true, deletedAt });
 
 /** One stream per GitHub repository: connecting the same repository twice meets the same state. */
 export const repositoryStreamId = (githubRepoId: string) => `repository-${githubRepoId}`;

@@ -16,6 +16,8 @@ export interface ConditionalCacheOptions {
   readonly ttlMs?: number;
 }
 
+const IMMUTABLE_BLOB = /\/git\/blobs\/[0-9a-f]{40}(?:[?#]|$)/;
+
 const keptHeaders = ['link', 'etag', 'last-modified', 'content-type'];
 
 /**
@@ -28,6 +30,9 @@ export function useConditionalRequests(octokit: Octokit, cache: Cache, options: 
   octokit.hook.wrap('request', async (request, requestOptions) => {
     if (requestOptions.method !== 'GET' || hasHeader(requestOptions.headers, 'if-none-match')) return request(requestOptions);
     const { url } = octokit.request.endpoint.parse(requestOptions);
+    // A blob is addressed by its SHA and never changes; ingestion never asks for one twice, so
+    // remembering 100k blob bodies would only fill the cache.
+    if (IMMUTABLE_BLOB.test(url)) return request(requestOptions);
     const key = `etag:${options.installationId}:GET ${url}`;
     const stored = await cache.get<StoredResponse>(key);
     // before-after-hook binds the original options to every inner hook: they are changed in

@@ -45,6 +45,17 @@ export class CheckpointWaiter {
     }
   }
 
+  /**
+   * Calls `listener` whenever the projection commits a batch (and when the listening connection is
+   * lost, so a caller re-reads rather than miss a change). Returns the unsubscribe function.
+   */
+  async onAdvance(projection: string, listener: () => void): Promise<() => void> {
+    await this.ensureListening();
+    const set = this.waiters.get(projection) ?? new Set();
+    this.waiters.set(projection, set.add(listener));
+    return () => set.delete(listener);
+  }
+
   async close(): Promise<void> {
     const listener = this.listener;
     this.listener = null;

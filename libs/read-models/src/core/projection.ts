@@ -1,12 +1,18 @@
 import type { RecordedEvent } from '#domain';
 
-export type ColumnType = 'text' | 'boolean' | 'integer' | 'bigint' | 'double precision' | 'timestamptz' | 'jsonb';
+export type ColumnType = 'text' | 'boolean' | 'integer' | 'bigint' | 'double precision' | 'timestamptz' | 'jsonb' | 'tsvector';
 
 export interface ColumnDefinition {
   readonly type: ColumnType;
   readonly nullable?: boolean;
   /** SQL default, used when a counter row is first inserted by an increment. */
   readonly default?: string;
+  /**
+   * A stored generated column: PostgreSQL computes it from the row's other columns (e.g. a
+   * `tsvector` for full-text search, so ranking reads it instead of parsing text per query).
+   * Changes never write it.
+   */
+  readonly generated?: string;
 }
 
 /**

@@ -9,6 +9,7 @@ const items: TableDefinition = {
     name: { type: 'text' },
     status: { type: 'text' },
     note: { type: 'text', nullable: true },
+    name_vector: { type: 'tsvector', generated: `to_tsvector('english'::regconfig, name)` },
   },
   primaryKey: ['id'],
 };
@@ -179,6 +180,7 @@ describe('RowChangeBatch', () => {
       ['names an unknown table', { kind: 'upsert', table: 'nope', row: { id: 'x' } }, /Unknown read-model table: nope/],
       ['names an unknown column in an upsert', upsert({ id: 'x', colour: 'red' }), /Unknown column items\.colour/],
       ['names an unknown column in a patch', patch('a', { colour: 'red' }), /Unknown column items\.colour/],
+      ['writes a generated column', patch('a', { name_vector: 'build' }), /items\.name_vector is generated/],
       ['names an unknown counter column', increment('w1', { bogus: 1 }), /Unknown column counters\.bogus/],
       ['names an unknown max column', increment('w1', { total: 1 }, { bogus: 1 }), /Unknown column counters\.bogus/],
       ['upserts a row without its key column', upsert({ name: 'nameless', status: 'queued' }), /lacks key column id/],

@@ -41,7 +41,10 @@ export class RowChangeBatch {
     if (!table) throw new Error(`Unknown read-model table: ${change.table}`);
     const key = change.kind === 'upsert' || change.kind === 'latest' ? change.row : change.key;
     for (const column of table.primaryKey) if (key[column] === undefined || key[column] === null) throw new Error(`Change to ${table.name} lacks key column ${column}`);
-    for (const column of columnsOf(change)) if (!(column in table.columns)) throw new Error(`Unknown column ${table.name}.${column}`);
+    for (const column of columnsOf(change)) {
+      if (!(column in table.columns)) throw new Error(`Unknown column ${table.name}.${column}`);
+      if (table.columns[column]!.generated !== undefined) throw new Error(`Column ${table.name}.${column} is generated, never written`);
+    }
   }
 
   private add(change: RowChange): void {

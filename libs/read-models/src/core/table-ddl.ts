@@ -8,7 +8,8 @@ export function createTableSql(table: TableDefinition, generation: number): stri
   const columns = Object.entries(table.columns).map(([name, column]) => {
     const nullability = column.nullable ? '' : ' NOT NULL';
     const fallback = column.default !== undefined ? ` DEFAULT ${column.default}` : '';
-    return `${quote(name)} ${column.type}${nullability}${fallback}`;
+    const generated = column.generated !== undefined ? ` GENERATED ALWAYS AS (${column.generated}) STORED` : '';
+    return `${quote(name)} ${column.type}${nullability}${fallback}${generated}`;
   });
   return [
     `CREATE TABLE IF NOT EXISTS ${quote(physical)} (${columns.join(', ')}, PRIMARY KEY (${table.primaryKey.map(quote).join(', ')}))`,

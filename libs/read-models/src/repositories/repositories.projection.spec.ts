@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { repositoryDecider, repositoryStreamId, type RepositoryCommand } from '#domain';
+import { ingestionDecider, ingestionStreamId, repositoryDecider, repositoryStreamId, type DocumentsIndexed, type DocumentsRemoved, type RepositoryCommand } from '#domain';
 import { handleCommand } from '#event-store';
 import { useProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { repositoriesProjection } from './repositories.projection.js';
@@ -10,6 +10,43 @@ async function send(githubRepoId: string, command: RepositoryCommand): Promise<v
   const result = await handleCommand(harness.store, repositoryStreamId(githubRepoId), repositoryDecider, command, { commandId: `repositories-spec-${++commandCount}` });
   if (result.events.length > 0) harness.recordAppended(result.position!);
 }
+async function recordBatch(jobId: string, batch: number, indexed: DocumentsIndexed['data'] | null, removed: DocumentsRemoved['data'] | null): Promise<void> {
+  const result = await handleCommand(harness.store, ingestionStreamId(jobId), ingestionDecider, { type: 'RecordDocumentBatch', data: { indexed, removed } }, { commandId: `repositories-spec-${++commandCount}` });
+  if (result.events.length > 0) harness.recordAppended(result.position!);
+}
+const batchRef = (jobId: string, batch: number, repositoryId: string | null) => ({
+  storeId: 's1',
+  organizationId: 'org_1',
+  workspaceId: 'ws_1',
+  repositoryId,
+  githubRepoId: '9',
+  repoFullName: 'acme/9',
+  jobId,
+  batch,
+  commitSha: 'abc',
+  at: '2026-03-05T10:00:00.000Z',
+});
+const doc = (path: string, isNew: boolean) => ({
+  documentId: `doc-${path}`,
+  path,
+  title: path,
+  description: null,
+  frontmatter: {},
+  content: 'text',
+  contentHash: 'h',
+  blobSha: 'b',
+  previousChunkCount: isNew ? 0 : 1,
+  isNew,
+});
+const indexed = (jobId: string, batch: number, repositoryId: string | null, documents: ReturnType<typeof doc>[]): DocumentsIndexed['data'] => ({
+  ...batchRef(jobId, batch, repositoryId),
+  chunking: { chunkMaxTokens: 512, chunkOverlap: 50 },
+  documents,
+});
+const removed = (jobId: string, batch: number, repositoryId: string | null, paths: string[]): DocumentsRemoved['data'] => ({
+  ...batchRef(jobId, batch, repositoryId),
+  documents: paths.map((path) => ({ documentId: `doc-${path}`, path, chunkCount: 1 })),
+});
 const connect = (repositoryId: string, githubRepoId: string, at: string, metadata: Record<string, unknown> = { fullName: `acme/${githubRepoId}` }): RepositoryCommand => ({
   type: 'ConnectRepository',
   data: { repositoryId, organizationId: 'org_1', githubRepoId, githubInstallationId: '7', workspaceId: 'ws_1', metadata, at },
@@ -39,5 +76,31 @@ describe('repositories projection', () => {
     await send('3', { type: 'RequestReindex', data: { organizationId: 'org_1', jobId: 'j3', requestedBy: null, activeJob: null, at: '2026-03-04T11:00:00.000Z' } });
     await harness.runToHead();
     expect((await harness.rows()).find((r) => r.id === 'r3')).toMatchObject({ active_job_id: 'j3' });
+  });
+
+  it('marks a deleted repository inactive with its metadata replaced, and merges a rename into the metadata', async () => {
+    await send('4', connect('r4', '4', '2026-03-04T10:00:00.000Z', { fullName: 'acme/4', defaultBranch: 'main' }));
+    await send('5', connect('r5', '5', '2026-03-04T10:00:00.000Z', { fullName: 'acme/5', defaultBranch: 'main' }));
+    await send('4', { type: 'UpdateRepositoryMetadata', data: { changes: { fullName: 'acme/four' }, at: '2026-03-04T11:00:00.000Z' } });
+    await send('5', { type: 'MarkRepositoryDeleted', data: { at: '2026-03-04T12:00:00.000Z' } });
+    await harness.runToHead();
+    const rows = await harness.rows();
+    expect(rows.find((r) => r.id === 'r4')).toMatchObject({ is_active: true, metadata: { fullName: 'acme/four', defaultBranch: 'main' } });
+    const deleted = rows.find((r) => r.id === 'r5');
+    expect(deleted).toMatchObject({ is_active: false });
+    expect(deleted.metadata).toEqual({ deleted: true, deletedAt: '2026-03-04T12:00:00.000Z' });
+  });
+
+  it('counts the documents of a repository: new ones in, removed ones out, others (and other repositories) untouched', async () => {
+    await send('9', connect('r9', '9', '2026-03-05T09:00:00.000Z'));
+    await recordBatch('job-a', 0, indexed('job-a', 0, 'r9', [doc('a.md', true), doc('b.md', true), doc('c.md', true)]), null);
+    await recordBatch('job-b', 0, indexed('job-b', 0, 'r9', [doc('a.md', false), doc('d.md', true)]), removed('job-b', 0, 'r9', ['b.md', 'c.md']));
+    // A store fed without a repository (an API upload) counts against no repository.
+    await recordBatch('job-c', 0, indexed('job-c', 0, null, [doc('x.md', true)]), null);
+    // A batch recorded again (a resumed job) is not appended again, so nothing is counted twice.
+    await recordBatch('job-a', 0, indexed('job-a', 0, 'r9', [doc('a.md', true), doc('b.md', true), doc('c.md', true)]), null);
+    await harness.runToHead();
+    expect((await harness.rows()).find((r) => r.id === 'r9')).toMatchObject({ document_count: 2 });
+    expect((await harness.pool.query('SELECT count(*)::int AS n FROM projection_dead_letters')).rows[0].n).toBe(0);
   });
 });

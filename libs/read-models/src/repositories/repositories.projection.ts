@@ -1,26 +1,33 @@
 import type { RecordedEvent } from '#domain';
-import { REPOSITORY_EVENT_TYPES, assertNever, type RepositoryEvent } from '#domain';
+import { DOCUMENT_EVENT_TYPES, REPOSITORY_EVENT_TYPES, assertNever, deletedRepositoryMetadata, type DocumentEvent, type RepositoryEvent } from '#domain';
 import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
 
-/** The original's `DeusConnectedRepository`, one row per connected GitHub repository. */
+/**
+ * The original's `DeusConnectedRepository`, one row per connected GitHub repository.
+ *
+ * The defaults are there for `document_count`'s increments only: an increment is an INSERT … ON
+ * CONFLICT, and PostgreSQL checks NOT NULL on the proposed row before it finds the conflict. They
+ * never fill a row: a repository's documents are ingested after its `RepositoryConnected`, which
+ * the log holds earlier, so the row is always there to update.
+ */
 export const repositoriesTable: TableDefinition = {
   name: 'repositories',
   columns: {
     id: { type: 'text' },
-    organization_id: { type: 'text' },
-    github_repo_id: { type: 'text' },
-    github_installation_id: { type: 'text' },
+    organization_id: { type: 'text', default: "''" },
+    github_repo_id: { type: 'text', default: "''" },
+    github_installation_id: { type: 'text', default: "''" },
     workspace_id: { type: 'text', nullable: true },
-    is_active: { type: 'boolean' },
-    config_status: { type: 'text' },
+    is_active: { type: 'boolean', default: 'false' },
+    config_status: { type: 'text', default: "'pending'" },
     config_path: { type: 'text', nullable: true },
     config: { type: 'jsonb', nullable: true },
     config_error: { type: 'text', nullable: true },
     config_detected_at: { type: 'timestamptz', nullable: true },
-    metadata: { type: 'jsonb' },
-    connected_at: { type: 'timestamptz' },
+    metadata: { type: 'jsonb', default: "'{}'::jsonb" },
+    connected_at: { type: 'timestamptz', default: "'epoch'" },
     last_synced_at: { type: 'timestamptz', nullable: true },
-    document_count: { type: 'integer' },
+    document_count: { type: 'integer', default: '0' },
     last_ingested_at: { type: 'timestamptz', nullable: true },
     active_job_id: { type: 'text', nullable: true },
   },
@@ -31,6 +38,7 @@ export const repositoriesTable: TableDefinition = {
 };
 
 function apply(recorded: RecordedEvent): RowChange[] {
+  if ((DOCUMENT_EVENT_TYPES as readonly string[]).includes(recorded.type)) return documentCount(recorded as RecordedEvent & DocumentEvent);
   const event = recorded as RecordedEvent & RepositoryEvent;
   const key = { id: event.data.repositoryId };
   switch (event.type) {
@@ -77,6 +85,10 @@ function apply(recorded: RecordedEvent): RowChange[] {
     }
     case 'RepositoryDeactivated':
       return [{ kind: 'patch', table: 'repositories', key, set: { is_active: false } }];
+    case 'RepositoryDeleted':
+      return [{ kind: 'patch', table: 'repositories', key, set: { is_active: false, metadata: deletedRepositoryMetadata(event.data.deletedAt) } }];
+    case 'RepositoryMetadataUpdated':
+      return [{ kind: 'patch', table: 'repositories', key, set: { metadata: event.data.metadata } }];
     case 'RepositoryConfigDetected': {
       const d = event.data;
       return [{ kind: 'patch', table: 'repositories', key, set: { config_status: d.status, config_path: d.configPath, config: d.config, config_error: d.error, config_detected_at: d.detectedAt } }];
@@ -90,9 +102,21 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
+/**
+ * Documents of the repository in its store: new ones counted in, removed ones out. Each batch is
+ * recorded once per (job, batch number), so the counts move exactly once per batch. The row exists:
+ * a repository's documents are ingested only after its `RepositoryConnected`, earlier in the log.
+ */
+function documentCount(event: RecordedEvent & DocumentEvent): RowChange[] {
+  const { repositoryId } = event.data;
+  if (repositoryId === null) return [];
+  const delta = event.type === 'DocumentsIndexed' ? event.data.documents.filter((d) => d.isNew).length : -event.data.documents.length;
+  return delta === 0 ? [] : [{ kind: 'increment', table: 'repositories', key: { id: repositoryId }, add: { document_count: delta } }];
+}
+
 export const repositoriesProjection: ProjectionDefinition = {
   name: 'repositories',
-  eventTypes: [...REPOSITORY_EVENT_TYPES],
+  eventTypes: [...REPOSITORY_EVENT_TYPES, ...DOCUMENT_EVENT_TYPES],
   tables: [repositoriesTable],
   apply,
 };

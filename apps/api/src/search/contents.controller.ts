@@ -1,0 +1,33 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import type { Principal } from '#integrations';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { ApiDocumentQueries } from './document.queries.js';
+import { ContentsBody } from './search.dto.js';
+import { WorkspaceKeyAccess } from './workspace-key-access.js';
+
+/**
+ * `contents.fetch` (**key**): the documents of `ids` in the `X-Workspace-ID` workspace, in the
+ * order asked. Ids of other workspaces, or unknown ones, are left out silently, as the original
+ * filtered by workspace: the answer does not tell them apart.
+ */
+@Controller('v1')
+export class ContentsController {
+  constructor(
+    private readonly access: WorkspaceKeyAccess,
+    private readonly documents: ApiDocumentQueries,
+  ) {}
+
+  @Post('contents')
+  @HttpCode(200)
+  @ReadsFrom('workspaces', 'documents')
+  async fetch(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Body() body: ContentsBody) {
+    const scope = await this.access.require(principal, request);
+    const documents = await this.documents.contents(scope.workspaceId, body.ids);
+    return {
+      documents: documents.map(({ id, path, title, description, content, metadata, committedAt }) => ({ id, path, title, description, content, metadata, committedAt })),
+      requestId: request.headers['x-request-id'],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { CohereEmbeddingProvider, type EmbeddingProvider } from '#integrations';
+import type { StoreView } from '#read-models';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+
+/** Chunk vectors kept in process: a chunk reranked again costs no call while its text is unchanged. */
+const MAX_CACHED_CHUNK_VECTORS = 20_000;
+
+/** Who embeds for a store: Cohere when COHERE_API_KEY is set and the store's settings say `cohere`. */
+@Injectable()
+export class SearchEmbeddings {
+  private readonly base: CohereEmbeddingProvider | null;
+  private readonly chunkVectors = new LRUCache<string, number[]>({ max: MAX_CACHED_CHUNK_VECTORS });
+
+  constructor(@Inject(RUNTIME) runtime: Runtime) {
+    const cohere = runtime.config.cohere;
+    this.base = cohere ? new CohereEmbeddingProvider({ apiKey: cohere.apiKey, apiUrl: cohere.apiUrl }) : null;
+  }
+
+  forStore(store: Pick<StoreView, 'embeddingProvider' | 'embeddingModel'>): EmbeddingProvider | null {
+    return this.base && store.embeddingProvider === 'cohere' ? this.base.withModel(store.embeddingModel) : null;
+  }
+
+  /** Document-side vectors, from the cache where the same model saw the same text before. */
+  async chunkVectorsFor(provider: EmbeddingProvider, texts: readonly string[]): Promise<number[][]> {
+    const keys = texts.map((text) => `${provider.model}\n${createHash('sha256').update(text).digest('base64url')}`);
+    // Read before any write: a write may evict, and `get` marks what this query uses as recent.
+    const cached = keys.map((key) => this.chunkVectors.get(key));
+    const missing = [...new Set(texts.filter((_, i) => cached[i] === undefined))];
+    const fresh = new Map<string, number[]>();
+    if (missing.length > 0) {
+      const vectors = await provider.embed(missing, 'search_document');
+      missing.forEach((text, i) => fresh.set(text, vectors[i]!));
+    }
+    return texts.map((text, i) => {
+      const vector = cached[i] ?? fresh.get(text)!;
+      if (cached[i] === undefined) this.chunkVectors.set(keys[i]!, vector);
+      return vector;
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Counter } from 'prom-client';
+import { EmbeddingProviderError, InProcessCache, SingleFlightCache, metricsRegistry, type EmbeddingProvider } from '#integrations';
+import type { SearchResult, StoreView } from '#read-models';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { ApiDocumentQueries } from './document.queries.js';
+import { rerank } from './rerank.js';
+import { SearchEmbeddings } from './search-embeddings.js';
+
+/** How long an identical query is answered from the cache: documents indexed since show up after at most this. */
+export const QUERY_CACHE_TTL_MS = 30_000;
+const MAX_CACHED_QUERIES = 1_000;
+/** Full-text candidates the reranker chooses from: max(3 × topK, 30). */
+export const rerankCandidates = (topK: number) => Math.max(3 * topK, 30);
+
+export interface SearchHit {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly snippet: string;
+  readonly score: number;
+  readonly metadata: Record<string, unknown>;
+  readonly highlights?: string[];
+}
+
+export interface RankedResults {
+  readonly results: SearchHit[];
+  /** `hybrid`: full-text candidates reranked by embeddings; `fulltext`: full-text rank only. */
+  readonly ranking: 'fulltext' | 'hybrid';
+  readonly latency: { readonly retrieval: number; readonly embedding?: number; readonly rerank?: number };
+  /** Embeddings were configured but failed: full-text order was used, and the answer is not cached. */
+  readonly degraded: boolean;
+}
+
+export interface SearchRequest {
+  readonly query: string;
+  readonly topK: number;
+  readonly includeHighlights: boolean;
+}
+
+export const searchQueries = new Counter({
+  name: 'search_queries_total',
+  help: 'Search requests by ranking and query-cache outcome',
+  labelNames: ['ranking', 'cache'] as const,
+  registers: [metricsRegistry],
+});
+
+const ms = (from: number) => Math.round((performance.now() - from) * 10) / 10;
+
+/**
+ * Full-text retrieval from the `documents` read model, reranked with embeddings when the store
+ * embeds with Cohere and a key is configured. Identical queries within `QUERY_CACHE_TTL_MS` are
+ * answered from an in-process cache (single-flight: concurrent identical queries run once).
+ */
+@Injectable()
+export class SearchService {
+  private readonly cache = new SingleFlightCache(new InProcessCache(MAX_CACHED_QUERIES));
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly documents: ApiDocumentQueries,
+    private readonly embeddings: SearchEmbeddings,
+  ) {}
+
+  /** `fresh` (a read naming `minPosition`): not answered from the cache, which may predate the write. */
+  async search(store: StoreView, request: SearchRequest, options: { fresh: boolean }): Promise<RankedResults & { cache: 'hit' | 'miss' | 'bypass' }> {
+    if (options.fresh) {
+      const ranked = await this.rank(store, request);
+      searchQueries.inc({ ranking: ranked.ranking, cache: 'bypass' });
+      return { ...ranked, cache: 'bypass' };
+    }
+    const key = JSON.stringify([store.id, request.topK, request.includeHighlights, request.query]);
+    let loaded = false;
+    // A caller that joins a load already running for the key, or finds its result, is a hit.
+    const ranked = await this.cache.getOrLoad(key, QUERY_CACHE_TTL_MS, () => {
+      loaded = true;
+      return this.rank(store, request);
+    });
+    if (ranked.degraded) await this.cache.invalidate(key);
+    searchQueries.inc({ ranking: ranked.ranking, cache: loaded ? 'miss' : 'hit' });
+    return { ...ranked, cache: loaded ? 'miss' : 'hit' };
+  }
+
+  private async rank(store: StoreView, request: SearchRequest): Promise<RankedResults> {
+    const provider = this.embeddings.forStore(store);
+    const started = performance.now();
+    const { results } = await this.documents.search({
+      storeId: store.id,
+      query: request.query,
+      topK: provider ? rerankCandidates(request.topK) : request.topK,
+      includeHighlights: request.includeHighlights,
+    });
+    const retrieval = ms(started);
+    const fullText = (): RankedResults => ({
+      results: results.slice(0, request.topK).map((r) => toHit(r, r.score, request.includeHighlights)),
+      ranking: 'fulltext',
+      latency: { retrieval },
+      degraded: false,
+    });
+    if (!provider || results.length === 0) return fullText();
+    try {
+      return await this.rerank(provider, results, request, retrieval);
+    } catch (error) {
+      if (!(error instanceof EmbeddingProviderError)) throw error;
+      this.runtime.logger.warn({ err: error, storeId: store.id, model: provider.model }, 'embedding failed: search falls back to full-text ranking');
+      return { ...fullText(), degraded: true };
+    }
+  }
+
+  private async rerank(provider: EmbeddingProvider, candidates: SearchResult[], request: SearchRequest, retrieval: number): Promise<RankedResults> {
+    const embeddingStarted = performance.now();
+    const [queryVectors, chunkVectors] = await Promise.all([
+      provider.embed([request.query], 'search_query'),
+      this.embeddings.chunkVectorsFor(
+        provider,
+        candidates.map((c) => c.chunkText),
+      ),
+    ]);
+    const embedding = ms(embeddingStarted);
+    const rerankStarted = performance.now();
+    const ranked = rerank(candidates, queryVectors[0]!, chunkVectors).slice(0, request.topK);
+    const results = ranked.map(({ candidate, score }) => toHit(candidate, score, request.includeHighlights));
+    return { results, ranking: 'hybrid', latency: { retrieval, embedding, rerank: ms(rerankStarted) }, degraded: false };
+  }
+}
+
+function toHit(result: SearchResult, score: number, includeHighlights: boolean): SearchHit {
+  return {
+    id: result.documentId,
+    title: result.title,
+    url: result.url,
+    snippet: result.snippet,
+    score,
+    metadata: { ...result.metadata, path: result.path, chunkIndex: result.chunkIndex },
+    ...(includeHighlights ? { highlights: result.highlights ?? [] } : {}),
+  };
+}

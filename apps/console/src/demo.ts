@@ -1,0 +1,71 @@
+import { DEMO_REPOSITORY, startDemoGitHub, type DemoGitHub } from '../../fake-github/src/demo.js';
+
+/**
+ * `npm start -- --demo` (or CONSOLE_DEMO=1): a fake GitHub on loopback with a GitHub App, an
+ * installation and a documentation repository, so ingestion, search and webhooks can be tried
+ * with no GitHub account. The environment is set before the config is read: the api and the
+ * reactors then talk to the fake exactly as they would to GitHub.
+ */
+export async function startDemoGitHubFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<DemoGitHub | null> {
+  if (!argv.includes('--demo') && env.CONSOLE_DEMO !== '1') return null;
+  const github = await startDemoGitHub({ port: Number(env.DEMO_GITHUB_PORT ?? 0) });
+  env.GITHUB_APP_ID = github.appId;
+  env.GITHUB_APP_PRIVATE_KEY = github.privateKey;
+  env.GITHUB_API_URL = github.url;
+  env.GITHUB_WEBHOOK_SECRET ??= 'demo-webhook-secret';
+  return github;
+}
+
+/** The fields of the API's answers the demo reads. */
+interface DemoBody {
+  readonly [field: string]: unknown;
+  readonly repositoryId?: string;
+  readonly position?: string;
+  readonly jobId?: string;
+  readonly workspaceId?: string;
+  readonly workspaceName?: string;
+  readonly key?: string;
+  readonly error?: { readonly details?: { readonly repositoryId?: string; readonly jobId?: string } };
+}
+
+interface DemoSetup {
+  readonly repositoryId: string;
+  readonly jobId: string;
+  readonly workspaceId: string;
+  readonly workspaceName: string;
+  readonly apiKey: string;
+}
+
+/** Connects the demo repository to organization "acme" and asks for a reindex, through the HTTP API. */
+export async function setUpDemo(url: string, token: string, github: DemoGitHub): Promise<DemoSetup> {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: response.status, body: (await response.json()) as DemoBody };
+  };
+  // Creating "acme" records user_local as its admin: API keys (which carry no organization claim) need that membership.
+  const organization = await call('POST', '/v1/orgs', { slug: 'acme', name: 'Acme' });
+  if (organization.status !== 201 && organization.status !== 409) throw new Error(`Demo: creating organization acme answered ${organization.status} ${JSON.stringify(organization.body)}`);
+  const connected = await call('POST', '/v1/orgs/acme/repositories', {
+    githubRepoId: String(DEMO_REPOSITORY.id),
+    githubInstallationId: github.installationId,
+    metadata: { fullName: `${DEMO_REPOSITORY.owner}/${DEMO_REPOSITORY.repo}`, defaultBranch: 'main', private: false },
+  });
+  // 409 after a restart: the repository was connected by an earlier demo run, and is reindexed again.
+  const repositoryId = required(connected.status === 409 ? connected.body.error?.details?.repositoryId : connected.body.repositoryId, 'connecting the repository', connected);
+  const after = (position: string | undefined) => (position ? `?minPosition=${encodeURIComponent(position)}` : '');
+  const reindex = await call('POST', `/v1/orgs/acme/repositories/${repositoryId}/reindex${after(connected.body.position)}`);
+  const workspace = await call('GET', `/v1/orgs/acme/workspaces/default${after(reindex.body.position)}`);
+  const key = await call('POST', '/v1/me/api-keys', { name: `demo ${new Date().toISOString()}` });
+  return {
+    repositoryId,
+    jobId: required(reindex.body.jobId ?? reindex.body.error?.details?.jobId, 'asking for a reindex', reindex),
+    workspaceId: required(workspace.body.workspaceId, 'reading the default workspace', workspace),
+    workspaceName: required(workspace.body.workspaceName, 'reading the default workspace', workspace),
+    apiKey: required(key.body.key, 'creating an API key', key),
+  };
+}
+
+function required(value: string | undefined, step: string, response: { status: number; body: DemoBody }): string {
+  if (value === undefined) throw new Error(`Demo: ${step} answered ${response.status} ${JSON.stringify(response.body)}`);
+  return value;
+}

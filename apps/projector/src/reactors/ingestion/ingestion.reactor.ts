@@ -1,0 +1,177 @@
+import type pg from 'pg';
+import {
+  DomainError,
+  INGESTION_JOB_KIND,
+  ingestionJobIdFor,
+  ingestionJobName,
+  ingestionTrigger,
+  jobDecider,
+  jobStreamId,
+  type IngestionJobInput,
+} from '#domain';
+import { handleCommand, type EventStore } from '#event-store';
+import type { GitHubAppClients, Logger } from '#integrations';
+import { IngestionQueueQueries, type CheckpointWaiter, type InitialSyncRequest, type PendingIngestionJob, type Sql } from '#read-models';
+import { DEFAULT_INGESTION_SETTINGS, runIngestionJob, type IngestionSettings } from './ingestion-job.runner.js';
+import { isTransient } from './ingestion-error.js';
+import { ingestionQueueLength } from './ingestion.metrics.js';
+
+export interface IngestionReactorOptions {
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  readonly checkpoints: CheckpointWaiter;
+  readonly github: GitHubAppClients | null;
+  readonly logger: Logger;
+  /** Jobs run at once by this process (each on a different repository). */
+  readonly concurrency?: number;
+  /** A safety net under the NOTIFY wake-ups. */
+  readonly pollIntervalMs?: number;
+  /** After a transient failure a job is retried no sooner than this. */
+  readonly retryDelayMs?: number;
+  readonly settings?: Partial<IngestionSettings>;
+}
+
+/**
+ * Runs ingestion jobs off the request path. Its work list is the `ingestion_queue` read model (jobs
+ * queued or running; a running one is a job a crashed reactor left, resumed here) and the initial
+ * syncs asked for by resource connections, which it turns into jobs. Jobs of one repository run one
+ * at a time, in queue order, under a PostgreSQL advisory lock, so several reactor processes can run
+ * side by side. Woken by the queue projection's NOTIFY, with a poll as a safety net.
+ */
+export class IngestionReactor {
+  private readonly queue: IngestionQueueQueries;
+  private readonly sql: Sql;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly retryAfter = new Map<string, number>();
+  private readonly abort = new AbortController();
+  private readonly settings: IngestionSettings;
+  private wake: () => void = () => undefined;
+  private unsubscribe: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly options: IngestionReactorOptions) {
+    this.sql = async (text, params) => (await options.pool.query(text, params as unknown[])).rows;
+    this.queue = new IngestionQueueQueries(this.sql);
+    this.settings = { ...DEFAULT_INGESTION_SETTINGS, ...options.settings };
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.options.checkpoints.onAdvance('ingestion_queue', () => this.wake());
+    this.loop = this.run();
+  }
+
+  /** Jobs in flight stop at their next batch and stay running: the next reactor resumes them. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake();
+    this.unsubscribe?.();
+    await this.loop;
+    await Promise.allSettled(this.running.values());
+  }
+
+  private async run(): Promise<void> {
+    const pollIntervalMs = this.options.pollIntervalMs ?? 1000;
+    while (!this.abort.signal.aborted) {
+      const woken = new Promise<void>((resolve) => (this.wake = resolve));
+      try {
+        await this.tick();
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'ingestion reactor could not read its queue; retrying');
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, pollIntervalMs)))]);
+      clearTimeout(timer);
+    }
+  }
+
+  private async tick(): Promise<void> {
+    const requests = await this.queue.initialSyncRequests(100);
+    for (const request of requests) await this.queueInitialSync(request);
+    const length = await this.queue.length();
+    ingestionQueueLength.set({ kind: 'jobs' }, length.jobs);
+    ingestionQueueLength.set({ kind: 'initial_syncs' }, length.initialSyncs);
+
+    const concurrency = this.options.concurrency ?? 2;
+    if (this.running.size >= concurrency) return;
+    const heads = await this.queue.nextPerRepository(concurrency + this.running.size + 16);
+    for (const job of heads) {
+      if (this.running.size >= concurrency || this.abort.signal.aborted) break;
+      if (this.running.has(job.githubRepoId) || (this.retryAfter.get(job.jobId) ?? 0) > Date.now()) continue;
+      this.running.set(job.githubRepoId, this.runLocked(job).finally(() => {
+        this.running.delete(job.githubRepoId);
+        this.wake();
+      }));
+    }
+  }
+
+  private async runLocked(job: PendingIngestionJob): Promise<void> {
+    const lockKey = `ingestion:${job.githubRepoId}`;
+    let client: pg.PoolClient | null = null;
+    try {
+      client = await this.options.pool.connect();
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockKey]);
+      if (!rows[0]!.locked) return; // another process runs this repository's jobs
+      try {
+        const outcome = await runIngestionJob(
+          { store: this.options.store, sql: this.sql, checkpoints: this.options.checkpoints, github: this.options.github, logger: this.options.logger, settings: this.settings, signal: this.abort.signal },
+          job,
+        );
+        this.retryAfter.delete(job.jobId);
+        this.options.logger.info({ jobId: job.jobId, repository: job.input.repoFullName, outcome }, 'ingestion job ended');
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
+      }
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      this.retryAfter.set(job.jobId, Date.now() + (this.options.retryDelayMs ?? 5000));
+      this.options.logger.warn({ err: error, jobId: job.jobId, transient: isTransient(error) }, 'ingestion job interrupted; it will be resumed');
+    } finally {
+      client?.release();
+    }
+  }
+
+  /** The original's `repository-initial-sync`, except that the first sync indexes every matched file. */
+  private async queueInitialSync(request: InitialSyncRequest): Promise<void> {
+    const jobId = ingestionJobIdFor(`initial-sync:${request.requestId}`);
+    const [repository] = await this.sql<{ id: string }>('SELECT id FROM repositories WHERE github_repo_id = $1 AND organization_id = $2 AND is_active', [request.repoId, request.organizationId]);
+    const input: IngestionJobInput = {
+      kind: INGESTION_JOB_KIND,
+      source: 'initial-sync',
+      repositoryId: repository?.id ?? null,
+      githubRepoId: request.repoId,
+      githubInstallationId: request.installationId,
+      repoFullName: request.repoFullName,
+      ref: request.defaultBranch,
+      afterSha: null,
+      deliveryId: `initial-sync-${request.resourceId}`,
+      changedFileCount: null,
+      fallbackStore: null,
+      initialSyncResourceId: request.resourceId,
+    };
+    try {
+      await handleCommand(
+        this.options.store,
+        jobStreamId(jobId),
+        jobDecider,
+        {
+          type: 'QueueJob',
+          data: {
+            jobId,
+            organizationId: request.organizationId,
+            workspaceId: request.workspaceId,
+            repositoryId: input.repositoryId,
+            name: ingestionJobName('initial-sync', request.repoFullName),
+            trigger: ingestionTrigger('initial-sync'),
+            triggeredBy: request.connectedBy,
+            input,
+            at: new Date().toISOString(),
+          },
+        },
+        { commandId: `initial-sync:${request.requestId}`, correlationId: jobId },
+      );
+    } catch (error) {
+      // Queued already (the queue read model has not caught up with it yet): nothing to do.
+      if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { GitHubAppClients, cacheFromEnv, gitHubAppConfigFromEnv, type Cache } from '#integrations';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { IngestionReactor, type IngestionReactorOptions } from './ingestion/ingestion.reactor.js';
+
+export interface Reactors {
+  stop(): Promise<void>;
+}
+
+export type ReactorOverrides = Partial<Pick<IngestionReactorOptions, 'concurrency' | 'pollIntervalMs' | 'retryDelayMs' | 'settings'>>;
+
+/**
+ * The reactors of a process (today: ingestion), with the GitHub App clients they call. Without
+ * GITHUB_APP_ID / GITHUB_APP_PRIVATE_KEY, ingestion jobs fail with `github_not_configured` rather
+ * than wait forever.
+ */
+export async function startReactors(runtime: Runtime, overrides: ReactorOverrides = {}): Promise<Reactors> {
+  const configured = Boolean(process.env.GITHUB_APP_ID && process.env.GITHUB_APP_PRIVATE_KEY);
+  const cache: Cache | null = configured ? cacheFromEnv() : null;
+  const github = cache ? new GitHubAppClients({ ...gitHubAppConfigFromEnv(), baseUrl: runtime.config.githubApiUrl }, cache) : null;
+  const ingestion = new IngestionReactor({ store: runtime.store, pool: runtime.projectorPool, checkpoints: runtime.checkpoints, github, logger: runtime.logger, ...overrides });
+  await ingestion.start();
+  return {
+    async stop() {
+      await ingestion.stop();
+      await cache?.close();
+    },
+  };
+}

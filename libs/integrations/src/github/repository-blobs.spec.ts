@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
+import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../../../../test/support/fake-github.js';
+import { InProcessCache } from './cache.js';
+import { GitHubAppClients, type GitHubAppOctokit } from './github-app.client.js';
+import { fetchBlobText, fetchBlobs } from './repository-blobs.js';
+import { readRepositoryTree } from './repository-tree.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+const appId = '525252';
+const installationId = '52';
+const BLOB = 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}';
+
+const files: Record<string, string> = {
+  'docs/long.md': `---\ntitle: Long\n---\n\n${'A line of documentation that wraps in base64. '.repeat(40)}\n`,
+  'docs/unicode.md': '# Überblick — 概要 🚀\n',
+  'docs/empty.md': '',
+};
+for (let i = 0; i < 25; i++) files[`docs/many/page-${i}.md`] = `# Page ${i}\n`;
+
+let github: FakeGitHub;
+
+beforeAll(async () => {
+  github = await startFakeGitHub();
+  github.setApp({ appId, publicKey });
+  github.setInstallationRepositories(installationId, [repositoryPayload(5200, 'acme', 'blobs')]);
+  github.setRepository('acme', 'blobs', { files: Object.entries(files) });
+});
+
+afterAll(async () => {
+  await github?.close();
+});
+
+function client(): GitHubAppOctokit {
+  return new GitHubAppClients({ appId, privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation(installationId);
+}
+
+async function shaOf(octokit: GitHubAppOctokit, path: string): Promise<string> {
+  const tree = await readRepositoryTree(octokit, { owner: 'acme', repo: 'blobs' });
+  return tree.files.find((file) => file.path === path)!.sha;
+}
+
+describe('fetching blobs', () => {
+  it.each(Object.keys(files).filter((path) => !path.includes('/many/')))('returns %s exactly as committed', async (path) => {
+    const octokit = client();
+
+    const text = await fetchBlobText(octokit, { owner: 'acme', repo: 'blobs', sha: await shaOf(octokit, path) });
+
+    expect(text).toBe(files[path]);
+  });
+
+  it('gets a 304, free of rate limit, when it revalidates a blob by its ETag', async () => {
+    const octokit = client();
+    const sha = await shaOf(octokit, 'docs/unicode.md');
+    const route = { owner: 'acme', repo: 'blobs', file_sha: sha };
+    const first = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', route);
+    const before = github.notModified.get(`GET /repos/acme/blobs/git/blobs/${sha}`) ?? 0;
+
+    const again = octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { ...route, headers: { 'if-none-match': first.headers.etag } });
+
+    await expect(again).rejects.toMatchObject({ status: 304, response: { headers: { 'x-ratelimit-remaining': first.headers['x-ratelimit-remaining'] } } });
+    expect(github.notModified.get(`GET /repos/acme/blobs/git/blobs/${sha}`)).toBe(before + 1);
+  });
+
+  it('rejects an unknown blob with 404', async () => {
+    await expect(fetchBlobText(client(), { owner: 'acme', repo: 'blobs', sha: '0'.repeat(40) })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('fetches many blobs with bounded concurrency, one call each', async () => {
+    const octokit = client();
+    const many = (await readRepositoryTree(octokit, { owner: 'acme', repo: 'blobs' })).files.filter((file) => file.path.startsWith('docs/many/'));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    octokit.hook.wrap('request', async (request, options) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        return await request(options);
+      } finally {
+        inFlight--;
+      }
+    });
+    const calls = github.routes.get(BLOB) ?? 0;
+    const texts = new Map<string, string>();
+
+    await fetchBlobs(octokit, { owner: 'acme', repo: 'blobs', files: many, concurrency: 3 }, (file, text) => void texts.set(file.path, text));
+
+    expect(many).toHaveLength(25);
+    expect(Object.fromEntries(texts)).toEqual(Object.fromEntries(many.map((file) => [file.path, files[file.path]])));
+    expect((github.routes.get(BLOB) ?? 0) - calls).toBe(25);
+    expect(maxInFlight).toBe(3);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from '@jest/globals';
+import { INGESTION_JOB_KIND, jobDecider, jobStreamId, type IngestionJobInput, type JobCommand } from '#domain';
+import { handleCommand } from '#event-store';
+import { useProjectionHarness } from '../../../../test/support/projection-harness.js';
+import { ingestionQueueProjection } from './ingestion-queue.projection.js';
+import { IngestionQueueQueries } from './ingestion-queue.queries.js';
+
+const harness = useProjectionHarness(ingestionQueueProjection);
+let commands = 0;
+async function send(jobId: string, command: JobCommand): Promise<void> {
+  const result = await handleCommand(harness.store, jobStreamId(jobId), jobDecider, command, { commandId: `queue-spec-${++commands}` });
+  if (result.events.length > 0) harness.recordAppended(result.position!);
+}
+const input = (githubRepoId: string, extra: Record<string, unknown> = {}): IngestionJobInput => ({
+  kind: INGESTION_JOB_KIND,
+  source: 'manual',
+  repositoryId: `r${githubRepoId}`,
+  githubRepoId,
+  githubInstallationId: '7',
+  repoFullName: `acme/${githubRepoId}`,
+  ref: 'main',
+  afterSha: null,
+  deliveryId: null,
+  changedFileCount: null,
+  fallbackStore: null,
+  ...extra,
+});
+const queue = (jobId: string, jobInput: Record<string, unknown>, at: string): JobCommand => ({
+  type: 'QueueJob',
+  data: { jobId, organizationId: 'org_1', workspaceId: 'ws_1', repositoryId: null, name: 'Docs Ingestion', trigger: 'manual', triggeredBy: null, input: jobInput, at },
+});
+const queries = () => new IngestionQueueQueries(async (text, params) => (await harness.pool.query(text, params as unknown[])).rows);
+
+describe('ingestion queue projection', () => {
+  it('holds ingestion jobs until they end, and offers the oldest job of each repository first', async () => {
+    await send('a1', queue('a1', input('1'), '2026-03-01T10:00:00.000Z'));
+    await send('a2', queue('a2', input('1'), '2026-03-01T10:01:00.000Z'));
+    await send('b1', queue('b1', input('2'), '2026-03-01T10:02:00.000Z'));
+    await send('other', queue('other', { kind: 'report' }, '2026-03-01T10:03:00.000Z'));
+    await send('a1', { type: 'StartJob', data: { at: '2026-03-01T10:05:00.000Z' } });
+    await harness.runToHead();
+
+    expect((await queries().nextPerRepository(10)).map((j) => [j.jobId, j.status])).toEqual([
+      ['a1', 'running'],
+      ['b1', 'queued'],
+    ]);
+    expect(await queries().length()).toEqual({ jobs: 3, initialSyncs: 0 });
+
+    await send('a1', { type: 'CompleteJob', data: { at: '2026-03-01T10:06:00.000Z', output: {} } });
+    await send('b1', { type: 'CancelJob', data: { at: '2026-03-01T10:06:00.000Z', reason: null } });
+    await harness.runToHead();
+    expect((await queries().nextPerRepository(10)).map((j) => j.jobId)).toEqual(['a2']);
+
+    // Fed again from the start, the same events leave the same queue.
+    await harness.inTransaction((client) => client.query(`UPDATE projection_checkpoints SET position = 'start' WHERE name = 'ingestion_queue'`));
+    await harness.runToHead();
+    expect(await queries().length()).toEqual({ jobs: 1, initialSyncs: 0 });
+  });
+
+  it('removes the initial-sync request of a resource once its job is queued', async () => {
+    const rows = ingestionQueueProjection.apply({
+      id: 'evt-1',
+      type: 'ResourceConnectedToWorkspace',
+      streamId: 'integration-x',
+      revision: 0n,
+      position: '1/0',
+      recordedAt: '2026-03-01T10:00:00.000Z',
+      metadata: {},
+      data: { resourceId: 'res_1', workspaceId: 'ws_1', workspaceKey: 'k', organizationId: 'org_1', integrationId: 'i1', installationId: '7', repoId: '9', repoFullName: 'acme/x', defaultBranch: 'main', isPrivate: false, syncConfig: { autoSync: true }, connectedBy: 'user_1', connectedAt: '2026-03-01T10:00:00.000Z' },
+    });
+    expect(rows).toEqual([expect.objectContaining({ kind: 'upsert', table: 'initial_sync_requests', row: expect.objectContaining({ request_id: 'evt-1', resource_id: 'res_1', repo_id: '9' }) })]);
+    const queued = ingestionQueueProjection.apply({
+      id: 'evt-2',
+      type: 'JobQueued',
+      streamId: 'job-j',
+      revision: 0n,
+      position: '2/0',
+      recordedAt: '2026-03-01T10:00:01.000Z',
+      metadata: {},
+      data: { jobId: 'j', organizationId: 'org_1', workspaceId: 'ws_1', queuedAt: '2026-03-01T10:00:01.000Z', repositoryId: null, name: 'n', trigger: 'automatic', triggeredBy: null, input: input('9', { source: 'initial-sync', initialSyncResourceId: 'res_1' }) },
+    });
+    expect(queued).toContainEqual({ kind: 'delete', table: 'initial_sync_requests', key: { resource_id: 'res_1' } });
+  });
+});

@@ -1,0 +1,93 @@
+import type { IngestionJobInput } from '#domain';
+import type { Sql } from '../job-stats/job-stats.queries.js';
+
+export interface PendingIngestionJob {
+  readonly jobId: string;
+  readonly organizationId: string;
+  readonly workspaceId: string;
+  readonly repositoryId: string | null;
+  readonly githubRepoId: string;
+  readonly status: 'queued' | 'running';
+  readonly input: IngestionJobInput;
+  readonly queuedAt: Date;
+}
+
+export interface InitialSyncRequest {
+  readonly requestId: string;
+  readonly resourceId: string;
+  readonly organizationId: string;
+  readonly workspaceId: string;
+  readonly installationId: string;
+  readonly repoId: string;
+  readonly repoFullName: string;
+  readonly defaultBranch: string;
+  readonly connectedBy: string;
+  readonly requestedAt: Date;
+}
+
+interface QueueRow {
+  job_id: string;
+  organization_id: string;
+  workspace_id: string;
+  repository_id: string | null;
+  github_repo_id: string;
+  status: 'queued' | 'running';
+  input: IngestionJobInput;
+  queued_at: Date;
+}
+
+interface RequestRow {
+  request_id: string;
+  resource_id: string;
+  organization_id: string;
+  workspace_id: string;
+  installation_id: string;
+  repo_id: string;
+  repo_full_name: string;
+  default_branch: string;
+  connected_by: string;
+  requested_at: Date;
+}
+
+export class IngestionQueueQueries {
+  constructor(private readonly sql: Sql) {}
+
+  /** The oldest unfinished job of each repository, oldest first: jobs of one repository run in order. */
+  async nextPerRepository(limit: number): Promise<PendingIngestionJob[]> {
+    const rows = await this.sql<QueueRow>(
+      `SELECT * FROM (SELECT DISTINCT ON (github_repo_id) * FROM ingestion_queue ORDER BY github_repo_id, queued_at, job_id) heads ORDER BY queued_at, job_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      jobId: r.job_id,
+      organizationId: r.organization_id,
+      workspaceId: r.workspace_id,
+      repositoryId: r.repository_id,
+      githubRepoId: r.github_repo_id,
+      status: r.status,
+      input: r.input,
+      queuedAt: r.queued_at,
+    }));
+  }
+
+  async initialSyncRequests(limit: number): Promise<InitialSyncRequest[]> {
+    const rows = await this.sql<RequestRow>(`SELECT * FROM initial_sync_requests ORDER BY requested_at, resource_id LIMIT $1`, [limit]);
+    return rows.map((r) => ({
+      requestId: r.request_id,
+      resourceId: r.resource_id,
+      organizationId: r.organization_id,
+      workspaceId: r.workspace_id,
+      installationId: r.installation_id,
+      repoId: r.repo_id,
+      repoFullName: r.repo_full_name,
+      defaultBranch: r.default_branch,
+      connectedBy: r.connected_by,
+      requestedAt: r.requested_at,
+    }));
+  }
+
+  async length(): Promise<{ jobs: number; initialSyncs: number }> {
+    const [row] = await this.sql<{ jobs: string; syncs: string }>(`SELECT (SELECT count(*) FROM ingestion_queue) AS jobs, (SELECT count(*) FROM initial_sync_requests) AS syncs`);
+    return { jobs: Number(row!.jobs), initialSyncs: Number(row!.syncs) };
+  }
+}

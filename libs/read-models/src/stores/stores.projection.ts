@@ -1,0 +1,96 @@
+import type { RecordedEvent } from '#domain';
+import { DOCUMENT_EVENT_TYPES, STORE_EVENT_TYPES, assertNever, chunkText, type DocumentEvent, type StoreEvent } from '#domain';
+import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+
+/** One row per store (the original's `DeusStore`), as created: its settings never change. */
+export const storesTable: TableDefinition = {
+  name: 'stores',
+  columns: {
+    id: { type: 'text' },
+    organization_id: { type: 'text' },
+    workspace_id: { type: 'text' },
+    slug: { type: 'text' },
+    index_name: { type: 'text' },
+    embedding_provider: { type: 'text' },
+    embedding_model: { type: 'text' },
+    embedding_dim: { type: 'integer' },
+    chunk_max_tokens: { type: 'integer' },
+    chunk_overlap: { type: 'integer' },
+    created_at: { type: 'timestamptz' },
+  },
+  primaryKey: ['id'],
+  indexes: ['UNIQUE (workspace_id, slug)'],
+};
+
+/**
+ * Live counts per store, apart from `stores` so that they never depend on the store row having
+ * been projected first: an increment creates its row from the key and the counters alone.
+ */
+export const storeCountersTable: TableDefinition = {
+  name: 'store_counters',
+  columns: {
+    store_id: { type: 'text' },
+    document_count: { type: 'bigint', default: '0' },
+    chunk_count: { type: 'bigint', default: '0' },
+    last_indexed_at: { type: 'timestamptz', nullable: true },
+  },
+  primaryKey: ['store_id'],
+};
+
+function apply(recorded: RecordedEvent): RowChange[] {
+  const event = recorded as RecordedEvent & (StoreEvent | DocumentEvent);
+  switch (event.type) {
+    case 'StoreCreated': {
+      const d = event.data;
+      return [
+        {
+          kind: 'upsert',
+          table: 'stores',
+          row: {
+            id: d.storeId,
+            organization_id: d.organizationId,
+            workspace_id: d.workspaceId,
+            slug: d.slug,
+            index_name: d.indexName,
+            embedding_provider: d.settings.embeddingProvider,
+            embedding_model: d.settings.embeddingModel,
+            embedding_dim: d.settings.embeddingDim,
+            chunk_max_tokens: d.settings.chunkMaxTokens,
+            chunk_overlap: d.settings.chunkOverlap,
+            created_at: d.createdAt,
+          },
+        },
+      ];
+    }
+    case 'DocumentsIndexed': {
+      const d = event.data;
+      const chunking = { maxTokens: d.chunking.chunkMaxTokens, overlap: d.chunking.chunkOverlap };
+      // Counts move by what the batch changed: new documents only, and each document's chunk
+      // delta, so re-indexing a document that grew or shrank keeps the total exact.
+      const documents = d.documents.filter((doc) => doc.isNew).length;
+      const chunks = d.documents.reduce((sum, doc) => sum + chunkText(doc.content, chunking).length - doc.previousChunkCount, 0);
+      return counterChanges(d.storeId, documents, chunks, d.at);
+    }
+    case 'DocumentsRemoved': {
+      const d = event.data;
+      return counterChanges(d.storeId, -d.documents.length, -d.documents.reduce((sum, doc) => sum + doc.chunkCount, 0), d.at);
+    }
+    default:
+      return assertNever(event);
+  }
+}
+
+function counterChanges(storeId: string, documents: number, chunks: number, at: string): RowChange[] {
+  return [
+    // Written before the batch's increments: creates the row (counts at 0) the first time.
+    { kind: 'upsert', table: 'store_counters', row: { store_id: storeId, last_indexed_at: at } },
+    { kind: 'increment', table: 'store_counters', key: { store_id: storeId }, add: { document_count: documents, chunk_count: chunks } },
+  ];
+}
+
+export const storesProjection: ProjectionDefinition = {
+  name: 'stores',
+  eventTypes: [...STORE_EVENT_TYPES, ...DOCUMENT_EVENT_TYPES],
+  tables: [storesTable, storeCountersTable],
+  apply,
+};
