@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { OctokitInstallationsSource } from '#integrations';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
+import { startReactors } from '../apps/projector/src/reactors/reactors.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
@@ -157,4 +158,107 @@ describe('ingestion', () => {
     expect(job.output).toMatchObject({ storeSlug: 'docs', configStatus: 'unconfigured', filesMatched: 3, documentsIndexed: 3 });
     expect(job.input).toMatchObject({ source: 'initial-sync', deliveryId: `initial-sync-${resources.body.resources[0].id}` });
   });
+});
+
+/** Cancellation and crash recovery at a known point: a blob fetch held by the fake GitHub mid-job. */
+describe('ingestion stopped mid-job', () => {
+  let app: TestApp;
+  let github: FakeGitHub;
+  let token: string;
+  let workspaceName: string;
+  const base = '/v1/orgs/halt/repositories';
+  const saved = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+  // Two files per batch, one fetch at a time, progress after every batch: the job's position is observable.
+  const reactorSettings = { pollIntervalMs: 200, retryDelayMs: 0, settings: { batchSize: 2, fetchConcurrency: 1, progressIntervalMs: 0 } };
+  const files = (prefix: string): Array<[string, string]> => [['lightfast.yml', CONFIG], ...Array.from({ length: 7 }, (_, i): [string, string] => [`docs/${prefix}-${i}.md`, page(i)])];
+
+  const connectAndReindex = async (githubRepoId: number, name: string) => {
+    github.setRepository('acme', name, { id: githubRepoId, files: files(name) });
+    const connected = await app.request('POST', base, { token, body: { githubRepoId: String(githubRepoId), githubInstallationId: '7', metadata: { fullName: `acme/${name}`, defaultBranch: 'main' } } });
+    expect(connected.status).toBe(201);
+    const reindex = await app.request('POST', `${base}/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`, { token });
+    expect(reindex.status).toBe(202);
+    return reindex.body.jobId as string;
+  };
+  /** Documents the job recorded, as the documents read model holds them once it has caught up. */
+  const documentsOf = async (jobId: string) => {
+    await app.runtime.checkpoints.waitFor('documents', await app.runtime.store.headPosition(), 10_000);
+    return (await app.runtime.dataSource.query('SELECT path FROM documents WHERE job_id = $1 ORDER BY path', [jobId])).map((r: { path: string }) => r.path);
+  };
+
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    github.setApp({ appId: '99', publicKey });
+    process.env.GITHUB_APP_ID = '99';
+    process.env.GITHUB_APP_PRIVATE_KEY = privateKey;
+    github.setInstallationRepositories(7, [repositoryPayload(6101, 'acme', 'cancel-me'), repositoryPayload(6102, 'acme', 'resume-me')]);
+    app = await startTestApp({ config: { githubApiUrl: github.url } });
+    token = await app.token({ org: 'halt' });
+    const created = await app.request('POST', '/v1/orgs', { token, body: { slug: 'halt', name: 'Halt' } });
+    expect(created.status).toBe(201);
+    workspaceName = created.body.defaultWorkspaceName;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await github?.close();
+    process.env.GITHUB_APP_ID = saved.id;
+    process.env.GITHUB_APP_PRIVATE_KEY = saved.key;
+    if (saved.id === undefined) delete process.env.GITHUB_APP_ID;
+    if (saved.key === undefined) delete process.env.GITHUB_APP_PRIVATE_KEY;
+  });
+
+  it('stops a cancelled job between batches: what was recorded stays, nothing more is written', async () => {
+    const reactors = await startReactors(app.runtime, reactorSettings);
+    try {
+      // The config and the first batch's two files pass; the second batch's first fetch is held.
+      const gate = github.holdBlobs(3);
+      const jobId = await connectAndReindex(6101, 'cancel-me');
+      await gate.waitForHeld(1);
+      await waitForJob(app, jobId, ['running'], 30_000).then(() =>
+        waitForReadModel(app, 'jobs', async () => ((await app.runtime.dataSource.query('SELECT progress FROM jobs WHERE id = $1', [jobId]))[0]?.progress?.processed >= 2 ? true : undefined), 'the first batch'),
+      );
+      const cancelled = await app.request('POST', `/v1/orgs/halt/workspaces/${encodeURIComponent(workspaceName)}/jobs/${jobId}/cancel`, { token });
+      expect(cancelled.status).toBe(200);
+      gate.release();
+
+      const job = await waitForJob(app, jobId);
+      expect(job.status).toBe('cancelled');
+      expect(await documentsOf(jobId)).toEqual(['docs/cancel-me-0.md', 'docs/cancel-me-1.md']);
+      // The repository is free again: a new reindex is accepted, and indexes the rest.
+      await app.runtime.checkpoints.waitFor('repositories', await app.runtime.store.headPosition(), 10_000);
+      const repository = (await app.runtime.dataSource.query(`SELECT id FROM repositories WHERE github_repo_id = '6101'`))[0];
+      const again = await app.request('POST', `${base}/${repository.id}/reindex`, { token });
+      expect(again.status).toBe(202);
+      expect((await waitForJob(app, again.body.jobId)).output).toMatchObject({ documentsIndexed: 5, unchanged: 2 });
+    } finally {
+      await reactors.stop();
+    }
+  }, 30_000);
+
+  it('resumes a job its reactor left running (stopped mid-job) without indexing any file twice', async () => {
+    const first = await startReactors(app.runtime, reactorSettings);
+    const gate = github.holdBlobs(3);
+    const jobId = await connectAndReindex(6102, 'resume-me');
+    await gate.waitForHeld(1);
+    await waitForReadModel(app, 'jobs', async () => ((await app.runtime.dataSource.query('SELECT progress FROM jobs WHERE id = $1', [jobId]))[0]?.progress?.processed >= 2 ? true : undefined), 'the first batch');
+    // Stopping aborts the job at its next step: the held fetch is answered, and the job stays running.
+    const stopped = first.stop();
+    gate.release();
+    await stopped;
+    expect((await app.runtime.dataSource.query('SELECT status FROM jobs WHERE id = $1', [jobId]))[0].status).toBe('running');
+    expect(await documentsOf(jobId)).toEqual(['docs/resume-me-0.md', 'docs/resume-me-1.md']);
+
+    const second = await startReactors(app.runtime, reactorSettings);
+    try {
+      const job = await waitForJob(app, jobId);
+      expect(job).toMatchObject({ status: 'completed', output: expect.objectContaining({ documentsIndexed: 7, unchanged: 2 }) });
+      expect(await documentsOf(jobId)).toEqual(Array.from({ length: 7 }, (_, i) => `docs/resume-me-${i}.md`));
+      // Batches 0 (before the stop) and 1, 2 (after): numbered on, none recorded twice.
+      const batches = await app.runtime.dataSource.query(`SELECT data->>'batch' AS batch FROM es_events WHERE stream_id = $1 ORDER BY data->>'batch'`, [`ingestion-${jobId}`]);
+      expect(batches.map((b: { batch: string }) => b.batch)).toEqual(['0', '1', '2', '3']);
+    } finally {
+      await second.stop();
+    }
+  }, 30_000);
 });

@@ -105,7 +105,19 @@ export interface FakeGitHub {
   setTreeListing(listing: { entryLimit?: number; byteLimit?: number; order?: TreeOrder }): void;
   /** The next `count` API requests fail with this status (a GitHub outage). */
   failNext(status: number, count?: number): void;
+  /**
+   * Holds blob requests after the first `passing` ones until `release()`: a test can stop or cancel
+   * an ingestion at a known point (a fetch in flight) instead of racing it.
+   */
+  holdBlobs(passing?: number): BlobGate;
   close(): Promise<void>;
+}
+
+export interface BlobGate {
+  /** Resolves once `count` blob requests are being held. */
+  waitForHeld(count: number): Promise<void>;
+  /** Answers the held requests and lets every later one through. */
+  release(): void;
 }
 
 export function installationPayload(id: number, login: string, type: 'User' | 'Organization' = 'Organization'): InstallationPayload {
@@ -144,6 +156,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   let nextRepositoryId = 700_000;
   let app: FakeGitHubApp | null = null;
   let failures: { status: number; remaining: number } | null = null;
+  let blobGate: { passing: number; held: Array<() => void>; waiters: Array<{ count: number; resolve: () => void }> } | null = null;
   let baseUrl = '';
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -207,7 +220,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   /** `GET /repos/{owner}/{repo}…` for an installation token. */
-  function repositoryRoute(request: IncomingMessage, response: ServerResponse, url: URL, key: string, [, owner, repo, rest = '']: RegExpExecArray): void {
+  function repositoryRoute(request: IncomingMessage, response: ServerResponse, url: URL, key: string, match: RegExpExecArray): void {
+    const [, owner, repo, rest = ''] = match;
+    if (blobGate && rest.startsWith('/git/blobs/')) {
+      if (blobGate.passing > 0) blobGate.passing--;
+      else {
+        const gate = blobGate;
+        gate.held.push(() => repositoryRoute(request, response, url, key, match));
+        for (const waiter of gate.waiters.filter((w) => gate.held.length >= w.count)) waiter.resolve();
+        return;
+      }
+    }
     const installationId = installationOf(request);
     const count = (route: string) => routes.set(route, (routes.get(route) ?? 0) + 1);
     const contents = /^\/contents(?:\/(.*))?$/.exec(rest);
@@ -371,6 +394,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (order !== undefined) treeOrder = order;
     },
     failNext: (status, count = 1) => void (failures = { status, remaining: count }),
+    holdBlobs: (passing = 0) => {
+      const gate = { passing, held: [] as Array<() => void>, waiters: [] as Array<{ count: number; resolve: () => void }> };
+      blobGate = gate;
+      return {
+        waitForHeld: (count) => (gate.held.length >= count ? Promise.resolve() : new Promise<void>((resolve) => gate.waiters.push({ count, resolve }))),
+        release: () => {
+          if (blobGate === gate) blobGate = null;
+          for (const answer of gate.held.splice(0)) answer();
+        },
+      };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
