@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { Webhooks } from '@octokit/webhooks';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { OctokitInstallationsSource } from '#integrations';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
 import { startReactors } from '../apps/projector/src/reactors/reactors.js';
@@ -9,6 +10,7 @@ import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 
+const WEBHOOK_SECRET = randomBytes(20).toString('hex');
 const CONFIG = 'version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - docs/**/*.mdx\n';
 const page = (i: number) => `---\ntitle: Page ${i}\ndescription: About page ${i}\n---\n# Page ${i}\n\n${`Words about topic${i} and the shared subject. `.repeat(40 + i)}`;
 
@@ -48,7 +50,7 @@ describe('ingestion', () => {
     github.setRepository('acme', 'docs', { id: 4242, files: initialFiles() });
     process.env.GITHUB_APP_ID = '99';
     process.env.GITHUB_APP_PRIVATE_KEY = privateKey;
-    app = await startTestApp({ config: { githubApiUrl: github.url }, reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0 } } });
+    app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: WEBHOOK_SECRET }, reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0 } } });
     token = await app.token({ org: 'ingest' });
     const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7', metadata: { fullName: 'acme/docs', defaultBranch: 'main' } } });
     expect(connected.status).toBe(201);
@@ -122,6 +124,28 @@ describe('ingestion', () => {
     const repository = await app.request('GET', `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token });
     expect(repository.body).toMatchObject({ configStatus: 'error', activeJobId: null });
     github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': CONFIG } });
+  });
+
+  it('ingests what a push to the default branch changed, fetching only the changed file', async () => {
+    const after = github.updateRepositoryFiles('acme', 'docs', { upsert: { 'docs/guides/page-3.mdx': '---\ntitle: Pushed page\n---\npushed words' } });
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      before: 'a'.repeat(40),
+      after,
+      repository: { id: 4242, name: 'docs', full_name: 'acme/docs', default_branch: 'main' },
+      installation: { id: 7 },
+      commits: [{ id: after, added: [], modified: ['docs/guides/page-3.mdx'], removed: [] }],
+      head_commit: { timestamp: new Date().toISOString() },
+    });
+    const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await new Webhooks({ secret: WEBHOOK_SECRET }).sign(body) };
+    const blobsBefore = blobReads(github);
+    const pushed = await app.request('POST', '/v1/webhooks/github', { body, headers });
+    expect(pushed.status).toBe(200);
+    const job = await waitForJob(app, pushed.body.jobId);
+    expect(job).toMatchObject({ status: 'completed', trigger: 'webhook', output: expect.objectContaining({ commitSha: after, documentsIndexed: 1, documentsRemoved: 0 }) });
+    // The changed file, the config and the binary file skipped earlier: nothing else is read.
+    expect(blobReads(github) - blobsBefore).toBe(3);
+    expect((await documents()).find((r: any) => r.path === 'docs/guides/page-3.mdx')).toMatchObject({ title: 'Pushed page' });
   });
 
   it('runs the first sync of a repository resource connected to a workspace, indexing every matched file', async () => {
