@@ -14,6 +14,8 @@ export interface ConditionalCacheOptions {
   readonly installationId: string;
   /** How long an ETag is remembered; a 304 needs it, a miss only costs one full response. */
   readonly ttlMs?: number;
+  /** Larger answers (by Content-Length) are not remembered: a 100k-entry tree listing would hold megabytes per entry. */
+  readonly maxEntryBytes?: number;
 }
 
 const IMMUTABLE_BLOB = /\/git\/blobs\/[0-9a-f]{40}(?:[?#]|$)/;
@@ -27,6 +29,7 @@ const keptHeaders = ['link', 'etag', 'last-modified', 'content-type'];
  */
 export function useConditionalRequests(octokit: Octokit, cache: Cache, options: ConditionalCacheOptions): void {
   const ttlMs = options.ttlMs ?? 7 * 24 * 3600_000;
+  const maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024;
   octokit.hook.wrap('request', async (request, requestOptions) => {
     if (requestOptions.method !== 'GET' || hasHeader(requestOptions.headers, 'if-none-match')) return request(requestOptions);
     const { url } = octokit.request.endpoint.parse(requestOptions);
@@ -41,7 +44,7 @@ export function useConditionalRequests(octokit: Octokit, cache: Cache, options: 
     try {
       const response = await request(requestOptions);
       const etag = response.headers.etag;
-      if (typeof etag === 'string' && etag.length > 0) {
+      if (typeof etag === 'string' && etag.length > 0 && sizeOf(response) <= maxEntryBytes) {
         const kept = Object.fromEntries(keptHeaders.flatMap((name) => (typeof response.headers[name] === 'string' ? [[name, response.headers[name] as string]] : [])));
         await cache.set(key, { etag, url: response.url, headers: kept, data: response.data } satisfies StoredResponse, ttlMs);
       }
@@ -53,6 +56,12 @@ export function useConditionalRequests(octokit: Octokit, cache: Cache, options: 
       return { status: 200, url: stored.url, headers: { ...fresh, ...stored.headers }, data: stored.data } as Awaited<ReturnType<typeof request>>;
     }
   });
+}
+
+/** Content-Length when GitHub sends it; a chunked (or compressed) answer is measured as the JSON it parsed to. */
+function sizeOf(response: { headers: Record<string, unknown>; data: unknown }): number {
+  const length = Number(response.headers['content-length']);
+  return Number.isFinite(length) && length > 0 ? length : JSON.stringify(response.data ?? null).length;
 }
 
 function hasHeader(headers: Record<string, unknown>, name: string): boolean {

@@ -196,3 +196,26 @@ describe('reading a tree GitHub truncates', () => {
     console.log(`[tree] ${count} files, ${_limits}: seeded in ${seeded.toFixed(0)} ms, walked in ${walked.toFixed(0)} ms with ${tree.requests} GitHub calls ${JSON.stringify(calls())}`);
   });
 });
+
+describe('conditional requests on tree listings', () => {
+  const notModified = () => [...github.notModified.values()].reduce((a, b) => a + b, 0);
+
+  it('revalidates a small listing with a free 304, and does not keep a listing over 1 MiB in the cache', async () => {
+    github.setRepository('acme', 'small', { files: [['a.md', 'a'], ['b/c.md', 'c']] });
+    const files: Array<[string, string]> = Array.from({ length: 12_000 }, (_, i) => [`docs/section-${i % 40}/page-${i}.md`, `page ${i}`]);
+    github.setRepository('acme', 'large', { files });
+    const octokit = client();
+
+    await readRepositoryTree(octokit, { owner: 'acme', repo: 'small' });
+    const before = notModified();
+    await readRepositoryTree(octokit, { owner: 'acme', repo: 'small' });
+    expect(notModified() - before).toBe(2); // the commit and the recursive tree
+
+    await readRepositoryTree(octokit, { owner: 'acme', repo: 'large' });
+    const beforeLarge = notModified();
+    const again = await readRepositoryTree(octokit, { owner: 'acme', repo: 'large' });
+    // The commit is small and answered 304; the 2.5 MB listing was not kept, so it comes again in full.
+    expect(notModified() - beforeLarge).toBe(1);
+    expect(again.files).toHaveLength(12_000);
+  });
+});
