@@ -1,6 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { handleCommand } from '#event-store';
-import { jobDecider, jobStreamId, type JobCommand } from '#domain';
+import { createHash } from 'node:crypto';
+import { comparePositions, handleCommand } from '#event-store';
+import {
+  DEFAULT_STORE_SETTINGS,
+  documentIdFor,
+  ingestionDecider,
+  ingestionStreamId,
+  integrationDecider,
+  integrationStreamId,
+  jobDecider,
+  jobStreamId,
+  storeDecider,
+  storeIdFor,
+  storeStreamId,
+  type IndexedDocument,
+  type IntegrationCommand,
+  type JobCommand,
+} from '#domain';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -65,9 +81,11 @@ describe('workspace analytics over HTTP', () => {
     expect(statistics.body.jobs).toMatchObject({ total: 3, completed: 1, failed: 1, successRate: 50, avgDurationMs: 60_000 });
     expect(statistics.body.jobs.recent).toHaveLength(3);
     expect(statistics.body.documents).toEqual({ total: 0, chunks: 0 });
+    expect(statistics.body.sources).toEqual({ total: 0, byType: {}, list: [] });
+    expect(statistics.body.stores).toEqual({ total: 0, list: [] });
 
     const health = await app.request('GET', `${base}/health?${q}`, { token });
-    expect(health.body).toMatchObject({ workspaceHealth: 'down', totalJobs24h: 3 });
+    expect(health.body).toEqual({ workspaceHealth: 'down', successRate: 50, storesCount: 0, sourcesCount: 0, totalJobs24h: 3, stores: [] });
 
     const list = await app.request('GET', `/v1/orgs/stats/workspaces?${q}`, { token });
     expect(list.body[0].lastActivity).toBe(iso(60_000));
@@ -107,5 +125,176 @@ describe('workspace analytics over HTTP', () => {
       expect((await app.request('GET', `${base}/${path}`)).status).toBe(401);
     }
     expect((await app.request('GET', `/v1/orgs/stats/workspaces/missing/jobs/statistics`, { token })).status).toBe(404);
+  });
+  /**
+   * Sources, stores and documents from the ingestion read models, in a workspace of their own:
+   * two repositories connected over HTTP, one of them also connected as an integration resource,
+   * a third repository connected as a resource only; two stores; documents recorded as the
+   * ingestion reactor records them.
+   */
+  describe('with ingested documents', () => {
+    const ingest = '/v1/orgs/stats/workspaces/ingest';
+    const organizationId = 'org_local_stats';
+    let workspaceId: string;
+    let handbookRepo: string;
+    let apiRepo: string;
+    let last: string;
+    const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
+    const later = (a: string, b: string | null | undefined) => (b && comparePositions(b, a) > 0 ? b : a);
+
+    async function record(jobId: string, storeId: string, repo: { githubRepoId: string; repositoryId: string | null; fullName: string }, paths: string[], at: string) {
+      const documents: IndexedDocument[] = paths.map((path) => ({
+        documentId: documentIdFor(storeId, repo.githubRepoId, path),
+        path,
+        title: path,
+        description: null,
+        frontmatter: {},
+        content: `Short page ${path}.`,
+        contentHash: sha('sha256', path),
+        blobSha: sha('sha1', path),
+        previousChunkCount: 0,
+        isNew: true,
+      }));
+      const { chunkMaxTokens, chunkOverlap } = DEFAULT_STORE_SETTINGS;
+      const result = await handleCommand(
+        app.runtime.store,
+        ingestionStreamId(jobId),
+        ingestionDecider,
+        {
+          type: 'RecordDocumentBatch',
+          data: {
+            indexed: { storeId, organizationId, workspaceId, repositoryId: repo.repositoryId, githubRepoId: repo.githubRepoId, repoFullName: repo.fullName, jobId, batch: 0, commitSha: 'c0ffee', at, chunking: { chunkMaxTokens, chunkOverlap }, documents },
+            removed: null,
+          },
+        },
+        { commandId: `record-${jobId}` },
+      );
+      last = later(last, result.position);
+    }
+
+    beforeAll(async () => {
+      const created = await app.request('POST', '/v1/orgs/stats/workspaces', { token, body: { name: 'ingest' } });
+      workspaceId = created.body.workspaceId;
+      last = created.body.position;
+      // The repository routes resolve the workspace on its read model.
+      expect((await app.request('GET', `${ingest}?minPosition=${last}`, { token })).status).toBe(200);
+      const connect = async (githubRepoId: string, fullName: string) => {
+        const connected = await app.request('POST', '/v1/orgs/stats/repositories', { token, body: { githubRepoId, githubInstallationId: '7', workspace: 'ingest', metadata: { fullName, defaultBranch: 'main', private: false } } });
+        expect(connected.status).toBe(201);
+        last = later(last, connected.body.position);
+        return connected.body.repositoryId as string;
+      };
+      handbookRepo = await connect('5001', 'acme/handbook');
+      apiRepo = await connect('5002', 'acme/api');
+
+      // acme/api again and acme/notes, as resources of user_1's GitHub integration.
+      const t0 = new Date(now - 5 * 3_600_000).toISOString();
+      const resource = (repoId: string, name: string) => ({ resourceId: `res-${repoId}`, installationId: '7', repoId, repoName: name, repoFullName: `acme/${name}`, defaultBranch: 'trunk', isPrivate: true, isArchived: false });
+      const installation = { id: '7', accountId: '70', accountLogin: 'acme', accountType: 'Organization' as const, avatarUrl: null, permissions: {}, installedAt: t0, lastValidatedAt: t0 };
+      const integration: IntegrationCommand[] = [
+        { type: 'ConnectGitHubIntegration', data: { userId: 'user_1', integrationId: 'int-1', encryptedAccessToken: 'v1:k:iv:tag:data', encryptedRefreshToken: null, tokenExpiresAt: null, scopes: ['repo'], installations: [installation], at: t0 } },
+        { type: 'CreateResources', data: { userId: 'user_1', integrationId: 'int-1', resources: [resource('5002', 'api'), resource('5003', 'notes')], at: t0 } },
+        ...['res-5002', 'res-5003'].map((resourceId): IntegrationCommand => ({
+          type: 'ConnectResourceToWorkspace',
+          data: { userId: 'user_1', resourceId, workspaceId, workspaceKey: 'ws-ingest', organizationId, syncConfig: { autoSync: true }, at: t0 },
+        })),
+      ];
+      last = later(last, (await handleCommand(app.runtime.store, integrationStreamId('user_1'), integrationDecider, integration, { commandId: 'seed-integration' })).position);
+
+      for (const slug of ['handbook', 'api']) {
+        const ensured = await handleCommand(
+          app.runtime.store,
+          storeStreamId(storeIdFor(workspaceId, slug)),
+          storeDecider,
+          { type: 'EnsureStore', data: { organizationId, workspaceId, slug, settings: DEFAULT_STORE_SETTINGS, at: iso(6 * 3_600_000) } },
+          { commandId: `store-${slug}` },
+        );
+        last = later(last, ensured.position);
+      }
+      const handbook = storeIdFor(workspaceId, 'handbook');
+      await record('ingest-1', handbook, { githubRepoId: '5001', repositoryId: handbookRepo, fullName: 'acme/handbook' }, ['a.md', 'b.md', 'c.md'], iso(2 * 3_600_000));
+      await record('ingest-2', storeIdFor(workspaceId, 'api'), { githubRepoId: '5002', repositoryId: apiRepo, fullName: 'acme/api' }, ['api.md', 'auth.md'], iso(3_600_000));
+      await record('ingest-3', handbook, { githubRepoId: '5003', repositoryId: null, fullName: 'acme/notes' }, ['notes.md'], iso(3 * 3_600_000));
+
+      // Last day: acme/handbook's job failed (repository id), acme/notes' completed (input only).
+      const job = (id: string, repositoryId: string | null, input: Record<string, unknown>, end: JobCommand): JobCommand[] => [
+        { type: 'QueueJob', data: { jobId: id, organizationId, workspaceId, repositoryId, name: id, trigger: 'manual', triggeredBy: null, input, at: iso(1_800_000) } },
+        { type: 'StartJob', data: { at: iso(1_790_000) } },
+        end,
+      ];
+      for (const [id, commands] of [
+        ['ingest-job-1', job('ingest-job-1', handbookRepo, { githubRepoId: '5001' }, { type: 'FailJob', data: { at: iso(1_780_000), error: { message: 'boom', code: null } } })],
+        ['ingest-job-3', job('ingest-job-3', null, { githubRepoId: '5003' }, { type: 'CompleteJob', data: { at: iso(1_780_000), output: {} } })],
+      ] as const) {
+        last = later(last, (await handleCommand(app.runtime.store, jobStreamId(id), jobDecider, [...commands], { commandId: `seed-${id}` })).position);
+      }
+    }, 60_000);
+
+    it('lists sources (one per GitHub repository), stores and document totals in statistics', async () => {
+      const { status, body } = await app.request('GET', `${ingest}/statistics?minPosition=${last}`, { token });
+      expect(status).toBe(200);
+      expect(body.documents).toEqual({ total: 6, chunks: 6 });
+      expect(body.stores).toEqual({
+        total: 2,
+        list: [
+          { id: storeIdFor(workspaceId, 'api'), slug: 'api', indexName: expect.any(String), embeddingDim: 1024, documentCount: 2, chunkCount: 2, createdAt: iso(6 * 3_600_000) },
+          { id: storeIdFor(workspaceId, 'handbook'), slug: 'handbook', indexName: expect.any(String), embeddingDim: 1024, documentCount: 4, chunkCount: 4, createdAt: iso(6 * 3_600_000) },
+        ],
+      });
+      expect(body.sources.total).toBe(3);
+      expect(body.sources.byType).toEqual({ github: 3 });
+      // Newest connection first: the two repositories (connected now), then the resource alone.
+      expect(body.sources.list.map((s: { displayName: string }) => s.displayName).slice(2)).toEqual(['acme/notes']);
+      const byName = Object.fromEntries(body.sources.list.map((s: { displayName: string }) => [s.displayName, s]));
+      expect(byName['acme/handbook']).toEqual({
+        id: handbookRepo,
+        type: 'github',
+        displayName: 'acme/handbook',
+        documentCount: 3,
+        lastSyncedAt: null,
+        lastIngestedAt: null,
+        metadata: { repoId: '5001', repoFullName: 'acme/handbook', installationId: '7', defaultBranch: 'main', isPrivate: false, configStatus: 'pending' },
+      });
+      // Connected both ways: one source, under the repository's id, with the resource's details.
+      expect(byName['acme/api']).toMatchObject({ id: apiRepo, documentCount: 2, metadata: { repoId: '5002', defaultBranch: 'trunk', isPrivate: true, configStatus: 'pending' } });
+      expect(byName['acme/notes']).toMatchObject({ id: 'res-5003', documentCount: 1, metadata: { repoId: '5003', configStatus: null } });
+    });
+
+    it('puts every source under every store in the health view, with its documents in that store', async () => {
+      const { status, body } = await app.request('GET', `${ingest}/health?minPosition=${last}`, { token });
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ workspaceHealth: 'down', successRate: 50, storesCount: 2, sourcesCount: 3, totalJobs24h: 2 });
+      const handbook = body.stores.find((s: { name: string }) => s.name === 'handbook');
+      expect(handbook).toMatchObject({ id: storeIdFor(workspaceId, 'handbook'), embeddingDim: 1024, documentCount: 4, successRate: 50, health: 'down' });
+      const counts = Object.fromEntries(handbook.sources.map((s: { displayName: string; documentCount: number; health: string }) => [s.displayName, [s.documentCount, s.health]]));
+      expect(counts).toEqual({ 'acme/handbook': [3, 'down'], 'acme/api': [0, 'healthy'], 'acme/notes': [1, 'healthy'] });
+      const api = body.stores.find((s: { name: string }) => s.name === 'api');
+      expect(api.sources.map((s: { documentCount: number }) => s.documentCount).sort()).toEqual([0, 0, 2]);
+    });
+
+    it('compares the document totals at the end of each range', async () => {
+      // Ninety minutes ago: acme/handbook's three documents and acme/notes' one were indexed, acme/api's two not yet.
+      const ranges = `currentStart=${iso(90 * 60_000)}&currentEnd=${new Date(now).toISOString()}&previousStart=${iso(180 * 60_000)}&previousEnd=${iso(90 * 60_000)}`;
+      const { status, body } = await app.request('GET', `${ingest}/statistics/compare?${ranges}&minPosition=${last}`, { token });
+      expect(status).toBe(200);
+      expect(body.current.documents).toEqual({ total: 6, chunks: 6 });
+      expect(body.previous.documents).toEqual({ total: 4, chunks: 4 });
+      expect(body.changes.documents).toEqual({ total: 50, chunks: 50 });
+    });
+
+    it('lists each workspace with its top repositories and document total', async () => {
+      await app.runtime.checkpoints.waitFor('repositories', last, 10_000);
+      await app.runtime.checkpoints.waitFor('stores', last, 10_000);
+      const { status, body } = await app.request('GET', `/v1/orgs/stats/workspaces?minPosition=${last}`, { token });
+      expect(status).toBe(200);
+      const byName = Object.fromEntries(body.map((w: { name: string }) => [w.name, w]));
+      expect(byName.docs).toMatchObject({ repositories: [], repositoryCount: 0, totalDocuments: 0 });
+      expect(byName.ingest).toMatchObject({ id: workspaceId, repositoryCount: 2, totalDocuments: 6, lastActivity: iso(1_800_000) });
+      // Neither was ingested through a reindex yet: the latest connection comes first.
+      expect(byName.ingest.repositories).toEqual([
+        { id: apiRepo, configStatus: 'pending', metadata: { fullName: 'acme/api', defaultBranch: 'main', private: false }, lastSyncedAt: null, lastIngestedAt: null, documentCount: 2 },
+        { id: handbookRepo, configStatus: 'pending', metadata: { fullName: 'acme/handbook', defaultBranch: 'main', private: false }, lastSyncedAt: null, lastIngestedAt: null, documentCount: 3 },
+      ]);
+    });
   });
 });

@@ -87,6 +87,8 @@ describe('workspaces', () => {
     const list = await app.request('GET', `/v1/orgs/ws-create/workspaces?minPosition=${created.body.position}`, { token });
     expect(list.status).toBe(200);
     expect(list.body).toEqual([expect.objectContaining({ id: created.body.workspaceId, name: 'Docs', slug: 'docs', isDefault: false, clerkOrgId: orgId('ws-create') })]);
+    // Nothing connected or ingested yet; the filled fields are asserted in analytics.e2e.ts.
+    expect(list.body[0]).toMatchObject({ repositories: [], repositoryCount: 0, totalDocuments: 0, lastActivity: list.body[0].createdAt });
     const one = await app.request('GET', `/v1/orgs/ws-create/workspaces/Docs?minPosition=${created.body.position}`, { token });
     expect(one.status).toBe(200);
     expect(one.body).toEqual(expect.objectContaining({ id: created.body.workspaceId, name: 'Docs' }));

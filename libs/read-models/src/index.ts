@@ -23,3 +23,5 @@ export * from './stores/stores.projection.js';
 export * from './stores/stores.queries.js';
 export * from './documents/documents.projection.js';
 export * from './documents/documents.queries.js';
+export * from './documents/document-totals.queries.js';
+export * from './workspace-sources/workspace-sources.queries.js';

@@ -18,14 +18,14 @@ export class WorkspaceAnalyticsController {
   ) {}
 
   @Get('statistics')
-  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'documents', 'repositories', 'integrations')
   async statistics(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.statistics(workspace.id, new Date());
   }
 
   @Get('statistics/compare')
-  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'documents')
   async compare(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: CompareQuery) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     const current = range(query.currentStart, query.currentEnd, 'current');
@@ -34,7 +34,7 @@ export class WorkspaceAnalyticsController {
   }
 
   @Get('health')
-  @ReadsFrom('workspaces', 'jobs', 'job_stats')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'documents', 'repositories', 'integrations')
   async health(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.systemHealth(workspace.id, new Date());

@@ -4,6 +4,24 @@ import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import type { WorkspaceListItem, WorkspaceView } from './workspaces.dto.js';
 
+const TOP_REPOSITORIES = 3;
+
+export interface WorkspaceRepositorySummary {
+  readonly id: string;
+  readonly configStatus: string;
+  readonly metadata: Record<string, unknown>;
+  readonly lastSyncedAt: string | null;
+  readonly lastIngestedAt: string | null;
+  readonly documentCount: number;
+}
+
+/** A workspace list item with the original's repository fields (the DTO names only their ids). */
+export interface WorkspaceSummary extends WorkspaceListItem {
+  readonly repositories: readonly WorkspaceRepositorySummary[];
+  /** All its active repositories; `repositories` shows the first three. */
+  readonly repositoryCount: number;
+}
+
 interface WorkspaceRow {
   id: string;
   organization_id: string;
@@ -30,23 +48,77 @@ export class WorkspaceQueries {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   /**
-   * `workspace.listByClerkOrgSlug`: one indexed query, the latest job of each workspace joined from
-   * `latest_jobs` (what the original found with DISTINCT ON over every job).
+   * `workspace.listByClerkOrgSlug`, in two statements for all the organization's workspaces: the
+   * workspaces with their newest job (`latest_jobs`, what the original found with DISTINCT ON over
+   * every job) and their document totals (the stores' counters); and their top active repositories.
    */
-  async list(organizationId: string): Promise<WorkspaceListItem[]> {
-    const rows: Array<WorkspaceRow & { last_job_at: Date | null }> = await this.runtime.dataSource.query(
-      `SELECT w.*, l.created_at AS last_job_at FROM workspaces w
-         LEFT JOIN latest_jobs l ON l.scope = 'workspace' AND l.scope_id = w.id
-        WHERE w.organization_id = $1 ORDER BY w.is_default DESC, w.created_at, w.id`,
+  async list(organizationId: string): Promise<WorkspaceSummary[]> {
+    const [rows, repositories] = await Promise.all([
+      this.runtime.dataSource.query(
+        `WITH documents AS (
+           SELECT s.workspace_id, sum(c.document_count) AS total
+             FROM workspaces w JOIN stores s ON s.workspace_id = w.id JOIN store_counters c ON c.store_id = s.id
+            WHERE w.organization_id = $1
+            GROUP BY s.workspace_id
+         )
+         SELECT w.*, l.created_at AS last_job_at, coalesce(d.total, 0) AS total_documents FROM workspaces w
+           LEFT JOIN latest_jobs l ON l.scope = 'workspace' AND l.scope_id = w.id
+           LEFT JOIN documents d ON d.workspace_id = w.id
+          WHERE w.organization_id = $1 ORDER BY w.is_default DESC, w.created_at, w.id`,
+        [organizationId],
+      ) as Promise<Array<WorkspaceRow & { last_job_at: Date | null; total_documents: string }>>,
+      this.topRepositories(organizationId),
+    ]);
+    return rows.map((row) => {
+      const top = repositories.get(row.id);
+      return {
+        ...toView(row),
+        repositories: top?.list ?? [],
+        repositoryCount: top?.count ?? 0,
+        totalDocuments: Number(row.total_documents),
+        lastActivity: (row.last_job_at ?? row.created_at).toISOString(),
+      };
+    });
+  }
+
+  /**
+   * Up to three active repositories per workspace, the most recently ingested first (then the most
+   * recently connected): the original kept the first three the database returned, in no order.
+   * One read of the organization's active repositories on `(organization_id, is_active)`.
+   */
+  private async topRepositories(organizationId: string): Promise<Map<string, { list: WorkspaceRepositorySummary[]; count: number }>> {
+    const rows: Array<{
+      id: string;
+      workspace_id: string;
+      config_status: string;
+      metadata: Record<string, unknown>;
+      last_synced_at: Date | null;
+      last_ingested_at: Date | null;
+      document_count: number;
+      total: string;
+    }> = await this.runtime.dataSource.query(
+      `SELECT * FROM (
+         SELECT id, workspace_id, config_status, metadata, last_synced_at, last_ingested_at, document_count,
+                row_number() OVER (PARTITION BY workspace_id ORDER BY last_ingested_at DESC NULLS LAST, connected_at DESC, id) AS rank,
+                count(*) OVER (PARTITION BY workspace_id) AS total
+           FROM repositories WHERE organization_id = $1 AND is_active AND workspace_id IS NOT NULL
+       ) ranked WHERE rank <= ${TOP_REPOSITORIES} ORDER BY workspace_id, rank`,
       [organizationId],
     );
-    return rows.map((row) => ({
-      ...toView(row),
-      // Repositories and documents join here once the ingestion read models exist.
-      repositories: [],
-      totalDocuments: 0,
-      lastActivity: (row.last_job_at ?? row.created_at).toISOString(),
-    }));
+    const byWorkspace = new Map<string, { list: WorkspaceRepositorySummary[]; count: number }>();
+    for (const row of rows) {
+      const entry = byWorkspace.get(row.workspace_id) ?? { list: [], count: Number(row.total) };
+      entry.list.push({
+        id: row.id,
+        configStatus: row.config_status,
+        metadata: row.metadata,
+        lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
+        lastIngestedAt: row.last_ingested_at?.toISOString() ?? null,
+        documentCount: row.document_count,
+      });
+      byWorkspace.set(row.workspace_id, entry);
+    }
+    return byWorkspace;
   }
 
   /** The workspace an `{org}/{ws}` route names (in any case: names are unique ignoring case), or a 404. */

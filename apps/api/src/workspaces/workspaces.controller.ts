@@ -22,7 +22,7 @@ export class WorkspacesController {
   ) {}
 
   @Get()
-  @ReadsFrom('workspaces', 'job_stats')
+  @ReadsFrom('workspaces', 'job_stats', 'repositories', 'stores')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery) {
     const scope = await this.access.requireOrg(principal, org);
     return this.queries.list(scope.organizationId);

@@ -1,0 +1,159 @@
+import type { Sql } from '../job-stats/job-stats.queries.js';
+
+/**
+ * A GitHub repository a workspace reads from: connected to it through `repository.connect`
+ * (`repositories`), through `integration.workspace.connect` (`workspace_integrations`), or both.
+ * One entry per GitHub repository either way, since documents are keyed by the GitHub repository.
+ */
+export interface WorkspaceSource {
+  /** The repository id when there is a connected repository (jobs name it), else the resource id. */
+  readonly id: string;
+  readonly type: 'github';
+  readonly displayName: string;
+  readonly githubRepoId: string;
+  readonly repositoryId: string | null;
+  readonly resourceId: string | null;
+  /** The workspace's documents from this repository, over all its stores. */
+  readonly documentCount: number;
+  /** The same by store id (stores without any document from it are left out). */
+  readonly documentsByStore: Readonly<Record<string, number>>;
+  readonly connectedAt: string;
+  readonly lastSyncedAt: string | null;
+  readonly lastIngestedAt: string | null;
+  readonly metadata: {
+    readonly repoId: string;
+    readonly repoFullName: string | null;
+    readonly installationId: string;
+    readonly defaultBranch: string | null;
+    readonly isPrivate: boolean | null;
+    /** The connected repository's `lightfast.yml` status; null for a resource connection alone. */
+    readonly configStatus: string | null;
+  };
+}
+
+/** Job counts by status of one source over a window. */
+export interface SourceJobTotals {
+  readonly repositoryId: string | null;
+  readonly githubRepoId: string | null;
+  readonly total: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly cancelled: number;
+}
+
+interface SourceRow {
+  id: string;
+  github_repo_id: string;
+  repository_id: string | null;
+  resource_id: string | null;
+  full_name: string | null;
+  installation_id: string;
+  default_branch: string | null;
+  is_private: boolean | null;
+  config_status: string | null;
+  connected_at: Date;
+  last_synced_at: Date | null;
+  last_ingested_at: Date | null;
+  document_count: string;
+  by_store: Record<string, string | number>;
+}
+
+export class WorkspaceSourceQueries {
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * The workspace's active sources, newest connection first (as the original's `connectedSources`
+   * read), in one statement whatever their number. Document counts come from the unique index
+   * `documents (store_id, github_repo_id, path)`: one range of it per store of the workspace.
+   */
+  async list(workspaceId: string): Promise<WorkspaceSource[]> {
+    const rows = await this.sql<SourceRow>(
+      `WITH repos AS (
+         SELECT id, github_repo_id, github_installation_id, metadata, config_status, connected_at, last_synced_at, last_ingested_at
+           FROM repositories WHERE workspace_id = $1 AND is_active
+       ), connections AS (
+         -- Two members may each connect their own resource for one repository: one source.
+         SELECT DISTINCT ON (r.repo_id) r.id, r.repo_id, r.repo_full_name, r.installation_id, r.default_branch, r.is_private, w.connected_at, w.last_synced_at
+           FROM workspace_integrations w JOIN integration_resources r ON r.id = w.resource_id
+          WHERE w.workspace_id = $1 AND w.is_active
+          ORDER BY r.repo_id, w.connected_at, r.id
+       ), per_store AS (
+         SELECT d.github_repo_id, d.store_id, count(*) AS documents
+           FROM stores s JOIN documents d ON d.store_id = s.id
+          WHERE s.workspace_id = $1
+          GROUP BY d.github_repo_id, d.store_id
+       ), counts AS (
+         SELECT github_repo_id, sum(documents) AS documents, jsonb_object_agg(store_id, documents) AS by_store FROM per_store GROUP BY github_repo_id
+       ), sources AS (
+         SELECT coalesce(p.id, c.id) AS id,
+                coalesce(p.github_repo_id, c.repo_id) AS github_repo_id,
+                p.id AS repository_id,
+                c.id AS resource_id,
+                coalesce(p.metadata->>'fullName', c.repo_full_name) AS full_name,
+                coalesce(p.github_installation_id, c.installation_id) AS installation_id,
+                coalesce(c.default_branch, p.metadata->>'defaultBranch') AS default_branch,
+                coalesce(c.is_private, CASE WHEN jsonb_typeof(p.metadata->'private') = 'boolean' THEN (p.metadata->>'private')::boolean END) AS is_private,
+                p.config_status,
+                -- least and greatest skip NULLs: the earliest connection, the latest sync.
+                least(p.connected_at, c.connected_at) AS connected_at,
+                greatest(p.last_synced_at, c.last_synced_at) AS last_synced_at,
+                p.last_ingested_at
+           FROM repos p FULL JOIN connections c ON c.repo_id = p.github_repo_id
+       )
+       SELECT s.*, coalesce(n.documents, 0) AS document_count, coalesce(n.by_store, '{}'::jsonb) AS by_store
+         FROM sources s LEFT JOIN counts n ON n.github_repo_id = s.github_repo_id
+        ORDER BY s.connected_at DESC, s.id`,
+      [workspaceId],
+    );
+    return rows.map(toSource);
+  }
+
+  /**
+   * Jobs of the workspace created at or after `from`, by the repository they name and the GitHub
+   * repository of their ingestion input: one range of the `(workspace_id, created_at)` index.
+   */
+  async jobTotals(workspaceId: string, from: Date): Promise<SourceJobTotals[]> {
+    const rows = await this.sql<{ repository_id: string | null; github_repo_id: string | null; total: string; completed: string; failed: string; cancelled: string }>(
+      `SELECT repository_id, input->>'githubRepoId' AS github_repo_id, count(*) AS total,
+              count(*) FILTER (WHERE status = 'completed') AS completed,
+              count(*) FILTER (WHERE status = 'failed') AS failed,
+              count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+         FROM jobs
+        WHERE workspace_id = $1 AND created_at >= $2 AND (repository_id IS NOT NULL OR input->>'githubRepoId' IS NOT NULL)
+        GROUP BY 1, 2`,
+      [workspaceId, from.toISOString()],
+    );
+    return rows.map((row) => ({
+      repositoryId: row.repository_id,
+      githubRepoId: row.github_repo_id,
+      total: Number(row.total),
+      completed: Number(row.completed),
+      failed: Number(row.failed),
+      cancelled: Number(row.cancelled),
+    }));
+  }
+}
+
+function toSource(row: SourceRow): WorkspaceSource {
+  return {
+    id: row.id,
+    type: 'github',
+    displayName: row.full_name ?? `GitHub repository ${row.github_repo_id}`,
+    githubRepoId: row.github_repo_id,
+    repositoryId: row.repository_id,
+    resourceId: row.resource_id,
+    documentCount: Number(row.document_count),
+    documentsByStore: Object.fromEntries(Object.entries(row.by_store).map(([storeId, n]) => [storeId, Number(n)])),
+    connectedAt: row.connected_at.toISOString(),
+    lastSyncedAt: row.last_synced_at?.toISOString() ?? null,
+    lastIngestedAt: row.last_ingested_at?.toISOString() ?? null,
+    metadata: {
+      repoId: row.github_repo_id,
+      repoFullName: row.full_name,
+      installationId: row.installation_id,
+      defaultBranch: row.default_branch,
+      isPrivate: row.is_private,
+      configStatus: row.config_status,
+    },
+  };
+}
