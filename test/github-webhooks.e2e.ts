@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhooks } from '@octokit/webhooks';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from './support/app.js';
+import { useGitHubAppEnv } from './support/github-app.js';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 const SECRET = randomBytes(20).toString('hex');
 const ORG = 'hooks';
 const base = `/v1/orgs/${ORG}/repositories`;
@@ -31,7 +31,7 @@ describe('GitHub webhooks', () => {
   let workspace: string;
   const repos = { docs: repositoryPayload(4242, 'acme', 'docs'), site: repositoryPayload(4343, 'acme', 'site'), wiki: repositoryPayload(4444, 'acme', 'wiki'), other: repositoryPayload(5151, 'beta', 'other'), lone: repositoryPayload(5252, 'beta', 'lone') };
   const ids: Record<string, string> = {};
-  const saved = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+  let appEnv: { restore(): void };
 
   async function deliver(event: string | undefined, payload: unknown, options: { deliveryId?: string | null; secret?: string; body?: string; signature?: string | null } = {}) {
     const body = options.body ?? JSON.stringify(payload);
@@ -58,12 +58,10 @@ describe('GitHub webhooks', () => {
 
   beforeAll(async () => {
     github = await startFakeGitHub();
-    github.setApp({ appId: '99', publicKey });
     github.setInstallationRepositories(7, [repos.docs, repos.site, repos.wiki]);
     github.setInstallationRepositories(8, [repos.other, repos.lone]);
     github.setRepositoryFiles('acme/docs', { 'README.md': '# docs', 'docs/intro.md': 'hi' });
-    process.env.GITHUB_APP_ID = '99';
-    process.env.GITHUB_APP_PRIVATE_KEY = privateKey;
+    appEnv = useGitHubAppEnv(github);
     app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: SECRET } });
     token = await app.token({ org: ORG });
     let position = '';
@@ -83,10 +81,7 @@ describe('GitHub webhooks', () => {
   afterAll(async () => {
     await app?.close();
     await github?.close();
-    process.env.GITHUB_APP_ID = saved.id;
-    process.env.GITHUB_APP_PRIVATE_KEY = saved.key;
-    if (saved.id === undefined) delete process.env.GITHUB_APP_ID;
-    if (saved.key === undefined) delete process.env.GITHUB_APP_PRIVATE_KEY;
+    appEnv?.restore();
   });
 
   it('refuses unsigned, wrongly signed and tampered deliveries with 401, appending nothing', async () => {

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhooks } from '@octokit/webhooks';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { OctokitInstallationsSource } from '#integrations';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
 import { startReactors } from '../apps/projector/src/reactors/reactors.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { useGitHubAppEnv } from './support/github-app.js';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
-
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 
 const WEBHOOK_SECRET = randomBytes(20).toString('hex');
 const CONFIG = 'version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - docs/**/*.mdx\n';
@@ -31,7 +30,7 @@ describe('ingestion', () => {
   let token: string;
   let repositoryId: string;
   const base = '/v1/orgs/ingest/repositories';
-  const saved = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+  let appEnv: { restore(): void };
 
   const reindex = async () => {
     const response = await app.request('POST', `${base}/${repositoryId}/reindex`, { token });
@@ -45,11 +44,9 @@ describe('ingestion', () => {
 
   beforeAll(async () => {
     github = await startFakeGitHub();
-    github.setApp({ appId: '99', publicKey });
     github.setInstallationRepositories(7, [repositoryPayload(4242, 'acme', 'docs')]);
     github.setRepository('acme', 'docs', { id: 4242, files: initialFiles() });
-    process.env.GITHUB_APP_ID = '99';
-    process.env.GITHUB_APP_PRIVATE_KEY = privateKey;
+    appEnv = useGitHubAppEnv(github);
     app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: WEBHOOK_SECRET }, reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0 } } });
     token = await app.token({ org: 'ingest' });
     const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7', metadata: { fullName: 'acme/docs', defaultBranch: 'main' } } });
@@ -61,10 +58,7 @@ describe('ingestion', () => {
   afterAll(async () => {
     await app?.close();
     await github?.close();
-    process.env.GITHUB_APP_ID = saved.id;
-    process.env.GITHUB_APP_PRIVATE_KEY = saved.key;
-    if (saved.id === undefined) delete process.env.GITHUB_APP_ID;
-    if (saved.key === undefined) delete process.env.GITHUB_APP_PRIVATE_KEY;
+    appEnv?.restore();
   });
 
   it('indexes every matched file of the first reindex, with frontmatter titles, in batches with progress', async () => {
@@ -191,7 +185,7 @@ describe('ingestion stopped mid-job', () => {
   let token: string;
   let workspaceName: string;
   const base = '/v1/orgs/halt/repositories';
-  const saved = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+  let appEnv: { restore(): void };
   // Two files per batch, one fetch at a time, progress after every batch: the job's position is observable.
   const reactorSettings = { pollIntervalMs: 200, retryDelayMs: 0, settings: { batchSize: 2, fetchConcurrency: 1, progressIntervalMs: 0 } };
   const files = (prefix: string): Array<[string, string]> => [['lightfast.yml', CONFIG], ...Array.from({ length: 7 }, (_, i): [string, string] => [`docs/${prefix}-${i}.md`, page(i)])];
@@ -212,9 +206,7 @@ describe('ingestion stopped mid-job', () => {
 
   beforeAll(async () => {
     github = await startFakeGitHub();
-    github.setApp({ appId: '99', publicKey });
-    process.env.GITHUB_APP_ID = '99';
-    process.env.GITHUB_APP_PRIVATE_KEY = privateKey;
+    appEnv = useGitHubAppEnv(github);
     github.setInstallationRepositories(7, [repositoryPayload(6101, 'acme', 'cancel-me'), repositoryPayload(6102, 'acme', 'resume-me')]);
     app = await startTestApp({ config: { githubApiUrl: github.url } });
     token = await app.token({ org: 'halt' });
@@ -226,10 +218,7 @@ describe('ingestion stopped mid-job', () => {
   afterAll(async () => {
     await app?.close();
     await github?.close();
-    process.env.GITHUB_APP_ID = saved.id;
-    process.env.GITHUB_APP_PRIVATE_KEY = saved.key;
-    if (saved.id === undefined) delete process.env.GITHUB_APP_ID;
-    if (saved.key === undefined) delete process.env.GITHUB_APP_PRIVATE_KEY;
+    appEnv?.restore();
   });
 
   it('stops a cancelled job between batches: what was recorded stays, nothing more is written', async () => {

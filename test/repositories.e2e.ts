@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generateKeyPairSync } from 'node:crypto';
 import { startTestApp, type TestApp } from './support/app.js';
+import { useGitHubAppEnv } from './support/github-app.js';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
-
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 
 /** Repositories over HTTP: connect/reactivate, list, get, config detection against the fake GitHub, reindex. */
 describe('repositories over HTTP', () => {
@@ -15,16 +13,14 @@ describe('repositories over HTTP', () => {
   let position: string;
   let firstJobId: string;
   const base = '/v1/orgs/repos/repositories';
-  const saved = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
+  let appEnv: { restore(): void };
 
   beforeAll(async () => {
     github = await startFakeGitHub();
-    github.setApp({ appId: '99', publicKey });
     github.setInstallationRepositories(7, [repositoryPayload(4242, 'acme', 'docs'), repositoryPayload(4343, 'acme', 'site')]);
     github.setRepositoryFiles('acme/docs', { 'README.md': '# docs', 'docs/intro.mdx': 'hi', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
     github.setRepositoryFiles('acme/site', { 'README.md': '# site' });
-    process.env.GITHUB_APP_ID = '99';
-    process.env.GITHUB_APP_PRIVATE_KEY = privateKey;
+    appEnv = useGitHubAppEnv(github);
     app = await startTestApp({ config: { githubApiUrl: github.url } });
     token = await app.token({ org: 'repos' });
     otherToken = await app.token({ userId: 'user_2', org: 'other' });
@@ -33,10 +29,7 @@ describe('repositories over HTTP', () => {
   afterAll(async () => {
     await app?.close();
     await github?.close();
-    process.env.GITHUB_APP_ID = saved.id;
-    process.env.GITHUB_APP_PRIVATE_KEY = saved.key;
-    if (saved.id === undefined) delete process.env.GITHUB_APP_ID;
-    if (saved.key === undefined) delete process.env.GITHUB_APP_PRIVATE_KEY;
+    appEnv?.restore();
   });
 
   it('connects a repository into the default workspace, lists and gets it', async () => {
