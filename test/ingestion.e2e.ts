@@ -19,7 +19,8 @@ function initialFiles(): Array<[string, string]> {
   return files;
 }
 
-const blobReads = (github: FakeGitHub) => github.routes.get('GET /repos/{owner}/{repo}/git/blobs/{file_sha}') ?? 0;
+/** Blob contents GitHub served, over REST or inside GraphQL queries: the files ingestion read. */
+const blobReads = (github: FakeGitHub) => github.blobsServed.count;
 /** Every GitHub API call but installation-token requests (auth-app caches the token for an hour). */
 const apiCalls = (github: FakeGitHub) => [...github.routes].filter(([route]) => !route.includes('access_tokens')).reduce((sum, [, count]) => sum + count, 0);
 
@@ -70,9 +71,11 @@ describe('ingestion', () => {
     expect(job.output).toMatchObject({ storeSlug: 'handbook', configStatus: 'configured', filesMatched: 13, documentsIndexed: 12, documentsRemoved: 0, unchanged: 0, skippedBinary: 1, treeTruncated: false });
     // One blob read per matched file plus the config; the dotfile, README and sources are never read.
     expect(blobReads(github) - blobsBefore).toBe(14);
-    // The job counts its own calls: the blobs, the commit and one recursive tree listing.
+    // The job counts its own calls: the commit, one recursive tree listing, the config blob, and one
+    // GraphQL query per batch of 5 files (13 files: 3 queries).
     expect(job.output.githubCalls).toBe(apiCalls(github) - callsBefore);
-    expect(apiCalls(github) - callsBefore).toBe(16);
+    expect(apiCalls(github) - callsBefore).toBe(6);
+    expect(github.routes.get('GET /repos/{owner}/{repo}/git/blobs/{file_sha}')).toBe(1);
     expect(job.progress).toMatchObject({ processed: 13, total: 13 });
 
     const rows = await documents();
@@ -186,8 +189,8 @@ describe('ingestion stopped mid-job', () => {
   let workspaceName: string;
   const base = '/v1/orgs/halt/repositories';
   let appEnv: { restore(): void };
-  // Two files per batch, one fetch at a time, progress after every batch: the job's position is observable.
-  const reactorSettings = { pollIntervalMs: 200, retryDelayMs: 0, settings: { batchSize: 2, fetchConcurrency: 1, progressIntervalMs: 0 } };
+  // Two files per batch (one GraphQL query), progress after every batch: the job's position is observable.
+  const reactorSettings = { pollIntervalMs: 200, retryDelayMs: 0, settings: { batchSize: 2, progressIntervalMs: 0 } };
   const files = (prefix: string): Array<[string, string]> => [['lightfast.yml', CONFIG], ...Array.from({ length: 7 }, (_, i): [string, string] => [`docs/${prefix}-${i}.md`, page(i)])];
 
   const connectAndReindex = async (githubRepoId: number, name: string) => {
@@ -224,8 +227,8 @@ describe('ingestion stopped mid-job', () => {
   it('stops a cancelled job between batches: what was recorded stays, nothing more is written', async () => {
     const reactors = await startReactors(app.runtime, reactorSettings);
     try {
-      // The config and the first batch's two files pass; the second batch's first fetch is held.
-      const gate = github.holdBlobs(3);
+      // The config blob and the first batch's query pass; the second batch's query is held.
+      const gate = github.holdBlobs(2);
       const jobId = await connectAndReindex(6101, 'cancel-me');
       await gate.waitForHeld(1);
       await waitForJob(app, jobId, ['running'], 30_000).then(() =>
@@ -251,7 +254,7 @@ describe('ingestion stopped mid-job', () => {
 
   it('resumes a job its reactor left running (stopped mid-job) without indexing any file twice', async () => {
     const first = await startReactors(app.runtime, reactorSettings);
-    const gate = github.holdBlobs(3);
+    const gate = github.holdBlobs(2);
     const jobId = await connectAndReindex(6102, 'resume-me');
     await gate.waitForHeld(1);
     await waitForReadModel(app, 'jobs', async () => ((await app.runtime.dataSource.query('SELECT progress FROM jobs WHERE id = $1', [jobId]))[0]?.progress?.processed >= 2 ? true : undefined), 'the first batch');

@@ -79,6 +79,8 @@ export interface FakeGitHub {
    * a recursive tree listing counts under that route followed by `?recursive=1`.
    */
   readonly routes: Map<string, number>;
+  /** Blob contents served, by REST (`git/blobs`) or inside GraphQL queries (`object(oid:)`): what ingestion read. */
+  readonly blobsServed: { count: number };
   /** `304 Not Modified` answers sent, by `METHOD /path`. */
   readonly notModified: Map<string, number>;
   /** The GitHub App whose JWTs `POST /app/installations/{id}/access_tokens` accepts. */
@@ -106,8 +108,9 @@ export interface FakeGitHub {
   /** The next `count` API requests fail with this status (a GitHub outage). */
   failNext(status: number, count?: number): void;
   /**
-   * Holds blob requests after the first `passing` ones until `release()`: a test can stop or cancel
-   * an ingestion at a known point (a fetch in flight) instead of racing it.
+   * Holds blob requests (REST blob reads and GraphQL queries) after the first `passing` ones until
+   * `release()`: a test can stop or cancel an ingestion at a known point (a fetch in flight)
+   * instead of racing it.
    */
   holdBlobs(passing?: number): BlobGate;
   close(): Promise<void>;
@@ -158,6 +161,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   let failures: { status: number; remaining: number } | null = null;
   let blobGate: { passing: number; held: Array<() => void>; waiters: Array<{ count: number; resolve: () => void }> } | null = null;
   let baseUrl = '';
+  const blobsServed = { count: 0 };
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -173,6 +177,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (request.method === 'GET' && url.pathname === '/installation/repositories') return listInstallationRepositories(request, response, url, key);
     const repository = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (request.method === 'GET' && repository) return repositoryRoute(request, response, url, key, repository);
+    if (request.method === 'POST' && url.pathname === '/graphql') return graphql(request, response);
     const token = bearer(request);
     if (request.method === 'GET' && url.pathname === '/user/installations') {
       const all = token === undefined ? undefined : installations.get(token);
@@ -222,15 +227,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   /** `GET /repos/{owner}/{repo}…` for an installation token. */
   function repositoryRoute(request: IncomingMessage, response: ServerResponse, url: URL, key: string, match: RegExpExecArray): void {
     const [, owner, repo, rest = ''] = match;
-    if (blobGate && rest.startsWith('/git/blobs/')) {
-      if (blobGate.passing > 0) blobGate.passing--;
-      else {
-        const gate = blobGate;
-        gate.held.push(() => repositoryRoute(request, response, url, key, match));
-        for (const waiter of gate.waiters.filter((w) => gate.held.length >= w.count)) waiter.resolve();
-        return;
-      }
-    }
+    if (rest.startsWith('/git/blobs/') && held(() => repositoryRoute(request, response, url, key, match))) return;
     const installationId = installationOf(request);
     const count = (route: string) => routes.set(route, (routes.get(route) ?? 0) + 1);
     const contents = /^\/contents(?:\/(.*))?$/.exec(rest);
@@ -291,6 +288,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const content = git.blob(sha);
       if (content === undefined) return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/git/blobs#get-a-blob' });
       return reply(`"${sha}"`, () => {
+        blobsServed.count++;
         const bytes = Buffer.from(content, 'utf8');
         return { sha, node_id: `B_${sha}`, size: bytes.length, url: `${apiUrl}/git/blobs/${sha}`, content: base64Lines(bytes), encoding: 'base64' };
       });
@@ -347,6 +345,50 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     });
   }
 
+  /** True when the blob gate keeps this request for later (`answer` runs on release). */
+  function held(answer: () => void): boolean {
+    if (!blobGate) return false;
+    if (blobGate.passing > 0) {
+      blobGate.passing--;
+      return false;
+    }
+    const gate = blobGate;
+    gate.held.push(answer);
+    for (const waiter of gate.waiters.filter((w) => gate.held.length >= w.count)) waiter.resolve();
+    return true;
+  }
+
+  /**
+   * `POST /graphql`, for the one query shape ingestion sends: blobs by object id in one repository,
+   * `repository(owner: $owner, name: $name) { b0: object(oid: "…") { ... on Blob { text isBinary byteSize isTruncated } } … }`.
+   * As on GitHub, a binary blob has `text: null` and a missing object is `null`.
+   */
+  function graphql(request: IncomingMessage, response: ServerResponse): void {
+    let raw = '';
+    request.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+    request.on('end', () => {
+      routes.set('POST /graphql', (routes.get('POST /graphql') ?? 0) + 1);
+      const installationId = installationOf(request);
+      if (installationId === undefined) return json(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/graphql' });
+      const respond = () => {
+        const { query, variables } = JSON.parse(raw || '{}') as { query?: string; variables?: { owner?: string; name?: string } };
+        const git = gitRepositories.get(`${variables?.owner}/${variables?.name}`.toLowerCase());
+        if (!git) return json(response, 200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: `Could not resolve to a Repository with the name '${variables?.owner}/${variables?.name}'.` }] });
+        const objects: Record<string, unknown> = {};
+        for (const [, alias, sha] of (query ?? '').matchAll(/(\w+):\s*object\(oid:\s*"([0-9a-f]{40})"\)/g)) {
+          const content = git.blob(sha!);
+          if (content !== undefined) blobsServed.count++;
+          const binary = content?.includes('\u0000') ?? false;
+          objects[alias!] = content === undefined ? null : { text: binary ? null : content, isBinary: binary, byteSize: Buffer.byteLength(content), isTruncated: false };
+        }
+        const left = Math.max(0, (rateLimits.get(`graphql:${installationId}`) ?? 5000) - 1);
+        rateLimits.set(`graphql:${installationId}`, left);
+        json(response, 200, { data: { repository: objects } }, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': String(left), 'x-ratelimit-resource': 'graphql' });
+      };
+      if (!held(respond)) respond();
+    });
+  }
+
   function installationOf(request: IncomingMessage): string | undefined {
     const token = bearer(request);
     return token === undefined ? undefined : installationTokens.get(token);
@@ -374,6 +416,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     url: baseUrl,
     requests,
     routes,
+    blobsServed,
     notModified,
     setApp: (value) => void (app = value),
     setInstallationRepositories: (installationId, list) => void repositories.set(String(installationId), list),

@@ -2,6 +2,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
 import type { Cache } from './cache.js';
 import { useConditionalRequests } from './conditional-cache.js';
 import { useGitHubMetrics } from './github-metrics.js';
@@ -25,6 +26,14 @@ export interface GitHubAppClientOptions {
 export type GitHubAppOctokit = InstanceType<typeof AppOctokit>;
 
 const AppOctokit = Octokit.plugin(throttling, retry);
+
+/**
+ * plugin-throttling paces every POST, GraphQL queries included, through one process-wide "write"
+ * group at one request a second (GitHub's advice for content-creating writes). The App clients
+ * write nothing; their POSTs are GraphQL blob reads, which GitHub limits by points (5,000 an hour,
+ * 2,000 a minute), so they get a group of their own: two in flight, ten a second at most.
+ */
+const graphQLReads = new Bottleneck.Group({ id: 'console-github-graphql-reads', maxConcurrent: 2, minTime: 100 });
 
 export function gitHubAppConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubAppConfig {
   const appId = env.GITHUB_APP_ID;
@@ -66,6 +75,7 @@ export class GitHubAppClients {
       log: silentLog,
       retry: { retries: this.options.retries ?? 3 },
       throttle: {
+        write: graphQLReads,
         onRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < rateLimitRetries,
         onSecondaryRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < rateLimitRetries,
       },

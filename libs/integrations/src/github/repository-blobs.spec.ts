@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../../../../test/support/fake-github.js';
 import { InProcessCache } from './cache.js';
 import { GitHubAppClients, type GitHubAppOctokit } from './github-app.client.js';
-import { fetchBlobText, fetchBlobs } from './repository-blobs.js';
+import { BLOBS_PER_QUERY, fetchBlobText, fetchBlobTextsByQuery, fetchBlobs } from './repository-blobs.js';
 import { readRepositoryTree } from './repository-tree.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -92,5 +92,27 @@ describe('fetching blobs', () => {
     expect(Object.fromEntries(texts)).toEqual(Object.fromEntries(many.map((file) => [file.path, files[file.path]])));
     expect((github.routes.get(BLOB) ?? 0) - calls).toBe(25);
     expect(maxInFlight).toBe(3);
+  });
+});
+
+describe('blobs by GraphQL query', () => {
+  it('reads many blobs in one query per 50, with binary blobs as null, every text equal to its REST read', async () => {
+    const many: Array<[string, string]> = Array.from({ length: 120 }, (_, i) => [`docs/p-${i}.md`, `# Page ${i}\n${'words '.repeat(i)}`]);
+    github.setRepository('acme', 'graph', { files: [...many, ['docs/logo.md', 'PNG\u0000binary']] });
+    const octokit = client();
+    const tree = await readRepositoryTree(octokit, { owner: 'acme', repo: 'graph' });
+    const queriesBefore = github.routes.get('POST /graphql') ?? 0;
+    const texts = await fetchBlobTextsByQuery(octokit, { owner: 'acme', repo: 'graph', shas: tree.files.map((f) => f.sha) });
+    expect((github.routes.get('POST /graphql') ?? 0) - queriesBefore).toBe(Math.ceil(121 / BLOBS_PER_QUERY));
+    const byPath = new Map(tree.files.map((f) => [f.path, texts.get(f.sha)]));
+    expect(byPath.get('docs/logo.md')).toBeNull();
+    for (const [path, content] of many) expect(byPath.get(path)).toBe(content);
+    expect(byPath.get('docs/p-7.md')).toBe(await fetchBlobText(octokit, { owner: 'acme', repo: 'graph', sha: tree.files.find((f) => f.path === 'docs/p-7.md')!.sha }));
+  });
+
+  it('refuses what is not a git object id before building a query, and fails on a blob the repository lacks', async () => {
+    const octokit = client();
+    await expect(fetchBlobTextsByQuery(octokit, { owner: 'acme', repo: 'graph', shas: ['abc") { x } #'] })).rejects.toThrow('Not a git object id');
+    await expect(fetchBlobTextsByQuery(octokit, { owner: 'acme', repo: 'graph', shas: ['0'.repeat(40)] })).rejects.toThrow(/not found/);
   });
 });

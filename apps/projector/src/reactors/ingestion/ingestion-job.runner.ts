@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import {
   DEFAULT_INCLUDE_GLOBS,
@@ -30,17 +29,15 @@ import {
   type TreeFile,
 } from '#domain';
 import { handleCommand, type EventStore } from '#event-store';
-import { fetchBlobText, readRepositoryTree, type GitHubAppClients, type GitHubAppOctokit, type Logger } from '#integrations';
+import { BLOBS_PER_QUERY, fetchBlobText, fetchBlobTextsByQuery, readRepositoryTree, type GitHubAppClients, type GitHubAppOctokit, type Logger } from '#integrations';
 import { DocumentQueries, type CheckpointWaiter, type PendingIngestionJob, type Sql } from '#read-models';
 import { DocumentBatchAppender } from './document-batch.appender.js';
 import { IngestionError, IngestionInterrupted, errorCode, isTransient } from './ingestion-error.js';
 import { ingestionDocumentsTotal, ingestionGitHubCallsTotal, ingestionJobsTotal } from './ingestion.metrics.js';
 
 export interface IngestionSettings {
-  /** Files per `DocumentsIndexed` event (the original's `ingestFileBatchSize`). */
+  /** Files per `DocumentsIndexed` event (the original's `ingestFileBatchSize`), read in one GraphQL query per 50. */
   readonly batchSize: number;
-  /** Blob fetches in flight per job (the original's `fetchConcurrency` was 5). */
-  readonly fetchConcurrency: number;
   /** Sub-tree listings in flight when a recursive tree comes back truncated. */
   readonly treeConcurrency: number;
   /** Larger blobs are skipped (and counted): documentation files are small, and events hold content. */
@@ -51,7 +48,7 @@ export interface IngestionSettings {
   readonly consistencyTimeoutMs: number;
 }
 
-export const DEFAULT_INGESTION_SETTINGS: IngestionSettings = { batchSize: 50, fetchConcurrency: 8, treeConcurrency: 8, maxFileBytes: 1024 * 1024, progressIntervalMs: 1000, consistencyTimeoutMs: 60_000 };
+export const DEFAULT_INGESTION_SETTINGS: IngestionSettings = { batchSize: 50, treeConcurrency: 8, maxFileBytes: 1024 * 1024, progressIntervalMs: 1000, consistencyTimeoutMs: 60_000 };
 
 export interface IngestionDependencies {
   readonly store: EventStore;
@@ -153,25 +150,22 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
   const progress = new ProgressReporter(deps, job, plan.fetch.length + plan.remove.length, now);
   const ref = { storeId, organizationId: job.organizationId, workspaceId: job.workspaceId, repositoryId: job.repositoryId, githubRepoId: input.githubRepoId, repoFullName: input.repoFullName, jobId: job.jobId, commitSha: tree.commitSha };
   const chunking = { chunkMaxTokens: storeSettings.chunkMaxTokens, chunkOverlap: storeSettings.chunkOverlap };
-  const limit = pLimit(settings.fetchConcurrency);
   let skippedBinary = 0;
 
-  const fetchBatch = (files: readonly TreeFile[]) =>
-    Promise.all(
-      files.map((file) =>
-        limit(async (): Promise<IndexedDocument | null> => {
-          if (deps.signal.aborted) throw new IngestionInterrupted();
-          const text = await fetchBlobText(octokit, { owner, repo, sha: file.sha });
-          calls.count++;
-          // PostgreSQL text and jsonb cannot hold NUL: such a file is binary, not documentation.
-          if (text.includes('\u0000')) {
-            skippedBinary++;
-            return null;
-          }
-          return toDocument(storeId, input.githubRepoId, file, text, known.get(file.path));
-        }),
-      ),
-    );
+  const fetchBatch = async (files: readonly TreeFile[]): Promise<Array<IndexedDocument | null>> => {
+    if (deps.signal.aborted) throw new IngestionInterrupted();
+    const texts = await fetchBlobTextsByQuery(octokit, { owner, repo, shas: files.map((file) => file.sha) });
+    calls.count += Math.ceil(texts.size / BLOBS_PER_QUERY);
+    return files.map((file) => {
+      const text = texts.get(file.sha) ?? null;
+      // Binary (GitHub says so, or the text holds NUL, which PostgreSQL's text and jsonb cannot store): not documentation.
+      if (text === null || text.includes('\u0000')) {
+        skippedBinary++;
+        return null;
+      }
+      return toDocument(storeId, input.githubRepoId, file, text, known.get(file.path));
+    });
+  };
 
   // The next batch is fetched while the current one is appended.
   const slices = sliced(plan.fetch, settings.batchSize);
