@@ -8,6 +8,7 @@ import { openRuntime, type Runtime } from '../apps/console/src/runtime.js';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../apps/fake-github/src/fake-github.js';
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
 import { startReactors, type Reactors } from '../apps/projector/src/reactors/reactors.js';
+import type { SearchBenchResults } from './search.bench.js';
 import { benchDatabase, fmt, percentile, since, waitForProjection, type BenchDatabase } from './support.js';
 
 /**
@@ -49,6 +50,8 @@ export interface IngestionRun {
   readonly pickupMs: number | null;
   readonly githubCalls: Routes;
   readonly githubCallsTotal: number;
+  /** Of those, answered `304 Not Modified` (an ETag matched; free for the rate limit). */
+  readonly githubNotModified: number;
   readonly output: Record<string, unknown> | null;
   readonly error: string | null;
   readonly documents: number;
@@ -155,6 +158,7 @@ export async function benchIngestion(options: IngestionBenchOptions = {}): Promi
       'the fake GitHub runs in the benchmark process: its CPU (tree listings, base64 blobs, JSON) shares the two cores with the api, the projector and the reactor, as Octokit does over loopback HTTP.',
       `reactor defaults: batchSize 50, fetchConcurrency 8, treeConcurrency 8, concurrency 2 jobs; the fake's tree listing limits: 100,000 entries, 7 MB (both as GitHub documents them).`,
       `documents in the large repository's store at the end: ${documents}.`,
+      `the first reindex's GitHub calls include the ${smallCount} small repositories' reindexes made while it ran (each: commit, recursive tree, one blob); the large job's own count is its output's githubCalls.`,
     );
     return { files: fileCount, contentBytes, setupSeconds, reindexRequestMs, runs, detectConfig, truncatedTree, installationRepositories, notes };
   } finally {
@@ -168,7 +172,7 @@ interface Environment {
   readonly runtime: Runtime;
   readonly github: FakeGitHub;
   readonly appKey: { readonly privateKey: string; readonly publicKey: string };
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> | null }>;
   close(): Promise<void>;
 }
 
@@ -241,11 +245,12 @@ async function reindexAndWait(
   const { runtime } = env;
   run.log(`  ${run.name}`);
   const before = snapshot(env.github);
+  const notModifiedBefore = notModifiedTotal(env.github);
   const started = process.hrtime.bigint();
   const response = await env.request('POST', `/v1/orgs/${ORG}/repositories/${run.repositoryId}/reindex`);
   const requestMs = since(started);
   if (response.status !== 202) throw new Error(`reindex: ${response.status} ${JSON.stringify(response.body)}`);
-  const jobId = response.body.jobId as string;
+  const jobId = response.body!.jobId as string;
 
   const countDocuments = async () => ((await runtime.dataSource.query('SELECT count(*)::int AS n FROM documents WHERE github_repo_id = $1', [run.githubRepoId])) as Array<{ n: number }>)[0]!.n;
   const timeline: IngestionRun['timeline'] = [];
@@ -287,9 +292,10 @@ async function reindexAndWait(
   } finally {
     clearInterval(sampler);
   }
-  const events = (await runtime.store.readStream(jobStreamId(jobId))) as unknown as Array<{ type: string; data: { at?: string } }>;
+  // When each event was recorded: the reactor's timeline as the store saw it.
+  const events = await runtime.store.readStream(jobStreamId(jobId));
   const at = (type: string) => {
-    const found = events.find((e) => e.type === type)?.data.at;
+    const found = events.find((e) => e.type === type)?.recordedAt;
     return found === undefined ? null : Date.parse(found);
   };
   const [queuedAt, startedAt, endedAt] = [at('JobQueued'), at('JobStarted'), at('JobCompleted') ?? at('JobFailed') ?? at('JobCancelled')];
@@ -309,6 +315,7 @@ async function reindexAndWait(
     pickupMs: queuedAt !== null && startedAt !== null ? startedAt - queuedAt : null,
     githubCalls,
     githubCallsTotal: Object.values(githubCalls).reduce((sum, n) => sum + n, 0),
+    githubNotModified: notModifiedTotal(env.github) - notModifiedBefore,
     output,
     error,
     documents: counts!.documents,
@@ -318,7 +325,7 @@ async function reindexAndWait(
   run.log(
     `    ${status}${error ? ` (${error})` : ''}: request ${fmt(requestMs)} ms, job ended after ${fmt(jobEndedMs / 1000, 1)} s (run ${result.runMs === null ? 'n/a' : fmt(result.runMs / 1000, 1)} s), documents caught up after ${fmt(documentsCaughtUpMs / 1000, 1)} s`,
   );
-  run.log(`    GitHub calls (${result.githubCallsTotal}): ${formatRoutes(githubCalls)}`);
+  run.log(`    GitHub calls (${result.githubCallsTotal}, ${result.githubNotModified} answered 304): ${formatRoutes(githubCalls)}`);
   if (output) run.log(`    output: ${JSON.stringify(pick(output, ['treeFiles', 'treeTruncated', 'filesMatched', 'documentsIndexed', 'documentsRemoved', 'unchanged', 'githubCalls', 'ingestionMs']))}`);
   run.log(`    read model: ${result.documents} documents, ${result.chunks} chunks`);
   return result;
@@ -342,8 +349,9 @@ async function benchTruncatedTree(env: Environment, fileCount: number, full: boo
   log(`    one recursive listing holds ${listing.tree.length} entries (truncated: ${listing.truncated}); the reader got ${tree.files.length} files in ${fmt(ms)} ms with ${tree.requests} calls: ${formatRoutes(calls)}`);
   if (full) {
     const connected = await env.request('POST', `/v1/orgs/${ORG}/repositories`, { githubRepoId: String(repository.id), githubInstallationId: INSTALLATION_ID, metadata: { fullName: `${repository.owner}/${repository.repo}`, defaultBranch: 'main' } });
-    await env.runtime.checkpoints.waitFor('repositories', connected.body.position, 30_000);
-    runs.push(await reindexAndWait(env, { name: `reindex of the truncated repository (${fileCount} files)`, repositoryId: connected.body.repositoryId, githubRepoId: String(repository.id), timeoutMs, log }));
+    const { position, repositoryId } = connected.body as { position: string; repositoryId: string };
+    await env.runtime.checkpoints.waitFor('repositories', position, 30_000);
+    runs.push(await reindexAndWait(env, { name: `reindex of the truncated repository (${fileCount} files)`, repositoryId, githubRepoId: String(repository.id), timeoutMs, log }));
   }
   return result;
 }
@@ -453,6 +461,8 @@ const snapshot = (github: FakeGitHub): Routes => {
   return counts;
 };
 
+const notModifiedTotal = (github: FakeGitHub) => [...github.notModified.values()].reduce((sum, n) => sum + n, 0);
+
 const diff = (before: Routes, after: Routes): Routes => Object.fromEntries(Object.entries(after).flatMap(([route, n]) => (n - (before[route] ?? 0) > 0 ? [[route, n - (before[route] ?? 0)]] : [])));
 
 const formatRoutes = (routes: Routes) =>
@@ -461,3 +471,42 @@ const formatRoutes = (routes: Routes) =>
     .join(', ') || 'none';
 
 const pick = (object: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.filter((k) => k in object).map((k) => [k, object[k]]));
+
+/** The ingestion and search figures as a markdown summary, each with the numbers behind it. */
+export function formatIngestionMarkdown(ingestion: IngestionBenchResults | undefined, search: SearchBenchResults | undefined, about: { date: string; node: string; database: string }): string {
+  const lines = [`# Ingestion and search benchmark ${about.date} (node ${about.node}, ${about.database} PostgreSQL)`, ''];
+  const ms = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n >= 10_000 ? `${fmt(n / 1000, 1)} s` : `${fmt(n, 1)} ms`);
+  if (ingestion) {
+    const r = ingestion.reindexRequestMs;
+    lines.push(
+      `## Ingestion of a ${ingestion.files}-file repository (${fmt(ingestion.contentBytes / 1e6, 1)} MB of markdown)`,
+      '',
+      `Reindex request (HTTP 202 round trip): first ${ms(r.first)}; ${r.duringIngestion.samples} requests on small repositories during the ingestion: p50 ${ms(r.duringIngestion.p50)}, p99 ${ms(r.duringIngestion.p99)}, max ${ms(r.duringIngestion.max)}.`,
+      '',
+      '| run | status | job ended | documents caught up | reactor run (JobStarted→end) | GitHub calls | of them 304 | documents / chunks | tree truncated |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...ingestion.runs.map(
+        (run) =>
+          `| ${run.name} | ${run.status} | ${ms(run.jobEndedMs)} | ${ms(run.documentsCaughtUpMs)} | ${ms(run.runMs)} | ${run.githubCallsTotal}: ${Object.entries(run.githubCalls)
+            .map(([route, n]) => `${route.replace('GET /repos/{owner}/{repo}', '')} ${n}`)
+            .join(', ')} | ${run.githubNotModified} | ${run.documents} / ${run.chunks} | ${String(run.output?.treeTruncated ?? 'n/a')} |`,
+      ),
+      '',
+    );
+    for (const run of ingestion.runs) if (run.output) lines.push(`- ${run.name}: output \`${JSON.stringify(run.output)}\``);
+    lines.push('');
+    if (ingestion.detectConfig) lines.push(`Config detection: ${ingestion.detectConfig.status} in ${ms(ingestion.detectConfig.ms)}, GitHub calls ${JSON.stringify(ingestion.detectConfig.githubCalls)}.`, '');
+    if (ingestion.truncatedTree) lines.push(`Truncated tree: \`${JSON.stringify(ingestion.truncatedTree)}\``, '');
+    lines.push(`Installation repository list (library level): \`${JSON.stringify(ingestion.installationRepositories)}\``, '');
+    for (const note of ingestion.notes) lines.push(`- ${note}`);
+    lines.push('');
+  }
+  if (search) {
+    lines.push(`## Search over ${search.documents} documents (${search.chunks} chunks)`, '', '| measurement | queries | p50 | p99 | results |', '|---|---|---|---|---|');
+    for (const m of search.measurements) lines.push(`| ${m.name} | ${m.queries} | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${fmt(m.meanResults, 1)} |`);
+    lines.push('', `Seeded in ${fmt(search.seedSeconds, 1)} s, projected in ${fmt(search.projectSeconds, 1)} s.`);
+    for (const note of search.notes ?? []) lines.push(`- ${note}`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,9 +1,13 @@
-import pg from 'pg';
-import { DEFAULT_STORE_SETTINGS, ingestionDecider, ingestionStreamId, storeDecider, storeIdFor, storeStreamId, type IndexedDocument } from '#domain';
-import { PostgresEventStore, handleCommand } from '#event-store';
-import { createLogger } from '#integrations';
-import { DocumentQueries, createReadModelDataSource, documentsProjection, ensureProjection, inTransaction, migrateReadModels, storesProjection } from '#read-models';
-import { ProjectionRunner } from '../apps/projector/src/projection-runner.js';
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { DEFAULT_STORE_SETTINGS, ingestionDecider, ingestionStreamId, storeIdFor, type IndexedDocument } from '#domain';
+import { handleCommand } from '#event-store';
+import { LocalIdentityProvider, TokenCipher, createLogger } from '#integrations';
+import { DocumentQueries, PROJECTIONS } from '#read-models';
+import { createApiApp } from '../apps/api/src/create-api-app.js';
+import { loadConfig } from '../apps/console/src/config.js';
+import { openRuntime } from '../apps/console/src/runtime.js';
+import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
 import { benchDatabase, fmt, measure, percentile } from './support.js';
 
 export interface SearchBenchOptions {
@@ -22,39 +26,62 @@ export interface SearchBenchResults {
   readonly seedSeconds: number;
   readonly projectSeconds: number;
   readonly measurements: { readonly name: string; readonly queries: number; readonly p50Ms: number; readonly p99Ms: number; readonly meanResults: number }[];
+  readonly notes?: string[];
 }
 
 /**
  * Full-text search latency over one store of realistic size: documents are prose drawn from a
  * Zipf-distributed vocabulary (common words are common, most words are rare), indexed through the
- * command path and projected by the projection runner, then searched with 1–3 word queries.
+ * command path and projected by the projector daemon, then searched with 1–3 word queries: with
+ * the query service on a pool, then as `POST /v1/search` over HTTP (API key + X-Workspace-ID)
+ * against the api, uncached (`?minPosition=` bypasses the query cache) and from the query cache.
  */
 export async function benchSearch(options: SearchBenchOptions = {}): Promise<SearchBenchResults> {
   const documentCount = options.documents ?? 10_000;
   const queryCount = options.queries ?? 200;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const database = await benchDatabase();
-  const store = new PostgresEventStore({ connectionString: database.url });
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('search.bench', 'warn'), cipher: new TokenCipher(randomBytes(32)) });
+  const { store, projectorPool: pool } = runtime;
+  const startDaemon = async () => {
+    const started = new ProjectorDaemon({ store, pool, connectionString: runtime.databaseUrl, logger: runtime.logger });
+    await started.start();
+    return started;
+  };
+  const caughtUp = async () => {
+    const head = await store.headPosition();
+    for (const projection of PROJECTIONS) await runtime.checkpoints.waitFor(projection.name, head, 600_000);
+  };
+  let daemon: ProjectorDaemon | null = await startDaemon();
+  let app: INestApplication | null = null;
   try {
-    await store.ensureSchema();
-    const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-    await dataSource.initialize();
-    await migrateReadModels(dataSource);
-    await dataSource.destroy();
-    for (const definition of [storesProjection, documentsProjection]) await inTransaction(pool, (client) => ensureProjection(client, definition));
+    app = await createApiApp(runtime);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const http = async (method: string, path: string, authorization: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${authorization}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const parsed = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
+      return parsed;
+    };
+    // An organization, its `docs` workspace and store, and an API key, as a user sets them up.
+    const token = await runtime.identity.mint({ userId: 'user_search_bench', organizationSlug: 'bench-search', role: 'admin' });
+    const organization = await http('POST', '/v1/orgs', token, { slug: 'bench-search', name: 'Search bench' });
+    const workspace = await http('POST', '/v1/orgs/bench-search/workspaces', token, { name: 'docs' });
+    await caughtUp();
+    await http('PUT', '/v1/orgs/bench-search/workspaces/docs/stores/docs', token, {});
+    const apiKey = (await http('POST', '/v1/me/api-keys', token, { name: 'search bench' })).key as string;
+    await caughtUp();
+    // Seeded with the daemon stopped, then projected by a fresh one: seeding and projecting are timed apart.
+    await daemon.stop();
+    daemon = null;
 
     const random = mulberry32(42);
     const vocabulary = buildVocabulary(random);
     const sampleWord = zipfSampler(vocabulary, random);
-    const storeId = storeIdFor('ws_bench', 'docs');
-    await handleCommand(
-      store,
-      storeStreamId(storeId),
-      storeDecider,
-      { type: 'EnsureStore', data: { organizationId: 'org_bench', workspaceId: 'ws_bench', slug: 'docs', settings: DEFAULT_STORE_SETTINGS, at: '2026-11-01T00:00:00.000Z' } },
-      { commandId: 'bench-store' },
-    );
+    const organizationId = organization.organizationId as string;
+    const workspaceId = workspace.workspaceId as string;
+    const storeId = storeIdFor(workspaceId, 'docs');
     const seedStarted = Date.now();
     const step = DEFAULT_STORE_SETTINGS.chunkMaxTokens - DEFAULT_STORE_SETTINGS.chunkOverlap;
     const perBatch = 50;
@@ -68,7 +95,7 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
       // A job per batch: every batch appended to one job's stream re-reads the documents of all
       // the batches before it (the decider folds the stream), which makes seeding quadratic.
       const jobId = `bench-job-${batch}`;
-      const ref = { storeId, organizationId: 'org_bench', workspaceId: 'ws_bench', repositoryId: null, githubRepoId: '1', repoFullName: 'bench/docs', jobId, batch: 0, commitSha: 'c0', at: '2026-11-01T00:00:00.000Z' };
+      const ref = { storeId, organizationId, workspaceId, repositoryId: null, githubRepoId: '1', repoFullName: 'bench/docs', jobId, batch: 0, commitSha: 'c0', at: '2026-11-01T00:00:00.000Z' };
       await handleCommand(
         store,
         ingestionStreamId(jobId),
@@ -79,15 +106,8 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
     }
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     const projectStarted = Date.now();
-    const logger = createLogger('search.bench', 'warn');
-    for (const definition of [documentsProjection, storesProjection]) {
-      const runner = new ProjectionRunner({ store, pool, definition, logger, mode: 'replay', stopWhenCaughtUp: true, maxBatchSize: 20 });
-      try {
-        await runner.start().done;
-      } finally {
-        await runner.stop();
-      }
-    }
+    daemon = await startDaemon();
+    await caughtUp();
     await pool.query('ANALYZE');
     const projectSeconds = (Date.now() - projectStarted) / 1000;
     const chunks = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM document_chunks')).rows[0]!.n);
@@ -112,10 +132,42 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
       measurements.push(measurement);
       log(`  ${variant.name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} queries (${fmt(measurement.meanResults, 1)} results on average)`);
     }
-    return { documents: documentCount, chunks, seedSeconds, projectSeconds, measurements };
+
+    // Over HTTP, the API's defaults (topK 10, highlights on). Uncached: `?minPosition=` (already
+    // reached) asks for a fresh read, which skips the query cache. Cached: every query asked once
+    // (a miss fills the cache), then timed again within the cache's TTL.
+    const head = encodeURIComponent(await store.headPosition());
+    const searchOver = async (query: string, fresh: boolean) =>
+      (await http('POST', `/v1/search${fresh ? `?minPosition=${head}` : ''}`, apiKey, { query, topK: 10, filters: { labels: ['store:docs'] } }, { 'x-workspace-id': workspaceId })) as { results: unknown[]; latency: { cache: string } };
+    const notes: string[] = [];
+    for (const fresh of [true, false]) {
+      let next = 0;
+      let results = 0;
+      const caches = new Map<string, number>();
+      if (!fresh) for (const text of texts) await searchOver(text, false);
+      const timings: Array<{ query: string; ms: number; results: number }> = [];
+      const samples = await measure(queryCount, async () => {
+        const query = texts[next++ % texts.length]!;
+        const started = process.hrtime.bigint();
+        const answer = await searchOver(query, fresh);
+        timings.push({ query, ms: Number(process.hrtime.bigint() - started) / 1e6, results: answer.results.length });
+        results += answer.results.length;
+        caches.set(answer.latency.cache, (caches.get(answer.latency.cache) ?? 0) + 1);
+      }, fresh ? undefined : 0);
+      // Which queries make the tail: with a Zipf vocabulary, those of the most common words.
+      const slowest = timings.sort((a, b) => b.ms - a.ms).slice(0, 3);
+      const name = fresh ? 'POST /v1/search over HTTP, uncached (?minPosition=)' : 'POST /v1/search over HTTP, cached (repeated queries)';
+      const measurement = { name, queries: samples.length, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), meanResults: results / next };
+      measurements.push(measurement);
+      notes.push(`${name}: query cache ${[...caches].map(([k, n]) => `${k} ${n}`).join(', ')} (warm-up included); slowest: ${slowest.map((t) => `"${t.query}" ${fmt(t.ms, 1)} ms`).join(', ')}`);
+      log(`  ${name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} requests (cache: ${[...caches].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    }
+    notes.push('HTTP: keep-alive fetch from the same process to the api (API key auth, X-Workspace-ID, store lookup, Nest); library: DocumentQueries.search on a pool, no HTTP.');
+    return { documents: documentCount, chunks, seedSeconds, projectSeconds, measurements, notes };
   } finally {
-    await pool.end();
-    await store.close();
+    await app?.close();
+    await daemon?.stop();
+    await runtime.close();
     if (options.keepDatabase) log(`  database kept: ${database.url}`);
     else await database.drop();
   }
