@@ -426,6 +426,22 @@ const ROUTES: readonly Route[] = [
     path: () => `/v1/me/integrations/${fixture.integrationId}/resources`,
     body: () => ({ resources: [repo(3)] }),
   },
+  {
+    method: 'GET',
+    route: '/v1/me/integrations/:id/installations/:installationId/repositories',
+    scope: 'me',
+    ok: 200,
+    others: 404,
+    path: () => `/v1/me/integrations/${fixture.integrationId}/installations/${GITHUB_INSTALLATION}/repositories`,
+  },
+  {
+    method: 'GET',
+    route: '/v1/me/integrations/:id/installations/:installationId/repositories/:owner/:repo/config',
+    scope: 'me',
+    ok: 200,
+    others: 404,
+    path: () => `/v1/me/integrations/${fixture.integrationId}/installations/${GITHUB_INSTALLATION}/repositories/authz/docs/config`,
+  },
   { method: 'DELETE', route: '/v1/me/integrations/:id', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/integrations/${fixture.integrationId}` },
 ];
 

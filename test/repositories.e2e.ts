@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from './support/app.js';
 import { useGitHubAppEnv } from './support/github-app.js';
-import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { randomUUID } from 'node:crypto';
+import { OctokitInstallationsSource } from '#integrations';
+import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 
 /** Repositories over HTTP: connect/reactivate, list, get, config detection against the fake GitHub, reindex. */
 describe('repositories over HTTP', () => {
@@ -106,6 +109,35 @@ describe('repositories over HTTP', () => {
     const retried = await app.request('POST', `${base}/${repositoryId}/reindex`, { token, headers: { 'idempotency-key': 'after-cancel' } });
     expect(retried.status).toBe(202);
     expect(retried.body.jobId).toBe(again.body.jobId);
+  });
+  it("lists an installation's repositories (every page, then from the cache) and reads a repository's config, through the caller's own integration", async () => {
+    const source = new OctokitInstallationsSource({ baseUrl: github.url });
+    const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
+    github.setInstallations(userToken, [installationPayload(7, 'acme')]);
+    const integration = await new GitHubIntegrationService(app.runtime, source).storeOAuthResult(
+      'user_1',
+      { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) },
+      { commandId: randomUUID(), userId: 'user_1' },
+    );
+    const installationBase = `/v1/me/integrations/${integration.id}/installations/7/repositories`;
+    const listings = () => github.requests.get('GET /installation/repositories') ?? 0;
+    const before = listings();
+
+    const list = await app.request('GET', `${installationBase}?minPosition=${integration.position}`, { token });
+    expect(list.status).toBe(200);
+    expect(list.body.map((r: { fullName: string }) => r.fullName)).toEqual(['acme/docs', 'acme/site']);
+    expect(list.body[0]).toMatchObject({ id: '4242', name: 'docs', owner: 'acme', defaultBranch: 'main', isArchived: false, url: expect.stringContaining('acme/docs') });
+    expect(listings() - before).toBe(1);
+    expect((await app.request('GET', installationBase, { token })).body).toEqual(list.body);
+    expect(listings() - before).toBe(1); // the second answer came from the cache
+
+    const config = await app.request('GET', `${installationBase}/acme/docs/config`, { token });
+    expect(config).toMatchObject({ status: 200, body: { exists: true, path: '.lightfast.yaml', content: expect.stringContaining('store: docs-site'), sha: expect.stringMatching(/^[0-9a-f]{40}$/) } });
+    expect((await app.request('GET', `${installationBase}/acme/site/config?ref=main`, { token })).body).toEqual({ exists: false });
+    expect((await app.request('GET', `${installationBase}/acme/docs/config?ref=${encodeURIComponent('main; rm')}`, { token })).status).toBe(400);
+    // Another user's integration, and an installation the integration does not list: not found.
+    expect((await app.request('GET', installationBase, { token: otherToken })).status).toBe(404);
+    expect((await app.request('GET', `/v1/me/integrations/${integration.id}/installations/8/repositories`, { token })).status).toBe(404);
   });
 });
 

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
-import { GitHubAppClients, cacheFromEnv, gitHubAppConfigFromEnv, type Cache } from '#integrations';
+import { GitHubAppClients, InstallationRepositories, SingleFlightCache, cacheFromEnv, gitHubAppConfigFromEnv, type Cache } from '#integrations';
 import type { Runtime } from '../../../console/src/runtime.js';
 
 /** The GitHub App's installation clients, or null without GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY. */
 export const GITHUB_APP_CLIENTS = Symbol('GITHUB_APP_CLIENTS');
+/** Every repository of an installation (all pages), cached a minute and revalidated with ETags; null without a GitHub App. */
+export const INSTALLATION_REPOSITORIES = Symbol('INSTALLATION_REPOSITORIES');
 const GITHUB_CACHE = Symbol('GITHUB_CACHE');
 
 /** Closes the GitHub response cache with the app: a Redis connection left open keeps the process alive. */
@@ -35,9 +37,14 @@ export class GitHubAppModule {
           inject: [GITHUB_CACHE],
           useFactory: (cache: Cache | null) => (cache ? new GitHubAppClients({ ...gitHubAppConfigFromEnv(), baseUrl: runtime.config.githubApiUrl }, cache) : null),
         },
+        {
+          provide: INSTALLATION_REPOSITORIES,
+          inject: [GITHUB_APP_CLIENTS, GITHUB_CACHE],
+          useFactory: (clients: GitHubAppClients | null, cache: Cache | null) => (clients && cache ? new InstallationRepositories(clients, new SingleFlightCache(cache)) : null),
+        },
         GitHubCacheCloser,
       ],
-      exports: [GITHUB_APP_CLIENTS],
+      exports: [GITHUB_APP_CLIENTS, INSTALLATION_REPOSITORIES],
     };
   }
 }

@@ -7,6 +7,7 @@ import { GITHUB_INSTALLATIONS, GitHubIntegrationService } from './github-integra
 import { GITHUB_OAUTH, GitHubOAuthController } from './github-oauth.controller.js';
 import { IntegrationQueries } from './integration.queries.js';
 import { IntegrationsController } from './integrations.controller.js';
+import { InstallationRepositoriesController } from './installation-repositories.controller.js';
 import { WorkspaceIntegrationsController } from './workspace-integrations.controller.js';
 
 /** `integration.*` and `account.integrations.*`, and GitHub's OAuth flow that stores the token. */
@@ -15,7 +16,7 @@ export class IntegrationsModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: IntegrationsModule,
-      controllers: [IntegrationsController, WorkspaceIntegrationsController, GitHubOAuthController],
+      controllers: [IntegrationsController, InstallationRepositoriesController, WorkspaceIntegrationsController, GitHubOAuthController],
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: GITHUB_INSTALLATIONS, useValue: new OctokitInstallationsSource({ baseUrl: runtime.config.githubApiUrl }) satisfies GitHubInstallationsSource },

@@ -84,6 +84,10 @@ describe.each(backends)('installation repositories, cached %s', (name, makeCache
       defaultBranch: 'main',
       htmlUrl: `https://github.example.test/org-${id}/repo-0`,
       archived: false,
+      description: null,
+      language: null,
+      stargazersCount: 0,
+      updatedAt: null,
     });
     expect(listings() - listed).toBe(3);
     expect(tokenRequests() - tokens).toBe(1);

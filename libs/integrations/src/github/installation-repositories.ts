@@ -11,6 +11,10 @@ export interface InstallationRepository {
   readonly defaultBranch: string;
   readonly htmlUrl: string;
   readonly archived: boolean;
+  readonly description: string | null;
+  readonly language: string | null;
+  readonly stargazersCount: number;
+  readonly updatedAt: string | null;
 }
 
 interface RepositoryPayload {
@@ -22,6 +26,10 @@ interface RepositoryPayload {
   default_branch?: string;
   html_url: string;
   archived?: boolean;
+  description?: string | null;
+  language?: string | null;
+  stargazers_count?: number;
+  updated_at?: string | null;
 }
 
 /**
@@ -60,5 +68,9 @@ function toRepository(payload: RepositoryPayload): InstallationRepository {
     defaultBranch: payload.default_branch ?? 'main',
     htmlUrl: payload.html_url,
     archived: payload.archived ?? false,
+    description: payload.description ?? null,
+    language: payload.language ?? null,
+    stargazersCount: payload.stargazers_count ?? 0,
+    updatedAt: payload.updated_at ?? null,
   };
 }

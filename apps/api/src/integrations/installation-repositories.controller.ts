@@ -1,0 +1,98 @@
+import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { parse } from 'yaml';
+import { readRepositoryConfigFile, type GitHubAppClients, type InstallationRepositories, type Principal } from '#integrations';
+import { CurrentPrincipal } from '../auth/auth.guard.js';
+import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
+import { ApiError, notFound } from '../common/api-error.js';
+import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
+import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { GITHUB_APP_CLIENTS, INSTALLATION_REPOSITORIES } from '../github/github-app.module.js';
+import { IntegrationQueries } from './integration.queries.js';
+
+/** The original refused a config file over 50 KB. */
+const MAX_CONFIG_BYTES = 50 * 1024;
+const GITHUB_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+export class ConfigQuery extends ConsistentQuery {
+  /** As the original: letters, digits, `.`, `_`, `/`, `-`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^[a-zA-Z0-9._/-]+$/, { message: 'ref: only letters, digits, ".", "_", "/" and "-"' })
+  ref?: string;
+}
+
+const notConfigured = () => new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
+
+/**
+ * `integration.github.repositories` and `integration.github.detectConfig`: what one of the caller's
+ * installations can see, read with the GitHub App's installation token. The installation must be
+ * one the caller's GitHub integration lists (another user's integration, or an installation it does
+ * not list, is a 404). The list covers every page (the original read only the first) and is cached
+ * a minute, then revalidated with ETags (304s cost no rate limit).
+ */
+@Controller('v1/me/integrations/:id/installations/:installationId/repositories')
+export class InstallationRepositoriesController {
+  constructor(
+    private readonly queries: IntegrationQueries,
+    @Inject(INSTALLATION_REPOSITORIES) private readonly repositories: InstallationRepositories | null,
+    @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
+  ) {}
+
+  @Get()
+  @ReadsFrom('integrations')
+  async list(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('installationId') installationId: string, @Query() _query: ConsistentQuery) {
+    await this.requireInstallation(principal, id, installationId);
+    if (!this.repositories) throw notConfigured();
+    const repositories = await this.repositories.list(installationId);
+    return repositories.map((r) => ({
+      id: r.id,
+      name: r.name,
+      fullName: r.fullName,
+      owner: r.ownerLogin,
+      description: r.description,
+      defaultBranch: r.defaultBranch,
+      isPrivate: r.private,
+      isArchived: r.archived,
+      url: r.htmlUrl,
+      language: r.language,
+      stargazersCount: r.stargazersCount,
+      updatedAt: r.updatedAt,
+    }));
+  }
+
+  /**
+   * `{exists: true, path, content, sha}` or `{exists: false}`, from one root listing and one file
+   * read. A file over 50 KB or not YAML is the repository's problem, not the request's: 422.
+   */
+  @Get(':owner/:repo/config')
+  @ReadsFrom('integrations')
+  async config(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('installationId') installationId: string,
+    @Param('owner') owner: string,
+    @Param('repo') repo: string,
+    @Query() query: ConfigQuery,
+  ) {
+    if (!GITHUB_NAME.test(owner) || !GITHUB_NAME.test(repo)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'owner and repo must be GitHub names', { fields: [{ field: GITHUB_NAME.test(owner) ? 'repo' : 'owner', message: 'not a GitHub name' }] });
+    await this.requireInstallation(principal, id, installationId);
+    if (!this.github) throw notConfigured();
+    const file = await readRepositoryConfigFile(this.github.forInstallation(installationId), { owner, repo, ...(query.ref ? { ref: query.ref } : {}) });
+    if (!file) return { exists: false };
+    if (file.size > MAX_CONFIG_BYTES) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_config', `${file.path} is ${file.size} bytes; at most ${MAX_CONFIG_BYTES} are read`);
+    try {
+      parse(file.text);
+    } catch (error) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_config', `${file.path} is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+    return { exists: true, path: file.path, content: file.text, sha: file.sha };
+  }
+
+  private async requireInstallation(principal: Principal, integrationId: string, installationId: string): Promise<void> {
+    const integration = await this.queries.github(requireSessionPrincipal(principal).userId);
+    if (!integration || integration.id !== integrationId || !integration.isActive) throw notFound('Integration');
+    if (!integration.installations.some((installation) => installation.id === installationId)) throw notFound('Installation');
+  }
+}
