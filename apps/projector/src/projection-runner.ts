@@ -50,6 +50,7 @@ export class ProjectionRunner {
   private stopped = false;
   private subscription: Subscription | null = null;
   private lastProgressAt = Date.now();
+  private applying = false;
   private watchdog: NodeJS.Timeout | null = null;
   private wakeStandby: (() => void) | null = null;
   readonly done: Promise<void>;
@@ -152,7 +153,7 @@ export class ProjectionRunner {
       after: checkpoint.position,
       eventTypes: this.options.definition.eventTypes,
       // "Up to": live batches hold what has arrived, so big limits only matter while catching up.
-      maxBatchSize: this.options.maxBatchSize ?? (this.options.mode === 'replay' ? 5000 : 2000),
+      maxBatchSize: this.options.maxBatchSize ?? this.options.definition.maxBatchSize ?? (this.options.mode === 'replay' ? 5000 : 2000),
     });
     this.subscription = subscription;
     if (this.stopped) await subscription.close();
@@ -162,7 +163,11 @@ export class ProjectionRunner {
     try {
       for await (const batch of subscription) {
         const started = process.hrtime.bigint();
-        const applied = await this.applyBatch(client, generation, batch);
+        // A batch that arrived is progress; while it is applied the watchdog leaves it alone (a
+        // batch of large events can take longer to write than the watchdog's interval).
+        this.lastProgressAt = Date.now();
+        this.applying = true;
+        const applied = await this.applyBatch(client, generation, batch).finally(() => (this.applying = false));
         this.lastProgressAt = Date.now();
         onProgress();
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -262,7 +267,7 @@ export class ProjectionRunner {
   }
 
   private async checkStalled(watchdogMs: number): Promise<void> {
-    if (this.state !== 'running' || !this.subscription || Date.now() - this.lastProgressAt < watchdogMs) return;
+    if (this.state !== 'running' || !this.subscription || this.applying || Date.now() - this.lastProgressAt < watchdogMs) return;
     try {
       const client = await checkout(this.options.pool);
       try {

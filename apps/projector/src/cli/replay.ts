@@ -46,7 +46,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
     mode: 'replay',
     generation: next,
     stopWhenCaughtUp: true,
-    maxBatchSize: options.batchSize ?? 5000,
+    maxBatchSize: options.batchSize ?? definition.maxBatchSize ?? 5000,
     onBatch: ({ applied }) => {
       events += applied; // not inside `onProgress?.(…)`, which skips its argument when absent
       options.onProgress?.(events);

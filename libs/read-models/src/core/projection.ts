@@ -59,6 +59,11 @@ export interface ProjectionDefinition {
   readonly name: string;
   readonly eventTypes: readonly string[];
   readonly tables: readonly TableDefinition[];
+  /**
+   * Events per batch when the runner is not told otherwise: projections of large events (document
+   * batches carry file contents) read fewer at a time, so a batch stays a few megabytes.
+   */
+  readonly maxBatchSize?: number;
   /** Pure: the same event always yields the same changes. Throwing marks the event as poison. */
   readonly apply: (event: RecordedEvent) => readonly RowChange[];
 }

@@ -113,5 +113,7 @@ export const documentsProjection: ProjectionDefinition = {
   name: 'documents',
   eventTypes: [...DOCUMENT_EVENT_TYPES],
   tables: [documentsTable, documentChunksTable],
+  // Document batches carry up to 50 files' contents each: 200 events hold ~10k documents.
+  maxBatchSize: 200,
   apply,
 };

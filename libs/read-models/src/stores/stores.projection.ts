@@ -92,5 +92,7 @@ export const storesProjection: ProjectionDefinition = {
   name: 'stores',
   eventTypes: [...STORE_EVENT_TYPES, ...DOCUMENT_EVENT_TYPES],
   tables: [storesTable, storeCountersTable],
+  // Document batches carry up to 50 files' contents each: 200 events hold ~10k documents.
+  maxBatchSize: 200,
   apply,
 };
