@@ -26,6 +26,8 @@ export async function createApiApp(runtime: Runtime): Promise<INestApplication> 
   app.use(requireJsonBodies);
   app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(runtime.logger));
-  app.enableShutdownHooks();
+  // No `enableShutdownHooks()`: every entry point closes the app itself (`onShutdown`), in order
+  // with the projector, the reactors and the embedded database. Nest's hooks would re-raise the
+  // signal after closing, which our handler takes for a second Ctrl-C and exits before the rest.
   return app;
 }
