@@ -178,6 +178,10 @@ describe('ingestion', () => {
     expect(job).toMatchObject({ status: 'completed', trigger: 'automatic', name: 'Repository Initial Sync: acme/handbook' });
     expect(job.output).toMatchObject({ storeSlug: 'docs', configStatus: 'unconfigured', filesMatched: 3, documentsIndexed: 3 });
     expect(job.input).toMatchObject({ source: 'initial-sync', deliveryId: `initial-sync-${resources.body.resources[0].id}` });
+    // The connection's sync status, as the original's `lastSyncStatus`: completed, with when.
+    const head = encodeURIComponent(await app.runtime.store.headPosition());
+    const connections = await app.request('GET', `/v1/orgs/ingest/workspaces/handbook/integrations?minPosition=${head}`, { token });
+    expect(connections.body).toEqual([expect.objectContaining({ resourceId: resources.body.resources[0].id, lastSyncStatus: 'completed', lastSyncError: null, lastSyncedAt: expect.any(String) })]);
   });
 });
 

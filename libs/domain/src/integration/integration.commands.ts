@@ -51,10 +51,25 @@ export type DisconnectResourceFromWorkspace = Command<
   { readonly userId: string; readonly resourceId: string; readonly workspaceId: string; readonly by: string; readonly at: string }
 >;
 
+/** The initial sync's progress on a connection (the original's `lastSyncStatus`), reported by the ingestion reactor. */
+export type RecordWorkspaceSync = Command<
+  'RecordWorkspaceSync',
+  {
+    readonly userId: string;
+    readonly resourceId: string;
+    readonly workspaceId: string;
+    readonly jobId: string;
+    readonly status: 'in_progress' | 'completed' | 'failed' | 'cancelled';
+    readonly error: string | null;
+    readonly at: string;
+  }
+>;
+
 export type IntegrationCommand =
   | ConnectGitHubIntegration
   | ValidateGitHubInstallations
   | DisconnectIntegration
   | CreateResources
   | ConnectResourceToWorkspace
-  | DisconnectResourceFromWorkspace;
+  | DisconnectResourceFromWorkspace
+  | RecordWorkspaceSync;

@@ -118,6 +118,14 @@ const disconnectedFromWorkspace = (resourceId: string, by = userId): Integration
   type: 'ResourceDisconnectedFromWorkspace',
   data: { resourceId, workspaceId: 'ws-1', integrationId: 'int-1', disconnectedBy: by, disconnectedAt: t1 },
 });
+const recordSync = (resourceId: string, status: 'in_progress' | 'completed' | 'failed' | 'cancelled', error: string | null = null): IntegrationCommand => ({
+  type: 'RecordWorkspaceSync',
+  data: { userId, resourceId, workspaceId: 'ws-1', jobId: 'job-1', status, error, at: t1 },
+});
+const syncRecorded = (resourceId: string, status: 'in_progress' | 'completed' | 'failed' | 'cancelled', error: string | null = null): IntegrationEvent => ({
+  type: 'WorkspaceSyncRecorded',
+  data: { resourceId, workspaceId: 'ws-1', jobId: 'job-1', status, error, recordedAt: t1 },
+});
 const integrationDisconnected: IntegrationEvent = { type: 'IntegrationDisconnected', data: { integrationId: 'int-1', userId, disconnectedAt: t1 } };
 
 describe('integration decider', () => {
@@ -310,6 +318,20 @@ describe('integration decider', () => {
 
     it('disconnects it, recording who asked', () => {
       spec.given(history).when(disconnectFromWorkspace('res-101', 'user_admin')).then([disconnectedFromWorkspace('res-101', 'user_admin')]);
+    });
+  });
+
+  describe('when its initial sync runs', () => {
+    const history: IntegrationEvent[] = [connected(), resourcesCreated([repo('101')]), connectedToWorkspace(repo('101'))];
+
+    it('records the sync starting and ending, with the error of a failure', () => {
+      spec.given(history).when(recordSync('res-101', 'in_progress')).then([syncRecorded('res-101', 'in_progress')]);
+      spec.given([...history, syncRecorded('res-101', 'in_progress')]).when(recordSync('res-101', 'failed', 'GitHub said 502')).then([syncRecorded('res-101', 'failed', 'GitHub said 502')]);
+    });
+
+    it('records nothing for a connection that does not exist or has ended', () => {
+      spec.given(history).when(recordSync('res-999', 'completed')).then([]);
+      spec.given([...history, disconnectedFromWorkspace('res-101')]).when(recordSync('res-101', 'completed')).then([]);
     });
   });
 

@@ -185,6 +185,13 @@ function decide(command: IntegrationCommand, state: UserIntegrations): Integrati
         },
       ];
     }
+    case 'RecordWorkspaceSync': {
+      const d = command.data;
+      const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
+      // A sync reported for a connection ended since (or never made here) changes nothing.
+      if (!connection || connection.status === 'disconnected') return [];
+      return [{ type: 'WorkspaceSyncRecorded', data: { resourceId: d.resourceId, workspaceId: d.workspaceId, jobId: d.jobId, status: d.status, error: d.error, recordedAt: at } }];
+    }
     default:
       return assertNever(command);
   }
@@ -236,6 +243,8 @@ function evolve(state: UserIntegrations, event: IntegrationEvent): UserIntegrati
       connections.set(key, { ...current, status: 'disconnected' });
       return { ...state, connections };
     }
+    case 'WorkspaceSyncRecorded':
+      return state;
     default:
       return assertNever(event);
   }

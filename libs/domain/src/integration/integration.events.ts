@@ -127,6 +127,19 @@ export type ResourceDisconnectedFromWorkspace = DomainEvent<
   }
 >;
 
+/** A step of a connection's initial sync: started (`in_progress`) or ended, with the job that ran it. */
+export type WorkspaceSyncRecorded = DomainEvent<
+  'WorkspaceSyncRecorded',
+  {
+    readonly resourceId: string;
+    readonly workspaceId: string;
+    readonly jobId: string;
+    readonly status: 'in_progress' | 'completed' | 'failed' | 'cancelled';
+    readonly error: string | null;
+    readonly recordedAt: string;
+  }
+>;
+
 export type IntegrationEvent =
   | GitHubIntegrationConnected
   | GitHubInstallationsValidated
@@ -134,7 +147,8 @@ export type IntegrationEvent =
   | ResourcesCreated
   | ResourceConnectedToWorkspace
   | WorkspaceSyncConfigChanged
-  | ResourceDisconnectedFromWorkspace;
+  | ResourceDisconnectedFromWorkspace
+  | WorkspaceSyncRecorded;
 
 export const INTEGRATION_EVENT_TYPES: readonly IntegrationEvent['type'][] = [
   'GitHubIntegrationConnected',
@@ -144,6 +158,7 @@ export const INTEGRATION_EVENT_TYPES: readonly IntegrationEvent['type'][] = [
   'ResourceConnectedToWorkspace',
   'WorkspaceSyncConfigChanged',
   'ResourceDisconnectedFromWorkspace',
+  'WorkspaceSyncRecorded',
 ];
 
 /**

@@ -158,6 +158,17 @@ function apply(recorded: RecordedEvent): RowChange[] {
         },
       ];
     }
+    case 'WorkspaceSyncRecorded': {
+      const d = event.data;
+      return [
+        {
+          kind: 'patch',
+          table: 'workspace_integrations',
+          key: { workspace_id: d.workspaceId, resource_id: d.resourceId },
+          set: { last_sync_status: d.status, last_sync_error: d.error, ...(d.status === 'completed' ? { last_synced_at: d.recordedAt } : {}), updated_at: d.recordedAt },
+        },
+      ];
+    }
     default:
       return assertNever(event);
   }

@@ -8,6 +8,8 @@ import {
   documentIdFor,
   evaluateConfigFile,
   fold,
+  integrationDecider,
+  integrationStreamId,
   jobDecider,
   jobStreamId,
   parseMarkdown,
@@ -81,8 +83,10 @@ export async function runIngestionJob(deps: IngestionDependencies, job: PendingI
   const state = await readJob(deps.store, job.jobId);
   if (state.status === 'none' || ENDED.has(state.status)) return 'skipped';
   if (state.status === 'queued') await sendToJob({ type: 'StartJob', data: { at: notBefore(now(), state.queuedAt) } }, 'start');
+  await recordInitialSync(deps, job, 'in_progress', null, now);
 
   let outcome: IngestionOutcome;
+  let failure: string | null = null;
   try {
     const result = await ingest(deps, job, now);
     if (result === 'cancelled') outcome = 'cancelled';
@@ -96,6 +100,7 @@ export async function runIngestionJob(deps: IngestionDependencies, job: PendingI
     else {
       deps.logger.warn({ err: error, jobId: job.jobId }, 'ingestion job failed');
       const message = error instanceof Error ? error.message : String(error);
+      failure = message;
       try {
         await sendToJob({ type: 'FailJob', data: { at: now(), error: { message, code: errorCode(error) } } }, 'fail');
         outcome = 'failed';
@@ -106,6 +111,7 @@ export async function runIngestionJob(deps: IngestionDependencies, job: PendingI
     }
   }
   await finishReindex(deps, job, now);
+  await recordInitialSync(deps, job, outcome, outcome === 'failed' ? failure : null, now);
   ingestionJobsTotal.inc({ outcome });
   return outcome;
 }
@@ -280,6 +286,23 @@ async function finishReindex(deps: IngestionDependencies, job: PendingIngestionJ
   } catch (error) {
     if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
   }
+}
+
+/**
+ * The original's `lastSyncStatus` of a connection: `in_progress` when its initial sync starts, then
+ * how it ended. Recorded on the connection owner's integration stream (ids derived from the job,
+ * so a resumed job records nothing twice); other jobs have no connection to report to.
+ */
+async function recordInitialSync(deps: IngestionDependencies, job: PendingIngestionJob, status: 'in_progress' | 'completed' | 'failed' | 'cancelled', error: string | null, now: () => string): Promise<void> {
+  const { initialSyncResourceId: resourceId, initialSyncUserId: userId } = job.input;
+  if (job.input.source !== 'initial-sync' || typeof resourceId !== 'string' || typeof userId !== 'string') return;
+  await handleCommand(
+    deps.store,
+    integrationStreamId(userId),
+    integrationDecider,
+    { type: 'RecordWorkspaceSync', data: { userId, resourceId, workspaceId: job.workspaceId, jobId: job.jobId, status, error, at: now() } },
+    { commandId: `ingestion:${job.jobId}:sync:${status === 'in_progress' ? 'started' : 'ended'}`, correlationId: job.jobId },
+  );
 }
 
 class ProgressReporter {

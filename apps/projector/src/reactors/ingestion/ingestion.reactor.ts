@@ -147,6 +147,8 @@ export class IngestionReactor {
       changedFileCount: null,
       fallbackStore: null,
       initialSyncResourceId: request.resourceId,
+      // The connection lives on its owner's integration stream: the sync's steps are recorded there.
+      initialSyncUserId: request.connectedBy,
     };
     try {
       await handleCommand(
