@@ -9,7 +9,7 @@ import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../apps/fak
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
 import { startReactors, type Reactors } from '../apps/projector/src/reactors/reactors.js';
 import type { SearchBenchResults } from './search.bench.js';
-import { benchDatabase, fmt, percentile, since, waitForProjection, type BenchDatabase } from './support.js';
+import { benchDatabase, fmt, percentile, since, type BenchDatabase } from './support.js';
 
 /**
  * Ingestion of a large repository against the real app (api, projector daemon, ingestion reactor,
@@ -270,8 +270,7 @@ async function reindexAndWait(
   let documentsCaughtUpMs = NaN;
   try {
     await meanwhile?.();
-    const row = await waitForProjection(
-      runtime.checkpoints,
+    const row = await runtime.checkpoints.waitUntil(
       'jobs',
       async () => {
         const [found] = (await runtime.dataSource.query('SELECT status, output, error_message FROM jobs WHERE id = $1', [jobId])) as Array<{ status: string; output: Record<string, unknown> | null; error_message: string | null }>;

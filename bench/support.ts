@@ -81,33 +81,5 @@ export async function measureBounded(work: () => Promise<unknown>, options: Boun
   return samples.sort((a, b) => a - b);
 }
 
-interface AdvanceSource {
-  onAdvance(projection: string, listener: () => void): Promise<() => void>;
-}
-
-/**
- * Re-runs `probe` each time `projection` commits until it returns a value (woken by the
- * projection's NOTIFY, no polling); throws after `timeoutMs` naming what it waited for.
- */
-export async function waitForProjection<T>(checkpoints: AdvanceSource, projection: string, probe: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
-  let wake: () => void = () => undefined;
-  const unsubscribe = await checkpoints.onAdvance(projection, () => wake());
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      const woken = new Promise<void>((resolve) => (wake = resolve));
-      const found = await probe();
-      if (found !== undefined) return found;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`${what}: not seen in ${projection} within ${timeoutMs} ms`);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
-      clearTimeout(timer);
-    }
-  } finally {
-    unsubscribe();
-  }
-}
-
 /** Elapsed milliseconds since `start` (a `process.hrtime.bigint()`). */
 export const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;

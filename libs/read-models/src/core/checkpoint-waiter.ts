@@ -56,6 +56,30 @@ export class CheckpointWaiter {
     return () => set.delete(listener);
   }
 
+  /**
+   * Re-runs `probe` each time `projection` commits a batch until it returns a value: woken by the
+   * projection's NOTIFY, never polling; throws after `timeoutMs` naming `what` it waited for.
+   */
+  async waitUntil<T>(projection: string, probe: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
+    let wake: () => void = () => undefined;
+    const unsubscribe = await this.onAdvance(projection, () => wake());
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (;;) {
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        const found = await probe();
+        if (found !== undefined) return found;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new Error(`${what}: not seen in ${projection} within ${timeoutMs} ms`);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)))]);
+        clearTimeout(timer);
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
   async close(): Promise<void> {
     const listener = this.listener;
     this.listener = null;
