@@ -48,6 +48,9 @@ export function useProjectionHarness(definition: ProjectionDefinition): Projecti
     await migrateReadModels(dataSource);
     await dataSource.destroy();
     pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    // pg-pool's end() resolves before its clients' sockets have closed; the test database's DROP … WITH (FORCE)
+    // can then terminate one, and the pool re-emits that as an 'error' nobody would handle.
+    pool.on('error', () => undefined);
     await inTransaction((client) => ensureProjection(client, definition));
   });
 
