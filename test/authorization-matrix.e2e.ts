@@ -446,7 +446,7 @@ const ROUTES: readonly Route[] = [
 ];
 
 /** Served without a token, on purpose: not in the matrix. */
-const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/webhooks/clerk', 'POST /v1/webhooks/github', 'GET /v1/github/callback'];
+const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/webhooks/clerk', 'POST /v1/webhooks/github', 'GET /v1/github/callback', 'GET /docs', 'GET /docs/', 'GET /docs/index.html', 'GET /docs/openapi.json', 'GET /docs/swagger-ui-init.js', 'GET /docs/docs/swagger-ui-init.js', 'GET /docs/LICENSE'];
 
 function expectedStatus(route: Route, caller: Caller): number {
   if (UNAUTHENTICATED.includes(caller)) return 401;

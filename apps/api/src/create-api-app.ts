@@ -8,6 +8,7 @@ import { installRequestLogging } from './common/request-logging.js';
 import { InputGuardPipe } from './common/input-guard.pipe.js';
 import { requireJsonBodies } from './common/require-json-bodies.js';
 import { createValidationPipe } from './common/validation.pipe.js';
+import { installOpenApiDocs } from './docs/openapi.js';
 import type { Runtime } from '../../console/src/runtime.js';
 
 /** The configured Nest application, not yet listening (tests call `listen(0)`). */
@@ -26,6 +27,7 @@ export async function createApiApp(runtime: Runtime): Promise<INestApplication> 
   app.use(requireJsonBodies);
   app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(runtime.logger));
+  installOpenApiDocs(app);
   // No `enableShutdownHooks()`: every entry point closes the app itself (`onShutdown`), in order
   // with the projector, the reactors and the embedded database. Nest's hooks would re-raise the
   // signal after closing, which our handler takes for a second Ctrl-C and exits before the rest.
