@@ -10,11 +10,11 @@ import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHu
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
 
 const WEBHOOK_SECRET = randomBytes(20).toString('hex');
-const CONFIG = 'version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - docs/**/*.mdx\n';
+const CONFIG = 'version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - docs/**/*.mdx\n  - docs/assets/**\n';
 const page = (i: number) => `---\ntitle: Page ${i}\ndescription: About page ${i}\n---\n# Page ${i}\n\n${`Words about topic${i} and the shared subject. `.repeat(40 + i)}`;
 
 function initialFiles(): Array<[string, string]> {
-  const files: Array<[string, string]> = [['lightfast.yml', CONFIG], ['README.md', '# readme'], ['src/index.ts', 'export {};'], ['docs/.hidden.md', '# dotfiles are not matched'], ['docs/logo.md', 'PNG\u0000\u0001binary']];
+  const files: Array<[string, string]> = [['lightfast.yml', CONFIG], ['README.md', '# readme'], ['src/index.ts', 'export {};'], ['docs/.hidden.md', '# dotfiles are not matched'], ['docs/logo.md', 'PNG\u0000\u0001binary'], ['docs/assets/diagram.png', 'PNG\u0000\u0002image']];
   for (let i = 0; i < 12; i++) files.push([`docs/${i % 3 === 0 ? 'guides/' : ''}page-${i}.${i % 2 ? 'mdx' : 'md'}`, page(i)]);
   return files;
 }
@@ -68,8 +68,9 @@ describe('ingestion', () => {
     const jobId = await reindex();
     const job = await waitForJob(app, jobId);
     expect(job).toMatchObject({ status: 'completed', trigger: 'manual' });
-    expect(job.output).toMatchObject({ storeSlug: 'handbook', configStatus: 'configured', filesMatched: 13, documentsIndexed: 12, documentsRemoved: 0, unchanged: 0, skippedBinary: 1, treeTruncated: false });
-    // One blob read per matched file plus the config; the dotfile, README and sources are never read.
+    expect(job.output).toMatchObject({ storeSlug: 'handbook', configStatus: 'configured', filesMatched: 14, documentsIndexed: 12, documentsRemoved: 0, unchanged: 0, skippedBinary: 2, treeTruncated: false });
+    // One blob read per matched file plus the config; the dotfile, README and sources are never read,
+    // nor is the image, known by its extension (the binary `logo.md` is only known once read).
     expect(blobReads(github) - blobsBefore).toBe(14);
     // The job counts its own calls: the commit, one recursive tree listing, the config blob, and one
     // GraphQL query per batch of 5 files (13 files: 3 queries).

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import binaryExtensions from 'binary-extensions';
 import picomatch from 'picomatch';
 import {
   DEFAULT_INCLUDE_GLOBS,
@@ -143,7 +144,11 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
   const matches = picomatch([...include]);
   const matched = blobs.filter((file) => matches(file.path));
   const tooLarge = matched.filter((file) => file.size !== null && file.size > settings.maxFileBytes);
-  const candidates = tooLarge.length === 0 ? matched : matched.filter((file) => !(file.size !== null && file.size > settings.maxFileBytes));
+  // Images and archives under an include such as `docs/**` are known by their extension and never
+  // read; a binary file with a text extension is still caught by its content below (and read again
+  // on the next reindex, since it is not in the index to compare SHAs with).
+  const binaryByName = matched.filter((file) => hasBinaryExtension(file.path));
+  const candidates = matched.filter((file) => !(file.size !== null && file.size > settings.maxFileBytes) && !hasBinaryExtension(file.path));
 
   // Everything appended before now — earlier jobs' batches and this job's own before a crash —
   // must be in the manifest, or unchanged files would be fetched again.
@@ -156,7 +161,7 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
   const progress = new ProgressReporter(deps, job, plan.fetch.length + plan.remove.length, now);
   const ref = { storeId, organizationId: job.organizationId, workspaceId: job.workspaceId, repositoryId: job.repositoryId, githubRepoId: input.githubRepoId, repoFullName: input.repoFullName, jobId: job.jobId, commitSha: tree.commitSha };
   const chunking = { chunkMaxTokens: storeSettings.chunkMaxTokens, chunkOverlap: storeSettings.chunkOverlap };
-  let skippedBinary = 0;
+  let skippedBinary = binaryByName.length;
 
   const fetchBatch = async (files: readonly TreeFile[]): Promise<Array<IndexedDocument | null>> => {
     if (deps.signal.aborted) throw new IngestionInterrupted();
@@ -214,6 +219,12 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
     ingestionMs: Date.now() - started,
     ...(input.deliveryId ? { deliveryId: input.deliveryId } : {}),
   };
+}
+
+const BINARY_EXTENSIONS = new Set(binaryExtensions);
+function hasBinaryExtension(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  return dot > path.lastIndexOf('/') && BINARY_EXTENSIONS.has(path.slice(dot + 1).toLowerCase());
 }
 
 function toDocument(storeId: string, githubRepoId: string, file: TreeFile, text: string, previous: IndexedFile | undefined): IndexedDocument {
