@@ -282,4 +282,44 @@ describe('ingestion stopped mid-job', () => {
       await second.stop();
     }
   }, 30_000);
+
+  it("cancels an initial sync between batches when its resource is disconnected from the workspace (the original's cancelOn)", async () => {
+    const reactors = await startReactors(app.runtime, reactorSettings);
+    try {
+      github.setRepository('acme', 'sync-me', { id: 6103, files: files('sync-me') });
+      const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
+      github.setInstallations(userToken, [installationPayload(7, 'acme')]);
+      const source = new OctokitInstallationsSource({ baseUrl: github.url });
+      const integration = await new GitHubIntegrationService(app.runtime, source).storeOAuthResult(
+        'user_1',
+        { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) },
+        { commandId: randomUUID(), userId: 'user_1' },
+      );
+      const resources = await app.request('POST', `/v1/me/integrations/${integration.id}/resources`, {
+        token,
+        body: { resources: [{ installationId: 7, repoId: 6103, repoName: 'sync-me', repoFullName: 'acme/sync-me', defaultBranch: 'main', isPrivate: false, isArchived: false }] },
+      });
+      const resourceId: string = resources.body.resources[0].id;
+      const workspace = await app.request('POST', '/v1/orgs/halt/workspaces', { token, body: { name: 'sync-ws' } });
+      const gate = github.holdBlobs(2);
+      const connected = await app.request('POST', `/v1/orgs/halt/workspaces/sync-ws/integrations?minPosition=${workspace.body.position}`, { token, body: { resourceId } });
+      expect(connected.status).toBe(201);
+      const jobId = await waitForReadModel(
+        app,
+        'jobs',
+        async () => ((await app.runtime.dataSource.query(`SELECT id FROM jobs WHERE workspace_id = $1 AND (progress->>'processed')::int >= 2`, [connected.body.workspaceId])) as Array<{ id: string }>)[0]?.id,
+        'the first batch of the initial sync',
+      );
+      await gate.waitForHeld(1);
+
+      const disconnected = await app.request('DELETE', `/v1/orgs/halt/workspaces/sync-ws/integrations/${resourceId}`, { token });
+      expect(disconnected.status).toBe(200);
+      gate.release();
+
+      expect((await waitForJob(app, jobId)).status).toBe('cancelled');
+      expect(await documentsOf(jobId)).toEqual(['docs/sync-me-0.md', 'docs/sync-me-1.md']);
+    } finally {
+      await reactors.stop();
+    }
+  }, 30_000);
 });

@@ -45,6 +45,11 @@ const repoKey = (integrationId: string, repoId: string) => `${integrationId}/${r
 const connectionKey = (workspaceId: string, resourceId: string) => `${workspaceId}/${resourceId}`;
 
 /** The user's GitHub integration, if they ever connected one (a user has at most one). */
+/** Whether a resource is connected to a workspace now (connected, and not disconnected since). */
+export function isConnectedToWorkspace(state: UserIntegrations, workspaceId: string, resourceId: string): boolean {
+  return state.connections.get(connectionKey(workspaceId, resourceId))?.status === 'active';
+}
+
 export function findGitHubIntegration(state: UserIntegrations): ({ integrationId: string } & IntegrationState) | undefined {
   for (const [integrationId, integration] of state.integrations) if (integration.provider === 'github') return { integrationId, ...integration };
   return undefined;

@@ -11,6 +11,7 @@ import {
   fold,
   integrationDecider,
   integrationStreamId,
+  isConnectedToWorkspace,
   jobDecider,
   jobStreamId,
   parseMarkdown,
@@ -24,6 +25,7 @@ import {
   type ConfigDetection,
   type IndexedDocument,
   type IndexedFile,
+  type IntegrationEvent,
   type JobCommand,
   type JobEvent,
   type JobState,
@@ -185,7 +187,7 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
     const documents = (await next!).filter((d): d is IndexedDocument => d !== null);
     next = i + 1 < slices.length ? fetchBatch(slices[i + 1]!) : null;
     next?.catch(() => undefined); // awaited in the next round; an early exit must not leave it unhandled
-    if (await shouldStop(deps, job)) return 'cancelled';
+    if (await shouldStop(deps, job, now)) return 'cancelled';
     if (documents.length > 0) {
       await appender.record({ indexed: { ...ref, batch: appender.nextBatch, at: now(), chunking, documents }, removed: null });
       ingestionDocumentsTotal.inc({ action: 'indexed' }, documents.length);
@@ -193,7 +195,7 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
     await progress.advance(slices[i]!.length);
   }
   for (const slice of sliced(plan.remove, REMOVAL_BATCH_SIZE)) {
-    if (await shouldStop(deps, job)) return 'cancelled';
+    if (await shouldStop(deps, job, now)) return 'cancelled';
     const documents = slice.map((file: IndexedFile) => ({ documentId: file.documentId, path: file.path, chunkCount: file.chunkCount }));
     await appender.record({ indexed: null, removed: { ...ref, batch: appender.nextBatch, at: now(), documents } });
     ingestionDocumentsTotal.inc({ action: 'removed' }, documents.length);
@@ -283,11 +285,21 @@ async function ensureStore(deps: IngestionDependencies, job: PendingIngestionJob
   return { storeId, settings: state.store.settings };
 }
 
-/** Between batches: a cancelled job stops here; a stopping reactor leaves the job to be resumed. */
-async function shouldStop(deps: IngestionDependencies, job: PendingIngestionJob): Promise<boolean> {
+/**
+ * Between batches: a cancelled job stops here; a stopping reactor leaves the job to be resumed. An
+ * initial sync whose resource was disconnected from the workspace meanwhile is cancelled, as the
+ * original's `cancelOn: repository.disconnected`.
+ */
+async function shouldStop(deps: IngestionDependencies, job: PendingIngestionJob, now: () => string): Promise<boolean> {
   if (deps.signal.aborted) throw new IngestionInterrupted();
   const state = await readJob(deps.store, job.jobId);
-  return state.status !== 'running';
+  if (state.status !== 'running') return true;
+  const { initialSyncResourceId: resourceId, initialSyncUserId: userId } = job.input;
+  if (job.input.source !== 'initial-sync' || typeof resourceId !== 'string' || typeof userId !== 'string') return false;
+  const integrations = fold(integrationDecider, (await deps.store.readStream(integrationStreamId(userId))) as unknown as IntegrationEvent[]);
+  if (isConnectedToWorkspace(integrations, job.workspaceId, resourceId)) return false;
+  await handleCommand(deps.store, jobStreamId(job.jobId), jobDecider, { type: 'CancelJob', data: { at: now(), reason: 'resource_disconnected' } }, { commandId: `ingestion:${job.jobId}:disconnected`, correlationId: job.jobId });
+  return true;
 }
 
 async function finishReindex(deps: IngestionDependencies, job: PendingIngestionJob, now: () => string): Promise<void> {
