@@ -24,18 +24,6 @@ afterAll(async () => {
 
 const tokenFor = (userId: string) => app.token({ userId });
 
-async function eventCount(): Promise<number> {
-  const rows: Array<{ n: number }> = await app.runtime.dataSource.query('SELECT count(*)::int AS n FROM es_events');
-  return rows[0]!.n;
-}
-
-async function withoutAppending<T>(send: () => Promise<T>): Promise<T> {
-  const before = await eventCount();
-  const result = await send();
-  expect(await eventCount()).toBe(before);
-  return result;
-}
-
 function expectInvalidField(response: { status: number; body: any }, field: string): void {
   expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status: 400, code: 'invalid_request' });
   const fields: string[] = (response.body.error.details?.fields ?? []).map((f: { field: string }) => f.field);
@@ -58,7 +46,7 @@ async function listKeys(token: string, position: string): Promise<any[]> {
 describe('api keys', () => {
   it('creates a key: the secret is shown once, lf_ + 32 characters, the preview is … + its last 4', async () => {
     const token = await tokenFor('user_create');
-    const before = await eventCount();
+    const before = await app.eventCount();
 
     const created = await createKey(token, { name: 'CI' });
 
@@ -71,7 +59,7 @@ describe('api keys', () => {
       createdAt: expect.any(String),
       position: expect.stringMatching(/^\d+\/\d+$/),
     });
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
     const list = await listKeys(token, created.position);
     expect(list).toEqual([{ id: created.id, name: 'CI', keyPreview: created.keyPreview, isActive: true, expiresAt: null, lastUsedAt: null, createdAt: created.createdAt }]);
   });
@@ -116,7 +104,7 @@ describe('api keys', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body).toEqual({ success: true, position: expect.stringMatching(/^\d+\/\d+$/) });
     expect(await listKeys(token, revoked.body.position)).toEqual([expect.objectContaining({ id: created.id, isActive: false })]);
-    const again = await withoutAppending(() => app.request('POST', `/v1/me/api-keys/${created.id}/revoke`, { token }));
+    const again = await app.withoutAppending(() => app.request('POST', `/v1/me/api-keys/${created.id}/revoke`, { token }));
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ success: true, position: revoked.body.position });
   });
@@ -124,7 +112,7 @@ describe('api keys', () => {
   it('rotates a key in one append: the old one revoked, the new one active with its name and expiry', async () => {
     const token = await tokenFor('user_rotate');
     const old = await createKey(token, { name: 'deploy', expiresAt: '2999-06-01T00:00:00.000Z' });
-    const before = await eventCount();
+    const before = await app.eventCount();
 
     const rotated = await app.request('POST', `/v1/me/api-keys/${old.id}/rotate`, { token });
 
@@ -142,7 +130,7 @@ describe('api keys', () => {
     });
     expect(rotated.body.id).not.toBe(old.id);
     expect(rotated.body.key).not.toBe(old.key);
-    expect(await eventCount()).toBe(before + 2);
+    expect(await app.eventCount()).toBe(before + 2);
     const events: Array<{ tx: string; global_position: string; stream_revision: string; type: string; key_id: string; command_id: string }> = await app.runtime.dataSource.query(
       `SELECT transaction_id::text AS tx, global_position, stream_revision, type, data->>'keyId' AS key_id, metadata->>'commandId' AS command_id
          FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
@@ -185,7 +173,7 @@ describe('api keys', () => {
     const created = await createKey(token);
     await app.request('POST', `/v1/me/api-keys/${created.id}/revoke`, { token });
 
-    const response = await withoutAppending(() => app.request('POST', `/v1/me/api-keys/${created.id}/rotate`, { token }));
+    const response = await app.withoutAppending(() => app.request('POST', `/v1/me/api-keys/${created.id}/rotate`, { token }));
 
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('refused');
@@ -203,7 +191,7 @@ describe('api keys', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.body).toEqual({ success: true, position: expect.stringMatching(/^\d+\/\d+$/) });
     expect(await listKeys(token, second.body.position)).toEqual([]);
-    const again = await withoutAppending(() => app.request('DELETE', `/v1/me/api-keys/${active.id}`, { token }));
+    const again = await app.withoutAppending(() => app.request('DELETE', `/v1/me/api-keys/${active.id}`, { token }));
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('not_found');
   });
@@ -218,7 +206,7 @@ describe('api keys', () => {
       ['POST', `/v1/me/api-keys/${created.id}/rotate`],
       ['DELETE', `/v1/me/api-keys/${created.id}`],
     ] as const) {
-      const response = await withoutAppending(() => app.request(method, path, { token: intruder }));
+      const response = await app.withoutAppending(() => app.request(method, path, { token: intruder }));
       expect({ path, status: response.status, code: response.body.error.code }).toEqual({ path, status: 404, code: 'not_found' });
     }
     expect(await listKeys(intruder, created.position)).toEqual([]);
@@ -247,7 +235,7 @@ describe('api keys', () => {
 
     it.each(cases)('refuses a create with %s', async (_, body, field) => {
       const token = await tokenFor('user_bad_input');
-      const response = await withoutAppending(() => app.request('POST', '/v1/me/api-keys', { token, body }));
+      const response = await app.withoutAppending(() => app.request('POST', '/v1/me/api-keys', { token, body }));
       expectInvalidField(response, field);
     });
 
@@ -258,13 +246,13 @@ describe('api keys', () => {
     ])('refuses a rotation with %s', async (_, body, field) => {
       const token = await tokenFor('user_bad_rotate');
       const created = await createKey(token);
-      const response = await withoutAppending(() => app.request('POST', `/v1/me/api-keys/${created.id}/rotate`, { token, body }));
+      const response = await app.withoutAppending(() => app.request('POST', `/v1/me/api-keys/${created.id}/rotate`, { token, body }));
       expectInvalidField(response, field);
     });
 
     it('refuses a body that is not JSON', async () => {
       const token = await tokenFor('user_bad_input');
-      const response = await withoutAppending(() => app.request('POST', '/v1/me/api-keys', { token, body: '{"name":', headers: { 'content-type': 'application/json' } }));
+      const response = await app.withoutAppending(() => app.request('POST', '/v1/me/api-keys', { token, body: '{"name":', headers: { 'content-type': 'application/json' } }));
       expect(response.status).toBe(400);
     });
   });
@@ -272,7 +260,7 @@ describe('api keys', () => {
   describe('idempotency', () => {
     it('answers a repeated create with the same Idempotency-Key with the same key, one event, and the secret only the first time', async () => {
       const token = await tokenFor('user_idem');
-      const before = await eventCount();
+      const before = await app.eventCount();
       const send = () => app.request('POST', '/v1/me/api-keys', { token, body: { name: 'once' }, headers: { 'Idempotency-Key': 'create-once' } });
 
       const first = await send();
@@ -282,13 +270,13 @@ describe('api keys', () => {
       secretsShown.push(first.body.key);
       expect(first.body.key).toMatch(/^lf_/);
       expect(second.body).toEqual({ ...first.body, key: null });
-      expect(await eventCount()).toBe(before + 1);
+      expect(await app.eventCount()).toBe(before + 1);
     });
 
     it('rotates once for concurrent retries with the same Idempotency-Key; exactly one response shows the secret', async () => {
       const token = await tokenFor('user_idem_rotate');
       const created = await createKey(token);
-      const before = await eventCount();
+      const before = await app.eventCount();
 
       const responses = await Promise.all(
         Array.from({ length: 3 }, () => app.request('POST', `/v1/me/api-keys/${created.id}/rotate`, { token, headers: { 'Idempotency-Key': 'rotate-once' } })),
@@ -300,7 +288,7 @@ describe('api keys', () => {
       expect(shown).toHaveLength(1);
       secretsShown.push(shown[0]);
       expect(hashApiKey(shown[0])).toBe(((await app.runtime.store.readStream(apiKeyStreamId('user_idem_rotate'))).at(-1)!.data as { keyHash: string }).keyHash);
-      expect(await eventCount()).toBe(before + 2);
+      expect(await app.eventCount()).toBe(before + 2);
     });
   });
 });

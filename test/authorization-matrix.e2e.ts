@@ -84,13 +84,6 @@ async function call(method: string, path: string, options: RequestOptions = {}) 
   return response;
 }
 
-/** Everything a request could have appended. An API key's use record (`ApiKeyUsed`) is appended off
- * the request path, throttled to one a minute per key, whatever the route answers: not counted. */
-async function eventCount(): Promise<number> {
-  const rows: Array<{ n: number }> = await app.runtime.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE type <> 'ApiKeyUsed'`);
-  return rows[0]!.n;
-}
-
 async function expectOk(response: { status: number; body: any }, status: number) {
   expect({ status: response.status, body: response.body }).toEqual({ status, body: expect.anything() });
   return response.body;
@@ -509,9 +502,9 @@ describe('authorization matrix', () => {
   it.each(CASES)('$label', async ({ route, caller, status }) => {
     ran++;
     const path = route.path?.(caller) ?? route.route;
-    const before = await eventCount();
+    const before = await app.eventCount({ ignoreKeyUse: true });
     const response = await call(route.method, path, { token: tokens[caller], body: route.body?.(caller), headers: route.headers?.() });
-    const after = await eventCount();
+    const after = await app.eventCount({ ignoreKeyUse: true });
     expect({ caller: CALLER_DESCRIPTIONS[caller], status: response.status, body: response.body }).toEqual({
       caller: CALLER_DESCRIPTIONS[caller],
       status,

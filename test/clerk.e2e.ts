@@ -32,18 +32,6 @@ function tokenFor(userId: string, org?: { id: string; slug: string; role?: 'admi
   return clerk.sessionToken({ sub: userId, ...(org ? { org_id: org.id, org_slug: org.slug, org_role: `org:${org.role ?? 'admin'}` } : {}) });
 }
 
-async function eventCount(): Promise<number> {
-  const rows: Array<{ n: number }> = await app.runtime.dataSource.query('SELECT count(*)::int AS n FROM es_events');
-  return rows[0]!.n;
-}
-
-async function withoutAppending<T>(send: () => Promise<T>): Promise<T> {
-  const before = await eventCount();
-  const result = await send();
-  expect(await eventCount()).toBe(before);
-  return result;
-}
-
 /** Clerk requests made while `work` runs (the fake counts them as they arrive). */
 async function clerkCallsDuring(work: () => Promise<unknown>): Promise<number> {
   const before = clerk.totalRequests();
@@ -130,14 +118,14 @@ describe('Clerk mode', () => {
     it('answers 409 when Clerk says the slug is taken, appending nothing', async () => {
       clerk.seedOrganization({ slug: 'taken-in-clerk' });
       const token = await tokenFor('user_creator');
-      const response = await withoutAppending(() => app.request('POST', '/v1/orgs', { token, body: { slug: 'taken-in-clerk' } }));
+      const response = await app.withoutAppending(() => app.request('POST', '/v1/orgs', { token, body: { slug: 'taken-in-clerk' } }));
       expect({ status: response.status, code: response.body.error.code, field: response.body.error.details?.field }).toEqual({ status: 409, code: 'conflict', field: 'slug' });
     });
 
     it('renames in Clerk first (admin only), then records the name', async () => {
       const admin = await tokenFor('user_creator', { id: organization.id, slug: 'clerk-co' });
       const member = await tokenFor('user_creator', { id: organization.id, slug: 'clerk-co', role: 'member' });
-      const refused = await withoutAppending(() => app.request('PATCH', '/v1/orgs/clerk-co', { token: member, body: { name: 'Nope' } }));
+      const refused = await app.withoutAppending(() => app.request('PATCH', '/v1/orgs/clerk-co', { token: member, body: { name: 'Nope' } }));
       expect(refused.status).toBe(403);
       expect(clerk.requests.get(`PATCH /v1/organizations/${organization.id}`)).toBeUndefined();
 
@@ -197,14 +185,14 @@ describe('Clerk mode', () => {
       clerk.delayMs = 150;
       let responses: Array<{ status: number }> = [];
       try {
-        responses = await withoutAppending(() => Promise.all(Array.from({ length: 10 }, () => app.request('GET', '/v1/orgs/partner-co', { token }))));
+        responses = await app.withoutAppending(() => Promise.all(Array.from({ length: 10 }, () => app.request('GET', '/v1/orgs/partner-co', { token }))));
       } finally {
         clerk.delayMs = 0;
       }
       expect(responses.map((r) => r.status)).toEqual(Array(10).fill(403));
       expect(membershipListCalls('user_stranger')).toBe(1);
 
-      const repeats = await withoutAppending(() =>
+      const repeats = await app.withoutAppending(() =>
         clerkCallsDuring(async () => {
           for (const path of ['/v1/orgs/partner-co', '/v1/orgs/partner-co/workspaces', `/v1/orgs/by-id/${partner.id}`, '/v1/orgs/no-such-org']) {
             expect((await app.request('GET', path, { token })).status).toBe(403);
@@ -218,7 +206,7 @@ describe('Clerk mode', () => {
       const token = await tokenFor('user_unlucky');
       clerk.failWith = 503;
       try {
-        const response = await withoutAppending(() => app.request('GET', '/v1/orgs/partner-co', { token }));
+        const response = await app.withoutAppending(() => app.request('GET', '/v1/orgs/partner-co', { token }));
         expect({ status: response.status, code: response.body.error.code }).toEqual({ status: 503, code: 'unavailable' });
       } finally {
         clerk.failWith = null;
@@ -242,7 +230,7 @@ describe('Clerk mode', () => {
     });
 
     it('refuses unsigned, badly signed, stale and tampered deliveries with 401 and appends nothing', async () => {
-      const before = await eventCount();
+      const before = await app.eventCount();
       const now = Math.floor(Date.now() / 1000);
       const refused = [
         await deliver(body, { headers: { 'svix-signature': undefined } }),
@@ -260,7 +248,7 @@ describe('Clerk mode', () => {
       const id = `msg_${randomUUID()}`;
       refused.push(await app.request('POST', '/v1/webhooks/clerk', { body: tampered, headers: { 'svix-id': id, 'svix-timestamp': String(now), 'svix-signature': signature(id, now, body) } }));
       expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(refused.length).fill([401, 'unauthenticated']));
-      expect(await eventCount()).toBe(before);
+      expect(await app.eventCount()).toBe(before);
       expect(await membersInStream(org.id)).toEqual([]);
     });
 
@@ -278,7 +266,7 @@ describe('Clerk mode', () => {
     });
 
     it('appends nothing for a redelivery of the same message (same svix-id, new timestamp and signature)', async () => {
-      const again = await withoutAppending(() => deliver(body, { id: svixId, timestamp: Math.floor(Date.now() / 1000) - 30 }));
+      const again = await app.withoutAppending(() => deliver(body, { id: svixId, timestamp: Math.floor(Date.now() / 1000) - 30 }));
       expect(again).toMatchObject({ status: 200, body: { handled: true, position: delivered.position } });
     });
 
@@ -292,7 +280,7 @@ describe('Clerk mode', () => {
       const token = await tokenFor('user_hooked', { id: 'org_home', slug: 'home' });
       expect((await app.request('GET', `/v1/orgs/hooked-co?minPosition=${renamed.body.position}`, { token })).body).toMatchObject({ name: 'Hooked Renamed', role: 'admin' });
       // A "member" delivery from an hour ago changes nothing.
-      const late = await withoutAppending(() => deliver(webhookBody('organizationMembership.updated', membership, Date.now() - 3_600_000)));
+      const late = await app.withoutAppending(() => deliver(webhookBody('organizationMembership.updated', membership, Date.now() - 3_600_000)));
       expect(late.status).toBe(200);
     });
 
@@ -301,7 +289,7 @@ describe('Clerk mode', () => {
       const response = await deliver(webhookBody('organizationMembership.deleted', removed));
       expect(response.status).toBe(200);
       const token = await tokenFor('user_hooked', { id: 'org_home', slug: 'home' });
-      const refused = await withoutAppending(() => app.request('GET', `/v1/orgs/hooked-co?minPosition=${response.body.position}`, { token }));
+      const refused = await app.withoutAppending(() => app.request('GET', `/v1/orgs/hooked-co?minPosition=${response.body.position}`, { token }));
       expect(refused.status).toBe(403);
       expect(membershipListCalls('user_hooked')).toBe(1);
     });
@@ -318,9 +306,9 @@ describe('Clerk mode', () => {
     });
 
     it('acknowledges event types it does not handle, and refuses a signed but malformed payload with 400; neither appends', async () => {
-      const ignored = await withoutAppending(() => deliver(webhookBody('user.created', { id: 'user_new' })));
+      const ignored = await app.withoutAppending(() => deliver(webhookBody('user.created', { id: 'user_new' })));
       expect(ignored).toMatchObject({ status: 200, body: { received: true, type: 'user.created', handled: false } });
-      const malformed = await withoutAppending(() => deliver(webhookBody('organizationMembership.created', { role: 'org:member', organization: { id: 'org_x' } })));
+      const malformed = await app.withoutAppending(() => deliver(webhookBody('organizationMembership.created', { role: 'org:member', organization: { id: 'org_x' } })));
       expect({ status: malformed.status, code: malformed.body.error.code }).toEqual({ status: 400, code: 'invalid_request' });
     });
   });

@@ -36,19 +36,6 @@ const oauthConfig = (returnUrl?: string) => ({ clientId: 'gh-client-id', clientS
 
 const tokenFor = (userId: string, org = 'acme', role: 'admin' | 'member' = 'member') => app.token({ userId, org, role });
 
-/** Events in streams whose id is LIKE `streams` (all by default). */
-async function eventCount(streams = '%'): Promise<number> {
-  const rows: Array<{ n: number }> = await app.runtime.dataSource.query('SELECT count(*)::int AS n FROM es_events WHERE stream_id LIKE $1', [streams]);
-  return rows[0]!.n;
-}
-
-async function withoutAppending<T>(send: () => Promise<T>, streams = '%'): Promise<T> {
-  const before = await eventCount(streams);
-  const result = await send();
-  expect(await eventCount(streams)).toBe(before);
-  return result;
-}
-
 function expectInvalidField(response: { status: number; body: any }, field: string): void {
   expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status: 400, code: 'invalid_request' });
   const fields: string[] = (response.body.error.details?.fields ?? []).map((f: { field: string }) => f.field);
@@ -168,17 +155,17 @@ describe('GitHub integration', () => {
       const connected = await connectGitHub('user_validate_fail');
 
       github.failNext(502);
-      const down = await withoutAppending(() => app.request('POST', '/v1/me/integrations/github/validate', { token }));
+      const down = await app.withoutAppending(() => app.request('POST', '/v1/me/integrations/github/validate', { token }));
       expect([down.status, down.body.error.code]).toEqual([503, 'github_unavailable']);
 
       github.revoke(connected.token);
-      const rejected = await withoutAppending(() => app.request('POST', '/v1/me/integrations/github/validate', { token }));
+      const rejected = await app.withoutAppending(() => app.request('POST', '/v1/me/integrations/github/validate', { token }));
       expect([rejected.status, rejected.body.error.code]).toEqual([422, 'github_token_rejected']);
     });
 
     it('answers 404 when GitHub is not connected, without calling GitHub', async () => {
       const calls = github.requests.get('GET /user/installations') ?? 0;
-      const response = await withoutAppending(async () => app.request('POST', '/v1/me/integrations/github/validate', { token: await tokenFor('user_never') }));
+      const response = await app.withoutAppending(async () => app.request('POST', '/v1/me/integrations/github/validate', { token: await tokenFor('user_never') }));
       expect(response.status).toBe(404);
       expect(github.requests.get('GET /user/installations') ?? 0).toBe(calls);
     });
@@ -193,11 +180,11 @@ describe('GitHub integration', () => {
     expect(response.body).toEqual({ success: true, position: expect.any(String) });
     expect(await get(token, '/v1/me/integrations', response.body.position)).toEqual([expect.objectContaining({ id: connected.id, isActive: false })]);
     expect((await get(token, '/v1/me/integrations/github', response.body.position)).isActive).toBe(false);
-    const again = await withoutAppending(() => app.request('DELETE', `/v1/me/integrations/${connected.id}`, { token }));
+    const again = await app.withoutAppending(() => app.request('DELETE', `/v1/me/integrations/${connected.id}`, { token }));
     expect(again.body).toEqual(response.body);
-    const refused = await withoutAppending(() => createResources(token, connected.id, [repo(1)]));
+    const refused = await app.withoutAppending(() => createResources(token, connected.id, [repo(1)]));
     expect([refused.status, refused.body.error.code]).toEqual([422, 'refused']);
-    expect((await withoutAppending(() => app.request('POST', '/v1/me/integrations/github/validate', { token }))).status).toBe(404);
+    expect((await app.withoutAppending(() => app.request('POST', '/v1/me/integrations/github/validate', { token }))).status).toBe(404);
   });
 });
 
@@ -235,7 +222,7 @@ describe('resources', () => {
     });
 
     // The id as a string this time, and other metadata: still the same repository.
-    const again = await withoutAppending(() => createResources(token, integrationId, [repo(1001, 11, { repoId: '1001', defaultBranch: 'develop' })]));
+    const again = await app.withoutAppending(() => createResources(token, integrationId, [repo(1001, 11, { repoId: '1001', defaultBranch: 'develop' })]));
     expect(again.status).toBe(201);
     expect(again.body.resources).toEqual([{ ...first.body.resources[0], created: false }]);
     expect(again.body.created).toBe(0);
@@ -245,7 +232,7 @@ describe('resources', () => {
   });
 
   it('creates 100 resources in one append: one event, one transaction', async () => {
-    const before = await eventCount();
+    const before = await app.eventCount();
     const [{ last }]: Array<{ last: string }> = await app.runtime.dataSource.query('SELECT max(global_position)::text AS last FROM es_events');
     const hundred = Array.from({ length: 100 }, (_, i) => repo(2000 + i, i % 2 ? 11 : 12));
 
@@ -254,7 +241,7 @@ describe('resources', () => {
     expect(response.status).toBe(201);
     expect(response.body.created).toBe(100);
     expect(response.body.resources).toHaveLength(100);
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
     const appended: Array<{ n: number; transactions: number; resources: number; type: string }> = await app.runtime.dataSource.query(
       `SELECT count(*)::int AS n, count(DISTINCT transaction_id)::int AS transactions, max(jsonb_array_length(data->'resources'))::int AS resources, max(type) AS type
          FROM es_events WHERE stream_id = $1 AND global_position > $2::bigint`,
@@ -265,7 +252,7 @@ describe('resources', () => {
     expect(list).toHaveLength(101);
 
     // A retry with the same Idempotency-Key answers the same resources and appends nothing.
-    const retry = await withoutAppending(() => createResources(token, integrationId, hundred, { 'Idempotency-Key': 'hundred' }));
+    const retry = await app.withoutAppending(() => createResources(token, integrationId, hundred, { 'Idempotency-Key': 'hundred' }));
     expect(retry.body.resources.map((r: { id: string }) => r.id)).toEqual(response.body.resources.map((r: { id: string }) => r.id));
   });
 
@@ -281,13 +268,13 @@ describe('resources', () => {
   });
 
   it('refuses 101 resources with a 400 naming the field and appends nothing', async () => {
-    const response = await withoutAppending(() => createResources(token, integrationId, Array.from({ length: 101 }, (_, i) => repo(5000 + i))));
+    const response = await app.withoutAppending(() => createResources(token, integrationId, Array.from({ length: 101 }, (_, i) => repo(5000 + i))));
     expectInvalidField(response, 'resources');
     expect(response.body.error.message).toContain('at most 100');
   });
 
   it('refuses a repository from an installation the integration does not have (422), appending nothing', async () => {
-    const response = await withoutAppending(() => createResources(token, integrationId, [repo(6001), repo(6002, 99)]));
+    const response = await app.withoutAppending(() => createResources(token, integrationId, [repo(6001), repo(6002, 99)]));
     expect([response.status, response.body.error.code, response.body.error.details.field]).toEqual([422, 'refused', 'resources.1.installationId']);
   });
 
@@ -305,13 +292,13 @@ describe('resources', () => {
       ['an unknown property', { resources: [{ ...repo(1), stars: 5 }] }, 'resources.0.stars'],
       ['an element that is not an object', { resources: ['acme/repo1'] }, 'resources.0'],
     ])('refuses %s', async (_, body, field) => {
-      const response = await withoutAppending(() => app.request('POST', `/v1/me/integrations/${integrationId}/resources`, { token, body }));
+      const response = await app.withoutAppending(() => app.request('POST', `/v1/me/integrations/${integrationId}/resources`, { token, body }));
       if (field === 'resources.0') expect(response.status).toBe(400);
       else expectInvalidField(response, field);
     });
 
     it('refuses a repository name that does not match the full name (checked by the decider)', async () => {
-      const response = await withoutAppending(() => createResources(token, integrationId, [{ ...repo(1), repoName: 'other' }]));
+      const response = await app.withoutAppending(() => createResources(token, integrationId, [{ ...repo(1), repoName: 'other' }]));
       expectInvalidField(response, 'resources.0.repoName');
     });
   });
@@ -324,7 +311,7 @@ describe('resources', () => {
       ['GET', `/v1/me/integrations/${integrationId}/resources`, undefined],
       ['DELETE', `/v1/me/integrations/${integrationId}`, undefined],
     ] as const) {
-      const response = await withoutAppending(() => app.request(method, path, { token: intruder, body }));
+      const response = await app.withoutAppending(() => app.request(method, path, { token: intruder, body }));
       expect({ path, method, status: response.status, code: response.body.error.code }).toEqual({ path, method, status: 404, code: 'not_found' });
     }
     const own = await get(intruder, '/v1/me/integrations', null);
@@ -342,9 +329,9 @@ describe('resources', () => {
       ['POST', `/v1/me/integrations/${integrationId}/resources`],
     ] as const) {
       // Only the integration streams: the key's first use is recorded (ApiKeyUsed) on a stream of its own.
-      const response = await withoutAppending(
+      const response = await app.withoutAppending(
         () => app.request(method, path, { token: created.body.key, body: method === 'POST' ? { resources: [repo(8001)] } : undefined }),
-        'integrations-%',
+        { streams: 'integrations-%' },
       );
       expect({ path, status: response.status }).toEqual({ path, status: 403 });
     }
@@ -427,7 +414,7 @@ describe('workspace integrations', () => {
   });
 
   it('does nothing when connected again with the same configuration; a new configuration starts no new sync', async () => {
-    const same = await withoutAppending(() => app.request('POST', base, { token: owner, body: { resourceId, syncConfig: { autoSync: true, paths: ['docs/**'] } } }));
+    const same = await app.withoutAppending(() => app.request('POST', base, { token: owner, body: { resourceId, syncConfig: { autoSync: true, paths: ['docs/**'] } } }));
     expect(same.body).toMatchObject({ initialSyncStarted: false });
 
     const changed = await app.request('POST', base, { token: owner, body: { resourceId, syncConfig: { branches: ['main'], autoSync: false } } });
@@ -445,9 +432,9 @@ describe('workspace integrations', () => {
   });
 
   it('answers 404 for another user’s resource and for an unknown workspace, appending nothing', async () => {
-    const notOwned = await withoutAppending(() => app.request('POST', base, { token: member, body: { resourceId: otherResourceId } }));
+    const notOwned = await app.withoutAppending(() => app.request('POST', base, { token: member, body: { resourceId: otherResourceId } }));
     expect([notOwned.status, notOwned.body.error.code]).toEqual([404, 'not_found']);
-    const noWorkspace = await withoutAppending(() => app.request('POST', '/v1/orgs/acme/workspaces/nope/integrations', { token: owner, body: { resourceId: otherResourceId } }));
+    const noWorkspace = await app.withoutAppending(() => app.request('POST', '/v1/orgs/acme/workspaces/nope/integrations', { token: owner, body: { resourceId: otherResourceId } }));
     expect(noWorkspace.status).toBe(404);
   });
 
@@ -459,7 +446,7 @@ describe('workspace integrations', () => {
       ['POST', base, { resourceId: otherResourceId }],
       ['DELETE', `${base}/${resourceId}`, undefined],
     ] as const) {
-      const response = await withoutAppending(() => app.request(method, path, { token: outsider, body }));
+      const response = await app.withoutAppending(() => app.request(method, path, { token: outsider, body }));
       expect({ method, path, refused: [403, 404].includes(response.status) }).toEqual({ method, path, refused: true });
     }
   });
@@ -473,7 +460,7 @@ describe('workspace integrations', () => {
       ['an unknown sync option', { resourceId: 'r', syncConfig: { schedule: 'daily' } }, 'syncConfig.schedule'],
       ['an unknown property', { resourceId: 'r', workspaceId: 'w' }, 'workspaceId'],
     ])('refuses a connection with %s', async (_, body, field) => {
-      expectInvalidField(await withoutAppending(() => app.request('POST', base, { token: owner, body })), field);
+      expectInvalidField(await app.withoutAppending(() => app.request('POST', base, { token: owner, body })), field);
     });
 
     it.each([
@@ -487,7 +474,7 @@ describe('workspace integrations', () => {
   });
 
   it('disconnects: a member who does not own it is refused, its owner may, and connecting again starts a new sync', async () => {
-    const refused = await withoutAppending(() => app.request('DELETE', `${base}/${resourceId}`, { token: member }));
+    const refused = await app.withoutAppending(() => app.request('DELETE', `${base}/${resourceId}`, { token: member }));
     expect(refused.status).toBe(403);
 
     const removed = await app.request('DELETE', `${base}/${resourceId}`, { token: owner });
@@ -546,7 +533,7 @@ describe('GitHub OAuth callback', () => {
 
     // Reloading the callback page: the same answer from the stored event, no second code exchange.
     const before = exchanges();
-    const reloaded = await withoutAppending(() => callback({ code, state }));
+    const reloaded = await app.withoutAppending(() => callback({ code, state }));
     expect(reloaded.body).toEqual(response.body);
     expect(exchanges()).toBe(before);
   });
@@ -563,7 +550,7 @@ describe('GitHub OAuth callback', () => {
       ['', 'invalid_state'],
       [expired, 'state_expired'],
     ] as const) {
-      const response = await withoutAppending(() => callback(forged ? { code, state: forged } : { code }));
+      const response = await app.withoutAppending(() => callback(forged ? { code, state: forged } : { code }));
       expect({ forged, status: response.status, code: response.body.error.code }).toEqual({ forged, status: 400, code: reason });
     }
     expect(exchanges()).toBe(before);
@@ -571,15 +558,15 @@ describe('GitHub OAuth callback', () => {
 
   it('answers a bad code, a cancelled authorization and a revoked token with the original reasons', async () => {
     const first = await authorize('user_oauth_bad');
-    const badCode = await withoutAppending(() => callback({ code: 'not-a-code', state: first.state }));
+    const badCode = await app.withoutAppending(() => callback({ code: 'not-a-code', state: first.state }));
     expect([badCode.status, badCode.body.error.code]).toEqual([422, 'no_access_token']);
 
-    const cancelled = await withoutAppending(() => callback({ error: 'access_denied', state: first.state }));
+    const cancelled = await app.withoutAppending(() => callback({ error: 'access_denied', state: first.state }));
     expect([cancelled.status, cancelled.body.error.code]).toEqual([400, 'missing_code']);
 
     const second = await authorize('user_oauth_bad');
     github.revoke(second.token);
-    const unauthorized = await withoutAppending(() => callback({ code: second.code, state: second.state }));
+    const unauthorized = await app.withoutAppending(() => callback({ code: second.code, state: second.state }));
     expect([unauthorized.status, unauthorized.body.error.code]).toEqual([422, 'unauthorized']);
   });
 

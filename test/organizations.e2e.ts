@@ -21,19 +21,6 @@ const POSITION = expect.stringMatching(/^\d+\/\d+$/);
 /** A token whose active organization is `home`: every other organization is reached through memberships. */
 const tokenFor = (userId: string, org = 'home', role: 'admin' | 'member' = 'admin') => app.token({ userId, org, role });
 
-/** Events a request could have appended; an API key's throttled use record is not the request's doing. */
-async function eventCount(): Promise<number> {
-  const rows: Array<{ n: number }> = await app.runtime.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE type <> 'ApiKeyUsed'`);
-  return rows[0]!.n;
-}
-
-async function withoutAppending<T>(send: () => Promise<T>): Promise<T> {
-  const before = await eventCount();
-  const result = await send();
-  expect(await eventCount()).toBe(before);
-  return result;
-}
-
 async function createOrg(token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
   const response = await app.request('POST', '/v1/orgs', { token, body, headers });
   expect({ status: response.status, body: response.body }).toEqual({ status: 201, body: expect.anything() });
@@ -45,10 +32,13 @@ function expectInvalidField(response: { status: number; body: any }, field: stri
   expect((response.body.error.details?.fields ?? []).map((f: { field: string }) => f.field)).toContain(field);
 }
 
+/** `ApiKeyUsed` is recorded off the request path, whatever the answer: not counted here. */
+const withoutKeyUseAppending = <T>(send: () => Promise<T>) => app.withoutAppending(send, { ignoreKeyUse: true });
+
 describe('organizations', () => {
   it('creates an organization: its creator is its admin and its default workspace exists, with a friendly name', async () => {
     const token = await tokenFor('user_owner');
-    const before = await eventCount();
+    const before = await app.eventCount({ ignoreKeyUse: true });
 
     const created = await createOrg(token, { slug: 'acme-co', name: 'Acme Co' });
 
@@ -90,7 +80,7 @@ describe('organizations', () => {
     const first = await createOrg(token, { slug: 'retry-co' }, headers);
     expect(first).toMatchObject({ organizationId: 'org_local_retry-co', slug: 'retry-co', name: 'retry-co' });
 
-    const again = await withoutAppending(() => createOrg(token, { slug: 'retry-co' }, headers));
+    const again = await withoutKeyUseAppending(() => createOrg(token, { slug: 'retry-co' }, headers));
 
     expect(again).toEqual(first);
   });
@@ -99,13 +89,13 @@ describe('organizations', () => {
     const token = await tokenFor('user_first');
     await createOrg(token, { slug: 'taken-co' });
 
-    const second = await withoutAppending(async () => app.request('POST', '/v1/orgs', { token: await tokenFor('user_second'), body: { slug: 'taken-co', name: 'Other' } }));
+    const second = await withoutKeyUseAppending(async () => app.request('POST', '/v1/orgs', { token: await tokenFor('user_second'), body: { slug: 'taken-co', name: 'Other' } }));
 
     expect({ status: second.status, code: second.body.error.code }).toEqual({ status: 409, code: 'conflict' });
   });
 
   it('lets exactly one of many concurrent creations of one slug win; the others get 409', async () => {
-    const before = await eventCount();
+    const before = await app.eventCount({ ignoreKeyUse: true });
     const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => tokenFor(`user_racer_${i}`)));
 
     const responses = await Promise.all(tokens.map((token, i) => app.request('POST', '/v1/orgs', { token, body: { slug: 'race-co', name: `Racer ${i}` } })));
@@ -114,7 +104,7 @@ describe('organizations', () => {
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     const winner = responses.find((r) => r.status === 201)!.body;
     // One organization, one admin (the winner), one default workspace: nothing from the losers.
-    expect(await eventCount()).toBe(before + 4);
+    expect(await app.eventCount({ ignoreKeyUse: true })).toBe(before + 4);
     const members: Array<{ user_id: string }> = await app.runtime.dataSource.query(
       `SELECT data->>'userId' AS user_id FROM es_events WHERE type = 'MemberAdded' AND stream_id = 'organization-org_local_race-co'`,
     );
@@ -140,7 +130,7 @@ describe('organizations', () => {
       [{ slug: 'valid-slug', extra: true }, 'extra'],
     ];
     for (const [body, field] of cases) {
-      const response = await withoutAppending(() => app.request('POST', '/v1/orgs', { token, body }));
+      const response = await withoutKeyUseAppending(() => app.request('POST', '/v1/orgs', { token, body }));
       expectInvalidField(response, field);
     }
   });
@@ -183,19 +173,19 @@ describe('organizations', () => {
         `SELECT type FROM es_events WHERE stream_id = 'organization-org_local_team-co' ORDER BY stream_revision DESC LIMIT 1`,
       );
       expect(changed).toEqual([{ type: 'MemberRoleChanged' }]);
-      await withoutAppending(() => app.request('POST', '/v1/orgs/team-co/members/from-github', { token: adminToken, body: { userId: 'user_gh_billing', githubRole: 'admin' } }));
+      await withoutKeyUseAppending(() => app.request('POST', '/v1/orgs/team-co/members/from-github', { token: adminToken, body: { userId: 'user_gh_billing', githubRole: 'admin' } }));
     });
 
     it('lets only admins rename the organization or add members: members get 403 and nothing is appended', async () => {
       const memberToken = await tokenFor('user_gh_member');
       await app.request('GET', `/v1/orgs/team-co?minPosition=${created.position}`, { token: memberToken });
-      const rename = await withoutAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: memberToken, body: { name: 'Hijacked' } }));
+      const rename = await withoutKeyUseAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: memberToken, body: { name: 'Hijacked' } }));
       expect({ status: rename.status, code: rename.body.error.code }).toEqual({ status: 403, code: 'forbidden' });
-      const add = await withoutAppending(() => app.request('POST', '/v1/orgs/team-co/members/from-github', { token: memberToken, body: { userId: 'user_x', githubRole: 'admin' } }));
+      const add = await withoutKeyUseAppending(() => app.request('POST', '/v1/orgs/team-co/members/from-github', { token: memberToken, body: { userId: 'user_x', githubRole: 'admin' } }));
       expect(add.status).toBe(403);
       // A member whose token has the organization active, but as a member, is refused the same way.
       const activeMember = await app.token({ userId: 'user_gh_member', org: 'team-co', role: 'member' });
-      expect((await withoutAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: activeMember, body: { name: 'Hijacked' } }))).status).toBe(403);
+      expect((await withoutKeyUseAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: activeMember, body: { name: 'Hijacked' } }))).status).toBe(403);
     });
 
     it('renames for an admin; renaming to the current name appends nothing', async () => {
@@ -203,10 +193,10 @@ describe('organizations', () => {
       expect(renamed).toMatchObject({ status: 200, body: { success: true, name: 'Team Renamed', position: POSITION } });
       const view = await app.request('GET', `/v1/orgs/team-co?minPosition=${renamed.body.position}`, { token: adminToken });
       expect(view.body).toMatchObject({ slug: 'team-co', name: 'Team Renamed' });
-      const again = await withoutAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: adminToken, body: { name: 'Team Renamed' } }));
+      const again = await withoutKeyUseAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: adminToken, body: { name: 'Team Renamed' } }));
       expect(again.status).toBe(200);
-      expectInvalidField(await withoutAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: adminToken, body: { name: ' ' } })), 'name');
-      expectInvalidField(await withoutAppending(() => app.request('POST', '/v1/orgs/team-co/members/from-github', { token: adminToken, body: { userId: 'a b', githubRole: 'admin' } })), 'userId');
+      expectInvalidField(await withoutKeyUseAppending(() => app.request('PATCH', '/v1/orgs/team-co', { token: adminToken, body: { name: ' ' } })), 'name');
+      expectInvalidField(await withoutKeyUseAppending(() => app.request('POST', '/v1/orgs/team-co/members/from-github', { token: adminToken, body: { userId: 'a b', githubRole: 'admin' } })), 'userId');
     });
 
     it('refuses a non-member with 403 on every route, whether or not the organization exists, and appends nothing', async () => {
@@ -224,7 +214,7 @@ describe('organizations', () => {
         ['GET', '/v1/orgs/by-id/org_local_no-such-org/workspaces/default'],
       ];
       for (const [method, path, body] of routes) {
-        const response = await withoutAppending(() => app.request(method, path, { token: outsider, body }));
+        const response = await withoutKeyUseAppending(() => app.request(method, path, { token: outsider, body }));
         expect({ method, path, status: response.status, code: response.body?.error?.code }).toEqual({ method, path, status: 403, code: 'forbidden' });
       }
       expect((await app.request('GET', '/v1/me/organizations', { token: outsider })).body).toEqual([]);
@@ -232,7 +222,7 @@ describe('organizations', () => {
 
     it('refuses a request without a token with 401', async () => {
       for (const [method, path] of [['GET', '/v1/orgs/team-co'], ['POST', '/v1/orgs'], ['GET', '/v1/me/organizations']] as const) {
-        expect((await withoutAppending(() => app.request(method, path, { body: method === 'POST' ? { slug: 'no-token' } : undefined }))).status).toBe(401);
+        expect((await withoutKeyUseAppending(() => app.request(method, path, { body: method === 'POST' ? { slug: 'no-token' } : undefined }))).status).toBe(401);
       }
     });
   });
@@ -249,7 +239,7 @@ describe('organizations', () => {
       ['PATCH', '/v1/orgs/keyed-co', { name: 'Keyed' }],
     ];
     for (const [method, path, body] of routes) {
-      const response = await withoutAppending(() => app.request(method, path, { token: key.body.key, body }));
+      const response = await withoutKeyUseAppending(() => app.request(method, path, { token: key.body.key, body }));
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 403 });
     }
   });
@@ -258,12 +248,12 @@ describe('organizations', () => {
     // The token says the caller is an admin of `ghost`, which was never created here.
     const token = await app.token({ userId: 'user_ghost', org: 'ghost', role: 'admin' });
     for (const path of ['/v1/orgs/ghost', '/v1/orgs/ghost/workspaces/default', '/v1/orgs/by-id/org_local_ghost', '/v1/orgs/by-id/org_local_ghost/workspaces/default']) {
-      const response = await withoutAppending(() => app.request('GET', path, { token }));
+      const response = await withoutKeyUseAppending(() => app.request('GET', path, { token }));
       expect({ path, status: response.status, code: response.body.error.code }).toEqual({ path, status: 404, code: 'not_found' });
     }
     // Renaming or adding members needs the organization to exist too (without Clerk there is nowhere else to find it).
-    expect((await withoutAppending(() => app.request('PATCH', '/v1/orgs/ghost', { token, body: { name: 'Ghost' } }))).status).toBe(404);
-    expect((await withoutAppending(() => app.request('POST', '/v1/orgs/ghost/members/from-github', { token, body: { userId: 'u', githubRole: 'member' } }))).status).toBe(404);
+    expect((await withoutKeyUseAppending(() => app.request('PATCH', '/v1/orgs/ghost', { token, body: { name: 'Ghost' } }))).status).toBe(404);
+    expect((await withoutKeyUseAppending(() => app.request('POST', '/v1/orgs/ghost/members/from-github', { token, body: { userId: 'u', githubRole: 'member' } }))).status).toBe(404);
   });
 
   it('keeps a workspace literally named "default" reachable only by the default-workspace route', async () => {

@@ -30,19 +30,6 @@ afterAll(async () => {
 
 const orgId = (slug: string) => `org_local_${slug}`;
 
-async function eventCount(): Promise<number> {
-  const rows: Array<{ n: number }> = await app.runtime.dataSource.query('SELECT count(*)::int AS n FROM es_events');
-  return rows[0]!.n;
-}
-
-/** Runs a request that must be refused and asserts the event log did not grow. */
-async function withoutAppending<T>(send: () => Promise<T>): Promise<T> {
-  const before = await eventCount();
-  const result = await send();
-  expect(await eventCount()).toBe(before);
-  return result;
-}
-
 /**
  * Runs `during` as if the projector lagged behind it. An open transaction that holds a transaction id
  * keeps the event store's visibility horizon below everything appended after it (subscribers read only
@@ -77,13 +64,13 @@ async function createWorkspace(token: string, org: string, name: string): Promis
 describe('workspaces', () => {
   it('creates a workspace and shows it to a read that names the returned position', async () => {
     const token = await app.token({ org: 'ws-create' });
-    const before = await eventCount();
+    const before = await app.eventCount();
 
     const created = await app.request('POST', '/v1/orgs/ws-create/workspaces', { token, body: { name: 'Docs' } });
 
     expect(created.status).toBe(201);
     expect(created.body).toEqual(expect.objectContaining({ workspaceId: expect.any(String), workspaceName: 'Docs', position: expect.stringMatching(/^\d+\/\d+$/) }));
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
     const list = await app.request('GET', `/v1/orgs/ws-create/workspaces?minPosition=${created.body.position}`, { token });
     expect(list.status).toBe(200);
     expect(list.body).toEqual([expect.objectContaining({ id: created.body.workspaceId, name: 'Docs', slug: 'docs', isDefault: false, clerkOrgId: orgId('ws-create') })]);
@@ -148,7 +135,7 @@ describe('workspaces', () => {
     const token = await app.token({ org: slug });
     await createWorkspace(token, slug, 'Reports');
 
-    const response = await withoutAppending(() => app.request('POST', `/v1/orgs/${slug}/workspaces`, { token, body: { name: duplicate } }));
+    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${slug}/workspaces`, { token, body: { name: duplicate } }));
 
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('conflict');
@@ -160,7 +147,7 @@ describe('workspaces', () => {
     const { position } = await createWorkspace(token, 'ws-rename-taken', 'two');
     await app.request('GET', `/v1/orgs/ws-rename-taken/workspaces?minPosition=${position}`, { token });
 
-    const response = await withoutAppending(() => app.request('PATCH', '/v1/orgs/ws-rename-taken/workspaces/two', { token, body: { name: 'ONE' } }));
+    const response = await app.withoutAppending(() => app.request('PATCH', '/v1/orgs/ws-rename-taken/workspaces/two', { token, body: { name: 'ONE' } }));
 
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('conflict');
@@ -168,7 +155,7 @@ describe('workspaces', () => {
 
   it('answers a repeated create with the same Idempotency-Key with the original result and one event', async () => {
     const token = await app.token({ org: 'ws-idem' });
-    const before = await eventCount();
+    const before = await app.eventCount();
     const send = () => app.request('POST', '/v1/orgs/ws-idem/workspaces', { token, body: { name: 'retry-me' }, headers: { 'Idempotency-Key': 'create-retry-me-1' } });
 
     const first = await send();
@@ -177,12 +164,12 @@ describe('workspaces', () => {
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
   });
 
   it('answers concurrent retries with the same Idempotency-Key with one result and one event', async () => {
     const token = await app.token({ org: 'ws-idem-concurrent' });
-    const before = await eventCount();
+    const before = await app.eventCount();
 
     const responses = await Promise.all(
       Array.from({ length: 4 }, () =>
@@ -192,18 +179,18 @@ describe('workspaces', () => {
 
     expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201]);
     expect(new Set(responses.map((r) => `${r.body.workspaceId} ${r.body.position}`)).size).toBe(1);
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
   });
 
   it('lets exactly one of five concurrent creates of the same name win, the rest get 409', async () => {
     // A fresh organization: its directory stream does not exist yet, the hardest case for the append.
     const token = await app.token({ org: 'ws-race' });
-    const before = await eventCount();
+    const before = await app.eventCount();
 
     const responses = await Promise.all(Array.from({ length: 5 }, () => app.request('POST', '/v1/orgs/ws-race/workspaces', { token, body: { name: 'contested' } })));
 
     expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
     const winner = responses.find((r) => r.status === 201)!;
     const list = await app.request('GET', `/v1/orgs/ws-race/workspaces?minPosition=${winner.body.position}`, { token });
     expect(list.body.map((w: { id: string }) => w.id)).toEqual([winner.body.workspaceId]);
@@ -401,7 +388,7 @@ describe('jobs', () => {
   it('answers 404 for a job of another workspace or another organization through this workspace', async () => {
     for (const job of [otherJob, foreignJob]) {
       const read = await app.request('GET', jobsPath(`/${job.id}?minPosition=${seenAt}`), { token });
-      const cancel = await withoutAppending(() => app.request('POST', jobsPath(`/${job.id}/cancel`), { token }));
+      const cancel = await app.withoutAppending(() => app.request('POST', jobsPath(`/${job.id}/cancel`), { token }));
       expect([read.status, read.body.error.code]).toEqual([404, 'not_found']);
       expect([cancel.status, cancel.body.error.code]).toEqual([404, 'not_found']);
     }
@@ -409,14 +396,14 @@ describe('jobs', () => {
 
   it('cancels a queued job and then shows it cancelled with when', async () => {
     const job = await seedJob({ org: ORG, workspaceId: other.workspaceId, repositoryId: null, createdAtMs: BASE, outcome: 'queued' });
-    const before = await eventCount();
+    const before = await app.eventCount();
     const requestedAt = Date.now();
 
     const cancel = await app.request('POST', `/v1/orgs/${ORG}/workspaces/other/jobs/${job.id}/cancel`, { token });
 
     expect(cancel.status).toBe(200);
     expect(cancel.body).toEqual({ success: true, position: expect.stringMatching(/^\d+\/\d+$/) });
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
     const read = await app.request('GET', `/v1/orgs/${ORG}/workspaces/other/jobs/${job.id}?minPosition=${cancel.body.position}`, { token });
     expect(read.body).toEqual(expect.objectContaining({ status: 'cancelled', durationMs: null }));
     expect(Date.parse(read.body.completedAt)).toBeGreaterThanOrEqual(requestedAt - 1_000);
@@ -436,7 +423,7 @@ describe('jobs', () => {
   it('answers a repeated cancel with the same Idempotency-Key with the original result; without a key the repeat is refused', async () => {
     const job = await seedJob({ org: ORG, workspaceId: other.workspaceId, repositoryId: null, createdAtMs: BASE, outcome: 'queued' });
     const path = `/v1/orgs/${ORG}/workspaces/other/jobs/${job.id}/cancel`;
-    const before = await eventCount();
+    const before = await app.eventCount();
 
     const first = await app.request('POST', path, { token, headers: { 'Idempotency-Key': 'cancel-1' } });
     const retry = await app.request('POST', path, { token, headers: { 'Idempotency-Key': 'cancel-1' } });
@@ -444,7 +431,7 @@ describe('jobs', () => {
 
     expect([first.status, retry.status]).toEqual([200, 200]);
     expect(retry.body).toEqual(first.body);
-    expect(await eventCount()).toBe(before + 1);
+    expect(await app.eventCount()).toBe(before + 1);
     expect(again.status).toBe(422);
     expect(again.body.error).toEqual(expect.objectContaining({ code: 'refused', message: 'Cannot cancel job with status: cancelled' }));
   });
@@ -452,14 +439,14 @@ describe('jobs', () => {
   it('refuses to cancel a completed job (422) and appends nothing', async () => {
     const job = seeded.find((j) => j.status === 'completed')!;
 
-    const response = await withoutAppending(() => app.request('POST', jobsPath(`/${job.id}/cancel`), { token }));
+    const response = await app.withoutAppending(() => app.request('POST', jobsPath(`/${job.id}/cancel`), { token }));
 
     expect(response.status).toBe(422);
     expect(response.body.error).toEqual(expect.objectContaining({ code: 'refused', message: 'Cannot cancel job with status: completed' }));
   });
 
   it('answers 404 to a cancel of an unknown job and appends nothing', async () => {
-    const response = await withoutAppending(() => app.request('POST', jobsPath(`/${randomUUID()}/cancel`), { token }));
+    const response = await app.withoutAppending(() => app.request('POST', jobsPath(`/${randomUUID()}/cancel`), { token }));
 
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('not_found');
@@ -522,7 +509,7 @@ describe('authentication and organization scope', () => {
     const cases = await forgedTokens();
     for (const [method, path, body] of routes()) {
       for (const [label, token, headers] of cases) {
-        const response = await withoutAppending(() => app.request(method, path, { token, body, headers }));
+        const response = await app.withoutAppending(() => app.request(method, path, { token, body, headers }));
         expect({ label, method, path, status: response.status, code: response.body?.error?.code }).toEqual({ label, method, path, status: 401, code: 'unauthenticated' });
       }
     }
@@ -531,7 +518,7 @@ describe('authentication and organization scope', () => {
   it('answers 403 on every route to a valid token of another organization and appends nothing', async () => {
     const outsider = await app.token({ org: 'other' });
     for (const [method, path, body] of routes()) {
-      const response = await withoutAppending(() => app.request(method, path, { token: outsider, body }));
+      const response = await app.withoutAppending(() => app.request(method, path, { token: outsider, body }));
       expect({ method, path, status: response.status, code: response.body?.error?.code }).toEqual({ method, path, status: 403, code: 'forbidden' });
       expect(JSON.stringify(response.body)).not.toContain(jobId);
     }
@@ -557,13 +544,13 @@ describe('bad input', () => {
     ['a name that is an array', { name: ['docs'] }, 'name'],
     ['an unknown property', { name: 'fine', extra: true }, 'extra'],
   ])('refuses a create with %s (400 naming the field) and appends nothing', async (_, body, field) => {
-    const response = await withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body }));
+    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body }));
 
     expectInvalidField(response, field);
   });
 
   it.each(['.', '..'])('refuses a create named %j with the same 400 shape as every other invalid name, appending nothing', async (name) => {
-    const response = await withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body: { name } }));
+    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body: { name } }));
 
     expect(response.status).toBe(400);
     expectInvalidField(response, 'name');
@@ -575,7 +562,7 @@ describe('bad input', () => {
     ['an empty JSON array body', '[]'],
     ['a JSON string body', '"docs"'],
   ])('refuses a create with %s (400, never 5xx) and appends nothing', async (_, raw) => {
-    const response = await withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body: raw }));
+    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body: raw }));
 
     expect(response.status).toBe(400);
     expect(response.body?.error?.code).toBe('invalid_request');
@@ -587,7 +574,7 @@ describe('bad input', () => {
     ['a missing name', {}, 'name'],
     ['an unknown property', { name: 'ok', isDefault: true }, 'isDefault'],
   ])('refuses a rename with %s (400 naming the field) and appends nothing', async (_, body, field) => {
-    const response = await withoutAppending(() => app.request('PATCH', `/v1/orgs/${ORG}/workspaces/main`, { token, body }));
+    const response = await app.withoutAppending(() => app.request('PATCH', `/v1/orgs/${ORG}/workspaces/main`, { token, body }));
 
     expectInvalidField(response, field);
   });
@@ -608,7 +595,7 @@ describe('bad input', () => {
     ['minPosition=', 'minPosition'],
     ['unknownParam=1', 'unknownParam'],
   ])('refuses a job list with %s (400 naming the field)', async (query, field) => {
-    const response = await withoutAppending(() => app.request('GET', `/v1/orgs/${ORG}/workspaces/main/jobs?${query}`, { token }));
+    const response = await app.withoutAppending(() => app.request('GET', `/v1/orgs/${ORG}/workspaces/main/jobs?${query}`, { token }));
 
     expectInvalidField(response, field);
   });
@@ -628,13 +615,13 @@ describe('bad input', () => {
     const job = await seedJob({ org: ORG, workspaceId: (await app.request('GET', `/v1/orgs/${ORG}/workspaces/main`, { token })).body.id, repositoryId: null, createdAtMs: BASE, outcome: 'queued' });
     await app.request('GET', `/v1/orgs/${ORG}/workspaces/main/jobs/${job.id}?minPosition=${job.position}`, { token });
 
-    const response = await withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces/main/jobs/${job.id}/cancel`, { token, headers: { 'Idempotency-Key': key } }));
+    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces/main/jobs/${job.id}/cancel`, { token, headers: { 'Idempotency-Key': key } }));
 
     expectInvalidField(response, 'Idempotency-Key');
   });
 
   it('refuses a create with an Idempotency-Key of 201 characters and appends nothing', async () => {
-    const response = await withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body: { name: 'keyed' }, headers: { 'Idempotency-Key': 'k'.repeat(201) } }));
+    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body: { name: 'keyed' }, headers: { 'Idempotency-Key': 'k'.repeat(201) } }));
 
     expectInvalidField(response, 'Idempotency-Key');
   });

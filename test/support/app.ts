@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { expect } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { LocalIdentityProvider, TokenCipher, createLogger, type Logger, type OrgRole } from '#integrations';
@@ -16,7 +17,20 @@ export interface TestApp {
   token(input: { userId?: string; org?: string; role?: OrgRole }): Promise<string>;
   /** fetch against the app, JSON in and out. */
   request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /**
+   * Events in the log: in streams whose id is LIKE `streams` (all by default), leaving out `ApiKeyUsed`
+   * when `ignoreKeyUse` (a key's use is recorded off the request path, at most once a minute, whatever
+   * the route answered).
+   */
+  eventCount(options?: EventCountOptions): Promise<number>;
+  /** Runs `send` (a request that must change nothing) and asserts the event log did not grow. */
+  withoutAppending<T>(send: () => Promise<T>, options?: EventCountOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface EventCountOptions {
+  readonly streams?: string;
+  readonly ignoreKeyUse?: boolean;
 }
 
 /** The real app on a fresh database: api on an ephemeral port plus the projector daemon, as in `npm start`. */
@@ -41,6 +55,13 @@ export async function startTestApp(options: { projector?: boolean; reactors?: bo
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
+  const eventCount = async ({ streams = '%', ignoreKeyUse = false }: EventCountOptions = {}) => {
+    const rows: Array<{ n: number }> = await runtime.dataSource.query(
+      `SELECT count(*)::int AS n FROM es_events WHERE stream_id LIKE $1 AND (NOT $2 OR type <> 'ApiKeyUsed')`,
+      [streams, ignoreKeyUse],
+    );
+    return rows[0]!.n;
+  };
   return {
     baseUrl,
     runtime,
@@ -60,6 +81,13 @@ export async function startTestApp(options: { projector?: boolean; reactors?: bo
         // not JSON (e.g. /metrics)
       }
       return { status: response.status, body: parsed, headers: response.headers };
+    },
+    eventCount,
+    async withoutAppending(send, options) {
+      const before = await eventCount(options);
+      const result = await send();
+      expect(await eventCount(options)).toBe(before);
+      return result;
     },
     async close() {
       await app.close();

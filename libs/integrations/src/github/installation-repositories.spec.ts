@@ -44,6 +44,7 @@ const backends: Array<[string, () => Promise<Cache & { clear?: () => Promise<voi
 ];
 
 describe.each(backends)('installation repositories, cached %s', (name, makeCache, firstInstallation) => {
+  // The Redis variant needs a server: CI sets REDIS_URL (the machine runs Redis); a machine without it runs the in-process variant only.
   const run = name === 'Redis' && !redisUrl ? it.skip : it;
   let cache: Cache & { clear?: () => Promise<void> };
   let repositories: InstallationRepositories;
