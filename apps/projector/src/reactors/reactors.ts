@@ -1,4 +1,4 @@
-import { GitHubAppClients, cacheFromEnv, gitHubAppConfigFromEnv, type Cache } from '#integrations';
+import { gitHubAppFromEnv } from '#integrations';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { IngestionReactor, type IngestionReactorOptions } from './ingestion/ingestion.reactor.js';
 
@@ -14,15 +14,13 @@ export type ReactorOverrides = Partial<Pick<IngestionReactorOptions, 'concurrenc
  * than wait forever.
  */
 export async function startReactors(runtime: Runtime, overrides: ReactorOverrides = {}): Promise<Reactors> {
-  const configured = Boolean(process.env.GITHUB_APP_ID && process.env.GITHUB_APP_PRIVATE_KEY);
-  const cache: Cache | null = configured ? cacheFromEnv() : null;
-  const github = cache ? new GitHubAppClients({ ...gitHubAppConfigFromEnv(), baseUrl: runtime.config.githubApiUrl }, cache) : null;
-  const ingestion = new IngestionReactor({ store: runtime.store, pool: runtime.projectorPool, checkpoints: runtime.checkpoints, github, logger: runtime.logger, ...overrides });
+  const github = gitHubAppFromEnv(runtime.config.githubApiUrl);
+  const ingestion = new IngestionReactor({ store: runtime.store, pool: runtime.projectorPool, checkpoints: runtime.checkpoints, github: github?.clients ?? null, logger: runtime.logger, ...overrides });
   await ingestion.start();
   return {
     async stop() {
       await ingestion.stop();
-      await cache?.close();
+      await github?.cache.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
-import type { Cache } from './cache.js';
+import { cacheFromEnv, type Cache } from './cache.js';
 import { useConditionalRequests } from './conditional-cache.js';
 import { useGitHubMetrics } from './github-metrics.js';
 
@@ -89,3 +89,20 @@ export class GitHubAppClients {
 }
 
 const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+export interface GitHubApp {
+  readonly clients: GitHubAppClients;
+  /** ETags and cached answers (Redis with REDIS_URL): close it with the process. */
+  readonly cache: Cache;
+}
+
+/**
+ * The GitHub App of this process, read once at start-up: its clients and their response cache, or
+ * null without GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (callers then answer or fail with
+ * `github_not_configured`). `baseUrl` is the configured GitHub API (GitHub Enterprise, a test server).
+ */
+export function gitHubAppFromEnv(baseUrl: string, env: NodeJS.ProcessEnv = process.env): GitHubApp | null {
+  if (!env.GITHUB_APP_ID || !env.GITHUB_APP_PRIVATE_KEY) return null;
+  const cache = cacheFromEnv(env);
+  return { clients: new GitHubAppClients({ ...gitHubAppConfigFromEnv(env), baseUrl }, cache), cache };
+}
