@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhooks } from '@octokit/webhooks';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { OctokitInstallationsSource } from '#integrations';
-import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
 import { startReactors } from '../apps/projector/src/reactors/reactors.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { useGitHubAppEnv } from './support/github-app.js';
-import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { connectGitHubIntegration, registerRepositoryResource } from './support/github-integration.js';
+import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
 
 const WEBHOOK_SECRET = randomBytes(20).toString('hex');
@@ -149,23 +148,12 @@ describe('ingestion', () => {
   it('runs the first sync of a repository resource connected to a workspace, indexing every matched file', async () => {
     // No lightfast.yml: the original's default globs (docs/**/*.md, docs/**/*.mdx, README.md) into store "docs".
     github.setRepository('acme', 'handbook', { id: 5151, files: [['README.md', '# Handbook'], ['docs/a.md', 'alpha'], ['docs/b.mdx', 'beta'], ['notes/c.md', 'not matched']] });
-    const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
-    github.setInstallations(userToken, [installationPayload(7, 'acme')]);
-    const source = new OctokitInstallationsSource({ baseUrl: github.url });
-    const integration = await new GitHubIntegrationService(app.runtime, source).storeOAuthResult(
-      'user_1',
-      { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) },
-      { commandId: randomUUID(), userId: 'user_1' },
-    );
-    const resources = await app.request('POST', `/v1/me/integrations/${integration.id}/resources`, {
-      token,
-      body: { resources: [{ installationId: 7, repoId: 5151, repoName: 'handbook', repoFullName: 'acme/handbook', defaultBranch: 'main', isPrivate: false, isArchived: false }] },
-    });
-    expect(resources.status).toBe(201);
+    const integration = await connectGitHubIntegration(app, github, { userId: 'user_1', installationId: 7, owner: 'acme' });
+    const resourceId = await registerRepositoryResource(app, token, integration.id, { installationId: 7, repoId: 5151, fullName: 'acme/handbook' });
     const workspace = await app.request('POST', '/v1/orgs/ingest/workspaces', { token, body: { name: 'handbook' } });
     expect(workspace.status).toBe(201);
     await app.request('GET', `/v1/orgs/ingest/workspaces/handbook?minPosition=${workspace.body.position}`, { token });
-    const connected = await app.request('POST', '/v1/orgs/ingest/workspaces/handbook/integrations', { token, body: { resourceId: resources.body.resources[0].id } });
+    const connected = await app.request('POST', '/v1/orgs/ingest/workspaces/handbook/integrations', { token, body: { resourceId } });
     expect(connected.status).toBe(201);
 
     // The sync's job id is not in the connection's answer: the reactor queues it a moment later.
@@ -178,11 +166,11 @@ describe('ingestion', () => {
     const job = await waitForJob(app, jobId);
     expect(job).toMatchObject({ status: 'completed', trigger: 'automatic', name: 'Repository Initial Sync: acme/handbook' });
     expect(job.output).toMatchObject({ storeSlug: 'docs', configStatus: 'unconfigured', filesMatched: 3, documentsIndexed: 3 });
-    expect(job.input).toMatchObject({ source: 'initial-sync', deliveryId: `initial-sync-${resources.body.resources[0].id}` });
+    expect(job.input).toMatchObject({ source: 'initial-sync', deliveryId: `initial-sync-${resourceId}` });
     // The connection's sync status, as the original's `lastSyncStatus`: completed, with when.
     const head = encodeURIComponent(await app.runtime.store.headPosition());
     const connections = await app.request('GET', `/v1/orgs/ingest/workspaces/handbook/integrations?minPosition=${head}`, { token });
-    expect(connections.body).toEqual([expect.objectContaining({ resourceId: resources.body.resources[0].id, lastSyncStatus: 'completed', lastSyncError: null, lastSyncedAt: expect.any(String) })]);
+    expect(connections.body).toEqual([expect.objectContaining({ resourceId, lastSyncStatus: 'completed', lastSyncError: null, lastSyncedAt: expect.any(String) })]);
   });
 });
 
@@ -287,19 +275,8 @@ describe('ingestion stopped mid-job', () => {
     const reactors = await startReactors(app.runtime, reactorSettings);
     try {
       github.setRepository('acme', 'sync-me', { id: 6103, files: files('sync-me') });
-      const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
-      github.setInstallations(userToken, [installationPayload(7, 'acme')]);
-      const source = new OctokitInstallationsSource({ baseUrl: github.url });
-      const integration = await new GitHubIntegrationService(app.runtime, source).storeOAuthResult(
-        'user_1',
-        { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) },
-        { commandId: randomUUID(), userId: 'user_1' },
-      );
-      const resources = await app.request('POST', `/v1/me/integrations/${integration.id}/resources`, {
-        token,
-        body: { resources: [{ installationId: 7, repoId: 6103, repoName: 'sync-me', repoFullName: 'acme/sync-me', defaultBranch: 'main', isPrivate: false, isArchived: false }] },
-      });
-      const resourceId: string = resources.body.resources[0].id;
+      const integration = await connectGitHubIntegration(app, github, { userId: 'user_1', installationId: 7, owner: 'acme' });
+      const resourceId = await registerRepositoryResource(app, token, integration.id, { installationId: 7, repoId: 6103, fullName: 'acme/sync-me' });
       const workspace = await app.request('POST', '/v1/orgs/halt/workspaces', { token, body: { name: 'sync-ws' } });
       const gate = github.holdBlobs(2);
       const connected = await app.request('POST', `/v1/orgs/halt/workspaces/sync-ws/integrations?minPosition=${workspace.body.position}`, { token, body: { resourceId } });

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from './support/app.js';
 import { useGitHubAppEnv } from './support/github-app.js';
-import { randomUUID } from 'node:crypto';
-import { OctokitInstallationsSource } from '#integrations';
-import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
-import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { connectGitHubIntegration } from './support/github-integration.js';
+import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 
 /** Repositories over HTTP: connect/reactivate, list, get, config detection against the fake GitHub, reindex. */
 describe('repositories over HTTP', () => {
@@ -111,14 +109,7 @@ describe('repositories over HTTP', () => {
     expect(retried.body.jobId).toBe(again.body.jobId);
   });
   it("lists an installation's repositories (every page, then from the cache) and reads a repository's config, through the caller's own integration", async () => {
-    const source = new OctokitInstallationsSource({ baseUrl: github.url });
-    const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
-    github.setInstallations(userToken, [installationPayload(7, 'acme')]);
-    const integration = await new GitHubIntegrationService(app.runtime, source).storeOAuthResult(
-      'user_1',
-      { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) },
-      { commandId: randomUUID(), userId: 'user_1' },
-    );
+    const integration = await connectGitHubIntegration(app, github, { userId: 'user_1', installationId: 7, owner: 'acme' });
     const installationBase = `/v1/me/integrations/${integration.id}/installations/7/repositories`;
     const listings = () => github.requests.get('GET /installation/repositories') ?? 0;
     const before = listings();

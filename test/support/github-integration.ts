@@ -1,0 +1,28 @@
+import { expect } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { OctokitInstallationsSource } from '#integrations';
+import { GitHubIntegrationService } from '../../apps/api/src/integrations/github-integration.service.js';
+import type { TestApp } from './app.js';
+import { installationPayload, type FakeGitHub } from './fake-github.js';
+
+/**
+ * A user's GitHub integration seeing one installation of `owner`, stored through the service the
+ * OAuth callback calls (the callback itself needs a browser round trip), as in integrations.e2e.ts.
+ */
+export async function connectGitHubIntegration(app: TestApp, github: FakeGitHub, { userId, installationId, owner }: { userId: string; installationId: number; owner: string }) {
+  const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
+  github.setInstallations(userToken, [installationPayload(installationId, owner)]);
+  const source = new OctokitInstallationsSource({ baseUrl: github.url });
+  return new GitHubIntegrationService(app.runtime, source).storeOAuthResult(userId, { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: randomUUID(), userId });
+}
+
+/** One public repository registered as a resource of the integration, over HTTP; returns its resource id. */
+export async function registerRepositoryResource(app: TestApp, token: string, integrationId: string, { installationId, repoId, fullName }: { installationId: number; repoId: number; fullName: string }): Promise<string> {
+  const repoName = fullName.split('/')[1]!;
+  const response = await app.request('POST', `/v1/me/integrations/${integrationId}/resources`, {
+    token,
+    body: { resources: [{ installationId, repoId, repoName, repoFullName: fullName, defaultBranch: 'main', isPrivate: false, isArchived: false }] },
+  });
+  expect(response.status).toBe(201);
+  return response.body.resources[0].id;
+}
