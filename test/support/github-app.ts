@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import type { Octokit } from '@octokit/rest';
 import type { FakeGitHub } from './fake-github.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
@@ -21,4 +22,19 @@ export function useGitHubAppEnv(github: FakeGitHub, appId = '99'): { restore(): 
       }
     },
   };
+}
+
+/** Counts an Octokit client's requests in flight; `max()` is the most there ever were at once. */
+export function trackRequestsInFlight(octokit: Pick<Octokit, 'hook'>): { max(): number } {
+  let inFlight = 0;
+  let max = 0;
+  octokit.hook.wrap('request', async (request, options) => {
+    max = Math.max(max, ++inFlight);
+    try {
+      return await request(options);
+    } finally {
+      inFlight--;
+    }
+  });
+  return { max: () => max };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../../../../test/support/fake-github.js';
+import { trackRequestsInFlight } from '../../../../test/support/github-app.js';
 import { InProcessCache } from './cache.js';
 import { GitHubAppClients, type GitHubAppOctokit } from './github-app.client.js';
 import { BLOBS_PER_QUERY, fetchBlobText, fetchBlobTextsByQuery, fetchBlobs } from './repository-blobs.js';
@@ -73,16 +74,7 @@ describe('fetching blobs', () => {
   it('fetches many blobs with bounded concurrency, one call each', async () => {
     const octokit = client();
     const many = (await readRepositoryTree(octokit, { owner: 'acme', repo: 'blobs' })).files.filter((file) => file.path.startsWith('docs/many/'));
-    let inFlight = 0;
-    let maxInFlight = 0;
-    octokit.hook.wrap('request', async (request, options) => {
-      maxInFlight = Math.max(maxInFlight, ++inFlight);
-      try {
-        return await request(options);
-      } finally {
-        inFlight--;
-      }
-    });
+    const inFlight = trackRequestsInFlight(octokit);
     const calls = github.routes.get(BLOB) ?? 0;
     const texts = new Map<string, string>();
 
@@ -91,7 +83,7 @@ describe('fetching blobs', () => {
     expect(many).toHaveLength(25);
     expect(Object.fromEntries(texts)).toEqual(Object.fromEntries(many.map((file) => [file.path, files[file.path]])));
     expect((github.routes.get(BLOB) ?? 0) - calls).toBe(25);
-    expect(maxInFlight).toBe(3);
+    expect(inFlight.max()).toBe(3);
   });
 });
 

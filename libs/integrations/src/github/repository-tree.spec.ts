@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../../../../test/support/fake-github.js';
+import { trackRequestsInFlight } from '../../../../test/support/github-app.js';
 import { InProcessCache } from './cache.js';
 import { GitHubAppClients, type GitHubAppOctokit } from './github-app.client.js';
 import { readRepositoryTree } from './repository-tree.js';
@@ -134,16 +135,7 @@ describe('reading a tree GitHub truncates', () => {
     github.setRepository('acme', 'breadth', { files: Object.entries(files) });
     github.setTreeListing({ entryLimit: 50, order: 'breadth-first' });
     const octokit = client();
-    let inFlight = 0;
-    let maxInFlight = 0;
-    octokit.hook.wrap('request', async (request, options) => {
-      maxInFlight = Math.max(maxInFlight, ++inFlight);
-      try {
-        return await request(options);
-      } finally {
-        inFlight--;
-      }
-    });
+    const inFlight = trackRequestsInFlight(octokit);
     const calls = countCalls();
 
     const walked = await readRepositoryTree(octokit, { owner: 'acme', repo: 'breadth', concurrency: 2 });
@@ -153,7 +145,7 @@ describe('reading a tree GitHub truncates', () => {
     // unusable), docs level, docs/api, docs/guide and src recursively.
     expect(calls()).toEqual({ [COMMIT]: 1, [RECURSIVE]: 5, [LEVEL]: 2 });
     expect(walked.requests).toBe(8);
-    expect(maxInFlight).toBe(2);
+    expect(inFlight.max()).toBe(2);
   });
 
   it('fails, rather than return part of it, on a directory with more entries than GitHub lists', async () => {
