@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { apiKeyStreamId, apiKeyUsageStreamId } from '#domain';
 import { ApiError } from '../apps/api/src/common/api-error.js';
-import { API_KEY_USE_INTERVAL_MS, ApiKeyAuthenticator, authenticateApiKeyBearer, requireSessionPrincipal } from '../apps/api/src/api-keys/api-key.authenticator.js';
+import { API_KEY_USE_INTERVAL_MS, ApiKeyAuthenticator, apiKeyLookups, authenticateApiKeyBearer, requireSessionPrincipal } from '../apps/api/src/api-keys/api-key.authenticator.js';
 import { generateApiKeySecret, hashApiKey } from '../apps/api/src/api-keys/api-key-secret.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -59,7 +59,8 @@ describe('api keys', () => {
       createdAt: expect.any(String),
       position: expect.stringMatching(/^\d+\/\d+$/),
     });
-    expect(await app.eventCount()).toBe(before + 1);
+    // The key's creation, and its hash's owner (ApiKeyHashRegistered) so any process finds it at once.
+    expect(await app.eventCount()).toBe(before + 2);
     const list = await listKeys(token, created.position);
     expect(list).toEqual([{ id: created.id, name: 'CI', keyPreview: created.keyPreview, isActive: true, expiresAt: null, lastUsedAt: null, createdAt: created.createdAt }]);
   });
@@ -130,7 +131,7 @@ describe('api keys', () => {
     });
     expect(rotated.body.id).not.toBe(old.id);
     expect(rotated.body.key).not.toBe(old.key);
-    expect(await app.eventCount()).toBe(before + 2);
+    expect(await app.eventCount()).toBe(before + 3); // revoked + created, and the new hash's owner
     const events: Array<{ tx: string; global_position: string; stream_revision: string; type: string; key_id: string; command_id: string }> = await app.runtime.dataSource.query(
       `SELECT transaction_id::text AS tx, global_position, stream_revision, type, data->>'keyId' AS key_id, metadata->>'commandId' AS command_id
          FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
@@ -270,7 +271,7 @@ describe('api keys', () => {
       secretsShown.push(first.body.key);
       expect(first.body.key).toMatch(/^lf_/);
       expect(second.body).toEqual({ ...first.body, key: null });
-      expect(await app.eventCount()).toBe(before + 1);
+      expect(await app.eventCount()).toBe(before + 2); // the key and its hash's owner, once
     });
 
     it('rotates once for concurrent retries with the same Idempotency-Key; exactly one response shows the secret', async () => {
@@ -288,7 +289,7 @@ describe('api keys', () => {
       expect(shown).toHaveLength(1);
       secretsShown.push(shown[0]);
       expect(hashApiKey(shown[0])).toBe(((await app.runtime.store.readStream(apiKeyStreamId('user_idem_rotate'))).at(-1)!.data as { keyHash: string }).keyHash);
-      expect(await app.eventCount()).toBe(before + 2);
+      expect(await app.eventCount()).toBe(before + 3); // revoked + created, and the new hash's owner, once
     });
   });
 });
@@ -415,6 +416,104 @@ describe('api key authentication', () => {
     }
 
     expect((await usesRecorded(created.id)).map((u) => u.usedAt)).toEqual([new Date(t).toISOString()]);
+  });
+});
+
+describe('api key authentication does not wait for the projector', () => {
+  const lookups = async (via: 'read_model' | 'stream') => (await apiKeyLookups.get()).values.find((v) => v.labels.via === via)?.value ?? 0;
+
+  /** 401 with its reason, or the id of the key that authenticated. */
+  async function outcome(authenticator: ApiKeyAuthenticator, secret: string): Promise<string> {
+    try {
+      return (await authenticator.authenticate(secret)).apiKeyId;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return `${error.getStatus()} ${(error.getResponse() as { error: { message: string } }).error.message}`;
+    }
+  }
+
+  describe('with no projector at all (the read model never sees a key)', () => {
+    let bare: TestApp;
+    let authenticator: ApiKeyAuthenticator;
+    beforeAll(async () => {
+      bare = await startTestApp({ projector: false });
+      authenticator = new ApiKeyAuthenticator(bare.runtime);
+    });
+    afterAll(async () => {
+      await authenticator?.flush();
+      await bare?.close();
+    });
+
+    it('accepts a new key on its first request, over HTTP too', async () => {
+      const token = await bare.token({ userId: 'user_lagfree' });
+      const created = await bare.request('POST', '/v1/me/api-keys', { token, body: { name: 'fresh' } });
+      expect(created.status).toBe(201);
+      secretsShown.push(created.body.key);
+      expect(await bare.runtime.dataSource.query('SELECT id FROM api_keys')).toEqual([]);
+
+      expect(await outcome(authenticator, created.body.key)).toBe(created.body.id);
+      // Authenticated (the guard let it through); the route itself is for sessions only: 403, not 401.
+      const viaHttp = await bare.request('GET', '/v1/me/organizations', { token: created.body.key });
+      expect({ status: viaHttp.status, code: viaHttp.body.error.code }).toEqual({ status: 403, code: 'forbidden' });
+    });
+
+    it('refuses a revoked key, a deleted key and the old key of a rotation on the next request; accepts the rotated one', async () => {
+      const token = await bare.token({ userId: 'user_lagfree_changes' });
+      const keys = await Promise.all(['revoked', 'deleted', 'rotated'].map(async (name) => (await bare.request('POST', '/v1/me/api-keys', { token, body: { name } })).body));
+      secretsShown.push(...keys.map((k) => k.key));
+      const [revoked, deleted, old] = keys;
+      for (const key of keys) expect(await outcome(authenticator, key.key)).toBe(key.id);
+
+      expect((await bare.request('POST', `/v1/me/api-keys/${revoked.id}/revoke`, { token })).status).toBe(200);
+      expect((await bare.request('DELETE', `/v1/me/api-keys/${deleted.id}`, { token })).status).toBe(200);
+      const rotated = await bare.request('POST', `/v1/me/api-keys/${old.id}/rotate`, { token });
+      expect(rotated.status).toBe(201);
+      secretsShown.push(rotated.body.key);
+
+      expect(await outcome(authenticator, revoked.key)).toBe('401 The API key has been revoked');
+      expect(await outcome(authenticator, deleted.key)).toBe('401 The API key is not valid');
+      expect(await outcome(authenticator, old.key)).toBe('401 The API key has been revoked');
+      expect(await outcome(authenticator, rotated.body.key)).toBe(rotated.body.id);
+      const viaHttp = await bare.request('GET', '/v1/me/organizations', { token: revoked.key });
+      expect({ status: viaHttp.status, message: viaHttp.body.error.message }).toEqual({ status: 401, message: 'The API key has been revoked' });
+    });
+
+    it('still refuses unknown keys, with one read of an empty stream', async () => {
+      expect(await outcome(authenticator, generateApiKeySecret())).toBe('401 The API key is not valid');
+    });
+  });
+
+  describe('with a projector that stops after the key was projected', () => {
+    it('answers from the read model while it is current, and from the log once the key stream moved past it', async () => {
+      const token = await tokenFor('user_lagfree_stale');
+      const created = await createKey(token, { name: 'stale' });
+      await listKeys(token, created.position);
+      const authenticator = new ApiKeyAuthenticator(app.runtime);
+
+      const fromReadModel = await lookups('read_model');
+      expect(await outcome(authenticator, created.key)).toBe(created.id);
+      expect(await lookups('read_model')).toBe(fromReadModel + 1);
+
+      // Hold the projector back: an open transaction keeps the store's visibility horizon below the
+      // revocation, so the read model still shows the key active while the log says revoked.
+      const holder = new pg.Client({ connectionString: app.database.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_current_xact_id()');
+        const revoked = await app.request('POST', `/v1/me/api-keys/${created.id}/revoke`, { token });
+        expect(revoked.status).toBe(200);
+        expect(await app.runtime.dataSource.query('SELECT is_active FROM api_keys WHERE id = $1', [created.id])).toEqual([{ is_active: true }]);
+
+        const fromStream = await lookups('stream');
+        expect(await outcome(authenticator, created.key)).toBe('401 The API key has been revoked');
+        expect(await lookups('stream')).toBe(fromStream + 1);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+        await authenticator.flush();
+      }
+    });
   });
 });
 

@@ -105,6 +105,7 @@ describe('GET /docs', () => {
       'GET /health/ready',
       'GET /metrics',
       'GET /v1/github/callback',
+      'GET /v1/github/setup',
       'POST /v1/webhooks/clerk',
       'POST /v1/webhooks/github',
     ]);

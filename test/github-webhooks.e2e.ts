@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from './support/app.js';
 import { useGitHubAppEnv } from './support/github-app.js';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { ownInstallation } from './support/github-integration.js';
 
 const SECRET = randomBytes(20).toString('hex');
 const ORG = 'hooks';
@@ -64,10 +65,13 @@ describe('GitHub webhooks', () => {
     appEnv = useGitHubAppEnv(github);
     app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: SECRET } });
     token = await app.token({ org: ORG });
+    // The organization owns both installations, each bound on its member's GitHub token.
+    await ownInstallation(app, github, { token, userId: 'user_1', org: ORG, installationId: 7, owner: 'acme' });
+    await ownInstallation(app, github, { token, userId: 'user_1', org: ORG, installationId: 8, owner: 'beta' });
     let position = '';
     for (const [name, repo] of Object.entries(repos)) {
       const installation = repo.id > 5000 ? '8' : '7';
-      const connected = await app.request('POST', base, { token, body: { githubRepoId: String(repo.id), githubInstallationId: installation, metadata: { fullName: repo.full_name, defaultBranch: 'main', private: false } } });
+      const connected = await app.request('POST', base, { token, body: { githubRepoId: String(repo.id), githubInstallationId: installation } });
       expect(connected.status).toBe(201);
       ids[name] = connected.body.repositoryId;
       position = connected.body.position;
@@ -185,18 +189,18 @@ describe('GitHub webhooks', () => {
   });
 
   it('merges a rename into the metadata, and marks a deleted repository inactive with its metadata replaced', async () => {
-    const renamed = await deliver('repository', { action: 'renamed', repository: { id: repos.site.id, full_name: 'acme/website' }, changes: { repository: { name: { from: 'site' } } } });
+    const renamed = await deliver('repository', { action: 'renamed', installation: { id: 7 }, repository: { id: repos.site.id, full_name: 'acme/website' }, changes: { repository: { name: { from: 'site' } } } });
     expect(renamed).toMatchObject({ status: 200, body: { repositoryIds: [ids.site] } });
     expect(await repository('site', renamed.body.position)).toMatchObject({ isActive: true, metadata: { fullName: 'acme/website', defaultBranch: 'main' } });
 
-    const deleted = await deliver('repository', { action: 'deleted', repository: { id: repos.wiki.id, full_name: 'acme/wiki' } });
+    const deleted = await deliver('repository', { action: 'deleted', installation: { id: 7 }, repository: { id: repos.wiki.id, full_name: 'acme/wiki' } });
     expect(deleted.status).toBe(200);
     const wiki = await repository('wiki', deleted.body.position);
     expect(wiki).toMatchObject({ isActive: false });
     expect(wiki.metadata).toEqual({ deleted: true, deletedAt: expect.any(String) });
     // Deleting it again (another delivery) changes nothing.
     const head = await app.runtime.store.headPosition();
-    const again = await deliver('repository', { action: 'deleted', repository: { id: repos.wiki.id, full_name: 'acme/wiki' } });
+    const again = await deliver('repository', { action: 'deleted', installation: { id: 7 }, repository: { id: repos.wiki.id, full_name: 'acme/wiki' } });
     expect(again.status).toBe(200);
     expect((await repository('wiki', again.body.position)).metadata).toEqual(wiki.metadata);
     expect(app.runtime.store.comparePositions(again.body.position, head)).toBeGreaterThan(0); // only the delivery was recorded

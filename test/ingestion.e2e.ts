@@ -10,6 +10,8 @@ import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
 
 const WEBHOOK_SECRET = randomBytes(20).toString('hex');
 const CONFIG = 'version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - docs/**/*.mdx\n  - docs/assets/**\n';
+/** A small cap for the test's trees (INGESTION_MAX_TREE_ENTRIES, 500,000 by default). */
+const MAX_TREE_ENTRIES = 40;
 const page = (i: number) => `---\ntitle: Page ${i}\ndescription: About page ${i}\n---\n# Page ${i}\n\n${`Words about topic${i} and the shared subject. `.repeat(40 + i)}`;
 
 function initialFiles(): Array<[string, string]> {
@@ -47,7 +49,7 @@ describe('ingestion', () => {
     github.setInstallationRepositories(7, [repositoryPayload(4242, 'acme', 'docs')]);
     github.setRepository('acme', 'docs', { id: 4242, files: initialFiles() });
     appEnv = useGitHubAppEnv(github);
-    app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: WEBHOOK_SECRET }, reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0 } } });
+    app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: WEBHOOK_SECRET }, reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0, maxTreeEntries: MAX_TREE_ENTRIES } } });
     token = await app.token({ org: 'ingest' });
     const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7', metadata: { fullName: 'acme/docs', defaultBranch: 'main' } } });
     expect(connected.status).toBe(201);
@@ -121,6 +123,29 @@ describe('ingestion', () => {
     const repository = await app.request('GET', `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token });
     expect(repository.body).toMatchObject({ configStatus: 'error', activeJobId: null });
     github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': CONFIG } });
+  });
+
+  it('fails a job whose lightfast.yml holds a catastrophic glob with invalid_config naming it, before compiling it', async () => {
+    // Compiled and matched against the bait path, this glob would hold the event loop for hours (O(n^7)).
+    const hostile = '*a*a*a*a*a*a*a*b';
+    github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': `version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - "${hostile}"\n`, [`${'a'.repeat(200)}.md`]: 'bait' } });
+    const job = await waitForJob(app, await reindex());
+    expect(job).toMatchObject({ status: 'failed', error_code: 'invalid_config' });
+    expect(job.error_message).toBe(`lightfast.yml: include[1] "${hostile}": more than 2 "*" in one path segment`);
+    const repository = await app.request('GET', `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token });
+    expect(repository.body).toMatchObject({ configStatus: 'error', activeJobId: null });
+    github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': CONFIG }, remove: [`${'a'.repeat(200)}.md`] });
+  });
+
+  it('fails a job whose tree has more files than the cap with tree_too_large, naming the cap and its setting', async () => {
+    const extra = Array.from({ length: MAX_TREE_ENTRIES }, (_, i) => `generated/file-${i}.txt`);
+    github.updateRepositoryFiles('acme', 'docs', { upsert: Object.fromEntries(extra.map((path) => [path, path])) });
+    const blobsBefore = blobReads(github);
+    const job = await waitForJob(app, await reindex());
+    expect(job).toMatchObject({ status: 'failed', error_code: 'tree_too_large' });
+    expect(job.error_message).toBe(`The tree of acme/docs has more than ${MAX_TREE_ENTRIES} files: this deployment reads at most ${MAX_TREE_ENTRIES} entries per job (INGESTION_MAX_TREE_ENTRIES)`);
+    expect(blobReads(github) - blobsBefore).toBe(0); // not even the config was read
+    github.updateRepositoryFiles('acme', 'docs', { remove: extra });
   });
 
   it('ingests what a push to the default branch changed, fetching only the changed file', async () => {

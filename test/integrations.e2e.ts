@@ -503,26 +503,74 @@ describe('workspace integrations', () => {
 describe('GitHub OAuth callback', () => {
   const exchanges = () => github.requests.get('POST /login/oauth/access_token') ?? 0;
 
-  /** What the browser does: ask for the authorize URL, come back from GitHub with a code. */
-  async function authorize(userId: string): Promise<{ state: string; token: string; code: string }> {
+  /** What the browser does: ask for the authorize URL (keeping the cookie), come back from GitHub with a code. */
+  async function authorize(userId: string): Promise<{ state: string; token: string; code: string; cookie: string; url: string }> {
     const response = await app.request('GET', '/v1/github/auth', { token: await tokenFor(userId) });
     expect(response.status).toBe(200);
     const url = new URL(response.body.url);
-    expect([url.origin + url.pathname, url.searchParams.get('client_id')]).toEqual([`${github.url}/login/oauth/authorize`, 'gh-client-id']);
+    expect([url.origin + url.pathname, url.searchParams.get('client_id'), url.searchParams.get('code_challenge_method')]).toEqual([`${github.url}/login/oauth/authorize`, 'gh-client-id', 'S256']);
     const token = `gho_${randomUUID().replace(/-/g, '')}`;
-    const code = randomUUID();
     tokensGiven.push(token);
-    github.issueCode(code, token, 'read:user,read:org');
+    const code = github.authorize(response.body.url, token, 'read:user,read:org');
     github.setInstallations(token, [installationPayload(41, 'oauth-org')]);
-    return { state: url.searchParams.get('state')!, token, code };
+    return { state: url.searchParams.get('state')!, token, code, cookie: oauthCookie(response.headers), url: response.body.url };
   }
 
-  const callback = (params: Record<string, string>) => app.request('GET', `/v1/github/callback?${new URLSearchParams(params)}`);
+  const callback = (params: Record<string, string>, cookie?: string) => app.request('GET', `/v1/github/callback?${new URLSearchParams(params)}`, { headers: cookie ? { cookie } : {} });
+
+  it('binds the round to the browser: an HttpOnly, SameSite=Lax cookie for the GitHub routes only, and a PKCE S256 challenge', async () => {
+    const response = await app.request('GET', '/v1/github/auth', { token: await tokenFor('user_oauth_cookie') });
+    const [setCookie] = response.headers.getSetCookie();
+    expect(setCookie).toMatch(/^console_github_oauth=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/v1\/github; Expires=.+; HttpOnly; SameSite=Lax$/);
+    const url = new URL(response.body.url);
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Neither the nonce nor anything derived from it in clear travels through GitHub.
+    expect(response.body.url).not.toContain(oauthCookie(response.headers).split('=')[1]);
+  });
+
+  it('refuses a callback completed in another browser (no cookie, or the cookie of another round) before talking to GitHub', async () => {
+    const victim = await authorize('user_oauth_victim_browser');
+    const attacker = await authorize('user_oauth_attacker_browser');
+    const before = exchanges();
+    for (const [label, cookie] of [
+      ['no cookie', undefined],
+      ["another round's cookie", attacker.cookie],
+      ['a forged cookie', 'console_github_oauth=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ] as const) {
+      const response = await app.withoutAppending(() => callback({ code: victim.code, state: victim.state }, cookie));
+      expect({ label, status: response.status, code: response.body.error.code }).toEqual({ label, status: 400, code: 'invalid_state' });
+    }
+    expect(exchanges()).toBe(before);
+  });
+
+  it('cannot redeem a code authorized for another round: the PKCE verifier does not match its challenge', async () => {
+    const intercepted = await authorize('user_oauth_pkce_victim');
+    const own = await authorize('user_oauth_pkce_attacker');
+    // The attacker's own state and cookie, with the victim's code injected.
+    const response = await app.withoutAppending(() => callback({ code: intercepted.code, state: own.state }, own.cookie));
+    expect([response.status, response.body.error.code]).toEqual([422, 'no_access_token']);
+    expect(response.body.error.message).toContain('bad_verification_code');
+  });
+
+  it('the fake GitHub checks PKCE as GitHub does: a missing or wrong verifier is refused when a challenge was sent', async () => {
+    const { url } = await authorize('user_oauth_fake');
+    const exchange = async (code: string, verifier?: string) =>
+      (await (
+        await fetch(`${github.url}/login/oauth/access_token`, {
+          method: 'POST',
+          headers: { accept: 'application/json', 'content-type': 'application/json' },
+          body: JSON.stringify({ client_id: 'gh-client-id', client_secret: 'gh-client-secret', code, ...(verifier === undefined ? {} : { code_verifier: verifier }) }),
+        })
+      ).json()) as { error?: string; access_token?: string };
+    const token = `gho_${randomUUID().replace(/-/g, '')}`;
+    expect((await exchange(github.authorize(url, token))).error).toBe('bad_verification_code');
+    expect((await exchange(github.authorize(url, token), 'x'.repeat(43))).error).toBe('bad_verification_code');
+  });
 
   it('exchanges the code, lists the installations and stores the token sealed, for the user the state names', async () => {
-    const { state, code } = await authorize('user_oauth');
+    const { state, code, cookie } = await authorize('user_oauth');
 
-    const response = await callback({ code, state, installation_id: '41', setup_action: 'install' });
+    const response = await callback({ code, state, installation_id: '41', setup_action: 'install' }, cookie);
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ connected: true, integrationId: expect.any(String), created: true, position: expect.any(String) });
@@ -533,13 +581,13 @@ describe('GitHub OAuth callback', () => {
 
     // Reloading the callback page: the same answer from the stored event, no second code exchange.
     const before = exchanges();
-    const reloaded = await app.withoutAppending(() => callback({ code, state }));
+    const reloaded = await app.withoutAppending(() => callback({ code, state }, cookie));
     expect(reloaded.body).toEqual(response.body);
     expect(exchanges()).toBe(before);
   });
 
   it('refuses a forged, altered or expired state before talking to GitHub, and appends nothing', async () => {
-    const { state, code } = await authorize('user_oauth_victim');
+    const { state, code, cookie } = await authorize('user_oauth_victim');
     const [body, mac] = state.split('.');
     const otherUser = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), u: 'user_attacker' })).toString('base64url');
     const expired = new SignedState(app.runtime.cipher.deriveKey('github-oauth-state')).sign('user_oauth_victim', Date.now() - 11 * 60_000);
@@ -550,7 +598,7 @@ describe('GitHub OAuth callback', () => {
       ['', 'invalid_state'],
       [expired, 'state_expired'],
     ] as const) {
-      const response = await app.withoutAppending(() => callback(forged ? { code, state: forged } : { code }));
+      const response = await app.withoutAppending(() => callback(forged ? { code, state: forged } : { code }, cookie));
       expect({ forged, status: response.status, code: response.body.error.code }).toEqual({ forged, status: 400, code: reason });
     }
     expect(exchanges()).toBe(before);
@@ -558,15 +606,15 @@ describe('GitHub OAuth callback', () => {
 
   it('answers a bad code, a cancelled authorization and a revoked token with the original reasons', async () => {
     const first = await authorize('user_oauth_bad');
-    const badCode = await app.withoutAppending(() => callback({ code: 'not-a-code', state: first.state }));
+    const badCode = await app.withoutAppending(() => callback({ code: 'not-a-code', state: first.state }, first.cookie));
     expect([badCode.status, badCode.body.error.code]).toEqual([422, 'no_access_token']);
 
-    const cancelled = await app.withoutAppending(() => callback({ error: 'access_denied', state: first.state }));
+    const cancelled = await app.withoutAppending(() => callback({ error: 'access_denied', state: first.state }, first.cookie));
     expect([cancelled.status, cancelled.body.error.code]).toEqual([400, 'missing_code']);
 
     const second = await authorize('user_oauth_bad');
     github.revoke(second.token);
-    const unauthorized = await app.withoutAppending(() => callback({ code: second.code, state: second.state }));
+    const unauthorized = await app.withoutAppending(() => callback({ code: second.code, state: second.state }, second.cookie));
     expect([unauthorized.status, unauthorized.body.error.code]).toEqual([422, 'unauthorized']);
   });
 
@@ -581,18 +629,19 @@ describe('GitHub OAuth callback', () => {
     });
     afterAll(async () => redirecting?.close());
 
-    const follow = (params: Record<string, string>) => fetch(`${redirecting.baseUrl}/v1/github/callback?${new URLSearchParams(params)}`, { redirect: 'manual' });
+    const follow = (params: Record<string, string>, cookie: string) => fetch(`${redirecting.baseUrl}/v1/github/callback?${new URLSearchParams(params)}`, { redirect: 'manual', headers: { cookie } });
 
     it('sends the browser back to the console with the outcome', async () => {
       const started = await redirecting.request('GET', '/v1/github/auth', { token: await redirecting.token({ userId: 'user_redirect' }) });
       const state = new URL(started.body.url).searchParams.get('state')!;
+      const cookie = oauthCookie(started.headers);
       const token = `gho_${randomUUID().replace(/-/g, '')}`;
       tokensGiven.push(token);
-      github.issueCode('redirect-code', token);
+      const code = github.authorize(started.body.url, token);
       github.setInstallations(token, [installationPayload(51, 'redirect-org')]);
 
-      const connected = await follow({ code: 'redirect-code', state });
-      const refused = await follow({ code: 'redirect-code', state: 'forged.state' });
+      const connected = await follow({ code, state }, cookie);
+      const refused = await follow({ code, state: 'forged.state' }, cookie);
 
       expect(connected.status).toBe(302);
       const location = new URL(connected.headers.get('location')!);
@@ -622,3 +671,10 @@ describe('secrets at rest', () => {
     }
   });
 });
+
+/** The `name=value` of the OAuth round's cookie, as a browser would send it back. */
+function oauthCookie(headers: Headers): string {
+  const cookie = headers.getSetCookie().find((c) => c.startsWith('console_github_oauth='));
+  expect(cookie).toBeDefined();
+  return cookie!.split(';')[0]!;
+}

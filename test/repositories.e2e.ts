@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from './support/app.js';
 import { useGitHubAppEnv } from './support/github-app.js';
-import { connectGitHubIntegration } from './support/github-integration.js';
+import { connectGitHubIntegration, ownInstallation } from './support/github-integration.js';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 
 /** Repositories over HTTP: connect/reactivate, list, get, config detection against the fake GitHub, reindex. */
@@ -25,6 +25,7 @@ describe('repositories over HTTP', () => {
     app = await startTestApp({ config: { githubApiUrl: github.url } });
     token = await app.token({ org: 'repos' });
     otherToken = await app.token({ userId: 'user_2', org: 'other' });
+    await ownInstallation(app, github, { token, userId: 'user_1', org: 'repos', installationId: 7, owner: 'acme' });
   }, 60_000);
 
   afterAll(async () => {
@@ -34,7 +35,7 @@ describe('repositories over HTTP', () => {
   });
 
   it('connects a repository into the default workspace, lists and gets it', async () => {
-    const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7', metadata: { fullName: 'acme/docs', defaultBranch: 'main', private: false } } });
+    const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7' } });
     expect(connected.status).toBe(201);
     expect(connected.body).toMatchObject({ repositoryId: expect.any(String), reactivated: false, workspaceId: expect.any(String), position: expect.any(String) });
     repositoryId = connected.body.repositoryId;
@@ -70,7 +71,7 @@ describe('repositories over HTTP', () => {
   });
 
   it('records an unconfigured repository after one listing', async () => {
-    const site = await app.request('POST', base, { token, body: { githubRepoId: '4343', githubInstallationId: '7', metadata: { fullName: 'acme/site' } } });
+    const site = await app.request('POST', base, { token, body: { githubRepoId: '4343', githubInstallationId: '7' } });
     const before = countRepoRequests(github);
     const detected = await app.request('POST', `${base}/${site.body.repositoryId}/detect-config?minPosition=${site.body.position}`, { token });
     expect(detected.body).toMatchObject({ exists: false, path: null, status: 'unconfigured' });
@@ -111,7 +112,8 @@ describe('repositories over HTTP', () => {
   it("lists an installation's repositories (every page, then from the cache) and reads a repository's config, through the caller's own integration", async () => {
     const integration = await connectGitHubIntegration(app, github, { userId: 'user_1', installationId: 7, owner: 'acme' });
     const installationBase = `/v1/me/integrations/${integration.id}/installations/7/repositories`;
-    const listings = () => github.requests.get('GET /installation/repositories') ?? 0;
+    // Read with the user's own token: GitHub shows them only what they may see.
+    const listings = () => github.requests.get('GET /user/installations/7/repositories') ?? 0;
     const before = listings();
 
     const list = await app.request('GET', `${installationBase}?minPosition=${integration.position}`, { token });

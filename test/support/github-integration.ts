@@ -26,3 +26,15 @@ export async function registerRepositoryResource(app: TestApp, token: string, in
   expect(response.status).toBe(201);
   return response.body.resources[0].id;
 }
+
+/**
+ * Makes `installationId` (an installation of `owner` on the fake GitHub) one that organization
+ * `org` owns, as a member does in production: their GitHub integration lists it, and they bind it
+ * (`POST /v1/orgs/{org}/github/installations`, GitHub's listing read fresh). Returns the integration.
+ */
+export async function ownInstallation(app: TestApp, github: FakeGitHub, { token, userId, org, installationId, owner }: { token: string; userId: string; org: string; installationId: number; owner: string }) {
+  const integration = await connectGitHubIntegration(app, github, { userId, installationId, owner });
+  const bound = await app.request('POST', `/v1/orgs/${org}/github/installations`, { token, body: { installationId: String(installationId) } });
+  expect([200, 201]).toContain(bound.status);
+  return integration;
+}

@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { ApiModule } from './app.module.js';
+import { installJsonBodyParsers } from './common/body-parsers.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { installRequestLogging } from './common/request-logging.js';
 import { InputGuardPipe } from './common/input-guard.pipe.js';
@@ -16,15 +18,21 @@ export async function createApiApp(runtime: Runtime): Promise<INestApplication> 
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRuntime(runtime), {
     logger: ['error', 'warn'],
     bufferLogs: false,
-    // `req.rawBody`: webhook signatures are computed over the exact bytes received.
-    rawBody: true,
+    // Our own JSON parsers (installJsonBodyParsers): a limit per route, `req.rawBody` kept.
+    bodyParser: false,
     // Literal segments before parameters, whatever the module order: `/orgs/{org}/workspaces/default`
     // before `/orgs/{org}/workspaces/{ws}`, `/orgs/by-id/…` before `/orgs/{org}/…`.
     routeResolutionStrategy: 'specificity',
   });
   app.set('query parser', 'simple'); // no nested objects from query strings: ?a[b]=c stays a string key
+  // Security headers on every answer, errors and docs included; X-Powered-By only names our stack to a scanner.
+  app.disable('x-powered-by');
+  app.use(helmet());
   installRequestLogging(app, runtime.logger);
   app.use(requireJsonBodies);
+  installJsonBodyParsers(app);
+  // Per-address rate limits count the client, not a load balancer in front of it.
+  if (runtime.config.trustProxy !== undefined) app.set('trust proxy', runtime.config.trustProxy);
   app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(runtime.logger));
   installOpenApiDocs(app);

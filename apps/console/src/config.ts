@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { parseEncryptionKey } from '#integrations';
+import { parseEncryptionKey, parseEncryptionKeys } from '#integrations';
+import { loadQuotas, loadRateLimits, type QuotaSettings, type RateLimitSettings } from './limits.config.js';
 
 export interface ConsoleConfig {
   readonly port: number;
@@ -13,13 +14,23 @@ export interface ConsoleConfig {
   /** How long a query with `minPosition` waits for its projection before answering 503. */
   readonly consistencyTimeoutMs: number;
   /** Clerk: when a key is set, session tokens are Clerk's; otherwise the local identity provider's. */
-  readonly clerk: { readonly jwtKey?: string; readonly secretKey?: string; readonly apiUrl?: string; readonly authorizedParties?: readonly string[] } | null;
+  /**
+   * `CLERK_AUTHORIZED_PARTIES`: accepted `azp` origins, comma-separated (required when NODE_ENV=production);
+   * `CLERK_ISSUER`: the one accepted `iss` (unset: not checked).
+   */
+  readonly clerk: { readonly jwtKey?: string; readonly secretKey?: string; readonly apiUrl?: string; readonly authorizedParties?: readonly string[]; readonly issuer?: string } | null;
   /** `CLERK_WEBHOOK_SECRET` (`whsec_…`, also read as `CLERK_WEBHOOK_SIGNING_SECRET`): verifies `POST /v1/webhooks/clerk`; unset, that route answers 503. */
   readonly clerkWebhookSecret: string | undefined;
   /** `GITHUB_WEBHOOK_SECRET`: the GitHub App's webhook secret, verifies `POST /v1/webhooks/github`; unset, that route answers 503. */
   readonly githubWebhookSecret: string | undefined;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` requires `Authorization: Bearer <token>`; unset, it is public. */
+  readonly metricsToken: string | undefined;
+  /** `GITHUB_APP_SLUG`: the App's URL name, for `GET /v1/github/install` (GitHub's install page); unset, that route answers 503. */
+  readonly githubAppSlug: string | undefined;
   /** `ENCRYPTION_KEY` (32 bytes) seals GitHub tokens; unset: a key generated once under DATA_DIR. */
   readonly encryptionKey: Buffer | undefined;
+  /** `ENCRYPTION_KEY_PREVIOUS` (comma-separated, default none): keys retired by a rotation; they still open tokens sealed with them, nothing new is sealed with them. */
+  readonly previousEncryptionKeys: readonly Buffer[];
   /** `GITHUB_API_URL`: GitHub's REST API, a GitHub Enterprise server's, or a test server's. */
   readonly githubApiUrl: string;
   /**
@@ -29,9 +40,23 @@ export interface ConsoleConfig {
   readonly githubOAuth: { readonly clientId: string; readonly clientSecret: string; readonly webUrl: string; readonly returnUrl?: string } | null;
   /** `COHERE_API_KEY` (and `COHERE_API_URL`, default https://api.cohere.com): search reranks with embeddings; unset, full-text ranking only. */
   readonly cohere: { readonly apiKey: string; readonly apiUrl: string } | null;
+  /** `INGESTION_MAX_TREE_ENTRIES` (500000): files of one repository tree a job reads; `INGESTION_GLOB_BUDGET_MS` (10000): matching time of its include globs. */
+  readonly ingestionLimits: { readonly maxTreeEntries: number; readonly globBudgetMs: number };
+  /** `REDIS_URL`: rate-limit counters shared by every api process; unset, each process counts alone. */
+  readonly redisUrl: string | undefined;
+  /**
+   * `TRUST_PROXY`: Express's `trust proxy` (a hop count, or addresses/subnets such as `loopback, 10.0.0.0/8`),
+   * so per-address limits see the client behind a load balancer; unset, the socket's peer address.
+   */
+  readonly trustProxy: number | string | undefined;
+  /** `RATE_LIMIT_*` (`<count>/<seconds>` or `off`): see limits.config.ts and the README. */
+  readonly rateLimits: RateLimitSettings;
+  /** `QUOTA_*` (a count or `off`): see limits.config.ts and the README. */
+  readonly quotas: QuotaSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+  requireProductionClerkSettings(env);
   return {
     port: integer(env, 'PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
@@ -47,13 +72,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
             jwtKey: env.CLERK_JWT_KEY?.replace(/\\n/g, '\n') || undefined,
             secretKey: env.CLERK_SECRET_KEY || undefined,
             apiUrl: env.CLERK_API_URL || undefined,
-            authorizedParties: env.CLERK_AUTHORIZED_PARTIES ? env.CLERK_AUTHORIZED_PARTIES.split(',').map((p) => p.trim()) : undefined,
+            authorizedParties: env.CLERK_AUTHORIZED_PARTIES ? env.CLERK_AUTHORIZED_PARTIES.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
+            issuer: env.CLERK_ISSUER || undefined,
           }
         : null,
     clerkWebhookSecret: env.CLERK_WEBHOOK_SECRET || env.CLERK_WEBHOOK_SIGNING_SECRET || undefined,
     githubWebhookSecret: env.GITHUB_WEBHOOK_SECRET || undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
+    githubAppSlug: env.GITHUB_APP_SLUG || undefined,
     // Validated here so a malformed key stops the process at startup, not at the first decryption.
     encryptionKey: env.ENCRYPTION_KEY ? parseEncryptionKey(env.ENCRYPTION_KEY) : undefined,
+    previousEncryptionKeys: env.ENCRYPTION_KEY_PREVIOUS ? parseEncryptionKeys(env.ENCRYPTION_KEY_PREVIOUS, 'ENCRYPTION_KEY_PREVIOUS') : [],
     githubApiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
     githubOAuth:
       env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET
@@ -64,8 +93,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
             returnUrl: env.GITHUB_OAUTH_RETURN_URL || undefined,
           }
         : null,
+    ingestionLimits: { maxTreeEntries: integer(env, 'INGESTION_MAX_TREE_ENTRIES', 500_000), globBudgetMs: integer(env, 'INGESTION_GLOB_BUDGET_MS', 10_000) },
     cohere: env.COHERE_API_KEY ? { apiKey: env.COHERE_API_KEY, apiUrl: (env.COHERE_API_URL || 'https://api.cohere.com').replace(/\/+$/, '') } : null,
+    redisUrl: env.REDIS_URL || undefined,
+    trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
+    rateLimits: loadRateLimits(env),
+    quotas: loadQuotas(env),
   };
+}
+
+/**
+ * Without an `azp` allowlist a session token minted for any other site of the same Clerk instance
+ * (or its development frontends) is accepted here: in production that is a refusal to start.
+ */
+function requireProductionClerkSettings(env: NodeJS.ProcessEnv): void {
+  const clerk = Boolean(env.CLERK_JWT_KEY || env.CLERK_SECRET_KEY);
+  const parties = (env.CLERK_AUTHORIZED_PARTIES ?? '').split(',').filter((p) => p.trim() !== '');
+  if (env.NODE_ENV === 'production' && clerk && parties.length === 0) {
+    throw new Error('CLERK_AUTHORIZED_PARTIES must be set when NODE_ENV=production and Clerk is configured: the comma-separated origins of your frontends, e.g. https://app.example.com');
+  }
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -42,9 +42,7 @@ export async function setUpDemo(url: string, token: string, github: DemoGitHub):
     const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: response.status, body: (await response.json()) as DemoBody };
   };
-  // Creating "acme" records user_local as its admin: API keys (which carry no organization claim) need that membership.
-  const organization = await call('POST', '/v1/orgs', { slug: 'acme', name: 'Acme' });
-  if (organization.status !== 201 && organization.status !== 409) throw new Error(`Demo: creating organization acme answered ${organization.status} ${JSON.stringify(organization.body)}`);
+  // "acme", with user_local as its admin (the membership API keys need), was created by `bannerSession` before the token was minted.
   const connected = await call('POST', '/v1/orgs/acme/repositories', {
     githubRepoId: String(DEMO_REPOSITORY.id),
     githubInstallationId: github.installationId,

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, readlinkSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,8 +20,23 @@ export interface EmbeddedDatabaseOptions {
 }
 
 const EMBEDDED_DATABASE = 'console';
-const PASSWORD = 'postgres';
-export const embeddedDatabaseUrl = (port: number) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+/** What clusters made before the password file existed were initialised with. */
+const LEGACY_PASSWORD = 'postgres';
+const PASSWORD_FILE = 'postgres-password';
+/** PostgreSQL's `invalid_password` SQLSTATE: the server is up and refused these credentials. */
+const INVALID_PASSWORD = '28P01';
+
+/**
+ * The cluster's superuser password: random, generated once and kept in `<dataDir>/postgres-password`
+ * (mode 0600, written atomically), so another local user who can reach 127.0.0.1 cannot log in
+ * with a well-known password. base64url, so it goes into a URL as it is.
+ */
+export const embeddedDatabasePassword = (dataDir: string): string => readOrCreatePasswordFile(join(resolve(dataDir), PASSWORD_FILE)).trim();
+
+/** The URL of the embedded cluster under `dataDir` (for the CLI next to a running `npm start`). */
+export const embeddedDatabaseUrl = (dataDir: string, port: number, database = EMBEDDED_DATABASE) => urlFor(embeddedDatabasePassword(dataDir), port, database);
+
+const urlFor = (password: string, port: number, database = EMBEDDED_DATABASE) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
 /** Where a root user's server keeps binaries and data it could not reach inside the project. */
 const ROOT_FALLBACK_DIR = '/var/lib/console-embedded';
@@ -38,6 +53,10 @@ interface RunAs {
  * under /root or a 0700 temp dir) the binaries are copied, and the cluster placed, under
  * /var/lib/console-embedded, with `<dataDir>/postgres` a symlink to it. A server orphaned by a
  * SIGKILLed parent is stopped before ours starts; a live owner means the data dir is in use.
+ *
+ * The superuser's password is the one in `<dataDir>/postgres-password`. A cluster made by an older
+ * version (password `postgres`, no file) keeps working: the file is written first, then the server
+ * is given that password, so a crash between the two steps is repaired on the next start.
  */
 export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir);
@@ -48,7 +67,8 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const clusterDir = placeCluster(dataDir, runAs);
   await stopOrphanedServer(clusterDir, ownerFile, options.log);
 
-  if (!existsSync(join(clusterDir, 'PG_VERSION'))) await initialise(binaries, clusterDir, runAs);
+  const password = embeddedDatabasePassword(dataDir);
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) await initialise(binaries, clusterDir, runAs, password);
   writeFileSync(ownerFile, String(process.pid));
   const server = spawn(join(binaries, 'postgres'), ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
     ...runAs,
@@ -58,11 +78,20 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   let output = '';
   server.stderr!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   const exited = new Promise<number | null>((resolveExit) => server.once('exit', (code) => resolveExit(code)));
-  await waitUntilAccepting(options.port, exited, () => output);
-  await createDatabase(options.port);
+  try {
+    if ((await waitUntilAccepting(urlFor(password, options.port, 'postgres'), exited, () => output)) === 'refused') {
+      await adoptPassword(options.port, password, join(dataDir, PASSWORD_FILE));
+      options.log?.(`the embedded PostgreSQL no longer accepts the default password; its password is in ${join(dataDir, PASSWORD_FILE)}`);
+    }
+    await createDatabase(urlFor(password, options.port, 'postgres'));
+  } catch (error) {
+    await stopServer(server, exited);
+    rmSync(ownerFile, { force: true });
+    throw error;
+  }
 
   return {
-    url: embeddedDatabaseUrl(options.port),
+    url: urlFor(password, options.port),
     async stop() {
       await stopServer(server, exited);
       rmSync(ownerFile, { force: true });
@@ -135,13 +164,13 @@ function placeCluster(dataDir: string, runAs: RunAs | undefined): string {
   return elsewhere;
 }
 
-async function initialise(bin: string, clusterDir: string, runAs: RunAs | undefined): Promise<void> {
+async function initialise(bin: string, clusterDir: string, runAs: RunAs | undefined, password: string): Promise<void> {
   const passwordFile = join(runAs ? ROOT_FALLBACK_DIR : tmpdir(), `pw-${process.pid}-${Date.now()}`);
   mkdirSync(dirname(passwordFile), { recursive: true });
-  writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   if (runAs) chownSync(passwordFile, runAs.uid, runAs.gid);
   try {
-    const result = spawnSync(join(bin, 'initdb'), ['-D', clusterDir, '-U', 'postgres', '--auth=password', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'], {
+    const result = spawnSync(join(bin, 'initdb'), ['-D', clusterDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'], {
       ...runAs,
       cwd: dirname(clusterDir),
       encoding: 'utf8',
@@ -152,26 +181,46 @@ async function initialise(bin: string, clusterDir: string, runAs: RunAs | undefi
   }
 }
 
-async function waitUntilAccepting(port: number, exited: Promise<number | null>, output: () => string): Promise<void> {
+/** 'refused': the server is up but refused the password (a cluster from before the password file). */
+async function waitUntilAccepting(url: string, exited: Promise<number | null>, output: () => string): Promise<'accepted' | 'refused'> {
   let stopped = false;
   void exited.then(() => (stopped = true));
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     if (stopped) throw new Error(`PostgreSQL exited while starting:\n${output()}`);
-    const client = new pg.Client({ connectionString: embeddedDatabaseUrl(port).replace(`/${EMBEDDED_DATABASE}`, '/postgres') });
+    const client = new pg.Client({ connectionString: url });
     try {
       await client.connect();
       await client.end();
-      return;
-    } catch {
+      return 'accepted';
+    } catch (error) {
       await client.end().catch(() => undefined);
+      if ((error as { code?: string }).code === INVALID_PASSWORD) return 'refused';
       await delay(50); // the server is starting up: poll its port until it answers
     }
   }
   throw new Error(`PostgreSQL did not accept connections within 60 s:\n${output()}`);
 }
 
-async function createDatabase(port: number): Promise<void> {
-  const client = new pg.Client({ connectionString: embeddedDatabaseUrl(port).replace(`/${EMBEDDED_DATABASE}`, '/postgres') });
+/** Gives the superuser of a cluster made by an older version (password `postgres`) the password of the file. */
+async function adoptPassword(port: number, password: string, passwordFile: string): Promise<void> {
+  const client = new pg.Client({ connectionString: urlFor(LEGACY_PASSWORD, port, 'postgres') });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    if ((error as { code?: string }).code !== INVALID_PASSWORD) throw error;
+    throw new Error(`The embedded PostgreSQL refuses the password in ${passwordFile}: restore that file from the run that created the cluster, or move the data dir away to start afresh`);
+  }
+  try {
+    // The password cannot be a bind parameter of ALTER ROLE; base64url needs no quoting beyond this.
+    await client.query(`ALTER ROLE postgres PASSWORD '${password.replace(/'/g, "''")}'`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
@@ -214,4 +263,31 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `readOrCreateFile` of libs/integrations/src/crypto/key-file.ts, repeated here because this file is
+ * loaded by Jest's globalSetup, where `#integrations` and `.js` specifiers are not mapped to sources:
+ * written to a temporary file (0600, fsynced) and linked into place, so the creation is atomic and
+ * exclusive and a concurrent starter reads the one password that won.
+ */
+function readOrCreatePasswordFile(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, `${randomBytes(24).toString('base64url')}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+  return readFileSync(path, 'utf8');
 }

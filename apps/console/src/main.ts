@@ -6,6 +6,7 @@ import { startReactors } from '../../projector/src/reactors/reactors.js';
 import { loadConfig } from './config.js';
 import { setUpDemo, startDemoGitHubFromArgs } from './demo.js';
 import { startEmbeddedDatabase } from './embedded-database.js';
+import { bannerSession } from './local-organization.js';
 import { openRuntime } from './runtime.js';
 import { onShutdown } from './shutdown.js';
 
@@ -28,7 +29,7 @@ await app.listen(config.port, config.host);
 onShutdown(logger, () => app.close(), () => reactors.stop(), () => projector.stop(), () => runtime.close(), async () => embedded?.stop(), async () => demo?.close());
 
 const url = `http://${config.host}:${config.port}`;
-const token = await runtime.identity.mint({ userId: 'user_local', organizationSlug: 'acme', role: 'admin' });
+const { token } = await bannerSession(runtime);
 process.stdout.write(`
 Console is running at ${url} (${embedded ? `embedded PostgreSQL, data in ${config.dataDir}` : 'external PostgreSQL'})
 

@@ -47,7 +47,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
   const identity = options.identity ?? (await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
   const authenticator = config.clerk ? new SessionTokenVerifier(config.clerk) : identity;
-  let cipher = options.cipher ?? (config.encryptionKey ? new TokenCipher(config.encryptionKey) : undefined);
+  let cipher = options.cipher ?? (config.encryptionKey ? new TokenCipher(config.encryptionKey, config.previousEncryptionKeys) : undefined);
   return {
     config,
     databaseUrl: options.databaseUrl,
@@ -64,7 +64,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
       if (!cipher) {
         const path = join(config.dataDir, 'encryption.key');
         if (config.databaseUrl) logger.warn({ path }, 'ENCRYPTION_KEY is not set: GitHub tokens are sealed with a key kept in the data dir; set ENCRYPTION_KEY so every api process shares one key');
-        cipher = TokenCipher.fromKeyFile(path);
+        cipher = TokenCipher.fromKeyFile(path, config.previousEncryptionKeys);
       }
       return cipher;
     },

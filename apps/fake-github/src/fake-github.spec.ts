@@ -16,7 +16,7 @@ let octokit: GitHubAppOctokit;
 beforeAll(async () => {
   github = await startFakeGitHub();
   github.setApp({ appId: '7', publicKey });
-  github.setInstallationRepositories('70', [repositoryPayload(7001, 'acme', 'site')]);
+  github.setInstallationRepositories('70', [repositoryPayload(7001, 'acme', 'site'), repositoryPayload(7002, 'acme', 'contents')]);
   octokit = new GitHubAppClients({ appId: '7', privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation('70');
 });
 
@@ -49,6 +49,15 @@ describe('the fake GitHub git data', () => {
     expect(head.sha).toBe(listing[0].sha);
     expect(commit.data).toMatchObject({ sha: second, parents: [{ sha: first }] });
     await expect(read('docs/a.md', 'no-such-ref')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('shows an installation only the repositories it was given, by name and by id', async () => {
+    github.setRepository('other', 'hidden', { files: [['a.md', 'a']] });
+
+    await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'other', repo: 'hidden' })).rejects.toMatchObject({ status: 404 });
+    await expect(octokit.request('GET /repositories/{repository_id}', { repository_id: 999_999 })).rejects.toMatchObject({ status: 404 });
+    const { data } = await octokit.request('GET /repositories/{repository_id}', { repository_id: 7001 });
+    expect(data).toMatchObject({ id: 7001, full_name: 'acme/site', default_branch: 'trunk' });
   });
 
   it('refuses git data without an installation token', async () => {

@@ -91,9 +91,17 @@ export interface FakeGitHub {
   setRateLimitRemaining(installationId: number | string, remaining: number): void;
   /** The installations a user token sees; a token never given is answered 401 Bad credentials. */
   setInstallations(token: string, installations: InstallationPayload[]): void;
+  /** Restricts what `GET /user/installations/{id}/repositories` shows this user token to these repository ids. */
+  setUserInstallationRepositories(token: string, installationId: number | string, repositoryIds: ReadonlyArray<number | string>): void;
   revoke(token: string): void;
-  /** An OAuth code that `POST /login/oauth/access_token` exchanges (once) for `token`. */
+  /** An OAuth code that `POST /login/oauth/access_token` exchanges (once) for `token`, for a flow started without PKCE. */
   issueCode(code: string, token: string, scope?: string): void;
+  /**
+   * What GitHub does when the user approves the authorize URL (`/login/oauth/authorize?…`) the app
+   * sent them to: a code for `token`, bound to the URL's `code_challenge` when it has one, so the
+   * exchange must then present the matching `code_verifier` (S256), as GitHub requires.
+   */
+  authorize(authorizeUrl: string, token: string, scope?: string): string;
   /** A repository with one commit holding `files`; replaces any earlier one. Returns the commit SHA. */
   setRepository(owner: string, repo: string, setup: RepositorySetup): string;
   /** A new commit on the default branch with the files changed; returns its SHA (the branch head moves). */
@@ -145,7 +153,8 @@ export function installationPayload(id: number, login: string, type: 'User' | 'O
  */
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const installations = new Map<string, InstallationPayload[]>();
-  const codes = new Map<string, { token: string; scope: string }>();
+  const userRepositories = new Map<string, Set<string>>();
+  const codes = new Map<string, { token: string; scope: string; codeChallenge?: string }>();
   const requests = new Map<string, number>();
   const routes = new Map<string, number>();
   const notModified = new Map<string, number>();
@@ -175,6 +184,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const accessTokens = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (request.method === 'POST' && accessTokens) return void issueInstallationToken(request, response, accessTokens[1]!);
     if (request.method === 'GET' && url.pathname === '/installation/repositories') return listInstallationRepositories(request, response, url, key);
+    const byId = /^\/repositories\/(\d+)$/.exec(url.pathname);
+    if (request.method === 'GET' && byId) return repositoryById(request, response, key, byId[1]!);
+    const userInstallationRepositories = /^\/user\/installations\/(\d+)\/repositories$/.exec(url.pathname);
+    if (request.method === 'GET' && userInstallationRepositories) return listUserInstallationRepositories(request, response, url, userInstallationRepositories[1]!);
     const repository = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (request.method === 'GET' && repository) return repositoryRoute(request, response, url, key, repository);
     if (request.method === 'POST' && url.pathname === '/graphql') return graphql(request, response);
@@ -224,6 +237,51 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     answer(request, response, { installationId, key, etag: weakEtag(body), headers, body: () => body });
   }
 
+  /**
+   * Whether an installation can read `owner/name`, as GitHub scopes its tokens: a repository it
+   * lists (`setInstallationRepositories`), or any repository of an account it lists repositories of
+   * (an installation on "all repositories" of that account). Another account's repository: no.
+   */
+  function canRead(installationId: string, fullName: string): boolean {
+    const listed = repositories.get(installationId) ?? [];
+    const owner = fullName.split('/')[0]!.toLowerCase();
+    return listed.some((candidate) => candidate.full_name.toLowerCase() === fullName.toLowerCase() || candidate.full_name.split('/')[0]!.toLowerCase() === owner);
+  }
+
+  /** `GET /repositories/{id}`: an installation token sees only the repositories it was given; others are 404, as on GitHub. */
+  function repositoryById(request: IncomingMessage, response: ServerResponse, key: string, id: string): void {
+    routes.set('GET /repositories/{repository_id}', (routes.get('GET /repositories/{repository_id}') ?? 0) + 1);
+    const installationId = installationOf(request);
+    if (installationId === undefined) return json(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    const hosted = [...gitRepositories.values()].find((candidate) => String(candidate.id) === id);
+    const listed = (repositories.get(installationId) ?? []).find((candidate) => String(candidate.id) === id) ?? (hosted && canRead(installationId, `${hosted.owner}/${hosted.name}`) ? repositoryPayload(hosted.id, hosted.owner, hosted.name) : undefined);
+    if (!listed) return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository' });
+    const git = gitRepositories.get(listed.full_name.toLowerCase());
+    const payload = { ...listed, default_branch: git?.defaultBranch ?? listed.default_branch, url: `${baseUrl}/repos/${listed.full_name}` };
+    const body = JSON.stringify(payload);
+    answer(request, response, { installationId, key, etag: weakEtag(body), body: () => body });
+  }
+
+  /**
+   * `GET /user/installations/{id}/repositories` for a user token: the installation must be one the
+   * user sees (else 404, as GitHub answers); the repositories are the installation's, or the subset
+   * `setUserInstallationRepositories` gave this user (GitHub intersects with the user's own access).
+   */
+  function listUserInstallationRepositories(request: IncomingMessage, response: ServerResponse, url: URL, installationId: string): void {
+    routes.set('GET /user/installations/{installation_id}/repositories', (routes.get('GET /user/installations/{installation_id}/repositories') ?? 0) + 1);
+    const token = bearer(request);
+    const visible = token === undefined ? undefined : installations.get(token);
+    if (!visible) return json(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    if (!visible.some((installation) => String(installation.id) === installationId)) return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/apps/installations' });
+    const only = userRepositories.get(`${token}:${installationId}`);
+    const all = (repositories.get(installationId) ?? []).filter((candidate) => !only || only.has(String(candidate.id)));
+    const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), options.pageSize ?? 100);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const headers: Record<string, string> = {};
+    if (page * perPage < all.length) headers.link = `<${baseUrl}/user/installations/${installationId}/repositories?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+    json(response, 200, { total_count: all.length, repository_selection: 'all', repositories: all.slice((page - 1) * perPage, page * perPage) }, headers);
+  }
+
   /** `GET /repos/{owner}/{repo}…` for an installation token. */
   function repositoryRoute(request: IncomingMessage, response: ServerResponse, url: URL, key: string, match: RegExpExecArray): void {
     const [, owner, repo, rest = ''] = match;
@@ -242,7 +300,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     else if (blob) count('GET /repos/{owner}/{repo}/git/blobs/{file_sha}');
     if (installationId === undefined) return json(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     const git = gitRepositories.get(`${decodeURIComponent(owner!)}/${decodeURIComponent(repo!)}`.toLowerCase());
-    if (!git) return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository' });
+    if (!git || !canRead(installationId, `${git.owner}/${git.name}`)) return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository' });
     const reply = (etag: string | undefined, body: () => unknown) => answer(request, response, { installationId, key, etag, body: () => JSON.stringify(body()) });
     const apiUrl = `${baseUrl}/repos/${git.owner}/${git.name}`;
 
@@ -340,6 +398,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!issued || params.client_id !== 'gh-client-id' || params.client_secret !== 'gh-client-secret') {
         return json(response, 200, { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' });
       }
+      // PKCE: a code issued for a challenge is exchanged only with its verifier; a failed attempt burns the code, as on GitHub.
+      if (issued.codeChallenge !== undefined && (typeof params.code_verifier !== 'string' || createHash('sha256').update(params.code_verifier, 'ascii').digest('base64url') !== issued.codeChallenge)) {
+        codes.delete(params.code!);
+        return json(response, 200, { error: 'bad_verification_code', error_description: 'The code_verifier does not match the code_challenge.' });
+      }
       codes.delete(params.code!);
       json(response, 200, { access_token: issued.token, token_type: 'bearer', scope: issued.scope });
     });
@@ -373,7 +436,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const respond = () => {
         const { query, variables } = JSON.parse(raw || '{}') as { query?: string; variables?: { owner?: string; name?: string } };
         const git = gitRepositories.get(`${variables?.owner}/${variables?.name}`.toLowerCase());
-        if (!git) return json(response, 200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: `Could not resolve to a Repository with the name '${variables?.owner}/${variables?.name}'.` }] });
+        if (!git || !canRead(installationId, `${git.owner}/${git.name}`)) return json(response, 200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: `Could not resolve to a Repository with the name '${variables?.owner}/${variables?.name}'.` }] });
         const objects: Record<string, unknown> = {};
         for (const [, alias, sha] of (query ?? '').matchAll(/(\w+):\s*object\(oid:\s*"([0-9a-f]{40})"\)/g)) {
           const content = git.blob(sha!);
@@ -422,8 +485,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setInstallationRepositories: (installationId, list) => void repositories.set(String(installationId), list),
     setRateLimitRemaining: (installationId, remaining) => void rateLimits.set(String(installationId), remaining),
     setInstallations: (token, list) => void installations.set(token, list),
+    setUserInstallationRepositories: (token, installationId, repositoryIds) => void userRepositories.set(`${token}:${installationId}`, new Set(repositoryIds.map(String))),
     revoke: (token) => void installations.delete(token),
     issueCode: (code, token, scope = 'read:user') => void codes.set(code, { token, scope }),
+    authorize(authorizeUrl, token, scope = 'read:user') {
+      const url = new URL(authorizeUrl);
+      if (url.pathname !== '/login/oauth/authorize' || url.searchParams.get('client_id') !== 'gh-client-id') throw new Error(`Not an authorize URL of this fake's OAuth app: ${authorizeUrl}`);
+      const challenge = url.searchParams.get('code_challenge');
+      if (challenge !== null && url.searchParams.get('code_challenge_method') !== 'S256') throw new Error('The fake GitHub supports only code_challenge_method=S256');
+      const code = randomBytes(10).toString('hex');
+      codes.set(code, { token, scope, ...(challenge === null ? {} : { codeChallenge: challenge }) });
+      return code;
+    },
     setRepository,
     updateRepositoryFiles,
     setRepositoryFiles: (fullName, files) => {

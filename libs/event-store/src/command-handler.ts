@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { fold, type Command, type Decider, type DomainEvent, type EventMetadata, type RecordedEvent } from '#domain';
-import { WrongExpectedRevisionError, type EventStore, type Position } from './event-store.port.js';
+import { EventIdInUseError, WrongExpectedRevisionError, type EventStore, type Position } from './event-store.port.js';
 
 /** Namespace for deterministic event ids: uuidv5(`${commandId}:${index}`). */
 const EVENT_ID_NAMESPACE = '6f1c1f0e-2b7a-4c8e-9a51-3d0f6b3c2a11';
@@ -12,6 +12,19 @@ export interface CommandContext {
   readonly commandId: string;
   readonly userId?: string;
   readonly correlationId?: string;
+  /**
+   * Fingerprint of what was asked (an HTTP request's method, route and body), stored with the events.
+   * A replay of the command id with another fingerprint is refused, never answered with the first result.
+   */
+  readonly requestHash?: string;
+}
+
+/** A command id (an `Idempotency-Key`) already used for a different request. */
+export class CommandIdReusedError extends Error {
+  constructor(readonly commandId: string) {
+    super(`Command id ${commandId} was already used for a different request`);
+    this.name = 'CommandIdReusedError';
+  }
 }
 
 export interface CommandResult<E extends DomainEvent> {
@@ -38,7 +51,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);
     const replayed = history.filter((e) => e.metadata.commandId === context.commandId);
-    if (replayed.length > 0) return alreadyHandled<E>(replayed);
+    if (replayed.length > 0) return alreadyHandled<E>(replayed, context);
 
     let state = fold(decider, history as unknown as E[]);
     const events: E[] = [];
@@ -50,7 +63,13 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     const last = history.at(-1);
     if (events.length === 0) return { events, position: last?.position ?? null, nextExpectedRevision: last?.revision ?? null };
 
-    const metadata: EventMetadata = { commandId: context.commandId, userId: context.userId, correlationId: context.correlationId, schemaVersion: 1 };
+    const metadata: EventMetadata = {
+      commandId: context.commandId,
+      userId: context.userId,
+      correlationId: context.correlationId,
+      schemaVersion: 1,
+      ...(context.requestHash === undefined ? {} : { requestHash: context.requestHash }),
+    };
     try {
       const appended = await store.append(
         streamId,
@@ -60,10 +79,12 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       if (appended.duplicate) {
         // A concurrent retry of this command won the race: answer with what it stored, not with
         // this attempt's decision (whose generated ids and times differ).
-        return alreadyHandled<E>((await store.readStream(streamId)).filter((e) => e.metadata.commandId === context.commandId));
+        return alreadyHandled<E>((await store.readStream(streamId)).filter((e) => e.metadata.commandId === context.commandId), context);
       }
       return { events, position: appended.position, nextExpectedRevision: appended.nextExpectedRevision };
     } catch (error) {
+      // Event ids derive from the command id: the same id in another stream is the same id used for another command.
+      if (error instanceof EventIdInUseError) throw new CommandIdReusedError(context.commandId);
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
       // Jitter, so writers that collided do not collide again on the next attempt.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
@@ -71,7 +92,15 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   }
 }
 
-function alreadyHandled<E extends DomainEvent>(replayed: readonly RecordedEvent[]): CommandResult<E> {
+/** The state of one stream, read and folded with its decider's types: for reads that must not trail the log. */
+export async function aggregateStream<E extends DomainEvent, S>(store: EventStore, streamId: string, decider: Pick<Decider<never, E, S>, 'evolve' | 'initialState'>): Promise<S> {
+  return fold(decider, (await store.readStream(streamId)) as unknown as E[]);
+}
+
+function alreadyHandled<E extends DomainEvent>(replayed: readonly RecordedEvent[], context: CommandContext): CommandResult<E> {
+  const stored = replayed[0]!.metadata.requestHash;
+  // Events written without a fingerprint (internal commands, older events) replay as before.
+  if (context.requestHash !== undefined && stored !== undefined && stored !== context.requestHash) throw new CommandIdReusedError(context.commandId);
   const last = replayed.at(-1)!;
   return { events: replayed.map((e) => ({ type: e.type, data: e.data }) as E), position: last.position, nextExpectedRevision: last.revision };
 }

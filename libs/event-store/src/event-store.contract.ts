@@ -64,6 +64,15 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Co
         expect(await store.readStream(stream('missing'))).toEqual([]);
       });
 
+      it('tells the revision and position of a stream head in one read, null for a missing stream', async () => {
+        const id = stream('contract');
+        await store.append(id, [event('A')], 'no-stream');
+        const second = await store.append(id, [event('B'), event('C')], 0n);
+        await store.append(stream('contract'), [event('A')], 'no-stream');
+        expect(await store.streamHead(id)).toEqual({ revision: 2n, position: second.position });
+        expect(await store.streamHead(stream('missing'))).toBeNull();
+      });
+
       it('refuses no-stream on an existing stream, naming the actual revision', async () => {
         const id = stream('contract');
         await store.append(id, [event('A')], 'no-stream');

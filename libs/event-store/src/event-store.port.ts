@@ -23,6 +23,11 @@ export interface AppendResult {
   readonly duplicate: boolean;
 }
 
+export interface StreamHead {
+  readonly revision: bigint;
+  readonly position: Position;
+}
+
 export interface SubscribeOptions {
   /** Exclusive: the first event delivered is the one after this position. */
   readonly after: Position;
@@ -47,6 +52,11 @@ export interface EventStore {
   append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
   /** All events of a stream in revision order; an empty list when the stream does not exist. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
+  /**
+   * Revision and position of a stream's last event (null when it does not exist): one point read,
+   * to tell whether a read model has applied everything in a stream without reading the stream.
+   */
+  streamHead(streamId: string): Promise<StreamHead | null>;
   /** Ordered delivery over all streams, in one total order, never skipping an event that commits late. */
   subscribe(options: SubscribeOptions): Subscription;
   /** Position of the newest event a subscriber could see now (`START` when the store is empty). */
@@ -68,6 +78,14 @@ export class WrongExpectedRevisionError extends Error {
   ) {
     super(`Stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
     this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** An event id of the append is already stored in another stream: ids derive from command ids, so a command id was reused. */
+export class EventIdInUseError extends Error {
+  constructor(readonly streamId: string) {
+    super(`An event id appended to ${streamId} is already stored in another stream`);
+    this.name = 'EventIdInUseError';
   }
 }
 

@@ -16,6 +16,7 @@ export * from './api-keys/api-keys.projection.js';
 export * from './integrations/integrations.projection.js';
 export * from './organizations/organizations.projection.js';
 export * from './repositories/repositories.projection.js';
+export * from './github-installations/github-installations.projection.js';
 export * from './core/in-transaction.js';
 export * from './ingestion-queue/ingestion-queue.projection.js';
 export * from './ingestion-queue/ingestion-queue.queries.js';

@@ -9,9 +9,10 @@ import { repositoriesProjection } from './repositories/repositories.projection.j
 import { storesProjection } from './stores/stores.projection.js';
 import { documentsProjection } from './documents/documents.projection.js';
 import { ingestionQueueProjection } from './ingestion-queue/ingestion-queue.projection.js';
+import { githubInstallationsProjection } from './github-installations/github-installations.projection.js';
 
 /** Every projection the daemon runs, and which ones serve which API area. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection, repositoriesProjection, ingestionQueueProjection, storesProjection, documentsProjection];
+export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection, repositoriesProjection, ingestionQueueProjection, storesProjection, documentsProjection, githubInstallationsProjection];
 
 export function projectionNamed(name: string): ProjectionDefinition {
   const found = PROJECTIONS.find((p) => p.name === name);

@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { TIME_RANGES, type TimeRange } from '#read-models';
+import { DecimalInteger } from '../common/decimal-integer.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 
 const RANGES = Object.keys(TIME_RANGES);
@@ -8,7 +8,7 @@ const RANGES = Object.keys(TIME_RANGES);
 export class StatisticsQuery extends ConsistentQuery {
   /** Hours back from now; up to ten years. */
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(87_600)
@@ -17,7 +17,7 @@ export class StatisticsQuery extends ConsistentQuery {
 
 export class RecentJobsQuery extends ConsistentQuery {
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(50)

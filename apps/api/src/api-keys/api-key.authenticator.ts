@@ -1,11 +1,13 @@
 import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { apiKeyUsageStreamId, type ApiKeyUsed } from '#domain';
-import { eventIdFor } from '#event-store';
-import type { Principal } from '#integrations';
+import { Counter } from 'prom-client';
+import { apiKeyDecider, apiKeyStreamId, apiKeyUsageStreamId, type ApiKeyUsed } from '#domain';
+import { aggregateStream, eventIdFor } from '#event-store';
+import { metricsRegistry, type Principal } from '#integrations';
 import { ApiError } from '../common/api-error.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { hashApiKey, isApiKeyToken, isWellFormedApiKey } from './api-key-secret.js';
+import { keyOwner } from './api-key-owner.js';
 
 /**
  * A caller authenticated by an API key. Keys belong to a user, not to an organization, so the
@@ -33,7 +35,25 @@ interface KeyRow {
   is_active: boolean;
   expires_at: Date | null;
   last_used_at: Date | null;
+  /** The `api_keys` projection's checkpoint, read in the same statement as the row. */
+  checkpoint: string | null;
 }
+
+/** What authentication needs to know of a key, from the read model or from its stream. */
+interface KeyStatus {
+  readonly id: string;
+  readonly userId: string;
+  readonly active: boolean;
+  readonly expiresAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}
+
+export const apiKeyLookups = new Counter({
+  name: 'api_key_lookups_total',
+  help: 'API key authentications by where the key was decided: the read model, or the log when the read model had not applied the key stream yet',
+  labelNames: ['via'] as const,
+  registers: [metricsRegistry],
+});
 
 const unauthenticated = (message: string) => new ApiError(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
 
@@ -46,23 +66,57 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
   constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
 
   /**
-   * One indexed lookup by hash on the `api_keys` read model. The read model trails the key stream by
-   * the projector's lag (milliseconds when live): a key works once its creation is projected and
-   * stops working once its revocation is.
+   * Decided as of the log, whatever the projector's lag and in every process: a key works from the
+   * response that created it and stops at the response that revoked it. See `lookup` for the cost.
    */
   async authenticate(secret: string, now: Date = new Date()): Promise<ApiKeyPrincipal> {
     if (!isWellFormedApiKey(secret)) throw unauthenticated('The API key is malformed');
+    const key = await this.lookup(hashApiKey(secret));
+    if (!key) throw unauthenticated('The API key is not valid');
+    if (!key.active) throw unauthenticated('The API key has been revoked');
+    if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) throw unauthenticated(`The API key expired at ${key.expiresAt.toISOString()}`);
+    this.recordUse(key, now);
+    return { kind: 'apiKey', userId: key.userId, apiKeyId: key.id, organizationId: null, organizationSlug: null, role: null };
+  }
+
+  /**
+   * Usually two point reads: the key's row by hash (with the projection's checkpoint, one statement)
+   * and the head of the owner's key stream. When the checkpoint has reached that head, the row is
+   * the stream's truth. Otherwise (a key command the projector has not applied yet, or a projector
+   * that is down) the owner's stream is read and folded; a key with no row is found through its
+   * hash's owner pointer (`ApiKeyHashRegistered`), an unknown key costs one read of an empty stream.
+   */
+  private async lookup(hash: string): Promise<KeyStatus | null> {
     const rows: KeyRow[] = await this.runtime.dataSource.query(
-      'SELECT id, user_id, is_active, expires_at, last_used_at FROM api_keys WHERE key_hash = $1 LIMIT 2',
-      [hashApiKey(secret)],
+      `SELECT k.id, k.user_id, k.is_active, k.expires_at, k.last_used_at,
+              (SELECT c.position FROM projection_checkpoints c JOIN projection_generations g ON g.name = c.name AND g.active_generation = c.generation
+                WHERE c.name = 'api_keys') AS checkpoint
+         FROM api_keys k WHERE k.key_hash = $1 LIMIT 2`,
+      [hash],
     );
     // Two rows for one hash cannot happen with random secrets; if it ever did, trust neither.
-    if (rows.length !== 1) throw unauthenticated('The API key is not valid');
-    const row = rows[0]!;
-    if (!row.is_active) throw unauthenticated('The API key has been revoked');
-    if (row.expires_at && row.expires_at.getTime() <= now.getTime()) throw unauthenticated(`The API key expired at ${row.expires_at.toISOString()}`);
-    this.recordUse(row, now);
-    return { kind: 'apiKey', userId: row.user_id, apiKeyId: row.id, organizationId: null, organizationSlug: null, role: null };
+    if (rows.length > 1) return null;
+    const row = rows[0];
+    if (row && (await this.projectedUpToHead(row.user_id, row.checkpoint))) {
+      apiKeyLookups.inc({ via: 'read_model' });
+      return { id: row.id, userId: row.user_id, active: row.is_active, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
+    }
+    const userId = row?.user_id ?? (await keyOwner(this.runtime.store, hash));
+    apiKeyLookups.inc({ via: 'stream' });
+    if (!userId) return null;
+    const ring = await aggregateStream(this.runtime.store, apiKeyStreamId(userId), apiKeyDecider);
+    for (const [id, key] of ring.keys) {
+      if (key.keyHash !== hash) continue;
+      if (key.status === 'deleted') return null;
+      return { id, userId, active: key.status === 'active', expiresAt: key.expiresAt ? new Date(key.expiresAt) : null, lastUsedAt: row?.last_used_at ?? null };
+    }
+    return null;
+  }
+
+  private async projectedUpToHead(userId: string, checkpoint: string | null): Promise<boolean> {
+    if (checkpoint === null) return false;
+    const head = await this.runtime.store.streamHead(apiKeyStreamId(userId));
+    return head !== null && this.runtime.store.comparePositions(head.position, checkpoint) <= 0;
   }
 
   /** Resolves when every use recorded so far has been appended (tests, shutdown). */
@@ -86,20 +140,20 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
    * The append runs off the request path: a slow or failing event store delays no request, and a
    * failed append is forgotten so the next request tries again.
    */
-  private recordUse(row: KeyRow, now: Date): void {
+  private recordUse(key: KeyStatus, now: Date): void {
     const at = now.getTime();
-    const last = Math.max(this.lastRecorded.get(row.id) ?? -Infinity, row.last_used_at?.getTime() ?? -Infinity);
+    const last = Math.max(this.lastRecorded.get(key.id) ?? -Infinity, key.lastUsedAt?.getTime() ?? -Infinity);
     if (at - last < API_KEY_USE_INTERVAL_MS) return;
-    this.track(row.id, at);
-    const event: ApiKeyUsed = { type: 'ApiKeyUsed', data: { userId: row.user_id, keyId: row.id, usedAt: now.toISOString() } };
-    const id = eventIdFor(`api-key-used:${row.id}:${Math.floor(at / API_KEY_USE_INTERVAL_MS)}`, 0);
+    this.track(key.id, at);
+    const event: ApiKeyUsed = { type: 'ApiKeyUsed', data: { userId: key.userId, keyId: key.id, usedAt: now.toISOString() } };
+    const id = eventIdFor(`api-key-used:${key.id}:${Math.floor(at / API_KEY_USE_INTERVAL_MS)}`, 0);
     const append = this.runtime.store
-      .append(apiKeyUsageStreamId(row.id), [{ id, ...event, metadata: { userId: row.user_id, schemaVersion: 1 } }], 'any')
+      .append(apiKeyUsageStreamId(key.id), [{ id, ...event, metadata: { userId: key.userId, schemaVersion: 1 } }], 'any')
       .then(
         () => undefined,
         (error: unknown) => {
-          if (this.lastRecorded.get(row.id) === at) this.lastRecorded.delete(row.id);
-          this.runtime.logger.warn({ err: error, apiKeyId: row.id }, 'could not record API key use');
+          if (this.lastRecorded.get(key.id) === at) this.lastRecorded.delete(key.id);
+          this.runtime.logger.warn({ err: error, apiKeyId: key.id }, 'could not record API key use');
         },
       )
       .finally(() => this.pending.delete(append));

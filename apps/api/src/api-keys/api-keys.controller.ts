@@ -8,9 +8,11 @@ import { badRequest } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { Quotas } from '../quotas/quotas.service.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { newApiKeyMaterial, type ApiKeyMaterial } from './api-key-secret.js';
+import { registerKeyOwner } from './api-key-owner.js';
 import { requireSessionPrincipal } from './api-key.authenticator.js';
 import { ApiKeyQueries } from './api-key.queries.js';
 import { CreateApiKeyBody, RotateApiKeyBody, type CreatedApiKey } from './api-keys.dto.js';
@@ -24,6 +26,7 @@ export class ApiKeysController {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly queries: ApiKeyQueries,
+    private readonly quotas: Quotas,
   ) {}
 
   @Get()
@@ -36,6 +39,8 @@ export class ApiKeysController {
   @HttpCode(201)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyBody, @CommandId() context: CommandContext): Promise<CreatedApiKey> {
     const { userId } = requireSessionPrincipal(principal);
+    // Rotation is not checked: it revokes a key as it creates one.
+    await this.quotas.requireApiKeyQuota(userId, context.commandId);
     const material = newApiKeyMaterial();
     const result = await this.send(
       userId,
@@ -45,7 +50,7 @@ export class ApiKeysController {
       },
       context,
     );
-    return createdView(result, material);
+    return this.shown(userId, result, material);
   }
 
   @Post(':id/revoke')
@@ -94,7 +99,18 @@ export class ApiKeysController {
       },
       context,
     );
-    return { ...createdView(result, material), revokedKeyId: id };
+    return { ...(await this.shown(userId, result, material)), revokedKeyId: id };
+  }
+
+  /**
+   * The response that shows a new secret, after its hash's owner is recorded: the caller cannot use
+   * a key before this answer, and from then on every process finds the key without the read model.
+   * A refused command or a replayed one (whose stored key is not this material) records nothing.
+   */
+  private async shown(userId: string, result: CommandResult<ApiKeyEvent>, material: ApiKeyMaterial): Promise<CreatedApiKey> {
+    const view = createdView(result, material);
+    if (view.key !== null) await registerKeyOwner(this.runtime.store, material.hash, userId, view.id);
+    return view;
   }
 
   private async send(userId: string, command: ApiKeyCommand, context: CommandContext): Promise<CommandResult<ApiKeyEvent>> {

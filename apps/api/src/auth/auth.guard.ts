@@ -6,6 +6,8 @@ import { ApiError } from '../common/api-error.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { ApiKeyAuthenticator, authenticateApiKeyBearer } from '../api-keys/api-key.authenticator.js';
+import { clientAddressKey } from '../rate-limits/client-address.js';
+import { RateLimits } from '../rate-limits/rate-limits.service.js';
 
 const PUBLIC = 'console:public';
 /** Marks a route that needs no token (health, metrics, docs, signed webhooks). */
@@ -20,11 +22,29 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly apiKeys: ApiKeyAuthenticator,
+    private readonly rateLimits: RateLimits,
   ) {}
 
+  /**
+   * Failed authentications are counted per client address (`RATE_LIMIT_AUTH_FAILURES`); once they
+   * are spent, every request from that address needing a token gets 429 before anything is
+   * verified, valid tokens included: telling them apart would mean verifying, the work the limit
+   * saves. A request with no Authorization header verifies nothing and is not counted.
+   */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const address = clientAddressKey(request);
+    await this.rateLimits.refuseIfSpent('authFailures', address);
+    try {
+      return await this.authenticate(request);
+    } catch (error) {
+      if (error instanceof ApiError && error.getStatus() === 401 && request.headers.authorization !== undefined) await this.rateLimits.record('authFailures', address);
+      throw error;
+    }
+  }
+
+  private async authenticate(request: AuthenticatedRequest): Promise<boolean> {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new ApiError(401, 'unauthenticated', 'A bearer token is required (Authorization: Bearer <token>)');

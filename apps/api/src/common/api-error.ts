@@ -4,9 +4,15 @@ export interface ApiErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
 }
 
-/** Every error leaves the API as `{ error: { code, message, details? } }`. */
+/** Every error leaves the API as `{ error: { code, message, details? } }`; `headers` go with it (`Retry-After`). */
 export class ApiError extends HttpException {
-  constructor(status: HttpStatus, code: string, message: string, details?: unknown) {
+  constructor(
+    status: HttpStatus,
+    code: string,
+    message: string,
+    details?: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
     super({ error: { code, message, ...(details === undefined ? {} : { details }) } } satisfies ApiErrorBody, status);
   }
 }

@@ -1,10 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '#domain';
-import { EventStoreUnavailableError, WrongExpectedRevisionError } from '#event-store';
+import { CommandIdReusedError, EventStoreUnavailableError, WrongExpectedRevisionError } from '#event-store';
 import { ConsistencyTimeoutError } from '#read-models';
 import type { Logger } from '#integrations';
-import type { ApiErrorBody } from './api-error.js';
+import { ApiError, type ApiErrorBody } from './api-error.js';
 
 const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   not_found: HttpStatus.NOT_FOUND,
@@ -37,10 +37,18 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof WrongExpectedRevisionError) {
       return [HttpStatus.CONFLICT, { error: { code: 'version_conflict', message: 'The resource was changed concurrently; retry the request' } }, {}];
     }
+    if (exception instanceof CommandIdReusedError) {
+      return [
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        { error: { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used for a different request (another route or body); use a new key' } },
+        {},
+      ];
+    }
     if (exception instanceof ConsistencyTimeoutError) {
+      // No position in the answer: where the log or a projection stands is not the caller's to see.
       return [
         HttpStatus.SERVICE_UNAVAILABLE,
-        { error: { code: 'not_yet_consistent', message: exception.message, details: { projection: exception.projection, minPosition: exception.minPosition } } },
+        { error: { code: 'not_yet_consistent', message: `The ${exception.projection} read model has not caught up yet; retry shortly`, details: { projection: exception.projection } } },
         { 'Retry-After': '1' },
       ];
     }
@@ -51,7 +59,7 @@ export class ErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null && 'error' in response && typeof (response as ApiErrorBody).error === 'object') {
-        return [status, response as ApiErrorBody, {}];
+        return [status, response as ApiErrorBody, exception instanceof ApiError ? exception.headers : {}];
       }
       const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
       return [status, { error: { code: codeFor(status), message } }, {}];

@@ -1,11 +1,12 @@
 import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { from, switchMap, type Observable } from 'rxjs';
 import { isPosition } from '#event-store';
-import { badRequest } from '../common/api-error.js';
+import type { AuthenticatedRequest } from '../auth/auth.guard.js';
+import { ApiError, badRequest } from '../common/api-error.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
+import { ReadAccess } from './read-access.js';
 
 const READS_FROM = 'console:reads-from';
 /** Names the projections a query reads, so `?minPosition=` can wait for them. */
@@ -14,23 +15,27 @@ export const ReadsFrom = (...projections: string[]) => SetMetadata(READS_FROM, p
 /**
  * Read-your-writes: a command answers with the `position` of its last event; a query given
  * `?minPosition=<position>` first waits (bounded) until the projections it reads have applied it.
+ * Only an authorized caller waits (`ReadAccess`): the wait runs before the handler's own checks.
  */
 @Injectable()
 export class ConsistentReadInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly access: ReadAccess,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const projections = this.reflector.get<string[] | undefined>(READS_FROM, context.getHandler());
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const minPosition = request.query?.minPosition;
     if (!projections || minPosition === undefined) return next.handle();
     if (typeof minPosition !== 'string' || !isPosition(minPosition)) {
       throw badRequest('minPosition', 'must be a position returned by a command, e.g. "1234/5678"');
     }
-    return from(this.waitForAll(projections, minPosition)).pipe(switchMap(() => next.handle()));
+    const principal = request.principal;
+    if (!principal) throw new ApiError(401, 'unauthenticated', 'A bearer token is required');
+    return from(this.access.authorize(principal, request).then(() => this.waitForAll(projections, minPosition))).pipe(switchMap(() => next.handle()));
   }
 
   /**

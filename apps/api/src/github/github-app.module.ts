@@ -1,11 +1,9 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
-import { InstallationRepositories, SingleFlightCache, gitHubAppFromEnv, type GitHubApp } from '#integrations';
+import { gitHubAppFromEnv, type GitHubApp } from '#integrations';
 import type { Runtime } from '../../../console/src/runtime.js';
 
 /** The GitHub App's installation clients, or null without GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY. */
 export const GITHUB_APP_CLIENTS = Symbol('GITHUB_APP_CLIENTS');
-/** Every repository of an installation (all pages), cached a minute and revalidated with ETags; null without a GitHub App. */
-export const INSTALLATION_REPOSITORIES = Symbol('INSTALLATION_REPOSITORIES');
 const GITHUB_APP = Symbol('GITHUB_APP');
 
 /** Closes the GitHub response cache with the app: a Redis connection left open keeps the process alive. */
@@ -31,14 +29,9 @@ export class GitHubAppModule {
       providers: [
         { provide: GITHUB_APP, useFactory: () => gitHubAppFromEnv(runtime.config.githubApiUrl) },
         { provide: GITHUB_APP_CLIENTS, inject: [GITHUB_APP], useFactory: (github: GitHubApp | null) => github?.clients ?? null },
-        {
-          provide: INSTALLATION_REPOSITORIES,
-          inject: [GITHUB_APP],
-          useFactory: (github: GitHubApp | null) => (github ? new InstallationRepositories(github.clients, new SingleFlightCache(github.cache)) : null),
-        },
         GitHubCacheCloser,
       ],
-      exports: [GITHUB_APP_CLIENTS, INSTALLATION_REPOSITORIES],
+      exports: [GITHUB_APP_CLIENTS],
     };
   }
 }

@@ -1,10 +1,11 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { metricsRegistry } from '#integrations';
 import { Public } from '../auth/auth.guard.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { projectionStatus } from '../../../projector/src/projection-status.js';
+import { requireMetricsToken } from './metrics-token.js';
 
 /** Readiness fails when the database or the event store is down, or a projection lags too far. */
 const MAX_READY_LAG_SECONDS = Number(process.env.READY_MAX_LAG_SECONDS ?? 60);
@@ -28,13 +29,13 @@ export class HealthController {
       checks.database = 'ok';
     } catch (error) {
       ready = false;
-      checks.database = `down: ${(error as Error).message}`;
+      checks.database = this.down('database', error);
     }
     try {
       checks.eventStore = { status: 'ok', head: await this.runtime.store.headPosition() };
     } catch (error) {
       ready = false;
-      checks.eventStore = `down: ${(error as Error).message}`;
+      checks.eventStore = this.down('eventStore', error);
     }
     if (checks.database === 'ok') {
       try {
@@ -43,7 +44,8 @@ export class HealthController {
         if (projections.some((p) => (p.lagSeconds ?? 0) > MAX_READY_LAG_SECONDS)) ready = false;
       } catch (error) {
         ready = false;
-        checks.projections = `unknown: ${(error as Error).message}`;
+        this.runtime.logger.warn({ err: error }, 'readiness: projection status unknown');
+        checks.projections = 'unknown';
       }
     }
     response.status(ready ? 200 : 503);
@@ -51,9 +53,19 @@ export class HealthController {
   }
 
   @Get('metrics')
-  async metrics(@Res() response: Response) {
+  async metrics(@Req() request: Request, @Res() response: Response) {
+    requireMetricsToken(this.runtime.config.metricsToken, request.headers.authorization);
     await projectionStatus(this.runtime.store, this.runtime.projectorPool).catch(() => undefined); // refresh lag gauges
     response.setHeader('Content-Type', metricsRegistry.contentType);
     response.send(await metricsRegistry.metrics());
+  }
+
+  /**
+   * Which dependency is down, for the probe; why, for the log. A driver's message can carry host
+   * names, ports, user names and SQL, which a public endpoint must not hand out.
+   */
+  private down(dependency: string, error: unknown): 'down' {
+    this.runtime.logger.warn({ err: error, dependency }, 'readiness: dependency down');
+    return 'down';
   }
 }

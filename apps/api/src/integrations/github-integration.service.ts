@@ -72,16 +72,7 @@ export class GitHubIntegrationService {
    * connecting never waits for a projection.
    */
   async validate(userId: string, context: CommandContext): Promise<{ added: number; removed: number; total: number; position: string | null }> {
-    const integration = findGitHubIntegration(await this.load(userId));
-    if (!integration || integration.status !== 'active') throw new ApiError(HttpStatus.NOT_FOUND, 'not_found', 'GitHub is not connected');
-    let token: string;
-    try {
-      token = this.runtime.cipher.decrypt(integration.encryptedAccessToken);
-    } catch (error) {
-      if (!(error instanceof TokenDecryptionError)) throw error;
-      this.runtime.logger.error({ err: error, integrationId: integration.integrationId }, 'stored GitHub token cannot be opened: was ENCRYPTION_KEY changed?');
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_reconnect_required', 'The stored GitHub token cannot be read; connect GitHub again');
-    }
+    const { integration, token } = await this.openToken(userId);
     const installations = await this.readInstallations(token);
     const at = new Date().toISOString();
     const outcome = await this.send(
@@ -101,6 +92,27 @@ export class GitHubIntegrationService {
     };
   }
 
+  /**
+   * The user's own GitHub token, opened from their stream (no read-model lag): 404 when GitHub is
+   * not connected, 422 when the sealed token can no longer be opened.
+   */
+  async openToken(userId: string): Promise<{ integration: NonNullable<ReturnType<typeof findGitHubIntegration>>; token: string }> {
+    const integration = findGitHubIntegration(await this.load(userId));
+    if (!integration || integration.status !== 'active') throw new ApiError(HttpStatus.NOT_FOUND, 'not_found', 'GitHub is not connected');
+    try {
+      return { integration, token: this.runtime.cipher.decrypt(integration.encryptedAccessToken) };
+    } catch (error) {
+      if (!(error instanceof TokenDecryptionError)) throw error;
+      this.runtime.logger.error({ err: error, integrationId: integration.integrationId }, 'stored GitHub token cannot be opened: was ENCRYPTION_KEY changed?');
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_reconnect_required', 'The stored GitHub token cannot be read; connect GitHub again');
+    }
+  }
+
+  /** The installations the user's token sees right now (`GET /user/installations`), GitHub's failures as 422/503. */
+  async currentInstallations(userId: string): Promise<GitHubUserInstallation[]> {
+    return this.readInstallations((await this.openToken(userId)).token);
+  }
+
   /** The user's integrations as their stream has them now (no read-model lag). */
   async load(userId: string): Promise<UserIntegrations> {
     return fold(integrationDecider, (await this.runtime.store.readStream(integrationStreamId(userId))) as unknown as IntegrationEvent[]);
@@ -117,7 +129,7 @@ export class GitHubIntegrationService {
     }
   }
 
-  private async readInstallations(token: string): Promise<GitHubUserInstallation[]> {
+  async readInstallations(token: string): Promise<GitHubUserInstallation[]> {
     try {
       return await this.installations.listUserInstallations(token);
     } catch (error) {

@@ -1,5 +1,6 @@
-import { Controller, Get, HttpStatus, Inject, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, HttpStatus, Inject, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { integrationStreamId } from '#domain';
 import { GitHubOAuthError, GitHubTokenRejectedError, SignedState, SignedStateError, type GitHubInstallationsSource, type GitHubOAuthClient, type Principal } from '#integrations';
@@ -14,6 +15,12 @@ export const GITHUB_OAUTH = Symbol('GITHUB_OAUTH');
 
 const CALLBACK_NAMESPACE = '2f0c6f4e-7d3a-4b1e-9c55-8a1d0e6b9f31';
 
+/** The browser binding of one OAuth round: a random nonce, HttpOnly, sent back only to these routes. */
+export const OAUTH_COOKIE = 'console_github_oauth';
+const OAUTH_COOKIE_PATH = '/v1/github';
+/** As long as the state lives (SignedState's default): a cookie outliving its state is of no use. */
+const OAUTH_COOKIE_MAX_AGE_MS = 10 * 60_000;
+
 /**
  * The parameters the callback reads. Taken one by one, not as a DTO: GitHub appends others
  * (`installation_id`, `setup_action`, `error_uri`, …) that must not turn a redirect into a 400.
@@ -22,6 +29,8 @@ interface GitHubCallbackQuery {
   readonly code?: string;
   readonly state?: string;
   readonly error?: string;
+  /** The round's cookie, as the browser sent it. */
+  readonly nonce?: string;
 }
 
 const single = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 && value.length <= 4000 ? value : undefined);
@@ -55,18 +64,36 @@ export class GitHubOAuthController {
     private readonly service: GitHubIntegrationService,
   ) {}
 
-  /** Where to send the user to authorize; the SPA navigates there (a redirect could not carry our bearer token). */
+  /**
+   * Where to send the user to authorize; the SPA navigates there (a redirect could not carry our
+   * bearer token). The answer also sets the round's cookie: a random nonce whose hash the signed
+   * state carries, and from which the PKCE verifier is derived. The SPA must call this route with
+   * `fetch(…, { credentials: 'include' })` (a cross-origin SPA also needs CORS with credentials for
+   * the API's origin), so the browser keeps the cookie and sends it to the callback. Only the browser
+   * that started the flow can complete it: a state sent to someone else (login CSRF, a phished link)
+   * meets no cookie there, and a code intercepted on the way back is useless without the verifier.
+   * A second start in the same browser replaces the cookie: only the newest round can complete.
+   */
   @Get('auth')
-  auth(@CurrentPrincipal() principal: Principal) {
+  auth(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const { userId } = requireSessionPrincipal(principal);
-    return { url: this.client().authorizeUrl(this.state().sign(userId)) };
+    const client = this.client();
+    const nonce = randomBytes(32).toString('base64url');
+    response.cookie(OAUTH_COOKIE, nonce, { httpOnly: true, secure: request.secure, sameSite: 'lax', path: OAUTH_COOKIE_PATH, maxAge: OAUTH_COOKIE_MAX_AGE_MS });
+    return { url: client.authorizeUrl(this.state().sign(userId, Date.now(), bindingOf(nonce)), this.codeVerifier(nonce)) };
   }
 
   @Get('callback')
   @Public()
-  async callback(@Query('code') code: unknown, @Query('state') state: unknown, @Query('error') githubError: unknown, @Res() response: Response): Promise<void> {
+  async callback(
+    @Query('code') code: unknown,
+    @Query('state') state: unknown,
+    @Query('error') githubError: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const client = this.client();
-    const query: GitHubCallbackQuery = { code: single(code), state: single(state), error: single(githubError) };
+    const query: GitHubCallbackQuery = { code: single(code), state: single(state), error: single(githubError), nonce: cookieOf(request, OAUTH_COOKIE) };
     const outcome = await this.complete(client, query).catch((error: unknown) => {
       const reason = failureOf(error);
       if (!reason) throw error;
@@ -83,7 +110,11 @@ export class GitHubOAuthController {
   }
 
   private async complete(client: GitHubOAuthClient, query: GitHubCallbackQuery): Promise<{ id: string; created: boolean; position: string | null }> {
-    const { userId, nonce } = this.state().verify(query.state);
+    const { userId, nonce, binding } = this.state().verify(query.state);
+    // SameSite=Lax sends the cookie on GitHub's top-level redirect back to us; any other browser has none.
+    if (!query.nonce || !binding || !sameText(bindingOf(query.nonce), binding)) {
+      throw new CallbackFailure('invalid_state', 'The OAuth state was issued to another browser (no matching cookie); start again from this browser');
+    }
     // One OAuth round, one command: a reloaded callback page is answered from the stored event
     // (GitHub would refuse the used code a second time).
     const commandId = uuidv5(`github-oauth:${nonce}`, CALLBACK_NAMESPACE);
@@ -93,7 +124,7 @@ export class GitHubOAuthController {
       return { id: data.integrationId, created: !data.reconnected, position: done.position };
     }
     if (!query.code) throw new CallbackFailure('missing_code', query.error ? `GitHub sent no code (${query.error})` : 'GitHub sent no code');
-    const token = await client.exchangeCode(query.code);
+    const token = await client.exchangeCode(query.code, this.codeVerifier(query.nonce));
     const installations = await this.installations.listUserInstallations(token.accessToken).catch((error: unknown) => {
       if (error instanceof GitHubTokenRejectedError) throw new CallbackFailure('unauthorized', error.message);
       throw new CallbackFailure('installations_fetch_failed', error instanceof Error ? error.message : String(error));
@@ -108,6 +139,15 @@ export class GitHubOAuthController {
 
   private state(): SignedState {
     return new SignedState(this.runtime.cipher.deriveKey('github-oauth-state'));
+  }
+
+  /**
+   * The PKCE verifier, derived from the cookie's nonce with a server key rather than stored: the
+   * callback recomputes it from the cookie, and neither the state nor the URL reveals it.
+   * 43 base64url characters (256 bits), the shortest RFC 7636 allows.
+   */
+  private codeVerifier(nonce: string): string {
+    return createHmac('sha256', this.runtime.cipher.deriveKey('github-oauth-pkce')).update(nonce).digest('base64url');
   }
 }
 
@@ -131,4 +171,22 @@ function withParams(base: string, params: Record<string, string>): string {
   const url = new URL(base);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   return url.toString();
+}
+
+/** What the state carries of the cookie: a hash, so the state (which travels through GitHub) does not reveal the nonce. */
+const bindingOf = (nonce: string) => createHash('sha256').update(`github-oauth-cookie:${nonce}`).digest('base64url');
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** One cookie from the header, without a cookie-parsing middleware for the one route that reads any. */
+function cookieOf(request: Request, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const separator = part.indexOf('=');
+    if (separator > 0 && part.slice(0, separator).trim() === name) return single(part.slice(separator + 1).trim()); // base64url: nothing to decode
+  }
+  return undefined;
 }

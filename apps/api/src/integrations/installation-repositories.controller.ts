@@ -1,13 +1,23 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { parse } from 'yaml';
-import { readRepositoryConfigFile, type GitHubAppClients, type InstallationRepositories, type Principal } from '#integrations';
+import {
+  GitHubInstallationNotVisibleError,
+  GitHubTokenRejectedError,
+  GitHubUnavailableError,
+  UserInstallationRepositories,
+  readRepositoryConfigFile,
+  type GitHubAppClients,
+  type InstallationRepository,
+  type Principal,
+} from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError, notFound } from '../common/api-error.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { GITHUB_APP_CLIENTS, INSTALLATION_REPOSITORIES } from '../github/github-app.module.js';
+import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
+import { GitHubIntegrationService } from './github-integration.service.js';
 import { IntegrationQueries } from './integration.queries.js';
 
 /** The original refused a config file over 50 KB. */
@@ -27,25 +37,26 @@ const notConfigured = () => new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github
 
 /**
  * `integration.github.repositories` and `integration.github.detectConfig`: what one of the caller's
- * installations can see, read with the GitHub App's installation token. The installation must be
- * one the caller's GitHub integration lists (another user's integration, or an installation it does
- * not list, is a 404). The list covers every page (the original read only the first) and is cached
- * a minute, then revalidated with ETags (304s cost no rate limit).
+ * installations lets the caller see. The list is read with the caller's own GitHub token
+ * (`/user/installations/{id}/repositories`: GitHub intersects the installation's repositories with
+ * the user's access), never with the App's, so nobody is shown a repository GitHub would hide from
+ * them. The installation must be one the caller's GitHub integration lists (another user's
+ * integration, or an installation it does not list, is a 404). Every page is read (the original
+ * read only the first), cached a minute per user and installation.
  */
 @Controller('v1/me/integrations/:id/installations/:installationId/repositories')
 export class InstallationRepositoriesController {
   constructor(
     private readonly queries: IntegrationQueries,
-    @Inject(INSTALLATION_REPOSITORIES) private readonly repositories: InstallationRepositories | null,
+    private readonly service: GitHubIntegrationService,
+    private readonly userRepositories: UserInstallationRepositories,
     @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
   ) {}
 
   @Get()
   @ReadsFrom('integrations')
   async list(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('installationId') installationId: string, @Query() _query: ConsistentQuery) {
-    await this.requireInstallation(principal, id, installationId);
-    if (!this.repositories) throw notConfigured();
-    const repositories = await this.repositories.list(installationId);
+    const repositories = await this.visibleRepositories(principal, id, installationId);
     return repositories.map((r) => ({
       id: r.id,
       name: r.name,
@@ -77,7 +88,9 @@ export class InstallationRepositoriesController {
     @Query() query: ConfigQuery,
   ) {
     if (!GITHUB_NAME.test(owner) || !GITHUB_NAME.test(repo)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'owner and repo must be GitHub names', { fields: [{ field: GITHUB_NAME.test(owner) ? 'repo' : 'owner', message: 'not a GitHub name' }] });
-    await this.requireInstallation(principal, id, installationId);
+    // Only a repository the caller's own token sees through this installation is read for them.
+    const visible = await this.visibleRepositories(principal, id, installationId);
+    if (!visible.some((r) => r.fullName.toLowerCase() === `${owner}/${repo}`.toLowerCase())) throw notFound('Repository');
     if (!this.github) throw notConfigured();
     const file = await readRepositoryConfigFile(this.github.forInstallation(installationId), { owner, repo, ...(query.ref ? { ref: query.ref } : {}) });
     if (!file) return { exists: false };
@@ -90,9 +103,19 @@ export class InstallationRepositoriesController {
     return { exists: true, path: file.path, content: file.text, sha: file.sha };
   }
 
-  private async requireInstallation(principal: Principal, integrationId: string, installationId: string): Promise<void> {
-    const integration = await this.queries.github(requireSessionPrincipal(principal).userId);
+  private async visibleRepositories(principal: Principal, integrationId: string, installationId: string): Promise<InstallationRepository[]> {
+    const { userId } = requireSessionPrincipal(principal);
+    const integration = await this.queries.github(userId);
     if (!integration || integration.id !== integrationId || !integration.isActive) throw notFound('Integration');
     if (!integration.installations.some((installation) => installation.id === installationId)) throw notFound('Installation');
+    const { token } = await this.service.openToken(userId);
+    try {
+      return await this.userRepositories.list(token, installationId);
+    } catch (error) {
+      if (error instanceof GitHubInstallationNotVisibleError) throw notFound('Installation');
+      if (error instanceof GitHubTokenRejectedError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
+      if (error instanceof GitHubUnavailableError) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
+      throw error;
+    }
   }
 }

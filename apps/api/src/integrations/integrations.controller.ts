@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { findResourceByRepo, type ResourcesCreated } from '#domain';
 import type { CommandContext } from '#event-store';
-import type { Principal } from '#integrations';
+import { GitHubInstallationNotVisibleError, GitHubTokenRejectedError, GitHubUnavailableError, UserInstallationRepositories, type InstallationRepository, type Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
+import { ApiError, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
@@ -24,6 +25,7 @@ export class IntegrationsController {
   constructor(
     private readonly service: GitHubIntegrationService,
     private readonly queries: IntegrationQueries,
+    private readonly userRepositories: UserInstallationRepositories,
   ) {}
 
   @Get()
@@ -68,16 +70,24 @@ export class IntegrationsController {
   @HttpCode(201)
   async createResources(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateResourcesBody, @CommandId() context: CommandContext) {
     const { userId } = requireSessionPrincipal(principal);
-    const resources = body.resources.map((r) => ({
-      resourceId: randomUUID(),
-      installationId: gitHubId(r.installationId),
-      repoId: gitHubId(r.repoId),
-      repoName: r.repoName,
-      repoFullName: r.repoFullName,
-      defaultBranch: r.defaultBranch,
-      isPrivate: r.isPrivate,
-      isArchived: r.isArchived,
-    }));
+    const visible = await this.visibleRepositories(userId, id, new Set(body.resources.map((r) => gitHubId(r.installationId))));
+    // What GitHub says about each repository, not what the request says: a repository id the
+    // user cannot see through that installation is not found, like one that does not exist.
+    const resources = body.resources.map((r) => {
+      const installationId = gitHubId(r.installationId);
+      const repository = visible.get(installationId)?.get(gitHubId(r.repoId));
+      if (!repository) throw notFound(`Repository ${gitHubId(r.repoId)}`);
+      return {
+        resourceId: randomUUID(),
+        installationId,
+        repoId: repository.id,
+        repoName: repository.name,
+        repoFullName: repository.fullName,
+        defaultBranch: repository.defaultBranch,
+        isPrivate: repository.private,
+        isArchived: repository.archived,
+      };
+    });
     const result = await this.service.send(userId, { type: 'CreateResources', data: { userId, integrationId: id, resources, at: new Date().toISOString() } }, context);
     const created = new Set(result.events.flatMap((e) => (e.type === 'ResourcesCreated' ? (e as ResourcesCreated).data.resources.map((r) => r.resourceId) : [])));
     // The existing resources' ids come from the stream itself: the read model may not have them yet.
@@ -105,5 +115,23 @@ export class IntegrationsController {
       });
     }
     return { resources: views, created: created.size, position: result.position };
+  }
+
+  /** The repositories each installation shows the caller's own GitHub token (one cached listing per installation). */
+  private async visibleRepositories(userId: string, integrationId: string, installationIds: ReadonlySet<string>): Promise<Map<string, Map<string, InstallationRepository>>> {
+    const { integration, token } = await this.service.openToken(userId);
+    if (integration.integrationId !== integrationId) throw notFound('Integration');
+    const visible = new Map<string, Map<string, InstallationRepository>>();
+    for (const installationId of installationIds) {
+      if (!integration.installations.some((installation) => installation.id === installationId)) throw notFound('Installation');
+      const repositories = await this.userRepositories.list(token, installationId).catch((error: unknown) => {
+        if (error instanceof GitHubInstallationNotVisibleError) throw notFound('Installation');
+        if (error instanceof GitHubTokenRejectedError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
+        if (error instanceof GitHubUnavailableError) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
+        throw error;
+      });
+      visible.set(installationId, new Map(repositories.map((r) => [r.id, r])));
+    }
+    return visible;
   }
 }

@@ -51,18 +51,31 @@ export function encodeCursor(createdAt: string, id: string): string {
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const BASE64URL = /^[A-Za-z0-9_-]{1,400}$/;
+/** Job ids are ours (UUIDs, seed ids): printable ASCII, so no NUL or other byte PostgreSQL refuses in text reaches it. */
+const JOB_ID = /^[\x21-\x7e]{1,191}$/;
 
+/**
+ * Only a cursor this endpoint could have emitted is accepted: the decoded pair must encode back to
+ * the very same string, and its instant must be one PostgreSQL reads as JavaScript does (a real
+ * calendar date in years 1–9999, in the exact form we write). Anything crafted is a 400, never a 500.
+ */
 function decodeCursor(cursor: string): [string, string] {
+  const invalid = badRequest('cursor', 'is not a cursor returned by this endpoint');
+  if (!BASE64URL.test(cursor)) throw invalid;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Exactly the ISO form we emit: anything else could be a date to JavaScript but not to PostgreSQL.
-    if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' && typeof value[0] === 'string' && ISO_INSTANT.test(value[0]) && !Number.isNaN(Date.parse(value[0]))) {
-      return [value[0], value[1]];
-    }
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the 400 below
+    throw invalid;
   }
-  throw badRequest('cursor', 'is not a cursor returned by this endpoint');
+  if (!Array.isArray(value) || value.length !== 2) throw invalid;
+  const [createdAt, id] = value as unknown[];
+  if (typeof createdAt !== 'string' || typeof id !== 'string' || !ISO_INSTANT.test(createdAt) || !JOB_ID.test(id)) throw invalid;
+  const instant = new Date(createdAt);
+  if (Number.isNaN(instant.getTime()) || instant.toISOString() !== createdAt || instant.getUTCFullYear() < 1) throw invalid;
+  if (encodeCursor(createdAt, id) !== cursor) throw invalid;
+  return [createdAt, id];
 }
 
 /** Lookups on the `jobs` read model through its keyset indexes. */

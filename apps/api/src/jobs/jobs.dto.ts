@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from '#domain';
+import { DecimalInteger } from '../common/decimal-integer.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 
 export class ListJobsQuery extends ConsistentQuery {
@@ -15,7 +15,7 @@ export class ListJobsQuery extends ConsistentQuery {
   repositoryId?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(100)

@@ -40,7 +40,7 @@ export class ClerkWebhooksController {
     if (!secret) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_configured', 'Clerk webhooks are not configured (set CLERK_WEBHOOK_SECRET)');
     const missing = SIGNATURE_HEADERS.filter((name) => typeof request.headers[name] !== 'string' || request.headers[name] === '');
     if (missing.length > 0) throw unauthenticated(`Missing webhook signature headers: ${missing.join(', ')}`);
-    // Set by Nest's JSON parser (`rawBody: true`); absent for any other content type.
+    // Set by our JSON parser (common/body-parsers.ts); absent for any other content type.
     if (!request.rawBody) throw invalidPayload('expected a JSON body (content-type: application/json)');
 
     let event: { type: string; data: unknown; timestamp?: number };

@@ -4,6 +4,7 @@ import {
   DomainError,
   defaultWorkspaceName,
   fold,
+  installationsStreamId,
   organizationDecider,
   organizationSlugDecider,
   organizationSlugStreamId,
@@ -63,15 +64,23 @@ export class OrganizationWriter {
     @Inject(ORGANIZATION_DIRECTORY) private readonly directory: OrganizationDirectory,
   ) {}
 
-  /** `POST /v1/orgs`: 409 when the slug is taken (by our store without Clerk, by Clerk with it). */
-  async create(input: { slug: string; name: string; userId: string }, context: CommandContext): Promise<RecordedOrganization> {
+  /**
+   * `POST /v1/orgs`: 409 when the slug is taken (by our store without Clerk, by Clerk with it), and
+   * when it has history (see `historyOf`). `adoptHistory` is for the operator only (`npm start`,
+   * `console token --create`): it creates the organization that local tokens for the slug have
+   * always named, keeping what was recorded under it before it existed.
+   */
+  async create(input: { slug: string; name: string; userId: string }, context: CommandContext, options: { adoptHistory?: boolean } = {}): Promise<RecordedOrganization> {
     const slugCommandId = `${context.commandId}:slug`;
     // A retry of a creation that got as far as the reservation continues with the organization it
     // reserved for, instead of asking Clerk for a second one (which would answer "slug taken").
-    const reservation = (await this.runtime.store.readStream(organizationSlugStreamId(input.slug))).find((e) => e.metadata.commandId === slugCommandId);
+    const slugHistory = await this.runtime.store.readStream(organizationSlugStreamId(input.slug));
+    const reservation = slugHistory.find((e) => e.metadata.commandId === slugCommandId);
+    if (!reservation && slugHistory.length > 0) throw slugUsedBefore(input.slug);
     const organizationId = reservation
       ? (reservation.data as { organizationId: string }).organizationId
       : (await callDirectory(() => this.directory.createOrganization({ slug: input.slug, name: input.name, createdBy: input.userId }))).id;
+    if (!reservation && !options.adoptHistory && (await this.historyOf(organizationId))) throw slugUsedBefore(input.slug);
     const at = new Date().toISOString();
     const reserved = await handleCommand(
       this.runtime.store,
@@ -148,6 +157,21 @@ export class OrganizationWriter {
       userId: fact.userId,
     });
     return { position: result.position };
+  }
+
+  /**
+   * Whether an organization id has history: an event on any stream keyed by it (the organization,
+   * its workspace directory, its GitHub installations). Without Clerk an organization's id is derived
+   * from its slug, so a slug whose id has history would hand the creator everything recorded under it:
+   * workspaces made with local tokens before the organization existed, or what a previous holder left.
+   * With Clerk, ids are never reused and this finds nothing. Streams keyed by a workspace or job
+   * hang off the workspace directory, so these three cover all of an organization's data.
+   */
+  async historyOf(organizationId: string): Promise<boolean> {
+    for (const streamId of [organizationStreamId(organizationId), workspaceDirectoryStreamId(organizationId), installationsStreamId(organizationId)]) {
+      if ((await this.runtime.store.readStream(streamId)).length > 0) return true;
+    }
+    return false;
   }
 
   /** Who holds a slug, from its reservation stream (never the read model); null when nobody does. */
@@ -233,3 +257,10 @@ export class OrganizationWriter {
     return positions.reduce<Position | null>((a, b) => (a === null ? b : b === null ? a : this.runtime.store.comparePositions(a, b) >= 0 ? a : b), null);
   }
 }
+
+/**
+ * A slug is never handed out twice: any reservation on its stream (even one Clerk has since moved or
+ * released) or any history under the organization id it derives refuses a new creation. The body
+ * names the slug only, not who held it.
+ */
+const slugUsedBefore = (slug: string) => new DomainError('conflict', `Organization slug "${slug}" is already taken or was used before; choose another`, { field: 'slug' });

@@ -19,11 +19,12 @@ import {
   type JobEvent,
   type RepositoryCommand,
   type RepositoryEvent,
+  type RepositoryMetadata,
   type RepositoryState,
   type WorkspaceEvent,
 } from '#domain';
 import { handleCommand, type CommandContext } from '#event-store';
-import { detectRepositoryConfig, type GitHubAppClients, type Principal } from '#integrations';
+import { detectRepositoryConfig, readRepositoryById, type GitHubAppClients, type InstallationRepository, type Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
 import { OrgAccess } from '../auth/org-access.js';
@@ -31,6 +32,9 @@ import { ApiError, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { InstallationBindings } from '../installations/installation-bindings.js';
+import { Quotas } from '../quotas/quotas.service.js';
+import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { OrganizationWriter } from '../organizations/organization-writer.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
@@ -55,6 +59,8 @@ export class RepositoriesController {
     private readonly queries: RepositoryQueries,
     private readonly access: OrgAccess,
     private readonly organizations: OrganizationWriter,
+    private readonly installations: InstallationBindings,
+    private readonly quotas: Quotas,
   ) {}
 
   @Get()
@@ -71,8 +77,16 @@ export class RepositoriesController {
     return toRepositoryView(await this.queries.row(organizationId, id));
   }
 
-  /** 201 for a new repository, 200 for the reactivation of an inactive one; 409 when already active. */
+  /**
+   * 201 for a new repository, 200 for the reactivation of an inactive one; 409 when already active.
+   * Nothing in the body is trusted to name an owner: the installation must be the organization's
+   * (or be bound now on the caller's own GitHub token), and GitHub itself, asked with that
+   * installation's token, must show the repository (`GET /repositories/{id}`). Its name, default
+   * branch and visibility come from that answer. An installation or repository the caller cannot
+   * reach answers exactly like one that does not exist.
+   */
   @Post()
+  @RateLimit('connect')
   async connect(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,
@@ -80,8 +94,16 @@ export class RepositoriesController {
     @CommandId() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const { organizationId } = await this.access.requireOrg(principal, org);
+    const { organizationId, userId } = await this.access.requireOrg(principal, org);
+    await this.quotas.requireRepositoryQuota(organizationId);
     const workspaceId = await this.resolveWorkspace(organizationId, body.workspace);
+    const github = this.requireGitHub();
+    await this.installations.requireBound(organizationId, userId, body.githubInstallationId, context);
+    const repository = await readRepositoryById(github.forInstallation(body.githubInstallationId), body.githubRepoId).catch((error: unknown) => {
+      this.runtime.logger.warn({ err: error, githubRepoId: body.githubRepoId }, 'GitHub repository lookup failed');
+      throw new ApiError(HttpStatus.BAD_GATEWAY, 'github_unavailable', 'GitHub could not be asked about the repository; try again later');
+    });
+    if (!repository) throw notFound('Repository');
     const command: RepositoryCommand = {
       type: 'ConnectRepository',
       data: {
@@ -90,11 +112,11 @@ export class RepositoriesController {
         githubRepoId: body.githubRepoId,
         githubInstallationId: body.githubInstallationId,
         workspaceId,
-        metadata: body.metadata ?? {},
+        metadata: metadataFromGitHub(repository),
         at: new Date().toISOString(),
       },
     };
-    const result = await handleCommand(this.runtime.store, repositoryStreamId(body.githubRepoId), repositoryDecider, command, context);
+    const result = await handleCommand(this.runtime.store, repositoryStreamId(organizationId, body.githubRepoId), repositoryDecider, command, context);
     const event = result.events[0]!;
     response.status(event.type === 'RepositoryConnected' ? HttpStatus.CREATED : HttpStatus.OK);
     return { repositoryId: (event.data as { repositoryId: string }).repositoryId, reactivated: event.type === 'RepositoryReactivated', workspaceId, position: result.position };
@@ -112,12 +134,12 @@ export class RepositoriesController {
     const state = await this.load(organizationId, id);
     const fullName = typeof state.metadata.fullName === 'string' ? state.metadata.fullName : null;
     if (!fullName || !/^[^/]+\/[^/]+$/.test(fullName)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'Repository metadata has no fullName');
-    if (!this.github) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
+    const github = this.requireGitHub();
     const [owner, repo] = fullName.split('/') as [string, string];
     const ref = typeof state.metadata.defaultBranch === 'string' ? state.metadata.defaultBranch : undefined;
     let detection: ConfigDetection;
     try {
-      detection = await detectRepositoryConfig(this.github.forInstallation(state.githubInstallationId), { owner, repo, ...(ref ? { ref } : {}) });
+      detection = await detectRepositoryConfig(github.forInstallation(state.githubInstallationId), { owner, repo, ...(ref ? { ref } : {}) });
     } catch (error) {
       // As the original: the failure is recorded (status "error") and the caller gets a 502.
       this.runtime.logger.warn({ err: error, repositoryId: id }, 'config detection failed');
@@ -142,6 +164,7 @@ export class RepositoriesController {
   @Post(':id/reindex')
   @HttpCode(202)
   @ReadsFrom('repositories')
+  @RateLimit('reindex')
   async reindex(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('id') id: string, @Query() _query: ConsistentQuery, @CommandId() context: CommandContext) {
     const { organizationId, userId } = await this.access.requireOrg(principal, org);
     const state = await this.load(organizationId, id);
@@ -154,6 +177,7 @@ export class RepositoriesController {
     // Refuse before queueing anything when the check already fails.
     const check = await request();
     repositoryDecider.decide(check, state);
+    await this.quotas.requireQueuedJobQuota(organizationId);
 
     const fullName = typeof state.metadata.fullName === 'string' ? state.metadata.fullName : state.githubRepoId;
     const input: IngestionJobInput = {
@@ -180,7 +204,7 @@ export class RepositoriesController {
       { ...context, commandId: `${context.commandId}:job` },
     );
     try {
-      await handleCommand(this.runtime.store, repositoryStreamId(state.githubRepoId), repositoryDecider, await request(), { ...context, commandId: `${context.commandId}:repository` });
+      await handleCommand(this.runtime.store, repositoryStreamId(organizationId, state.githubRepoId), repositoryDecider, await request(), { ...context, commandId: `${context.commandId}:repository` });
     } catch (error) {
       if (error instanceof DomainError && error.code === 'conflict') {
         await handleCommand(this.runtime.store, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'reindex_conflict' } }, { ...context, commandId: `${context.commandId}:cancel` });
@@ -194,7 +218,7 @@ export class RepositoriesController {
     const { status, configPath, config, error } = detection;
     return handleCommand(
       this.runtime.store,
-      repositoryStreamId(state.githubRepoId),
+      repositoryStreamId(organizationId, state.githubRepoId),
       repositoryDecider,
       { type: 'RecordRepositoryConfig', data: { organizationId, status, configPath, config: config as Record<string, unknown> | null, error, at: new Date().toISOString() } },
       context,
@@ -204,9 +228,14 @@ export class RepositoriesController {
   /** The read model maps the id to the stream; the stream (authoritative) says whose it is. */
   private async load(organizationId: string, id: string): Promise<Exclude<RepositoryState, { status: 'none' }>> {
     const row = await this.queries.row(organizationId, id);
-    const state = fold(repositoryDecider, (await this.runtime.store.readStream(repositoryStreamId(row.github_repo_id))) as unknown as RepositoryEvent[]);
+    const state = fold(repositoryDecider, (await this.runtime.store.readStream(repositoryStreamId(organizationId, row.github_repo_id))) as unknown as RepositoryEvent[]);
     if (state.status === 'none' || state.organizationId !== organizationId || state.repositoryId !== id) throw notFound('Repository');
     return state;
+  }
+
+  private requireGitHub(): GitHubAppClients {
+    if (!this.github) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
+    return this.github;
   }
 
   private async jobStatus(jobId: string | null) {
@@ -222,4 +251,16 @@ export class RepositoriesController {
     if (!workspaceId) throw notFound(`Workspace "${name}"`);
     return workspaceId;
   }
+}
+
+/** What the repository stream keeps of GitHub's answer (the original's `RepositoryMetadata`). */
+function metadataFromGitHub(repository: InstallationRepository): RepositoryMetadata {
+  return {
+    fullName: repository.fullName,
+    defaultBranch: repository.defaultBranch,
+    private: repository.private,
+    owner: repository.ownerLogin,
+    ...(repository.description ? { description: repository.description } : {}),
+    ...(repository.language ? { language: repository.language } : {}),
+  };
 }

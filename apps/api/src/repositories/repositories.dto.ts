@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 
 const GITHUB_ID = /^[1-9]\d{0,19}$/;
@@ -25,8 +25,4 @@ export class ConnectRepositoryBody {
   @IsString()
   @MaxLength(100)
   workspace?: string;
-
-  @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { ApiDocumentQueries } from './document.queries.js';
 import { ContentsBody } from './search.dto.js';
 import { WorkspaceKeyAccess } from './workspace-key-access.js';
@@ -21,6 +22,7 @@ export class ContentsController {
 
   @Post('contents')
   @HttpCode(200)
+  @RateLimit('contents')
   @ReadsFrom('workspaces', 'documents')
   async fetch(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Body() body: ContentsBody) {
     const scope = await this.access.require(principal, request);

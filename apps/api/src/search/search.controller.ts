@@ -6,6 +6,7 @@ import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { badRequest, notFound } from '../common/api-error.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { ApiStoreQueries } from '../stores/store.queries.js';
 import { DEFAULT_TOP_K, SearchBody } from './search.dto.js';
 import { SearchService } from './search.service.js';
@@ -38,6 +39,7 @@ export class SearchController {
 
   @Post('search')
   @HttpCode(200)
+  @RateLimit('search')
   @ReadsFrom('workspaces', 'stores', 'documents')
   async query(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Body() body: SearchBody) {
     const started = performance.now();

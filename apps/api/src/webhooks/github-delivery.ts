@@ -23,7 +23,9 @@ export const deliveryContext = (delivery: GitHubDelivery, step: string): Command
   correlationId: delivery.deliveryId,
 });
 
-/** The repository's own stream, authoritative (no read model lag): `repository-<githubRepoId>`. */
-export async function loadRepository(store: EventStore, githubRepoId: string): Promise<RepositoryState> {
-  return fold(repositoryDecider, (await store.readStream(repositoryStreamId(githubRepoId))) as unknown as RepositoryEvent[]);
+/** The organization's repository stream, authoritative (no read model lag). */
+export async function loadRepository(store: EventStore, organizationId: string, githubRepoId: string): Promise<RepositoryState> {
+  return fold(repositoryDecider, (await store.readStream(repositoryStreamId(organizationId, githubRepoId))) as unknown as RepositoryEvent[]);
 }
+
+export type ConnectedRepository = Exclude<RepositoryState, { status: 'none' }>;

@@ -49,7 +49,7 @@ export class GitHubWebhooksController {
   async receive(@Req() request: RawBodyRequest<Request>): Promise<GitHubWebhookAnswer> {
     const secret = this.runtime.config.githubWebhookSecret;
     if (!secret) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_configured', 'GitHub webhooks are not configured (set GITHUB_WEBHOOK_SECRET): deliveries cannot be verified');
-    // Set by Nest's JSON parser (`rawBody: true`); absent for an empty body.
+    // Set by our JSON parser (common/body-parsers.ts); absent for an empty body.
     if (!request.rawBody || request.rawBody.length === 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'Webhook payload: expected a JSON body (content-type: application/json)');
     const signature = header(request, 'x-hub-signature-256');
     if (!signature) throw unauthenticated('Missing webhook signature header: x-hub-signature-256');

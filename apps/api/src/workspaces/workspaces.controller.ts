@@ -8,6 +8,8 @@ import { OrgAccess } from '../auth/org-access.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
+import { Quotas } from '../quotas/quotas.service.js';
+import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { WorkspaceQueries } from './workspace.queries.js';
@@ -19,6 +21,7 @@ export class WorkspacesController {
     @Inject(RUNTIME) private readonly runtime: Runtime,
     private readonly queries: WorkspaceQueries,
     private readonly access: OrgAccess,
+    private readonly quotas: Quotas,
   ) {}
 
   @Get()
@@ -30,8 +33,10 @@ export class WorkspacesController {
 
   @Post()
   @HttpCode(201)
+  @RateLimit('workspaceCreate')
   async create(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: WorkspaceNameBody, @CommandId() context: CommandContext) {
     const scope = await this.access.requireOrg(principal, org);
+    await this.quotas.requireWorkspaceQuota(scope.organizationId, context.commandId);
     const workspaceId = randomUUID();
     const result = await handleCommand(
       this.runtime.store,

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { join } from 'node:path';
-import { LocalIdentityProvider, createLogger, localOrganizationId } from '#integrations';
+import { createLogger, localOrganizationId } from '#integrations';
 import { projectionNamed } from '#read-models';
 import { loadConfig } from '../../../console/src/config.js';
 import { embeddedDatabaseInUse, embeddedDatabaseUrl, startEmbeddedDatabase } from '../../../console/src/embedded-database.js';
@@ -10,6 +9,7 @@ import { openRuntime, type Runtime } from '../../../console/src/runtime.js';
 import { projectionStatus } from '../projection-status.js';
 import { replayProjection } from './replay.js';
 import { seedJobs } from './seed-jobs.js';
+import { mintLocalToken, type TokenOptions } from './token.js';
 
 const config = loadConfig();
 const logger = createLogger('console-cli', process.env.LOG_LEVEL ?? 'warn');
@@ -19,7 +19,7 @@ async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T
   let stopEmbedded: (() => Promise<void>) | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    if (embeddedDatabaseInUse(config.dataDir)) databaseUrl = embeddedDatabaseUrl(config.embeddedDatabasePort);
+    if (embeddedDatabaseInUse(config.dataDir)) databaseUrl = embeddedDatabaseUrl(config.dataDir, config.embeddedDatabasePort);
     else {
       const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedDatabasePort, persistent: true });
       databaseUrl = embedded.url;
@@ -49,12 +49,16 @@ program
   .requiredOption('--user <id>', 'user id (the token subject)')
   .requiredOption('--org <slug>', 'active organization slug')
   .addOption(new Option('--role <role>', 'organization role').choices(['admin', 'member']).makeOptionMandatory())
-  .option('--org-id <id>', 'organization id (default: derived from the slug)')
+  .option('--org-id <id>', 'organization id (default: the one holding the slug; must match it when given)')
   .option('--expires <duration>', 'lifetime, e.g. 12h, 30m', '12h')
-  .action(async (options: { user: string; org: string; role: 'admin' | 'member'; orgId?: string; expires: string }) => {
-    const identity = await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity'));
-    const token = await identity.mint({ userId: options.user, organizationSlug: options.org, organizationId: options.orgId, role: options.role, expiresIn: options.expires });
-    process.stdout.write(`${token}\n`);
+  .option('--create', 'create the organization, with --user as its admin, when it does not exist')
+  .action(async (options: TokenOptions) => {
+    await withRuntime(async (runtime) => {
+      const minted = await mintLocalToken(runtime, options);
+      if (minted.organization.created) process.stderr.write(`created organization "${minted.organization.slug}" (${minted.organization.organizationId}) with ${options.user} as its admin\n`);
+      for (const warning of minted.warnings) process.stderr.write(`warning: ${warning}\n`);
+      process.stdout.write(`${minted.token}\n`);
+    });
   });
 
 program

@@ -15,7 +15,15 @@ export type ReactorOverrides = Partial<Pick<IngestionReactorOptions, 'concurrenc
  */
 export async function startReactors(runtime: Runtime, overrides: ReactorOverrides = {}): Promise<Reactors> {
   const github = gitHubAppFromEnv(runtime.config.githubApiUrl);
-  const ingestion = new IngestionReactor({ store: runtime.store, pool: runtime.projectorPool, checkpoints: runtime.checkpoints, github: github?.clients ?? null, logger: runtime.logger, ...overrides });
+  const ingestion = new IngestionReactor({
+    store: runtime.store,
+    pool: runtime.projectorPool,
+    checkpoints: runtime.checkpoints,
+    github: github?.clients ?? null,
+    logger: runtime.logger,
+    ...overrides,
+    settings: { ...runtime.config.ingestionLimits, ...overrides.settings },
+  });
   await ingestion.start();
   return {
     async stop() {

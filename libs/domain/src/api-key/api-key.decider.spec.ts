@@ -172,12 +172,12 @@ describe('api key decider', () => {
   });
 
   describe('fold', () => {
-    it('gives every key its status after a rotation and a deletion', () => {
+    it('gives every key its status and hash after a rotation and a deletion', () => {
       const state = fold(apiKeyDecider, [created('k1'), revoked('k1'), created('k2', 'CI', null, hash('b'), '…wxyz', t1), created('k3', 'tmp'), deleted('k3')]);
       expect([...state.keys]).toEqual([
-        ['k1', { status: 'revoked', name: 'CI', expiresAt: null }],
-        ['k2', { status: 'active', name: 'CI', expiresAt: null }],
-        ['k3', { status: 'deleted', name: 'tmp', expiresAt: null }],
+        ['k1', { status: 'revoked', name: 'CI', expiresAt: null, keyHash: hash('a') }],
+        ['k2', { status: 'active', name: 'CI', expiresAt: null, keyHash: hash('b') }],
+        ['k3', { status: 'deleted', name: 'tmp', expiresAt: null, keyHash: hash('a') }],
       ]);
     });
 

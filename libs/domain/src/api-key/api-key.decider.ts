@@ -11,6 +11,8 @@ export interface ApiKeyState {
   readonly status: ApiKeyStatus;
   readonly name: string;
   readonly expiresAt: string | null;
+  /** Lets the authenticator decide from the stream alone when the read model lags. */
+  readonly keyHash: string;
 }
 
 /** The keys of one user. Deleted keys stay (as `deleted`) so their ids are never reused. */
@@ -76,7 +78,7 @@ function evolve(state: ApiKeyRing, event: ApiKeyEvent): ApiKeyRing {
   const keys = new Map(state.keys);
   switch (event.type) {
     case 'ApiKeyCreated':
-      keys.set(event.data.keyId, { status: 'active', name: event.data.name, expiresAt: event.data.expiresAt });
+      keys.set(event.data.keyId, { status: 'active', name: event.data.name, expiresAt: event.data.expiresAt, keyHash: event.data.keyHash });
       return { keys };
     case 'ApiKeyRevoked':
     case 'ApiKeyDeleted': {

@@ -34,3 +34,12 @@ export const API_KEY_USAGE_EVENT_TYPES: readonly ApiKeyUsed['type'][] = ['ApiKey
  */
 export const apiKeyStreamId = (userId: string) => `api-keys-${userId}`;
 export const apiKeyUsageStreamId = (keyId: string) => `api-key-usage-${keyId}`;
+
+/**
+ * Whose key stream holds a key hash, on a stream named by the hash. Appended once the key is created
+ * and before its secret is shown, so any API process can authenticate a key the read model has not
+ * projected yet with two point reads of the log (this stream, then the owner's key stream). The
+ * pointer grants nothing by itself: a key works only while the owner's stream holds it active.
+ */
+export type ApiKeyHashRegistered = DomainEvent<'ApiKeyHashRegistered', { readonly userId: string; readonly keyId: string }>;
+export const apiKeyHashStreamId = (keyHash: string) => `api-key-hash-${keyHash}`;

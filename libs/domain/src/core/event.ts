@@ -29,5 +29,7 @@ export interface EventMetadata {
   readonly correlationId?: string;
   readonly userId?: string;
   readonly schemaVersion?: number;
+  /** SHA-256 of the request (method, route, body) whose `Idempotency-Key` gave the command id. */
+  readonly requestHash?: string;
   readonly [key: string]: unknown;
 }

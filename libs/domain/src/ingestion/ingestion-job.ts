@@ -37,6 +37,11 @@ export const ingestionTrigger = (source: IngestionSource): JobTrigger => (source
 const INGESTION_JOB_NAMESPACE = '2b7f4c1e-8d3a-4f6b-a1c9-5e0d7b3f2a64';
 /** One job per delivery: a delivery seen twice names the same job, so it is queued once. */
 export const ingestionJobIdFor = (deliveryId: string) => uuidv5(`ingestion:${deliveryId}`, INGESTION_JOB_NAMESPACE);
+/**
+ * One job per repository and pushed commit: the same push delivered again under another delivery
+ * id (a manual redelivery, a second webhook on the same App) names the same job, so it is queued once.
+ */
+export const pushJobIdFor = (repositoryId: string, afterSha: string) => uuidv5(`ingestion:push:${repositoryId}:${afterSha}`, INGESTION_JOB_NAMESPACE);
 
 /** The original's fallback globs when a repository has no config (`repository.reindex`). */
 export const DEFAULT_INCLUDE_GLOBS: readonly string[] = ['docs/**/*.md', 'docs/**/*.mdx', 'README.md'];

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { INCLUDE_GLOB_LIMITS, includeGlobError } from './include-glob-limits.js';
 
 /** The original probes these, in this order, at the repository root (reference §5). */
 export const LIGHTFAST_CONFIG_CANDIDATES = ['lightfast.yml', '.lightfast.yml', 'lightfast.yaml', '.lightfast.yaml'] as const;
@@ -40,14 +41,21 @@ export function storeSlugErrors(slug: unknown): string[] {
   return errors;
 }
 
-/** `validateGlobPatterns`: non-empty, repository-relative (no leading `/`, no Windows drive). */
+/**
+ * `validateGlobPatterns`: non-empty, repository-relative (no leading `/`, no Windows drive), and
+ * within `INCLUDE_GLOB_LIMITS`, so a hostile config is refused before picomatch compiles it. A
+ * refused glob is quoted (cut at 80 characters) so the author can find it.
+ */
 function globErrors(include: unknown): string[] {
   if (!Array.isArray(include)) return ['include: required list of globs'];
   if (include.length === 0) return ['include: at least one glob'];
+  if (include.length > INCLUDE_GLOB_LIMITS.globs) return [`include: at most ${INCLUDE_GLOB_LIMITS.globs} globs, got ${include.length}`];
   return include.flatMap((glob, i): string[] => {
     if (typeof glob !== 'string' || glob.trim() === '') return [`include[${i}]: must be a non-empty string`];
-    if (glob.startsWith('/') || /^[A-Za-z]:[\\/]/.test(glob)) return [`include[${i}]: must be relative to the repository root`];
-    return [];
+    const quoted = JSON.stringify(glob.length > 80 ? `${glob.slice(0, 80)}…` : glob);
+    if (glob.startsWith('/') || /^[A-Za-z]:[\\/]/.test(glob)) return [`include[${i}] ${quoted}: must be relative to the repository root`];
+    const error = includeGlobError(glob);
+    return error ? [`include[${i}] ${quoted}: ${error}`] : [];
   });
 }
 

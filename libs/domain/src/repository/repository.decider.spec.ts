@@ -27,9 +27,11 @@ const requested = (jobId: string): RepositoryEvent => ({ type: 'ReindexRequested
 describe('repository decider', () => {
   it('connects a new repository', () => spec.given([]).when(connect()).then([connected]));
 
-  it('refuses to connect an active repository again (any organization)', () => {
-    spec.given([connected]).when(connect('r2')).thenThrows('conflict', 'already connected');
-    spec.given([connected]).when(connect('r2', 'org_2')).thenThrows('conflict');
+  it('refuses to connect an active repository again', () => spec.given([connected]).when(connect('r2')).thenThrows('conflict', 'already connected'));
+
+  it("never connects, reactivates or moves another organization's repository (as if it did not exist)", () => {
+    spec.given([connected]).when(connect('r2', 'org_2')).thenThrows('not_found', 'Repository not found');
+    spec.given([connected, deactivated]).when(connect('r2', 'org_2')).thenThrows('not_found', 'Repository not found');
   });
 
   it('reactivates an inactive repository under its stored id', () => {

@@ -26,11 +26,11 @@ function decide(command: RepositoryCommand, state: RepositoryState): RepositoryE
   if (command.type === 'ConnectRepository') {
     const { at, ...d } = command.data;
     if (state.status === 'none') return [{ type: 'RepositoryConnected', data: { ...d, connectedAt: at } }];
-    // The original answers BAD_REQUEST for a repository already active in the organization (and
-    // fails on its global unique index for another organization's); both are a conflict here.
-    if (state.status === 'active') {
-      throw new DomainError('conflict', 'Repository is already connected', { repositoryId: state.repositoryId, sameOrganization: state.organizationId === d.organizationId });
-    }
+    // Streams are named by organization, so this holds by construction; checked all the same,
+    // because a repository moving between organizations is exactly what must never happen.
+    requireOwned(state, d.organizationId);
+    // The original answers BAD_REQUEST for a repository already active in the organization.
+    if (state.status === 'active') throw new DomainError('conflict', 'Repository is already connected', { repositoryId: state.repositoryId });
     return [
       {
         type: 'RepositoryReactivated',

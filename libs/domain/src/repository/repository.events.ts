@@ -94,5 +94,9 @@ export const REPOSITORY_EVENT_TYPES: readonly RepositoryEvent['type'][] = [
 /** The metadata a deleted repository keeps. */
 export const deletedRepositoryMetadata = (deletedAt: string): RepositoryMetadata => ({ deleted: true, deletedAt });
 
-/** One stream per GitHub repository: connecting the same repository twice meets the same state. */
-export const repositoryStreamId = (githubRepoId: string) => `repository-${githubRepoId}`;
+/**
+ * One stream per organization and GitHub repository: connecting the same repository twice in an
+ * organization meets the same state, and no organization can reach (connect, reactivate, move)
+ * another's, because the organization is part of the name of every stream it decides on.
+ */
+export const repositoryStreamId = (organizationId: string, githubRepoId: string) => `repository-${organizationId}-${githubRepoId}`;

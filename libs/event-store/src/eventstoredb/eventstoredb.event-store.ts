@@ -18,6 +18,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type Position,
+  type StreamHead,
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port.js';
@@ -97,6 +98,13 @@ export class EventStoreDbEventStore implements EventStore {
       throw toStoreError(error, `read of ${streamId}`);
     }
     return events;
+  }
+
+  async streamHead(streamId: string): Promise<StreamHead | null> {
+    const last = (await this.readOne(streamId, { fromRevision: END, direction: BACKWARDS }))?.event;
+    if (!last) return null;
+    if (!last.position) throw new Error(`EventStoreDB returned no position for the head of ${streamId}`);
+    return { revision: last.revision, position: toStorePosition(last.position) };
   }
 
   subscribe(options: SubscribeOptions): Subscription {

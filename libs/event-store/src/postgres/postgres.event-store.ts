@@ -3,12 +3,14 @@ import type { EventMetadata, RecordedEvent } from '#domain';
 import {
   START,
   WrongExpectedRevisionError,
+  EventIdInUseError,
   EventStoreUnavailableError,
   type AppendResult,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
   type Position,
+  type StreamHead,
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port.js';
@@ -70,7 +72,8 @@ export class PostgresEventStore implements EventStore {
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     const mode = expected === 'no-stream' || expected === 'any' ? expected : 'exact';
-    const { rows } = await this.query<{ status: string; revision: string | null; position_xid: string | null; position_seq: string | null }>(
+    const { rows } = await this.appendQuery<{ status: string; revision: string | null; position_xid: string | null; position_seq: string | null }>(
+      streamId,
       `SELECT status, revision, position_xid::text AS position_xid, position_seq FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
       [
         streamId,
@@ -100,6 +103,16 @@ export class PostgresEventStore implements EventStore {
       [streamId],
     );
     return rows.map((row) => this.toRecordedEvent(row));
+  }
+
+  async streamHead(streamId: string): Promise<StreamHead | null> {
+    // The (stream_id, stream_revision) unique index answers this from its last entry.
+    const { rows } = await this.query<{ stream_revision: string; xid: string; global_position: string }>(
+      `SELECT stream_revision, transaction_id::text AS xid, global_position FROM es_events WHERE stream_id = $1 ORDER BY stream_revision DESC LIMIT 1`,
+      [streamId],
+    );
+    const row = rows[0];
+    return row ? { revision: BigInt(row.stream_revision), position: formatPosition({ major: BigInt(row.xid), minor: BigInt(row.global_position) }) } : null;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -144,6 +157,17 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     await this.notifier.close();
     if (this.ownsPool) await this.pool.end();
+  }
+
+  /** es_append answers a retry in the same stream as a duplicate; the same id in another stream violates UNIQUE (event_id). */
+  private async appendQuery<R extends pg.QueryResultRow>(streamId: string, sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.query<R>(sql, params);
+    } catch (error) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' && constraint === 'es_events_event_id_key') throw new EventIdInUseError(streamId);
+      throw error;
+    }
   }
 
   private async query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {

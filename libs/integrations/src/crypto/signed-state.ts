@@ -13,6 +13,8 @@ export interface StatePayload {
   readonly userId: string;
   /** Random per state: names the OAuth round, so a replayed callback is recognised as the same one. */
   readonly nonce: string;
+  /** What `sign` was given to bind the state to (e.g. a hash of a browser cookie); null when nothing. */
+  readonly binding: string | null;
 }
 
 /**
@@ -27,8 +29,8 @@ export class SignedState {
     private readonly ttlMs = 10 * 60_000,
   ) {}
 
-  sign(userId: string, now = Date.now()): string {
-    const body = Buffer.from(JSON.stringify({ u: userId, n: randomBytes(16).toString('base64url'), e: now + this.ttlMs })).toString('base64url');
+  sign(userId: string, now = Date.now(), binding?: string): string {
+    const body = Buffer.from(JSON.stringify({ u: userId, n: randomBytes(16).toString('base64url'), e: now + this.ttlMs, ...(binding === undefined ? {} : { b: binding }) })).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
 
@@ -38,9 +40,9 @@ export class SignedState {
     const expected = Buffer.from(this.mac(body));
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new SignedStateError('invalid_state');
-    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { u: string; n: string; e: number };
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { u: string; n: string; e: number; b?: string };
     if (!(payload.e > now)) throw new SignedStateError('state_expired');
-    return { userId: payload.u, nonce: payload.n };
+    return { userId: payload.u, nonce: payload.n, binding: payload.b ?? null };
   }
 
   private mac(body: string): string {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TokenCipher, TokenDecryptionError, parseEncryptionKey } from './token-cipher.js';
+import { TokenCipher, TokenDecryptionError, parseEncryptionKey, parseEncryptionKeys } from './token-cipher.js';
 
 const token = 'gho_16C7e42F292c6912E7710c838347Ae178B4a';
 
@@ -72,6 +72,30 @@ describe('token cipher', () => {
     expect(rotated.decrypt(before)).toBe(token);
     expect(rotated.encrypt(token).split(':')[1]).toBe(rotated.keyId);
     expect(rotated.keyId).not.toBe(before.split(':')[1]);
+  });
+
+  it('ENCRYPTION_KEY_PREVIOUS: several retired keys, comma-separated, each opening what it sealed; a key removed from the list no longer does', () => {
+    const [oldest, older, current] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const sealedOldest = new TokenCipher(oldest).encrypt('one');
+    const sealedOlder = new TokenCipher(older).encrypt('two');
+    const rotated = TokenCipher.fromEncodedKey(current.toString('base64'), ` ${oldest.toString('hex')} , ${older.toString('base64url')},`);
+    expect([rotated.decrypt(sealedOldest), rotated.decrypt(sealedOlder)]).toEqual(['one', 'two']);
+    expect(rotated.encrypt('three').split(':')[1]).toBe(new TokenCipher(current).keyId);
+    expect(() => new TokenCipher(current, [older]).decrypt(sealedOldest)).toThrow(/does not hold/);
+  });
+
+  it('names the bad entry of ENCRYPTION_KEY_PREVIOUS', () => {
+    expect(() => parseEncryptionKeys(`${randomBytes(32).toString('hex')},short`, 'ENCRYPTION_KEY_PREVIOUS')).toThrow(/ENCRYPTION_KEY_PREVIOUS \(key 2\) must be 32 bytes/);
+  });
+
+  it('a key file rotates too: the new file key seals, a previous key opens', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cipher-rotation-'));
+    const oldKey = randomBytes(32);
+    const before = new TokenCipher(oldKey).encrypt(token);
+    const fromFile = TokenCipher.fromKeyFile(join(dir, 'encryption.key'), [oldKey]);
+    expect(fromFile.decrypt(before)).toBe(token);
+    expect(fromFile.encrypt(token).split(':')[1]).not.toBe(before.split(':')[1]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   describe('ENCRYPTION_KEY', () => {

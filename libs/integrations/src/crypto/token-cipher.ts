@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readOrCreateFile } from './key-file.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const KEY_BYTES = 32;
@@ -32,6 +31,18 @@ export function parseEncryptionKey(raw: string, name = 'ENCRYPTION_KEY'): Buffer
 }
 
 /**
+ * `ENCRYPTION_KEY_PREVIOUS`: keys retired by a rotation, comma-separated, each in the format of
+ * `parseEncryptionKey`. They only open values sealed before the rotation; nothing new is sealed with them.
+ */
+export function parseEncryptionKeys(raw: string, name: string): Buffer[] {
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part, index) => parseEncryptionKey(part, `${name} (key ${index + 1})`));
+}
+
+/**
  * AES-256-GCM for secrets kept at rest (GitHub access tokens). A sealed value reads
  * `v1:<keyId>:<iv>:<tag>:<ciphertext>`, each part base64url: a fresh random 12-byte IV per value,
  * the 16-byte authentication tag, and the id of the key (a fingerprint, not the key), so a key can
@@ -49,24 +60,19 @@ export class TokenCipher {
     this.keys = new Map([...previousKeys, key].map((k) => [keyId(k), Buffer.from(k)]));
   }
 
-  static fromEncodedKey(raw: string): TokenCipher {
-    return new TokenCipher(parseEncryptionKey(raw));
+  /** `ENCRYPTION_KEY` and `ENCRYPTION_KEY_PREVIOUS` as configured (see `parseEncryptionKeys`). */
+  static fromEncodedKey(raw: string, previous?: string): TokenCipher {
+    return new TokenCipher(parseEncryptionKey(raw), previous ? parseEncryptionKeys(previous, 'ENCRYPTION_KEY_PREVIOUS') : []);
   }
 
   /**
    * The key kept in `path`, generated on first use (32 random bytes, base64, mode 0600) like the
-   * local identity keys. Two processes starting together agree: only one `wx` create can succeed.
+   * local identity keys, and created atomically and exclusively: two processes starting together
+   * read the same key, and a crash never leaves a truncated one.
    */
-  static fromKeyFile(path: string): TokenCipher {
-    if (!existsSync(path)) {
-      mkdirSync(dirname(path), { recursive: true });
-      try {
-        writeFileSync(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-    }
-    return new TokenCipher(parseEncryptionKey(readFileSync(path, 'utf8'), path));
+  static fromKeyFile(path: string, previousKeys: readonly Buffer[] = []): TokenCipher {
+    const encoded = readOrCreateFile(path, () => `${randomBytes(KEY_BYTES).toString('base64')}\n`);
+    return new TokenCipher(parseEncryptionKey(encoded, path), previousKeys);
   }
 
   get keyId(): string {

@@ -1,3 +1,5 @@
+import type { InstallationRepository } from './installation-repositories.js';
+
 /** An installation of the GitHub App that a user's token can see (`GET /user/installations`). */
 export interface GitHubUserInstallation {
   readonly id: string;
@@ -18,6 +20,20 @@ export interface GitHubUserInstallation {
 export interface GitHubInstallationsSource {
   /** Every installation, all pages. Throws `GitHubTokenRejectedError` or `GitHubUnavailableError`. */
   listUserInstallations(accessToken: string): Promise<GitHubUserInstallation[]>;
+  /**
+   * The repositories of one installation that this user may see (`GET /user/installations/{id}/repositories`,
+   * all pages): GitHub intersects the installation's repositories with the user's own access.
+   * Throws `GitHubTokenRejectedError`, `GitHubInstallationNotVisibleError` (not the user's) or `GitHubUnavailableError`.
+   */
+  listUserInstallationRepositories(accessToken: string, installationId: string): Promise<InstallationRepository[]>;
+}
+
+/** GitHub answered 403/404 for an installation the user's token cannot see. */
+export class GitHubInstallationNotVisibleError extends Error {
+  constructor(readonly installationId: string) {
+    super(`Installation ${installationId} is not visible to this GitHub user`);
+    this.name = 'GitHubInstallationNotVisibleError';
+  }
 }
 
 /** GitHub answered 401: the token was revoked or has expired; the user must connect again. */

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 export interface GitHubOAuthConfig {
   readonly clientId: string;
   readonly clientSecret: string;
@@ -31,20 +33,23 @@ export class GitHubOAuthClient {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  authorizeUrl(state: string): string {
+  /** `codeVerifier`: PKCE (RFC 7636, S256); its challenge goes on the URL, the verifier itself only on the exchange. */
+  authorizeUrl(state: string, codeVerifier: string): string {
     const url = new URL('/login/oauth/authorize', this.config.webUrl);
     url.searchParams.set('client_id', this.config.clientId);
     url.searchParams.set('state', state);
+    url.searchParams.set('code_challenge', pkceChallenge(codeVerifier));
+    url.searchParams.set('code_challenge_method', 'S256');
     return url.toString();
   }
 
-  async exchangeCode(code: string, now = Date.now()): Promise<GitHubOAuthToken> {
+  async exchangeCode(code: string, codeVerifier: string, now = Date.now()): Promise<GitHubOAuthToken> {
     let response: Response;
     try {
       response = await fetch(new URL('/login/oauth/access_token', this.config.webUrl), {
         method: 'POST',
         headers: { accept: 'application/json', 'content-type': 'application/json' },
-        body: JSON.stringify({ client_id: this.config.clientId, client_secret: this.config.clientSecret, code }),
+        body: JSON.stringify({ client_id: this.config.clientId, client_secret: this.config.clientSecret, code, code_verifier: codeVerifier }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -64,3 +69,6 @@ export class GitHubOAuthClient {
     };
   }
 }
+
+/** RFC 7636 S256: BASE64URL(SHA256(ASCII(code_verifier))). */
+export const pkceChallenge = (codeVerifier: string): string => createHash('sha256').update(codeVerifier, 'ascii').digest('base64url');

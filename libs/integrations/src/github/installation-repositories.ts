@@ -17,7 +17,7 @@ export interface InstallationRepository {
   readonly updatedAt: string | null;
 }
 
-interface RepositoryPayload {
+export interface RepositoryPayload {
   id: number;
   name: string;
   full_name: string;
@@ -58,7 +58,7 @@ export class InstallationRepositories {
   }
 }
 
-function toRepository(payload: RepositoryPayload): InstallationRepository {
+export function toRepository(payload: RepositoryPayload): InstallationRepository {
   return {
     id: String(payload.id),
     name: payload.name,

@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/rest';
-import { GitHubTokenRejectedError, GitHubUnavailableError, type GitHubInstallationsSource, type GitHubUserInstallation } from './github-installations.source.js';
+import { GitHubInstallationNotVisibleError, GitHubTokenRejectedError, GitHubUnavailableError, type GitHubInstallationsSource, type GitHubUserInstallation } from './github-installations.source.js';
+import { toRepository, type InstallationRepository, type RepositoryPayload } from './installation-repositories.js';
 
 export interface OctokitInstallationsSourceOptions {
   /** `GITHUB_API_URL`: https://api.github.com, a GitHub Enterprise `…/api/v3`, or a test server. */
@@ -20,8 +21,7 @@ export class OctokitInstallationsSource implements GitHubInstallationsSource {
   constructor(private readonly options: OctokitInstallationsSourceOptions) {}
 
   async listUserInstallations(accessToken: string): Promise<GitHubUserInstallation[]> {
-    // One client per call: the token is the user's, and nothing of it may outlive the request.
-    const octokit = new Octokit({ auth: accessToken, baseUrl: this.options.baseUrl, userAgent: this.options.userAgent ?? 'console', log: silentLog });
+    const octokit = this.client(accessToken);
     try {
       const installations = (await octokit.paginate(octokit.rest.apps.listInstallationsForAuthenticatedUser, {
         per_page: 100,
@@ -31,6 +31,27 @@ export class OctokitInstallationsSource implements GitHubInstallationsSource {
     } catch (error) {
       throw translate(error);
     }
+  }
+
+  async listUserInstallationRepositories(accessToken: string, installationId: string): Promise<InstallationRepository[]> {
+    const octokit = this.client(accessToken);
+    try {
+      const repositories = (await octokit.paginate(octokit.rest.apps.listInstallationReposForAuthenticatedUser, {
+        installation_id: Number(installationId),
+        per_page: 100,
+        request: { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) },
+      })) as unknown as RepositoryPayload[];
+      return repositories.map(toRepository);
+    } catch (error) {
+      const status = (error as { status?: unknown })?.status;
+      if (status === 403 || status === 404) throw new GitHubInstallationNotVisibleError(installationId);
+      throw translate(error);
+    }
+  }
+
+  /** One client per call: the token is the user's, and nothing of it may outlive the request. */
+  private client(accessToken: string): Octokit {
+    return new Octokit({ auth: accessToken, baseUrl: this.options.baseUrl, userAgent: this.options.userAgent ?? 'console', log: silentLog });
   }
 }
 

@@ -4,7 +4,7 @@ import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../../../..
 import { trackRequestsInFlight } from '../../../../test/support/github-app.js';
 import { InProcessCache } from './cache.js';
 import { GitHubAppClients, type GitHubAppOctokit } from './github-app.client.js';
-import { readRepositoryTree } from './repository-tree.js';
+import { RepositoryTreeTooLarge, readRepositoryTree } from './repository-tree.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
@@ -146,6 +146,21 @@ describe('reading a tree GitHub truncates', () => {
     expect(calls()).toEqual({ [COMMIT]: 1, [RECURSIVE]: 5, [LEVEL]: 2 });
     expect(walked.requests).toBe(8);
     expect(inFlight.max()).toBe(2);
+  });
+
+  it('stops at the entry cap as soon as it is passed, asking for no further listing', async () => {
+    github.setRepository('acme', 'capped', { files: Object.entries(nestedFiles()) });
+    // 83 files (and 7 directories): the cap counts files, inclusively.
+    expect((await readRepositoryTree(client(), { owner: 'acme', repo: 'capped', maxEntries: 83 })).files).toHaveLength(83);
+    await expect(readRepositoryTree(client(), { owner: 'acme', repo: 'capped', maxEntries: 82 })).rejects.toThrow(new RepositoryTreeTooLarge('acme/capped', 82));
+
+    github.setTreeListing({ entryLimit: 50 });
+    const calls = countCalls();
+    const reading = readRepositoryTree(client(), { owner: 'acme', repo: 'capped', maxEntries: 10, concurrency: 1 });
+    await expect(reading).rejects.toMatchObject({ name: 'RepositoryTreeTooLarge', maxEntries: 10, message: 'The tree of acme/capped has more than 10 files' });
+    // The commit, the truncated root listing, the root's and docs' levels; the eleventh file (in
+    // docs/api, known from the truncated listing) stops the walk before docs/guide or src is listed.
+    expect(calls()).toEqual({ [COMMIT]: 1, [RECURSIVE]: 1, [LEVEL]: 2 });
   });
 
   it('fails, rather than return part of it, on a directory with more entries than GitHub lists', async () => {

@@ -8,6 +8,8 @@ export interface RepositoryTreeRequest {
   readonly ref?: string;
   /** Tree requests in flight at once when a truncated tree has to be walked (default 8). */
   readonly concurrency?: number;
+  /** More files than this fail the read with `RepositoryTreeTooLarge` as soon as the walk sees one too many. */
+  readonly maxEntries?: number;
 }
 
 export interface RepositoryTreeFile {
@@ -41,6 +43,16 @@ interface Listing {
 
 const SYMLINK_MODE = '120000';
 
+export class RepositoryTreeTooLarge extends Error {
+  constructor(
+    readonly repository: string,
+    readonly maxEntries: number,
+  ) {
+    super(`The tree of ${repository} has more than ${maxEntries} files`);
+    this.name = 'RepositoryTreeTooLarge';
+  }
+}
+
 /**
  * The files of a commit in as few calls as the repository allows: the commit, then one recursive
  * listing. GitHub truncates a recursive listing past 100,000 entries (or 7 MB) and says to list
@@ -49,16 +61,19 @@ const SYMLINK_MODE = '120000';
  * there), continued from it, or asked for recursively. Any repository size is read completely; a
  * 120,000-file repository costs a handful of calls more than a small one, not one per directory.
  */
-export async function readRepositoryTree(octokit: GitHubAppOctokit, { owner, repo, ref, concurrency = 8 }: RepositoryTreeRequest): Promise<RepositoryTree> {
+export async function readRepositoryTree(octokit: GitHubAppOctokit, { owner, repo, ref, concurrency = 8, maxEntries = Infinity }: RepositoryTreeRequest): Promise<RepositoryTree> {
   // GitHub resolves HEAD to the default branch, which saves asking for the repository first.
   const commit = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: ref ?? 'HEAD' });
   let requests = 1;
   let truncated = false;
   const limit = pLimit(concurrency);
   const files: RepositoryTreeFile[] = [];
+  let tooLarge: RepositoryTreeTooLarge | null = null;
 
   const list = (treeSha: string, recursive: boolean) =>
     limit(async () => {
+      // Past the cap, the listings still queued are not asked for.
+      if (tooLarge) throw tooLarge;
       requests++;
       const response = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner, repo, tree_sha: treeSha, ...(recursive ? { recursive: '1' } : {}) });
       return response.data as Listing;
@@ -67,6 +82,7 @@ export async function readRepositoryTree(octokit: GitHubAppOctokit, { owner, rep
   const collect = (entry: TreeEntry, prefix: string) => {
     // Symlinks are blobs holding a path and submodules are commits: neither is a document.
     if (entry.type !== 'blob' || entry.mode === SYMLINK_MODE || !entry.path || !entry.sha) return;
+    if (files.length >= maxEntries) throw (tooLarge ??= new RepositoryTreeTooLarge(`${owner}/${repo}`, maxEntries));
     files.push({ path: prefix + entry.path, sha: entry.sha, size: entry.size ?? null });
   };
 

@@ -1,6 +1,8 @@
 import { SignJWT, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, type CryptoKey } from 'jose';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readOrCreateFile, writeFileAtomically } from '../crypto/key-file.js';
 import type { OrgRole, Principal } from './principal.js';
 import { SessionTokenVerifier, type SessionAuthenticator } from './session-token.verifier.js';
 
@@ -22,17 +24,20 @@ export class LocalIdentityProvider implements SessionAuthenticator {
     this.verifier = new SessionTokenVerifier({ jwtKey: publicKeyPem });
   }
 
-  /** Loads the key pair from `dir`, creating it on first use (mode 0600 for the private key). */
+  /**
+   * Loads the key pair from `dir`, creating it on first use. The private key is the only secret
+   * and the only file trusted: it is created atomically and exclusively (mode 0600), and the public
+   * key is derived from it, so two processes starting together cannot end up with halves of two pairs.
+   * `identity-public.pem` is written beside it for other verifiers to read.
+   */
   static async fromDirectory(dir: string): Promise<LocalIdentityProvider> {
     const privatePath = join(dir, 'identity-private.pem');
     const publicPath = join(dir, 'identity-public.pem');
-    if (!existsSync(privatePath)) {
-      mkdirSync(dir, { recursive: true });
-      const pair = await generateKeyPair(ALGORITHM, { extractable: true });
-      writeFileSync(privatePath, await exportPKCS8(pair.privateKey), { mode: 0o600 });
-      writeFileSync(publicPath, await exportSPKI(pair.publicKey));
-    }
-    return new LocalIdentityProvider(await importPKCS8(readFileSync(privatePath, 'utf8'), ALGORITHM), readFileSync(publicPath, 'utf8'));
+    const generated = existsSync(privatePath) ? null : await exportPKCS8((await generateKeyPair(ALGORITHM, { extractable: true })).privateKey);
+    const privatePem = readOrCreateFile(privatePath, () => generated!);
+    const publicPem = createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString();
+    if (!existsSync(publicPath)) writeFileAtomically(publicPath, publicPem, 0o644);
+    return new LocalIdentityProvider(await importPKCS8(privatePem, ALGORITHM), publicPem);
   }
 
   /** A key pair that lives only in memory (tests). */

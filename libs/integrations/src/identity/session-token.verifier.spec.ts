@@ -36,6 +36,18 @@ describe('session token verification (@clerk/backend against a fake Clerk)', () 
     await expect(verifier.verify(await local.mint({ userId: 'u', organizationSlug: 'acme', role: 'admin' }))).rejects.toThrow();
   });
 
+  it('checks the issuer when one is configured', async () => {
+    const token = await clerk.sessionToken({ sub: 'user_1' });
+    expect((await new SessionTokenVerifier({ jwtKey: clerk.publicKeyPem, issuer: 'https://clerk.fake.test' }).verify(token)).userId).toBe('user_1');
+    await expect(new SessionTokenVerifier({ jwtKey: clerk.publicKeyPem, issuer: 'https://clerk.other.test' }).verify(token)).rejects.toThrow(/issuer/);
+  });
+
+  it('checks the authorized party when an allowlist is configured', async () => {
+    const verifier = new SessionTokenVerifier({ jwtKey: clerk.publicKeyPem, authorizedParties: ['https://app.example.com'] });
+    expect((await verifier.verify(await clerk.sessionToken({ sub: 'user_1', azp: 'https://app.example.com' }))).userId).toBe('user_1');
+    await expect(verifier.verify(await clerk.sessionToken({ sub: 'user_1', azp: 'https://evil.example.com' }))).rejects.toThrow(/azp|authorized part/i);
+  });
+
   it('fetches the JWKS from Clerk once and verifies later tokens from its cache', async () => {
     const verifier = new SessionTokenVerifier({ secretKey: clerk.secretKey, apiUrl: clerk.url });
     for (let i = 0; i < 5; i++) {

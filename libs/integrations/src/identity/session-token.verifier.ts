@@ -9,6 +9,8 @@ export interface SessionTokenVerifierOptions {
   readonly apiUrl?: string;
   /** Accepted `azp` values (origins of the frontends), when set. */
   readonly authorizedParties?: readonly string[];
+  /** The accepted `iss` (the Clerk instance's frontend API URL), when set. */
+  readonly issuer?: string;
 }
 
 /** Anything that turns a bearer session token into a verified principal. */
@@ -32,6 +34,7 @@ export class SessionTokenVerifier implements SessionAuthenticator {
       secretKey: this.options.secretKey,
       apiUrl: this.options.apiUrl,
       authorizedParties: this.options.authorizedParties ? [...this.options.authorizedParties] : undefined,
+      issuer: this.options.issuer,
     });
     return principalFromClaims(payload as unknown as Record<string, unknown>);
   }

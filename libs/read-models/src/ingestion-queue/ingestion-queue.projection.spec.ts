@@ -25,9 +25,9 @@ const input = (githubRepoId: string, extra: Record<string, unknown> = {}): Inges
   fallbackStore: null,
   ...extra,
 });
-const queue = (jobId: string, jobInput: Record<string, unknown>, at: string): JobCommand => ({
+const queue = (jobId: string, jobInput: Record<string, unknown>, at: string, organizationId = 'org_1'): JobCommand => ({
   type: 'QueueJob',
-  data: { jobId, organizationId: 'org_1', workspaceId: 'ws_1', repositoryId: null, name: 'Docs Ingestion', trigger: 'manual', triggeredBy: null, input: jobInput, at },
+  data: { jobId, organizationId, workspaceId: 'ws_1', repositoryId: null, name: 'Docs Ingestion', trigger: 'manual', triggeredBy: null, input: jobInput, at },
 });
 const queries = () => new IngestionQueueQueries(async (text, params) => (await harness.pool.query(text, params as unknown[])).rows);
 
@@ -55,6 +55,28 @@ describe('ingestion queue projection', () => {
     await harness.inTransaction((client) => client.query(`UPDATE projection_checkpoints SET position = 'start' WHERE name = 'ingestion_queue'`));
     await harness.runToHead();
     expect(await queries().length()).toEqual({ jobs: 1, initialSyncs: 0 });
+  });
+
+  it("takes organizations in turn: a backlog of one never starves another organization's only job", async () => {
+    // Organization "busy" queues 100 jobs (on 100 repositories) before "quiet" queues its one.
+    for (let i = 0; i < 100; i++) await send(`busy-${i}`, queue(`busy-${i}`, input(`9${String(i).padStart(3, '0')}`), `2026-04-01T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`, 'org_busy'));
+    await send('quiet-0', queue('quiet-0', input('8000'), '2026-04-01T11:00:00.000Z', 'org_quiet'));
+    await send('busy-0', { type: 'StartJob', data: { at: '2026-04-01T11:01:00.000Z' } });
+    await harness.runToHead();
+
+    // "busy" has a job running: "quiet" is next, before any second job of "busy".
+    // (The first spec left one job of org_1 queued: it takes its own turn.)
+    const ours = async (limit: number) => (await queries().nextPerRepository(limit + 1)).filter((j) => j.organizationId !== 'org_1').slice(0, limit);
+    expect((await ours(4)).map((j) => [j.jobId, j.organizationId, j.status])).toEqual([
+      ['busy-0', 'org_busy', 'running'],
+      ['quiet-0', 'org_quiet', 'queued'],
+      ['busy-1', 'org_busy', 'queued'],
+      ['busy-2', 'org_busy', 'queued'],
+    ]);
+    // With nothing running, the turns are the same: one job of each organization per round.
+    await send('busy-0', { type: 'CompleteJob', data: { at: '2026-04-01T11:02:00.000Z', output: {} } });
+    await harness.runToHead();
+    expect((await ours(3)).map((j) => j.jobId)).toEqual(['busy-1', 'quiet-0', 'busy-2']);
   });
 
   it('removes the initial-sync request of a resource once its job is queued', async () => {

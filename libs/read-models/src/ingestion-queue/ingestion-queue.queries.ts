@@ -52,10 +52,20 @@ interface RequestRow {
 export class IngestionQueueQueries {
   constructor(private readonly sql: Sql) {}
 
-  /** The oldest unfinished job of each repository, oldest first: jobs of one repository run in order. */
+  /**
+   * The oldest unfinished job of each repository (jobs of one repository run in order), taken round
+   * robin across organizations: each organization's running jobs first, then one queued job per
+   * organization per round, oldest first within a round. An organization with 100 queued jobs thus
+   * gets no second job started while another organization's only job waits. Stateless and the same
+   * in every process: the per-repository advisory lock still decides who runs a head.
+   */
   async nextPerRepository(limit: number): Promise<PendingIngestionJob[]> {
     const rows = await this.sql<QueueRow>(
-      `SELECT * FROM (SELECT DISTINCT ON (github_repo_id) * FROM ingestion_queue ORDER BY github_repo_id, queued_at, job_id) heads ORDER BY queued_at, job_id LIMIT $1`,
+      `SELECT * FROM (
+         SELECT heads.*, row_number() OVER (PARTITION BY organization_id ORDER BY status = 'running' DESC, queued_at, job_id) AS round
+         FROM (SELECT DISTINCT ON (github_repo_id) * FROM ingestion_queue ORDER BY github_repo_id, queued_at, job_id) heads
+       ) ranked
+       ORDER BY round, queued_at, job_id LIMIT $1`,
       [limit],
     );
     return rows.map((r) => ({

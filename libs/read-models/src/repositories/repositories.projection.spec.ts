@@ -7,7 +7,7 @@ import { repositoriesProjection } from './repositories.projection.js';
 const harness = useProjectionHarness(repositoriesProjection);
 let commandCount = 0;
 async function send(githubRepoId: string, command: RepositoryCommand): Promise<void> {
-  const result = await handleCommand(harness.store, repositoryStreamId(githubRepoId), repositoryDecider, command, { commandId: `repositories-spec-${++commandCount}` });
+  const result = await handleCommand(harness.store, repositoryStreamId('org_1', githubRepoId), repositoryDecider, command, { commandId: `repositories-spec-${++commandCount}` });
   if (result.events.length > 0) harness.recordAppended(result.position!);
 }
 async function recordBatch(jobId: string, batch: number, indexed: DocumentsIndexed['data'] | null, removed: DocumentsRemoved['data'] | null): Promise<void> {

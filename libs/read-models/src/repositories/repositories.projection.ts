@@ -32,9 +32,10 @@ export const repositoriesTable: TableDefinition = {
     active_job_id: { type: 'text', nullable: true },
   },
   primaryKey: ['id'],
-  // One stream per GitHub repository id keeps it unique; `(organization_id, is_active)` serves the
-  // list, `(github_installation_id)` the installation-wide changes webhooks make.
-  indexes: ['UNIQUE (github_repo_id)', '(organization_id, is_active)', '(workspace_id, is_active)', '(github_installation_id)'],
+  // One stream per organization and GitHub repository id keeps the pair unique; `(organization_id,
+  // is_active)` serves the list, `(github_repo_id)` and `(github_installation_id)` the webhooks'
+  // routing (a repository may be connected by several organizations that each own its installation).
+  indexes: ['UNIQUE (organization_id, github_repo_id)', '(organization_id, is_active)', '(workspace_id, is_active)', '(github_repo_id)', '(github_installation_id)'],
 };
 
 function apply(recorded: RecordedEvent): RowChange[] {

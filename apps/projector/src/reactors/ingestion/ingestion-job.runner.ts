@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import binaryExtensions from 'binary-extensions';
-import picomatch from 'picomatch';
 import {
   DEFAULT_INCLUDE_GLOBS,
   DEFAULT_STORE_SETTINGS,
@@ -34,9 +33,10 @@ import {
   type TreeFile,
 } from '#domain';
 import { handleCommand, type EventStore } from '#event-store';
-import { BLOBS_PER_QUERY, fetchBlobText, fetchBlobTextsByQuery, readRepositoryTree, type GitHubAppClients, type GitHubAppOctokit, type Logger } from '#integrations';
+import { BLOBS_PER_QUERY, RepositoryTreeTooLarge, fetchBlobText, fetchBlobTextsByQuery, readRepositoryTree, type GitHubAppClients, type GitHubAppOctokit, type Logger } from '#integrations';
 import { DocumentQueries, type CheckpointWaiter, type PendingIngestionJob, type Sql } from '#read-models';
 import { DocumentBatchAppender } from './document-batch.appender.js';
+import { matchIncludedFiles } from './include-matcher.js';
 import { IngestionError, IngestionInterrupted, errorCode, isTransient } from './ingestion-error.js';
 import { ingestionDocumentsTotal, ingestionGitHubCallsTotal, ingestionJobsTotal } from './ingestion.metrics.js';
 
@@ -51,9 +51,13 @@ export interface IngestionSettings {
   readonly progressIntervalMs: number;
   /** How long to wait for the documents read model to include every earlier batch before planning. */
   readonly consistencyTimeoutMs: number;
+  /** `INGESTION_MAX_TREE_ENTRIES`: a larger tree fails the job (`tree_too_large`) before it is held in memory whole. */
+  readonly maxTreeEntries: number;
+  /** `INGESTION_GLOB_BUDGET_MS`: time the include globs may spend matching one tree (`invalid_config` past it). */
+  readonly globBudgetMs: number;
 }
 
-export const DEFAULT_INGESTION_SETTINGS: IngestionSettings = { batchSize: 50, treeConcurrency: 8, maxFileBytes: 1024 * 1024, progressIntervalMs: 1000, consistencyTimeoutMs: 60_000 };
+export const DEFAULT_INGESTION_SETTINGS: IngestionSettings = { batchSize: 50, treeConcurrency: 8, maxFileBytes: 1024 * 1024, progressIntervalMs: 1000, consistencyTimeoutMs: 60_000, maxTreeEntries: 500_000, globBudgetMs: 10_000 };
 
 export interface IngestionDependencies {
   readonly store: EventStore;
@@ -131,7 +135,10 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
   const calls = { count: 0 };
   const started = Date.now();
 
-  const tree = await readRepositoryTree(octokit, { owner, repo, ref: input.afterSha ?? input.ref ?? undefined, concurrency: settings.treeConcurrency });
+  const tree = await readRepositoryTree(octokit, { owner, repo, ref: input.afterSha ?? input.ref ?? undefined, concurrency: settings.treeConcurrency, maxEntries: settings.maxTreeEntries }).catch((error: unknown) => {
+    if (error instanceof RepositoryTreeTooLarge) throw new IngestionError('tree_too_large', `${error.message}: this deployment reads at most ${error.maxEntries} entries per job (INGESTION_MAX_TREE_ENTRIES)`);
+    throw error;
+  });
   calls.count += tree.requests;
   const blobs = tree.files;
 
@@ -142,9 +149,7 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
   const include = detection.config?.include ?? DEFAULT_INCLUDE_GLOBS;
   const { storeId, settings: storeSettings } = await ensureStore(deps, job, storeSlug, now);
 
-  // Compiled once: one matcher for every path of the tree (minimatch's defaults: no dotfiles).
-  const matches = picomatch([...include]);
-  const matched = blobs.filter((file) => matches(file.path));
+  const { matched, skippedLongPaths } = await matchIncludedFiles(blobs, include, { budgetMs: settings.globBudgetMs });
   const tooLarge = matched.filter((file) => file.size !== null && file.size > settings.maxFileBytes);
   // Images and archives under an include such as `docs/**` are known by their extension and never
   // read; a binary file with a text extension is still caught by its content below (and read again
@@ -212,6 +217,7 @@ async function ingest(deps: IngestionDependencies, job: PendingIngestionJob, now
     treeFiles: blobs.length,
     treeTruncated: tree.truncated,
     filesMatched: matched.length,
+    ...(skippedLongPaths > 0 ? { skippedLongPaths } : {}),
     documentsIndexed: appender.totals.indexed,
     documentsRemoved: appender.totals.removed,
     unchanged: plan.unchanged,
@@ -260,7 +266,7 @@ async function recordConfig(deps: IngestionDependencies, job: PendingIngestionJo
   try {
     await handleCommand(
       deps.store,
-      repositoryStreamId(job.input.githubRepoId),
+      repositoryStreamId(job.organizationId, job.input.githubRepoId),
       repositoryDecider,
       { type: 'RecordRepositoryConfig', data: { organizationId: job.organizationId, status, configPath, config: config as Record<string, unknown> | null, error, at: now() } },
       { commandId: `ingestion:${job.jobId}:config`, correlationId: job.jobId },
@@ -305,7 +311,7 @@ async function shouldStop(deps: IngestionDependencies, job: PendingIngestionJob,
 async function finishReindex(deps: IngestionDependencies, job: PendingIngestionJob, now: () => string): Promise<void> {
   if (!job.repositoryId) return;
   try {
-    await handleCommand(deps.store, repositoryStreamId(job.input.githubRepoId), repositoryDecider, { type: 'FinishReindex', data: { jobId: job.jobId, at: now() } }, { commandId: `ingestion:${job.jobId}:finish`, correlationId: job.jobId });
+    await handleCommand(deps.store, repositoryStreamId(job.organizationId, job.input.githubRepoId), repositoryDecider, { type: 'FinishReindex', data: { jobId: job.jobId, at: now() } }, { commandId: `ingestion:${job.jobId}:finish`, correlationId: job.jobId });
   } catch (error) {
     if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
   }

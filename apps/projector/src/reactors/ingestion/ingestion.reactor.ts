@@ -36,7 +36,7 @@ export interface IngestionReactorOptions {
  * queued or running; a running one is a job a crashed reactor left, resumed here) and the initial
  * syncs asked for by resource connections, which it turns into jobs. Jobs of one repository run one
  * at a time, in queue order, under a PostgreSQL advisory lock, so several reactor processes can run
- * side by side. Woken by the queue projection's NOTIFY, with a poll as a safety net.
+ * side by side; organizations take turns (`nextPerRepository`), so none waits behind another's backlog. Woken by the queue projection's NOTIFY, with a poll as a safety net.
  */
 export class IngestionReactor {
   private readonly queue: IngestionQueueQueries;

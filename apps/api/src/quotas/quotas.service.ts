@@ -1,0 +1,108 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { apiKeyStreamId, workspaceDirectoryStreamId } from '#domain';
+import { START } from '#event-store';
+import { ConsistencyTimeoutError } from '#read-models';
+import { ApiError } from '../common/api-error.js';
+import { RUNTIME } from '../runtime.tokens.js';
+import type { Runtime } from '../../../console/src/runtime.js';
+import { QUOTAS, type QuotaName } from '../../../console/src/limits.config.js';
+
+/** A full ingestion queue drains by itself: the caller is told to come back, not to delete something. */
+const QUEUED_JOBS_RETRY_AFTER_SECONDS = 60;
+/** Repositories have no per-organization stream to catch up to, only the store's head (see `requireRepositoryQuota`). */
+const HEAD_CATCH_UP_MS = 2000;
+
+const REPLAY = 'replay';
+
+/** What each quota counts, in which read model. Every query is served by an index on its first column. */
+const COUNTS: Record<QuotaName, { readonly projection: string; readonly sql: string }> = {
+  repositories: { projection: 'repositories', sql: 'SELECT count(*)::int AS n FROM repositories WHERE organization_id = $1 AND is_active' },
+  workspaces: { projection: 'workspaces', sql: 'SELECT count(*)::int AS n FROM workspaces WHERE organization_id = $1' },
+  apiKeys: { projection: 'api_keys', sql: 'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND is_active AND (expires_at IS NULL OR expires_at > now())' },
+  // A row is a job queued or running; it leaves the table when the job ends.
+  queuedJobs: { projection: 'ingestion_queue', sql: 'SELECT count(*)::int AS n FROM ingestion_queue WHERE organization_id = $1' },
+};
+
+/** 422 (429 with `Retry-After` for queued jobs) with code `quota_exceeded`, naming the quota and its setting. */
+export class QuotaExceededError extends ApiError {
+  constructor(
+    readonly quota: QuotaName,
+    limit: number,
+    current: number,
+  ) {
+    const { env, per, counts } = QUOTAS[quota];
+    const queue = quota === 'queuedJobs';
+    const hint = queue ? 'retry when some have finished' : quota === 'apiKeys' ? 'revoke or delete a key first' : 'ask an operator to raise it';
+    super(
+      queue ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.UNPROCESSABLE_ENTITY,
+      'quota_exceeded',
+      `${per === 'user' ? 'Your' : "This organization's"} quota of ${limit} ${counts} (${env}) is reached, with ${current}; ${hint}`,
+      { quota, setting: env, limit, current },
+      queue ? { 'Retry-After': String(QUEUED_JOBS_RETRY_AFTER_SECONDS) } : {},
+    );
+  }
+}
+
+/**
+ * Per-organization quotas (API keys: per user), counted in the read models. A read model trails
+ * the log by the projector's lag, so before counting, a check waits (bounded) for the projection to
+ * apply what the log already holds for that owner: the workspace directory's or the user's key
+ * stream's last event, or for repositories (one stream each) the store's head. The count then
+ * misses only requests racing the same check, so the overshoot is at most the number of concurrent
+ * requests of one owner (and connects are rate-limited per organization). If the projector does
+ * not catch up in time the check counts what it has and logs it, rather than refuse all creation
+ * while a projector is down. Queued jobs are counted without waiting: that check is on the push
+ * webhook's path, and the queue drains by itself.
+ */
+@Injectable()
+export class Quotas {
+  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+
+  /** `commandId`: a retry of a create that already succeeded (same Idempotency-Key) is a replay, never refused. */
+  async requireWorkspaceQuota(organizationId: string, commandId?: string): Promise<void> {
+    await this.require('workspaces', organizationId, () => this.lastPosition(workspaceDirectoryStreamId(organizationId), commandId));
+  }
+
+  async requireApiKeyQuota(userId: string, commandId?: string): Promise<void> {
+    await this.require('apiKeys', userId, () => this.lastPosition(apiKeyStreamId(userId), commandId));
+  }
+
+  /** Before connecting (or reactivating) a repository. */
+  async requireRepositoryQuota(organizationId: string): Promise<void> {
+    await this.require('repositories', organizationId, () => this.runtime.store.headPosition(), HEAD_CATCH_UP_MS);
+  }
+
+  /** Before queueing an ingestion job (reindex, push): 429 with `Retry-After` while the organization's queue is full. */
+  async requireQueuedJobQuota(organizationId: string): Promise<void> {
+    await this.require('queuedJobs', organizationId, null);
+  }
+
+  /** `position` resolves to where the read model must have caught up, or `'replay'` when there is nothing to check. */
+  private async require(quota: QuotaName, owner: string, position: (() => Promise<string | null>) | null, catchUpMs = this.runtime.config.consistencyTimeoutMs): Promise<void> {
+    const limit = this.runtime.config.quotas[quota];
+    if (limit === null) return;
+    const { projection, sql } = COUNTS[quota];
+    const target = position ? await position() : null;
+    if (target === REPLAY) return;
+    await this.catchUp(projection, target, catchUpMs);
+    const rows: Array<{ n: number }> = await this.runtime.dataSource.query(sql, [owner]);
+    const current = rows[0]?.n ?? 0;
+    if (current >= limit) throw new QuotaExceededError(quota, limit, current);
+  }
+
+  private async lastPosition(streamId: string, commandId: string | undefined): Promise<string | null> {
+    const events = await this.runtime.store.readStream(streamId);
+    if (commandId !== undefined && events.some((e) => e.metadata.commandId === commandId)) return REPLAY;
+    return events.at(-1)?.position ?? null;
+  }
+
+  private async catchUp(projection: string, position: string | null, timeoutMs: number): Promise<void> {
+    if (position === null || position === START) return;
+    try {
+      await this.runtime.checkpoints.waitFor(projection, position, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof ConsistencyTimeoutError)) throw error;
+      this.runtime.logger.warn({ projection, timeoutMs }, 'quota counted on a lagging read model');
+    }
+  }
+}
