@@ -65,16 +65,18 @@ describe('GitHub webhooks', () => {
     appEnv = useGitHubAppEnv(github);
     app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: SECRET } });
     token = await app.token({ org: ORG });
-    // The organization owns both installations, each bound on its member's GitHub token.
-    await ownInstallation(app, github, { token, userId: 'user_1', org: ORG, installationId: 7, owner: 'acme' });
-    await ownInstallation(app, github, { token, userId: 'user_1', org: ORG, installationId: 8, owner: 'beta' });
+    // The organization owns both installations, each bound on its member's GitHub token; the
+    // member's token (which lists one installation at a time here) must see each repository.
     let position = '';
-    for (const [name, repo] of Object.entries(repos)) {
-      const installation = repo.id > 5000 ? '8' : '7';
-      const connected = await app.request('POST', base, { token, body: { githubRepoId: String(repo.id), githubInstallationId: installation } });
-      expect(connected.status).toBe(201);
-      ids[name] = connected.body.repositoryId;
-      position = connected.body.position;
+    for (const [installationId, owner] of [[7, 'acme'], [8, 'beta']] as const) {
+      await ownInstallation(app, github, { token, userId: 'user_1', org: ORG, installationId, owner });
+      for (const [name, repo] of Object.entries(repos).filter(([, r]) => (r.id > 5000 ? 8 : 7) === installationId)) {
+        const installation = String(installationId);
+        const connected = await app.request('POST', base, { token, body: { githubRepoId: String(repo.id), githubInstallationId: installation } });
+        expect(connected.status).toBe(201);
+        ids[name as keyof typeof repos] = connected.body.repositoryId;
+        position = connected.body.position;
+      }
     }
     const workspaces = await app.request('GET', `/v1/orgs/${ORG}/workspaces?minPosition=${position}`, { token });
     workspace = workspaces.body[0].name;

@@ -12,8 +12,19 @@ import {
   type UserIntegrations,
 } from '#domain';
 import { handleCommand, type CommandContext, type CommandResult } from '#event-store';
-import { GitHubTokenRejectedError, GitHubUnavailableError, TokenDecryptionError, type GitHubInstallationsSource, type GitHubUserInstallation } from '#integrations';
-import { ApiError, badRequest } from '../common/api-error.js';
+import {
+  GitHubInstallationNotVisibleError,
+  GitHubTokenRejectedError,
+  GitHubUnavailableError,
+  InProcessCache,
+  SingleFlightCache,
+  TokenDecryptionError,
+  UserInstallationRepositories,
+  type GitHubInstallationsSource,
+  type GitHubUserInstallation,
+  type InstallationRepository,
+} from '#integrations';
+import { ApiError, badRequest, notFound } from '../common/api-error.js';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 
@@ -37,7 +48,12 @@ export class GitHubIntegrationService {
   constructor(
     @Inject(RUNTIME) private readonly runtime: Runtime,
     @Inject(GITHUB_INSTALLATIONS) private readonly installations: GitHubInstallationsSource,
-  ) {}
+  ) {
+    // Per process: each entry is one user's view, so sharing it across processes buys little.
+    this.userRepositories = new UserInstallationRepositories(installations, new SingleFlightCache(new InProcessCache(1_000)));
+  }
+
+  private readonly userRepositories: UserInstallationRepositories;
 
   /**
    * `integration.github.storeOAuthResult`, for the OAuth callback: one GitHub integration per
@@ -111,6 +127,32 @@ export class GitHubIntegrationService {
   /** The installations the user's token sees right now (`GET /user/installations`), GitHub's failures as 422/503. */
   async currentInstallations(userId: string): Promise<GitHubUserInstallation[]> {
     return this.readInstallations((await this.openToken(userId)).token);
+  }
+
+  /**
+   * The repositories one installation shows this user's own GitHub token (GitHub intersects the
+   * installation's repositories with the user's access). `fresh` skips the short cache: a decision
+   * that hands repository data to an organization must not rest on access GitHub has since withdrawn.
+   * An installation the token does not see is a 404, like an unknown one.
+   */
+  async visibleRepositories(userId: string, installationId: string, options: { fresh?: boolean } = {}): Promise<InstallationRepository[]> {
+    const { token } = await this.openToken(userId);
+    try {
+      return await this.userRepositories.list(token, installationId, options);
+    } catch (error) {
+      if (error instanceof GitHubInstallationNotVisibleError) throw notFound('Installation');
+      if (error instanceof GitHubTokenRejectedError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
+      if (error instanceof GitHubUnavailableError) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
+      throw error;
+    }
+  }
+
+  /** GitHub's current description of a repository the user sees through the installation, or a 404. */
+  async requireVisibleRepository(userId: string, installationId: string, githubRepoId: string): Promise<InstallationRepository> {
+    const visible = await this.visibleRepositories(userId, installationId, { fresh: true });
+    const repository = visible.find((candidate) => candidate.id === githubRepoId);
+    if (!repository) throw notFound('Repository');
+    return repository;
   }
 
   /** The user's integrations as their stream has them now (no read-model lag). */

@@ -1,16 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { parse } from 'yaml';
-import {
-  GitHubInstallationNotVisibleError,
-  GitHubTokenRejectedError,
-  GitHubUnavailableError,
-  UserInstallationRepositories,
-  readRepositoryConfigFile,
-  type GitHubAppClients,
-  type InstallationRepository,
-  type Principal,
-} from '#integrations';
+import { readRepositoryConfigFile, type GitHubAppClients, type InstallationRepository, type Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError, notFound } from '../common/api-error.js';
@@ -49,7 +40,6 @@ export class InstallationRepositoriesController {
   constructor(
     private readonly queries: IntegrationQueries,
     private readonly service: GitHubIntegrationService,
-    private readonly userRepositories: UserInstallationRepositories,
     @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
   ) {}
 
@@ -108,14 +98,6 @@ export class InstallationRepositoriesController {
     const integration = await this.queries.github(userId);
     if (!integration || integration.id !== integrationId || !integration.isActive) throw notFound('Integration');
     if (!integration.installations.some((installation) => installation.id === installationId)) throw notFound('Installation');
-    const { token } = await this.service.openToken(userId);
-    try {
-      return await this.userRepositories.list(token, installationId);
-    } catch (error) {
-      if (error instanceof GitHubInstallationNotVisibleError) throw notFound('Installation');
-      if (error instanceof GitHubTokenRejectedError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
-      if (error instanceof GitHubUnavailableError) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
-      throw error;
-    }
+    return this.service.visibleRepositories(userId, installationId);
   }
 }

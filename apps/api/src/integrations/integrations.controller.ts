@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { findResourceByRepo, type ResourcesCreated } from '#domain';
 import type { CommandContext } from '#event-store';
-import { GitHubInstallationNotVisibleError, GitHubTokenRejectedError, GitHubUnavailableError, UserInstallationRepositories, type InstallationRepository, type Principal } from '#integrations';
+import type { InstallationRepository, Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
-import { ApiError, notFound } from '../common/api-error.js';
+import { notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
@@ -25,7 +25,6 @@ export class IntegrationsController {
   constructor(
     private readonly service: GitHubIntegrationService,
     private readonly queries: IntegrationQueries,
-    private readonly userRepositories: UserInstallationRepositories,
   ) {}
 
   @Get()
@@ -117,19 +116,14 @@ export class IntegrationsController {
     return { resources: views, created: created.size, position: result.position };
   }
 
-  /** The repositories each installation shows the caller's own GitHub token (one cached listing per installation). */
+  /** The repositories each installation shows the caller's own GitHub token (one listing per installation, read now). */
   private async visibleRepositories(userId: string, integrationId: string, installationIds: ReadonlySet<string>): Promise<Map<string, Map<string, InstallationRepository>>> {
-    const { integration, token } = await this.service.openToken(userId);
+    const { integration } = await this.service.openToken(userId);
     if (integration.integrationId !== integrationId) throw notFound('Integration');
     const visible = new Map<string, Map<string, InstallationRepository>>();
     for (const installationId of installationIds) {
       if (!integration.installations.some((installation) => installation.id === installationId)) throw notFound('Installation');
-      const repositories = await this.userRepositories.list(token, installationId).catch((error: unknown) => {
-        if (error instanceof GitHubInstallationNotVisibleError) throw notFound('Installation');
-        if (error instanceof GitHubTokenRejectedError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
-        if (error instanceof GitHubUnavailableError) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
-        throw error;
-      });
+      const repositories = await this.service.visibleRepositories(userId, installationId, { fresh: true });
       visible.set(installationId, new Map(repositories.map((r) => [r.id, r])));
     }
     return visible;

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { GitHubOAuthClient, InProcessCache, OctokitInstallationsSource, SingleFlightCache, UserInstallationRepositories, type GitHubInstallationsSource } from '#integrations';
+import { GitHubOAuthClient, OctokitInstallationsSource, type GitHubInstallationsSource } from '#integrations';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
 import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
@@ -22,8 +22,6 @@ export class IntegrationsModule {
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: GITHUB_INSTALLATIONS, useValue: new OctokitInstallationsSource({ baseUrl: runtime.config.githubApiUrl }) satisfies GitHubInstallationsSource },
-        // Per process: each entry is one user's view, so sharing it across processes buys little.
-        { provide: UserInstallationRepositories, inject: [GITHUB_INSTALLATIONS], useFactory: (source: GitHubInstallationsSource) => new UserInstallationRepositories(source, new SingleFlightCache(new InProcessCache(1_000))) },
         { provide: GITHUB_OAUTH, useValue: runtime.config.githubOAuth ? new GitHubOAuthClient(runtime.config.githubOAuth) : null },
         GitHubIntegrationService,
         IntegrationQueries,

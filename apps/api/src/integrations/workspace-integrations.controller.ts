@@ -62,6 +62,10 @@ export class WorkspaceIntegrationsController {
   ) {
     const { scope, workspace } = await this.resolve(principal, org, ws);
     const syncConfig = toSyncConfig(body.syncConfig);
+    // The initial sync reads the repository with the App's installation token on the
+    // organization's behalf: only while GitHub still shows it to the member who connects it.
+    const resource = (await this.service.load(scope.userId)).resources.get(body.resourceId);
+    if (resource) await this.service.requireVisibleRepository(scope.userId, resource.installationId, resource.repoId);
     const result = await this.service.send(
       scope.userId,
       {

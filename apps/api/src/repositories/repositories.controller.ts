@@ -33,6 +33,7 @@ import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { InstallationBindings } from '../installations/installation-bindings.js';
+import { GitHubIntegrationService } from '../integrations/github-integration.service.js';
 import { Quotas } from '../quotas/quotas.service.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { OrganizationWriter } from '../organizations/organization-writer.js';
@@ -61,6 +62,7 @@ export class RepositoriesController {
     private readonly organizations: OrganizationWriter,
     private readonly installations: InstallationBindings,
     private readonly quotas: Quotas,
+    private readonly integrations: GitHubIntegrationService,
   ) {}
 
   @Get()
@@ -80,8 +82,9 @@ export class RepositoriesController {
   /**
    * 201 for a new repository, 200 for the reactivation of an inactive one; 409 when already active.
    * Nothing in the body is trusted to name an owner: the installation must be the organization's
-   * (or be bound now on the caller's own GitHub token), and GitHub itself, asked with that
-   * installation's token, must show the repository (`GET /repositories/{id}`). Its name, default
+   * (or be bound now on the caller's own GitHub token), the caller's own token must see the
+   * repository through it, and GitHub, asked with that installation's token, must show the
+   * repository (`GET /repositories/{id}`). Its name, default
    * branch and visibility come from that answer. An installation or repository the caller cannot
    * reach answers exactly like one that does not exist.
    */
@@ -99,6 +102,9 @@ export class RepositoriesController {
     const workspaceId = await this.resolveWorkspace(organizationId, body.workspace);
     const github = this.requireGitHub();
     await this.installations.requireBound(organizationId, userId, body.githubInstallationId, context);
+    // An installation lists for every user who can see any one of its repositories (an outside
+    // collaborator on one public repository sees it too): the member must see this repository.
+    await this.integrations.requireVisibleRepository(userId, body.githubInstallationId, body.githubRepoId);
     const repository = await readRepositoryById(github.forInstallation(body.githubInstallationId), body.githubRepoId).catch((error: unknown) => {
       this.runtime.logger.warn({ err: error, githubRepoId: body.githubRepoId }, 'GitHub repository lookup failed');
       throw new ApiError(HttpStatus.BAD_GATEWAY, 'github_unavailable', 'GitHub could not be asked about the repository; try again later');

@@ -16,8 +16,10 @@ export class UserInstallationRepositories {
     private readonly ttlMs = 60_000,
   ) {}
 
-  list(accessToken: string, installationId: string): Promise<InstallationRepository[]> {
-    const tokenKey = createHash('sha256').update(accessToken).digest('base64url');
-    return this.cache.getOrLoad(`user-repos:${tokenKey}:${installationId}`, this.ttlMs, () => this.source.listUserInstallationRepositories(accessToken, installationId));
+  /** `fresh`: asks GitHub now (and refreshes the cache), for decisions that must see withdrawn access. */
+  async list(accessToken: string, installationId: string, options: { fresh?: boolean } = {}): Promise<InstallationRepository[]> {
+    const key = `user-repos:${createHash('sha256').update(accessToken).digest('base64url')}:${installationId}`;
+    if (options.fresh) await this.cache.invalidate(key);
+    return this.cache.getOrLoad(key, this.ttlMs, () => this.source.listUserInstallationRepositories(accessToken, installationId));
   }
 }
