@@ -10,6 +10,7 @@ import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
 import { benchAnalytics } from './analytics.bench.js';
 import { benchAppends } from './event-store.bench.js';
 import { benchAuthentication } from './auth.bench.js';
+import { benchGlobs } from './globs.bench.js';
 import { benchIngestion, formatIngestionMarkdown } from './ingestion.bench.js';
 import { benchSearch } from './search.bench.js';
 import { benchDatabase, fmt } from './support.js';
@@ -21,14 +22,15 @@ import { benchDatabase, fmt } from './support.js';
  * the analytics section), BENCH_BUDGET_MS (time bound of one measurement).
  *
  * BENCH_SECTIONS picks sections (comma-separated, default all): appends, replay, analytics,
- * authentication, ingestion, search. With a subset, the day's JSON keeps the other sections'
+ * authentication, ingestion, search, globs. With a subset, the day's JSON keeps the other sections'
  * earlier results. Ingestion: BENCH_INGESTION_FILES (100000), BENCH_INGESTION_TRUNCATED_FILES
  * (120000; 0 skips the truncated tree), BENCH_INGESTION_TRUNCATED_FULL=1 (also ingest it end to
  * end), BENCH_INGESTION_TIMEOUT_MS (600000 per ingestion). Search: BENCH_SEARCH_DOCUMENTS (10000),
- * BENCH_SEARCH_QUERIES (200).
+ * BENCH_SEARCH_QUERIES (200). Globs (the worst accepted lightfast.yml include config against a tree
+ * of hostile paths): BENCH_GLOBS_PATHS (100000), BENCH_GLOBS_MAX_MEASURE_MS (60000: past it, projected from a sample).
  */
 const benchStarted = Date.now();
-const ALL_SECTIONS = ['appends', 'replay', 'analytics', 'authentication', 'ingestion', 'search'];
+const ALL_SECTIONS = ['appends', 'replay', 'analytics', 'authentication', 'ingestion', 'search', 'globs'];
 const sections = new Set(process.env.BENCH_SECTIONS ? process.env.BENCH_SECTIONS.split(',').map((s) => s.trim()).filter(Boolean) : ALL_SECTIONS);
 const unknownSections = [...sections].filter((s) => !ALL_SECTIONS.includes(s));
 if (unknownSections.length > 0) throw new Error(`BENCH_SECTIONS: unknown ${unknownSections.join(', ')} (known: ${ALL_SECTIONS.join(', ')})`);
@@ -108,6 +110,12 @@ if (sections.has('search')) {
   const documents = Number(process.env.BENCH_SEARCH_DOCUMENTS ?? 10_000);
   log(`# search over ${documents} documents (library queries, and POST /v1/search over HTTP)`);
   results.search = await benchSearch({ documents, queries: Number(process.env.BENCH_SEARCH_QUERIES ?? 200), log });
+}
+
+if (sections.has('globs')) {
+  const paths = Number(process.env.BENCH_GLOBS_PATHS ?? 100_000);
+  log(`# include globs: the worst config validation accepts vs an ordinary one, over ${paths} paths`);
+  results.globs = await benchGlobs({ paths, maxMeasureMs: Number(process.env.BENCH_GLOBS_MAX_MEASURE_MS ?? 60_000), log });
 }
 
 results.seconds = (Date.now() - benchStarted) / 1000;

@@ -3,14 +3,15 @@
 // a glob with k wildcards that can overlap costs O(n^k) on a path of n characters that almost
 // matches, and the repository's author chooses both the globs and the paths. Measured on picomatch
 // 4 against 1,024-character paths: `*a*a*x` (3 stars in a segment) 63 ms a path, `**/a/**/a/**/x`
-// (3 globstars) 45 ms, `**/*a*/*a*/*a*x` (7 wildcards) 2.5 s; every glob within these limits
-// stays under a millisecond a path (`npm run bench`, section `globs`). The ingestion job adds a time
-// budget on top, and never matches paths longer than `MAX_MATCHED_PATH_LENGTH`.
+// (3 globstars) 45 ms, `**/*a*/*a*/*a*x` (7 wildcards) 2.5 s, `*a*/*a*/x` (4 wildcards, 255-character
+// segments) 6.5 ms. Within these limits the worst glob found is `**/a/**/*x` at 0.54 ms a path
+// (`npm run bench`, section `globs`). The job adds a time budget on top, and never matches paths
+// that `isMatchablePath` refuses.
 export const INCLUDE_GLOB_LIMITS = {
   globs: 20,
   length: 256,
   /** `*` and `**` of one glob, braces' alternatives all counted. */
-  wildcards: 4,
+  wildcards: 3,
   globstars: 2,
   /** `*` within one path segment. */
   starsPerSegment: 2,
@@ -20,8 +21,25 @@ export const INCLUDE_GLOB_LIMITS = {
   braceExpansions: 64,
 } as const;
 
-/** Longer paths are never matched (and counted as skipped): no documentation path is this long, and length is the n of O(n^k). */
+/**
+ * Paths longer than this, or with a segment longer than `MAX_MATCHED_SEGMENT_LENGTH` (no common file
+ * system stores such a name, so no checkout holds it), are never matched and are counted as
+ * skipped: length is the n of O(n^k), and the repository's author chooses it.
+ */
 export const MAX_MATCHED_PATH_LENGTH = 1024;
+export const MAX_MATCHED_SEGMENT_LENGTH = 255;
+
+/** Whether a tree path is short enough to be matched against include globs at all. */
+export function isMatchablePath(path: string): boolean {
+  if (path.length > MAX_MATCHED_PATH_LENGTH) return false;
+  let segmentStart = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 47 /* '/' */) continue;
+    if (i - segmentStart > MAX_MATCHED_SEGMENT_LENGTH) return false;
+    segmentStart = i + 1;
+  }
+  return true;
+}
 
 const EXTGLOB_OPENERS = new Set(['+', '*', '?', '@', '!']);
 
