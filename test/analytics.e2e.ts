@@ -10,6 +10,8 @@ import {
   integrationStreamId,
   jobDecider,
   jobStreamId,
+  repositoryDecider,
+  repositoryStreamId,
   storeDecider,
   storeIdFor,
   storeStreamId,
@@ -178,11 +180,18 @@ describe('workspace analytics over HTTP', () => {
       last = created.body.position;
       // The repository routes resolve the workspace on its read model.
       expect((await app.request('GET', `${ingest}?minPosition=${last}`, { token })).status).toBe(200);
+      // Connected as the connect route records it (that route's GitHub checks are repositories.e2e's subject).
       const connect = async (githubRepoId: string, fullName: string) => {
-        const connected = await app.request('POST', '/v1/orgs/stats/repositories', { token, body: { githubRepoId, githubInstallationId: '7', workspace: 'ingest', metadata: { fullName, defaultBranch: 'main', private: false } } });
-        expect(connected.status).toBe(201);
-        last = later(last, connected.body.position);
-        return connected.body.repositoryId as string;
+        const repositoryId = `repo-${githubRepoId}`;
+        const connected = await handleCommand(
+          app.runtime.store,
+          repositoryStreamId(organizationId, githubRepoId),
+          repositoryDecider,
+          { type: 'ConnectRepository', data: { repositoryId, organizationId, githubRepoId, githubInstallationId: '7', workspaceId, metadata: { fullName, defaultBranch: 'main', private: false }, at: new Date().toISOString() } },
+          { commandId: `connect-${githubRepoId}` },
+        );
+        last = later(last, connected.position!);
+        return repositoryId;
       };
       handbookRepo = await connect('5001', 'acme/handbook');
       apiRepo = await connect('5002', 'acme/api');

@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { startReactors } from '../apps/projector/src/reactors/reactors.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { useGitHubAppEnv } from './support/github-app.js';
-import { connectGitHubIntegration, registerRepositoryResource } from './support/github-integration.js';
+import { connectGitHubIntegration, ownInstallation, registerRepositoryResource } from './support/github-integration.js';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
 
@@ -51,7 +51,8 @@ describe('ingestion', () => {
     appEnv = useGitHubAppEnv(github);
     app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: WEBHOOK_SECRET }, reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0, maxTreeEntries: MAX_TREE_ENTRIES } } });
     token = await app.token({ org: 'ingest' });
-    const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7', metadata: { fullName: 'acme/docs', defaultBranch: 'main' } } });
+    await ownInstallation(app, github, { token, userId: 'user_1', org: 'ingest', installationId: 7, owner: 'acme' });
+    const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7' } });
     expect(connected.status).toBe(201);
     repositoryId = connected.body.repositoryId;
     await app.request('GET', `${base}/${repositoryId}?minPosition=${connected.body.position}`, { token });
@@ -213,7 +214,7 @@ describe('ingestion stopped mid-job', () => {
 
   const connectAndReindex = async (githubRepoId: number, name: string) => {
     github.setRepository('acme', name, { id: githubRepoId, files: files(name) });
-    const connected = await app.request('POST', base, { token, body: { githubRepoId: String(githubRepoId), githubInstallationId: '7', metadata: { fullName: `acme/${name}`, defaultBranch: 'main' } } });
+    const connected = await app.request('POST', base, { token, body: { githubRepoId: String(githubRepoId), githubInstallationId: '7' } });
     expect(connected.status).toBe(201);
     const reindex = await app.request('POST', `${base}/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`, { token });
     expect(reindex.status).toBe(202);
@@ -233,6 +234,7 @@ describe('ingestion stopped mid-job', () => {
     token = await app.token({ org: 'halt' });
     const created = await app.request('POST', '/v1/orgs', { token, body: { slug: 'halt', name: 'Halt' } });
     expect(created.status).toBe(201);
+    await ownInstallation(app, github, { token, userId: 'user_1', org: 'halt', installationId: 7, owner: 'acme' });
     workspaceName = created.body.defaultWorkspaceName;
   }, 60_000);
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { integrationStreamId } from '#domain';
 import { OctokitInstallationsSource, SignedState } from '#integrations';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
-import { installationPayload, startFakeGitHub, type FakeGitHub, type InstallationPayload } from './support/fake-github.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub, type InstallationPayload } from './support/fake-github.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -22,6 +22,12 @@ beforeAll(async () => {
   github = await startFakeGitHub();
   app = await startTestApp({ config: { githubApiUrl: github.url, githubOAuth: oauthConfig() } });
   source = new OctokitInstallationsSource({ baseUrl: github.url });
+  // What GitHub shows through installations 11 and 12: every repository the resource tests name
+  // (`repo(id)` below), private except 9002. Resources take these fields, not the request's.
+  const shown = (ids: number[]) => ids.map((id) => ({ ...repositoryPayload(id, 'acme', `repo${id}`), private: id !== 9002 }));
+  const ids = [1, 2, 1001, 3001, 3002, 6001, 7001, 8001, 9001, 9002, ...Array.from({ length: 100 }, (_, i) => 2000 + i)];
+  github.setInstallationRepositories(11, shown(ids));
+  github.setInstallationRepositories(12, shown(ids));
   // The service the OAuth callback calls, on the app's own runtime (store, cipher).
   service = new GitHubIntegrationService(app.runtime, source);
 });
@@ -297,9 +303,15 @@ describe('resources', () => {
       else expectInvalidField(response, field);
     });
 
-    it('refuses a repository name that does not match the full name (checked by the decider)', async () => {
-      const response = await app.withoutAppending(() => createResources(token, integrationId, [{ ...repo(1), repoName: 'other' }]));
-      expectInvalidField(response, 'resources.0.repoName');
+    it("keeps GitHub's description of a repository, not the request's", async () => {
+      const response = await createResources(token, integrationId, [{ ...repo(1), repoName: 'other', defaultBranch: 'develop', isPrivate: false }]);
+      expect(response.status).toBe(201);
+      expect(response.body.resources[0]).toMatchObject({ repoId: '1', repoName: 'repo1', repoFullName: 'acme/repo1', defaultBranch: 'main', isPrivate: true });
+    });
+
+    it('refuses a repository GitHub does not show the user through that installation (404), appending nothing', async () => {
+      const response = await app.withoutAppending(() => createResources(token, integrationId, [repo(424_242)]));
+      expect([response.status, response.body.error.code]).toEqual([404, 'not_found']);
     });
   });
 

@@ -274,7 +274,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (!visible) return json(response, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     if (!visible.some((installation) => String(installation.id) === installationId)) return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/apps/installations' });
     const only = userRepositories.get(`${token}:${installationId}`);
-    const all = (repositories.get(installationId) ?? []).filter((candidate) => !only || only.has(String(candidate.id)));
+    const listed = repositories.get(installationId) ?? [];
+    // Hosted repositories of an account the installation covers count as its repositories too (as `canRead`).
+    const hosted = [...gitRepositories.values()]
+      .filter((git) => !listed.some((candidate) => candidate.id === git.id) && canRead(installationId, `${git.owner}/${git.name}`))
+      .map((git) => ({ ...repositoryPayload(git.id, git.owner, git.name), default_branch: git.defaultBranch }));
+    const all = [...listed, ...hosted].filter((candidate) => !only || only.has(String(candidate.id)));
     const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), options.pageSize ?? 100);
     const page = Number(url.searchParams.get('page') ?? 1);
     const headers: Record<string, string> = {};

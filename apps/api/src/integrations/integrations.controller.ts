@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { findResourceByRepo, type ResourcesCreated } from '#domain';
+import { findGitHubIntegration, findResourceByRepo, type ResourcesCreated } from '#domain';
 import type { CommandContext } from '#event-store';
 import type { InstallationRepository, Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
@@ -72,20 +72,17 @@ export class IntegrationsController {
     const visible = await this.visibleRepositories(userId, id, new Set(body.resources.map((r) => gitHubId(r.installationId))));
     // What GitHub says about each repository, not what the request says: a repository id the
     // user cannot see through that installation is not found, like one that does not exist.
+    // Where nothing was verified (not the caller's active integration, an installation it does
+    // not list), the decider refuses the command, so the request's own fields never reach the log.
     const resources = body.resources.map((r) => {
       const installationId = gitHubId(r.installationId);
-      const repository = visible.get(installationId)?.get(gitHubId(r.repoId));
-      if (!repository) throw notFound(`Repository ${gitHubId(r.repoId)}`);
-      return {
-        resourceId: randomUUID(),
-        installationId,
-        repoId: repository.id,
-        repoName: repository.name,
-        repoFullName: repository.fullName,
-        defaultBranch: repository.defaultBranch,
-        isPrivate: repository.private,
-        isArchived: repository.archived,
-      };
+      const repoId = gitHubId(r.repoId);
+      const seen = visible?.get(installationId);
+      const fromRequest = { resourceId: randomUUID(), installationId, repoId, repoName: r.repoName, repoFullName: r.repoFullName, defaultBranch: r.defaultBranch, isPrivate: r.isPrivate, isArchived: r.isArchived };
+      if (!seen) return fromRequest;
+      const repository = seen.get(repoId);
+      if (!repository) throw notFound(`Repository ${repoId}`);
+      return { ...fromRequest, repoName: repository.name, repoFullName: repository.fullName, defaultBranch: repository.defaultBranch, isPrivate: repository.private, isArchived: repository.archived };
     });
     const result = await this.service.send(userId, { type: 'CreateResources', data: { userId, integrationId: id, resources, at: new Date().toISOString() } }, context);
     const created = new Set(result.events.flatMap((e) => (e.type === 'ResourcesCreated' ? (e as ResourcesCreated).data.resources.map((r) => r.resourceId) : [])));
@@ -116,13 +113,16 @@ export class IntegrationsController {
     return { resources: views, created: created.size, position: result.position };
   }
 
-  /** The repositories each installation shows the caller's own GitHub token (one listing per installation, read now). */
-  private async visibleRepositories(userId: string, integrationId: string, installationIds: ReadonlySet<string>): Promise<Map<string, Map<string, InstallationRepository>>> {
-    const { integration } = await this.service.openToken(userId);
-    if (integration.integrationId !== integrationId) throw notFound('Integration');
+  /**
+   * The repositories each listed installation shows the caller's own GitHub token (read now), or
+   * null when `integrationId` is not the caller's active GitHub integration (the decider refuses).
+   */
+  private async visibleRepositories(userId: string, integrationId: string, installationIds: ReadonlySet<string>): Promise<Map<string, Map<string, InstallationRepository>> | null> {
+    const integration = findGitHubIntegration(await this.service.load(userId));
+    if (!integration || integration.integrationId !== integrationId || integration.status !== 'active') return null;
     const visible = new Map<string, Map<string, InstallationRepository>>();
     for (const installationId of installationIds) {
-      if (!integration.installations.some((installation) => installation.id === installationId)) throw notFound('Installation');
+      if (!integration.installations.some((installation) => installation.id === installationId)) continue;
       const repositories = await this.service.visibleRepositories(userId, installationId, { fresh: true });
       visible.set(installationId, new Map(repositories.map((r) => [r.id, r])));
     }
