@@ -188,11 +188,13 @@ async function signWithAppKey(subject: string, claims: Record<string, unknown>, 
 /** The browser's OAuth round against the fake GitHub: the app exchanges the code for `token`. */
 async function connectGitHub(session: string, token: string): Promise<{ integrationId: string; position: string; code: string; state: string }> {
   const started = await call('GET', '/v1/github/auth', { token: session });
-  const state = new URL((await expectOk(started, 200)).url).searchParams.get('state')!;
-  const code = `code-${randomUUID()}`;
-  github.issueCode(code, token, 'read:user');
+  const authorizeUrl = (await expectOk(started, 200)).url as string;
+  const state = new URL(authorizeUrl).searchParams.get('state')!;
+  // The browser keeps the cookie that binds the round to it; GitHub issues a code for the PKCE challenge.
+  const cookie = started.headers.getSetCookie().find((c) => c.startsWith('console_github_oauth='))!.split(';')[0]!;
+  const code = github.authorize(authorizeUrl, token, 'read:user');
   github.setInstallations(token, [installationPayload(GITHUB_INSTALLATION, 'authz')]);
-  const connected = await expectOk(await call('GET', `/v1/github/callback?${new URLSearchParams({ code, state })}`), 200);
+  const connected = await expectOk(await call('GET', `/v1/github/callback?${new URLSearchParams({ code, state })}`, { headers: { cookie } }), 200);
   return { integrationId: connected.integrationId, position: connected.position, code, state };
 }
 /** Not among the secrets the issue names, but the request logger means to redact them (`redactQuery`). */
@@ -202,7 +204,9 @@ beforeAll(async () => {
   captureProcessOutput();
   github = await startFakeGitHub();
   github.setApp({ appId: '99', publicKey: GITHUB_APP.publicKey });
-  github.setInstallationRepositories(GITHUB_INSTALLATION, [repositoryPayload(6000, 'authz', 'docs')]);
+  // What the installation (and every user of it here) sees: the repositories, resources and connect targets below.
+  const seen = [1, 2, 3, ...Array.from({ length: 30 }, (_, i) => 6100 + i), ...Array.from({ length: 30 }, (_, i) => 7000 + i)].map((id) => ({ ...repositoryPayload(id, 'authz', `repo${id}`), private: true }));
+  github.setInstallationRepositories(GITHUB_INSTALLATION, [repositoryPayload(6000, 'authz', 'docs'), ...seen]);
   github.setRepositoryFiles('authz/docs', { 'README.md': '# docs', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
   process.env.GITHUB_APP_ID = '99';
   process.env.GITHUB_APP_PRIVATE_KEY = GITHUB_APP.privateKey;
@@ -211,6 +215,7 @@ beforeAll(async () => {
     config: {
       githubApiUrl: github.url,
       githubOAuth: { clientId: 'gh-client-id', clientSecret: 'gh-client-secret', webUrl: github.url },
+      githubAppSlug: 'authz-app',
       // Some 250 refused tokens from one address: the failed-authentication limit (abuse-limits.e2e.ts)
       // would answer 429 to the rest of the matrix.
       rateLimits: loadRateLimits({ RATE_LIMIT_AUTH_FAILURES: 'off' }),
@@ -275,13 +280,13 @@ beforeAll(async () => {
   await expectOk(await call('GET', `${WS}/integrations?minPosition=${connection.position}`, { token: tokens.admin }), 200);
 
   // Repositories (through the API, into the default workspace): one everyone reads and detects, one to reindex per allowed caller.
-  const connectRepository = async (githubRepoId: string, fullName: string) =>
-    expectOk(await call('POST', REPOSITORIES, { token: tokens.admin, body: { githubRepoId, githubInstallationId: String(GITHUB_INSTALLATION), metadata: { fullName, defaultBranch: 'main' } } }), 201);
-  const main = await connectRepository('6000', 'authz/docs');
+  const connectRepository = async (githubRepoId: string) =>
+    expectOk(await call('POST', REPOSITORIES, { token: tokens.admin, body: { githubRepoId, githubInstallationId: String(GITHUB_INSTALLATION) } }), 201);
+  const main = await connectRepository('6000');
   fixture.repositoryId = main.repositoryId;
   position = main.position;
   for (const [i, name] of ['main', ...ORG_MEMBERS].entries()) {
-    const connectedRepo = await connectRepository(String(6100 + i), `authz/reindex-${name}`);
+    const connectedRepo = await connectRepository(String(6100 + i));
     fixture.reindexRepositories[name] = connectedRepo.repositoryId;
     position = connectedRepo.position;
   }
@@ -386,8 +391,10 @@ const ROUTES: readonly Route[] = [
     route: '/v1/orgs/:org/repositories',
     scope: 'org',
     ok: 201,
+    // Connecting needs the caller's own GitHub access to the repository: the member has none here.
+    members: 404,
     path: () => REPOSITORIES,
-    body: (c) => ({ githubRepoId: newGithubRepoId(c), githubInstallationId: String(GITHUB_INSTALLATION), metadata: { fullName: `authz/new-${c}` } }),
+    body: (c) => ({ githubRepoId: newGithubRepoId(c), githubInstallationId: String(GITHUB_INSTALLATION) }),
   },
   // Reads the fake GitHub through the App (configured above); a detection again is a 200 again.
   { method: 'POST', route: '/v1/orgs/:org/repositories/:id/detect-config', scope: 'org', ok: 200, path: () => `${REPOSITORIES}/${fixture.repositoryId}/detect-config` },
@@ -412,6 +419,10 @@ const ROUTES: readonly Route[] = [
   { method: 'DELETE', route: '/v1/me/api-keys/:id', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/api-keys/${fixture.keyToDelete}` },
   { method: 'POST', route: '/v1/me/api-keys/:id/rotate', scope: 'me', ok: 201, others: 404, path: () => `/v1/me/api-keys/${fixture.keyToRotate}/rotate`, body: () => ({}) },
   { method: 'GET', route: '/v1/github/auth', scope: 'me', ok: 200 },
+  { method: 'GET', route: '/v1/orgs/:org/github/installations', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/github/installations` },
+  // Bound already (by the admin's connect): 200 for every member, with the existing binding.
+  { method: 'POST', route: '/v1/orgs/:org/github/installations', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/github/installations`, body: () => ({ installationId: String(GITHUB_INSTALLATION) }) },
+  { method: 'GET', route: '/v1/github/install', scope: 'org', ok: 200, path: () => `/v1/github/install?org=${ORG}` },
   { method: 'GET', route: '/v1/me/integrations', scope: 'me', ok: 200 },
   { method: 'GET', route: '/v1/me/integrations/github', scope: 'me', ok: 200 },
   // The caller's own GitHub integration: none for anyone but the admin (404, nothing called).
@@ -446,7 +457,7 @@ const ROUTES: readonly Route[] = [
 ];
 
 /** Served without a token, on purpose: not in the matrix. */
-const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/webhooks/clerk', 'POST /v1/webhooks/github', 'GET /v1/github/callback', 'GET /docs', 'GET /docs/', 'GET /docs/index.html', 'GET /docs/openapi.json', 'GET /docs/swagger-ui-init.js', 'GET /docs/docs/swagger-ui-init.js', 'GET /docs/LICENSE'];
+const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/webhooks/clerk', 'POST /v1/webhooks/github', 'GET /v1/github/callback', 'GET /v1/github/setup', 'GET /docs', 'GET /docs/', 'GET /docs/index.html', 'GET /docs/openapi.json', 'GET /docs/swagger-ui-init.js', 'GET /docs/docs/swagger-ui-init.js', 'GET /docs/LICENSE'];
 
 function expectedStatus(route: Route, caller: Caller): number {
   if (UNAUTHENTICATED.includes(caller)) return 401;
