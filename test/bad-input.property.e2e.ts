@@ -19,7 +19,7 @@ import { handleCommand, isPosition } from '#event-store';
 import { OctokitInstallationsSource, localOrganizationId, type GitHubUserInstallation } from '#integrations';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
-import { RATE_LIMITS, loadRateLimits } from '../apps/console/src/limits.config.js';
+import { RATE_LIMITS, loadQuotas, loadRateLimits, QUOTAS } from '../apps/console/src/limits.config.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -101,14 +101,19 @@ const savedAppEnv = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP
 beforeAll(async () => {
   github = await startFakeGitHub();
   github.setApp({ appId: '99', publicKey: GITHUB_APP.publicKey });
-  github.setInstallationRepositories(11, [repositoryPayload(5000, 'acme', 'docs')]);
+  // What installation 11 shows (its users too): the fixture's repository and resource, and the fresh
+  // ones the routes' cases connect (`connectRepository`, `resource`), so only the bad input is refused.
+  const fresh = (from: number) => Array.from({ length: 1_000 }, (_, i) => repositoryPayload(from + i, 'acme', `repo${from + i}`));
+  github.setInstallationRepositories(11, [repositoryPayload(5000, 'acme', 'docs'), repositoryPayload(101, 'acme', 'repo101'), ...fresh(800_000), ...fresh(900_000)]);
   github.setRepositoryFiles('acme/docs', { 'README.md': '# docs', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
   process.env.GITHUB_APP_ID = '99';
   process.env.GITHUB_APP_PRIVATE_KEY = GITHUB_APP.privateKey;
   // Rate limits off: hundreds of bad requests per route within a minute would meet them, and a
   // limit answers before validation (429, not the 400 under test). abuse-limits.e2e.ts tests them.
   const rateLimits = loadRateLimits(Object.fromEntries(Object.values(RATE_LIMITS).map((limit) => [limit.env, 'off'])));
-  app = await startTestApp({ config: { githubApiUrl: github.url, rateLimits } });
+  // Hundreds of cases create keys, workspaces and repositories that a refusal must not spend: no quotas either.
+  const quotas = loadQuotas(Object.fromEntries(Object.values(QUOTAS).map((quota) => [quota.env, 'off'])));
+  app = await startTestApp({ config: { githubApiUrl: github.url, rateLimits, quotas } });
 
   // The organization through the API (its creator is its admin), then a token whose active organization it is.
   const created = await app.request('POST', '/v1/orgs', { token: await app.token({ userId: USER, org: 'prop-home' }), body: { slug: ORG, name: 'Prop Co' } });
@@ -145,7 +150,7 @@ beforeAll(async () => {
   expect(connected.status).toBe(201);
 
   // A repository of the organization (through the API): the one `detect-config` reads.
-  const repository = await app.request('POST', `/v1/orgs/${ORG}/repositories`, { token, body: { githubRepoId: '5000', githubInstallationId: '11', metadata: { fullName: 'acme/docs', defaultBranch: 'main' } } });
+  const repository = await app.request('POST', `/v1/orgs/${ORG}/repositories`, { token, body: { githubRepoId: '5000', githubInstallationId: '11' } });
   expect(repository.status).toBe(201);
   fixture.repositoryId = repository.body.repositoryId;
   const listed = await app.request('GET', `/v1/orgs/${ORG}/repositories?minPosition=${repository.body.position}`, { token });
@@ -318,11 +323,10 @@ const CONNECT_REPOSITORY: FieldRule[] = [
   notAGitHubIdString('githubRepoId'),
   notAGitHubIdString('githubInstallationId'),
   stringField('workspace', false, (s) => s.length <= 100),
-  field('metadata', false, fc.oneof(notAnObject({ optional: true }), fc.array(jsonish, { maxLength: 3 }))),
 ];
 let nextGithubRepoId = 800_000;
 /** A valid connection; a fresh GitHub repository each time, so an accepted case would append. */
-const connectRepository = () => ({ githubRepoId: String(nextGithubRepoId++), githubInstallationId: '11', workspace: WS, metadata: { fullName: 'acme/docs', defaultBranch: 'main' } });
+const connectRepository = () => ({ githubRepoId: String(nextGithubRepoId++), githubInstallationId: '11', workspace: WS });
 
 // EnsureStoreBody, ContentsBody, SearchBody
 const notAnIntegerIn = (min: number, max: number) =>
@@ -463,6 +467,8 @@ const ROUTES: readonly Route[] = [
     },
   }),
   route('POST', '/v1/orgs/:org/repositories', { params: () => ({ org: ORG }), body: { fields: CONNECT_REPOSITORY, valid: connectRepository } }),
+  // Installation 11 is bound already (by the fixture's connect): a valid request appends nothing either.
+  route('POST', '/v1/orgs/:org/github/installations', { params: () => ({ org: ORG }), body: { fields: [notAGitHubIdString('installationId')], valid: () => ({ installationId: '11' }) } }),
   // Detecting again is accepted (and recorded) again: the same repository serves every case.
   route('POST', '/v1/orgs/:org/repositories/:id/detect-config', { params: () => ({ org: ORG, id: fixture.repositoryId }), minPosition: true }),
   route('POST', '/v1/orgs/:org/repositories/:id/reindex', {
@@ -510,7 +516,7 @@ const ROUTES: readonly Route[] = [
       nested: [
         { at: 'resources.0', fields: RESOURCE, valid: () => resource(), put: (value) => ({ resources: [value] }) },
         { at: 'resources.1', fields: RESOURCE, valid: () => resource(), put: (value) => ({ resources: [resource(), value, resource()] }) },
-        // A domain rule the DTO cannot express: the name must be the name part of the full name.
+        // A rule the DTO cannot express: the name must be the name part of the full name.
         { at: 'resources.0', fields: [field('repoName', true, fc.constantFrom('other', 'repo1', 'ACME'))], valid: () => resource(), put: (value) => ({ resources: [value] }) },
       ],
     },

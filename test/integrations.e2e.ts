@@ -303,8 +303,13 @@ describe('resources', () => {
       else expectInvalidField(response, field);
     });
 
+    it('refuses a repository name that does not match the full name', async () => {
+      const response = await app.withoutAppending(() => createResources(token, integrationId, [{ ...repo(1), repoName: 'other' }]));
+      expectInvalidField(response, 'resources.0.repoName');
+    });
+
     it("keeps GitHub's description of a repository, not the request's", async () => {
-      const response = await createResources(token, integrationId, [{ ...repo(1), repoName: 'other', defaultBranch: 'develop', isPrivate: false }]);
+      const response = await createResources(token, integrationId, [{ ...repo(1), defaultBranch: 'develop', isPrivate: false }]);
       expect(response.status).toBe(201);
       expect(response.body.resources[0]).toMatchObject({ repoId: '1', repoName: 'repo1', repoFullName: 'acme/repo1', defaultBranch: 'main', isPrivate: true });
     });

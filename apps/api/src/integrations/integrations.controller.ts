@@ -5,7 +5,7 @@ import type { CommandContext } from '#event-store';
 import type { InstallationRepository, Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
-import { notFound } from '../common/api-error.js';
+import { badRequest, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
@@ -69,6 +69,10 @@ export class IntegrationsController {
   @HttpCode(201)
   async createResources(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateResourcesBody, @CommandId() context: CommandContext) {
     const { userId } = requireSessionPrincipal(principal);
+    // A request that contradicts itself is bad input, whatever GitHub says afterwards.
+    body.resources.forEach((r, i) => {
+      if (r.repoFullName.split('/')[1] !== r.repoName) throw badRequest(`resources.${i}.repoName`, 'repoName must be the name part of repoFullName');
+    });
     const visible = await this.visibleRepositories(userId, id, new Set(body.resources.map((r) => gitHubId(r.installationId))));
     // What GitHub says about each repository, not what the request says: a repository id the
     // user cannot see through that installation is not found, like one that does not exist.

@@ -5,6 +5,7 @@ import type { AuthenticatedRequest } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { RATE_LIMITS, type RateLimitName } from '../../../console/src/limits.config.js';
 import { RateLimits } from './rate-limits.service.js';
+import { InputGuardPipe } from '../common/input-guard.pipe.js';
 
 const RATE_LIMIT = 'console:rate-limit';
 
@@ -24,6 +25,8 @@ export class RateLimitGuard implements CanActivate {
     private readonly access: OrgAccess,
   ) {}
 
+  private readonly inputGuard = new InputGuardPipe();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const name = this.reflector.get<RateLimitName | undefined>(RATE_LIMIT, context.getHandler());
     if (!name) return true;
@@ -38,6 +41,8 @@ export class RateLimitGuard implements CanActivate {
       case 'organization': {
         const slug = request.params?.org;
         if (typeof slug !== 'string') throw new Error(`@RateLimit('${name}') counts per organization and needs an :org route parameter`);
+        // Guards run before pipes: refuse what the route's pipe would (a NUL byte) before it reaches a query.
+        this.inputGuard.transform(slug, { type: 'param', data: 'org' });
         const { organizationId } = await this.access.requireOrg(principal, slug);
         await this.limits.hit(name, organizationId);
         return true;
