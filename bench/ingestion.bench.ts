@@ -1,11 +1,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { jobStreamId, storeIdFor } from '#domain';
-import { GitHubAppClients, InProcessCache, InstallationRepositories, LocalIdentityProvider, SingleFlightCache, TokenCipher, createLogger, readRepositoryTree } from '#integrations';
+import { GitHubAppClients, InProcessCache, InstallationRepositories, LocalIdentityProvider, OctokitInstallationsSource, SingleFlightCache, TokenCipher, createLogger, readRepositoryTree } from '#integrations';
+import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
 import { loadConfig } from '../apps/console/src/config.js';
+import { RATE_LIMITS, loadRateLimits } from '../apps/console/src/limits.config.js';
 import { openRuntime, type Runtime } from '../apps/console/src/runtime.js';
-import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../apps/fake-github/src/fake-github.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from '../apps/fake-github/src/fake-github.js';
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
 import { startReactors, type Reactors } from '../apps/projector/src/reactors/reactors.js';
 import type { SearchBenchResults } from './search.bench.js';
@@ -100,7 +102,7 @@ export async function benchIngestion(options: IngestionBenchOptions = {}): Promi
     const created = await env.request('POST', '/v1/orgs', { slug: ORG, name: 'Bench ingestion' });
     if (created.status !== 201) throw new Error(`POST /v1/orgs: ${created.status} ${JSON.stringify(created.body)}`);
     const connect = async (r: { owner: string; repo: string; id: number }) => {
-      const connected = await env.request('POST', `/v1/orgs/${ORG}/repositories`, { githubRepoId: String(r.id), githubInstallationId: INSTALLATION_ID, metadata: { fullName: `${r.owner}/${r.repo}`, defaultBranch: 'main' } });
+      const connected = await env.request('POST', `/v1/orgs/${ORG}/repositories`, { githubRepoId: String(r.id), githubInstallationId: INSTALLATION_ID });
       if (connected.status !== 201) throw new Error(`connect ${r.repo}: ${connected.status} ${JSON.stringify(connected.body)}`);
       return connected.body as { repositoryId: string; workspaceId: string; position: string };
     };
@@ -204,7 +206,8 @@ async function startEnvironment(): Promise<Environment> {
   try {
     database = await benchDatabase();
     runtime = await openRuntime(
-      { ...loadConfig({}), githubApiUrl: github.url },
+      // No rate limits: the bench connects and reindexes faster than an organization's default allowance.
+      { ...loadConfig({}), githubApiUrl: github.url, rateLimits: loadRateLimits(Object.fromEntries(Object.values(RATE_LIMITS).map((limit) => [limit.env, 'off']))) },
       { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('bench', 'warn'), cipher: new TokenCipher(randomBytes(32)) },
     );
     daemon = new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: runtime.databaseUrl, logger: runtime.logger });
@@ -214,6 +217,11 @@ async function startEnvironment(): Promise<Environment> {
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     const authorization = `Bearer ${await runtime.identity.mint({ userId: 'user_bench', organizationSlug: ORG, role: 'admin' })}`;
+    // The bench user's GitHub token lists the installation: connecting needs the member's own access.
+    const userToken = 'gho_bench_user';
+    github.setInstallations(userToken, [installationPayload(Number(INSTALLATION_ID), 'bench')]);
+    const source = new OctokitInstallationsSource({ baseUrl: github.url });
+    await new GitHubIntegrationService(runtime, source).storeOAuthResult('user_bench', { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: 'bench-github-integration', userId: 'user_bench' });
     return {
       runtime,
       github,
@@ -347,7 +355,7 @@ async function benchTruncatedTree(env: Environment, fileCount: number, full: boo
   const result: Record<string, unknown> = { files: fileCount, recursiveListingEntries: listing.tree.length, recursiveListingTruncated: listing.truncated, treeFilesRead: tree.files.length, truncated: tree.truncated, requests: tree.requests, ms, githubCalls: calls };
   log(`    one recursive listing holds ${listing.tree.length} entries (truncated: ${listing.truncated}); the reader got ${tree.files.length} files in ${fmt(ms)} ms with ${tree.requests} calls: ${formatRoutes(calls)}`);
   if (full) {
-    const connected = await env.request('POST', `/v1/orgs/${ORG}/repositories`, { githubRepoId: String(repository.id), githubInstallationId: INSTALLATION_ID, metadata: { fullName: `${repository.owner}/${repository.repo}`, defaultBranch: 'main' } });
+    const connected = await env.request('POST', `/v1/orgs/${ORG}/repositories`, { githubRepoId: String(repository.id), githubInstallationId: INSTALLATION_ID });
     const { position, repositoryId } = connected.body as { position: string; repositoryId: string };
     await env.runtime.checkpoints.waitFor('repositories', position, 30_000);
     runs.push(await reindexAndWait(env, { name: `reindex of the truncated repository (${fileCount} files)`, repositoryId, githubRepoId: String(repository.id), timeoutMs, log }));

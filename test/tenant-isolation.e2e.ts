@@ -361,7 +361,8 @@ const PROBES: Probe[] = [
     unknown: UNKNOWN_INSTALLATION,
     send: (id) => asEvil('GET', `/v1/me/integrations/${evil.integrationId}/installations/${id}/repositories/acme/secret-docs/config`),
   },
-  { kind: 'installation', route: 'POST /v1/me/integrations/{id}/resources', status: 404, foreign: () => String(ACME_INSTALLATION), unknown: UNKNOWN_INSTALLATION, send: (id) => asEvil('POST', `/v1/me/integrations/${evil.integrationId}/resources`, resource(id, String(ACME_REPO.id))) },
+  { kind: 'installation', route: 'POST /v1/me/integrations/{id}/resources', status: 422, // refused by the integration's own stream: it does not list that installation
+  foreign: () => String(ACME_INSTALLATION), unknown: UNKNOWN_INSTALLATION, send: (id) => asEvil('POST', `/v1/me/integrations/${evil.integrationId}/resources`, resource(id, String(ACME_REPO.id))) },
 
   // GitHub repository ids, through evil's own installation (connect, resources) or GitHub's webhooks from it.
   { kind: 'github repository', route: 'POST /v1/orgs/{org}/repositories', status: 404, foreign: () => String(ACME_REPO.id), unknown: UNKNOWN_GITHUB_REPO, send: (id) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: id, githubInstallationId: String(EVIL_INSTALLATION) }) },

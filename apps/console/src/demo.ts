@@ -13,6 +13,10 @@ export async function startDemoGitHubFromArgs(argv: readonly string[], env: Node
   env.GITHUB_APP_PRIVATE_KEY = github.privateKey;
   env.GITHUB_API_URL = github.url;
   env.GITHUB_WEBHOOK_SECRET ??= 'demo-webhook-secret';
+  // The fake's OAuth app: the demo user connects GitHub as a user would (`/v1/github/auth` → callback).
+  env.GITHUB_CLIENT_ID ??= 'gh-client-id';
+  env.GITHUB_CLIENT_SECRET ??= 'gh-client-secret';
+  env.GITHUB_WEB_URL ??= github.url;
   return github;
 }
 
@@ -43,11 +47,17 @@ export async function setUpDemo(url: string, token: string, github: DemoGitHub):
     return { status: response.status, body: (await response.json()) as DemoBody };
   };
   // "acme", with user_local as its admin (the membership API keys need), was created by `bannerSession` before the token was minted.
-  const connected = await call('POST', '/v1/orgs/acme/repositories', {
-    githubRepoId: String(DEMO_REPOSITORY.id),
-    githubInstallationId: github.installationId,
-    metadata: { fullName: `${DEMO_REPOSITORY.owner}/${DEMO_REPOSITORY.repo}`, defaultBranch: 'main', private: false },
-  });
+  // Connecting a repository needs the member's own GitHub access: the demo user connects GitHub
+  // through the OAuth round a browser makes (the cookie binds the round; the fake approves at once).
+  const started = await fetch(`${url}/v1/github/auth`, { headers: { authorization: `Bearer ${token}` } });
+  const authorizeUrl = ((await started.json()) as DemoBody).url;
+  if (started.status !== 200 || typeof authorizeUrl !== 'string') throw new Error(`Demo: starting GitHub OAuth answered ${started.status}`);
+  const cookie = started.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const code = github.github.authorize(authorizeUrl, github.userToken);
+  const state = new URL(authorizeUrl).searchParams.get('state') ?? '';
+  const callback = await fetch(`${url}/v1/github/callback?${new URLSearchParams({ code, state })}`, { headers: { cookie }, redirect: 'manual' });
+  if (callback.status !== 200 && callback.status !== 302) throw new Error(`Demo: the GitHub OAuth callback answered ${callback.status} ${await callback.text()}`);
+  const connected = await call('POST', '/v1/orgs/acme/repositories', { githubRepoId: String(DEMO_REPOSITORY.id), githubInstallationId: github.installationId });
   // 409 after a restart: the repository was connected by an earlier demo run, and is reindexed again.
   const repositoryId = required(connected.status === 409 ? connected.body.error?.details?.repositoryId : connected.body.repositoryId, 'connecting the repository', connected);
   const after = (position: string | undefined) => (position ? `?minPosition=${encodeURIComponent(position)}` : '');

@@ -9,8 +9,6 @@ import { QUOTAS, type QuotaName } from '../../../console/src/limits.config.js';
 
 /** A full ingestion queue drains by itself: the caller is told to come back, not to delete something. */
 const QUEUED_JOBS_RETRY_AFTER_SECONDS = 60;
-/** Repositories have no per-organization stream to catch up to, only the store's head (see `requireRepositoryQuota`). */
-const HEAD_CATCH_UP_MS = 2000;
 
 const REPLAY = 'replay';
 
@@ -67,9 +65,12 @@ export class Quotas {
     await this.require('apiKeys', userId, () => this.lastPosition(apiKeyStreamId(userId), commandId));
   }
 
-  /** Before connecting (or reactivating) a repository. */
+  /**
+   * Before connecting (or reactivating) a repository. Repositories have no per-organization stream
+   * to catch up to, only the store's head: connecting is rare, so it may wait as long as a query.
+   */
   async requireRepositoryQuota(organizationId: string): Promise<void> {
-    await this.require('repositories', organizationId, () => this.runtime.store.headPosition(), HEAD_CATCH_UP_MS);
+    await this.require('repositories', organizationId, () => this.runtime.store.headPosition());
   }
 
   /** Before queueing an ingestion job (reindex, push): 429 with `Retry-After` while the organization's queue is full. */
