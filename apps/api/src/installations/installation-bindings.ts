@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  fold,
   installationDecider,
   installationsStreamId,
   type InstallationBinding,
@@ -9,7 +8,7 @@ import {
   type InstallationEvent,
   type OrganizationInstallations,
 } from '#domain';
-import { handleCommand, type CommandContext, type CommandResult } from '#event-store';
+import { handleCommand, type CommandContext, type CommandResult, aggregateStream } from '#event-store';
 import { notFound } from '../common/api-error.js';
 import { GitHubIntegrationService } from '../integrations/github-integration.service.js';
 import { RUNTIME } from '../runtime.tokens.js';
@@ -36,7 +35,7 @@ export class InstallationBindings {
   ) {}
 
   async state(organizationId: string): Promise<OrganizationInstallations> {
-    return fold(installationDecider, (await this.runtime.store.readStream(installationsStreamId(organizationId))) as unknown as InstallationEvent[]);
+    return (await aggregateStream(this.runtime.store, installationsStreamId(organizationId), installationDecider));
   }
 
   /** The binding, if the organization owns the installation now. */

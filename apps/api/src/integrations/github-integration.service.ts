@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   findGitHubIntegration,
-  fold,
   integrationDecider,
   integrationStreamId,
   type GitHubInstallation,
@@ -11,7 +10,7 @@ import {
   type IntegrationEvent,
   type UserIntegrations,
 } from '#domain';
-import { handleCommand, type CommandContext, type CommandResult } from '#event-store';
+import { handleCommand, type CommandContext, type CommandResult, aggregateStream } from '#event-store';
 import {
   GitHubInstallationNotVisibleError,
   GitHubTokenRejectedError,
@@ -157,7 +156,7 @@ export class GitHubIntegrationService {
 
   /** The user's integrations as their stream has them now (no read-model lag). */
   async load(userId: string): Promise<UserIntegrations> {
-    return fold(integrationDecider, (await this.runtime.store.readStream(integrationStreamId(userId))) as unknown as IntegrationEvent[]);
+    return (await aggregateStream(this.runtime.store, integrationStreamId(userId), integrationDecider));
   }
 
   async send(userId: string, command: IntegrationCommand, context: CommandContext): Promise<CommandResult<IntegrationEvent>> {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { DomainError, findWorkspaceByName, fold, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId, type WorkspaceEvent } from '#domain';
-import { handleCommand, type CommandContext } from '#event-store';
+import { DomainError, findWorkspaceByName, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId } from '#domain';
+import { handleCommand, type CommandContext, aggregateStream } from '#event-store';
 import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
@@ -75,7 +75,7 @@ export class JobsController {
     const organizationId = (await this.access.requireOrg(principal, org)).organizationId;
     // Both sides of the check come from the event streams, not the read models, which may lag:
     // the workspace that `ws` names now, and the workspace the job's own stream says it is in.
-    const directory = fold(workspaceDecider, (await this.runtime.store.readStream(workspaceDirectoryStreamId(organizationId))) as unknown as WorkspaceEvent[]);
+    const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
     const workspaceId = findWorkspaceByName(directory, ws);
     if (!workspaceId) throw notFound(`Workspace "${ws}"`);
     const history = await this.runtime.store.readStream(jobStreamId(jobId));

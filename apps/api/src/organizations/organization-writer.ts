@@ -18,7 +18,7 @@ import {
   type OrganizationState,
   type WorkspaceEvent,
 } from '#domain';
-import { handleCommand, type CommandContext, type Position } from '#event-store';
+import { handleCommand, type CommandContext, type Position, aggregateStream } from '#event-store';
 import type { DirectoryMembership, DirectoryOrganization, OrganizationDirectory, OrgRole } from '#integrations';
 import { RUNTIME } from '../runtime.tokens.js';
 import type { Runtime } from '../../../console/src/runtime.js';
@@ -207,7 +207,7 @@ export class OrganizationWriter {
         const created = result.events.find((e): e is Extract<WorkspaceEvent, { type: 'WorkspaceCreated' }> => e.type === 'WorkspaceCreated');
         if (created) return { defaultWorkspace: { workspaceId: created.data.workspaceId, workspaceName: created.data.name }, position: result.position };
         // A no-op: the default exists already; name it from the directory itself.
-        const directory = fold(workspaceDecider, (await this.runtime.store.readStream(workspaceDirectoryStreamId(organizationId))) as unknown as WorkspaceEvent[]);
+        const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
         const id = directory.defaultWorkspaceId!;
         return { defaultWorkspace: { workspaceId: id, workspaceName: directory.workspaces.get(id)!.name }, position: result.position };
       } catch (error) {

@@ -8,7 +8,6 @@ import {
   ingestionTrigger,
   type IngestionJobInput,
   findWorkspaceByName,
-  fold,
   jobDecider,
   jobStreamId,
   repositoryDecider,
@@ -16,14 +15,11 @@ import {
   workspaceDecider,
   workspaceDirectoryStreamId,
   type ConfigDetection,
-  type JobEvent,
   type RepositoryCommand,
-  type RepositoryEvent,
   type RepositoryMetadata,
   type RepositoryState,
-  type WorkspaceEvent,
 } from '#domain';
-import { handleCommand, type CommandContext } from '#event-store';
+import { handleCommand, type CommandContext, aggregateStream } from '#event-store';
 import { detectRepositoryConfig, readRepositoryById, type GitHubAppClients, type InstallationRepository, type Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
@@ -234,7 +230,7 @@ export class RepositoriesController {
   /** The read model maps the id to the stream; the stream (authoritative) says whose it is. */
   private async load(organizationId: string, id: string): Promise<Exclude<RepositoryState, { status: 'none' }>> {
     const row = await this.queries.row(organizationId, id);
-    const state = fold(repositoryDecider, (await this.runtime.store.readStream(repositoryStreamId(organizationId, row.github_repo_id))) as unknown as RepositoryEvent[]);
+    const state = (await aggregateStream(this.runtime.store, repositoryStreamId(organizationId, row.github_repo_id), repositoryDecider));
     if (state.status === 'none' || state.organizationId !== organizationId || state.repositoryId !== id) throw notFound('Repository');
     return state;
   }
@@ -246,13 +242,13 @@ export class RepositoriesController {
 
   private async jobStatus(jobId: string | null) {
     if (jobId === null) return null;
-    const job = fold(jobDecider, (await this.runtime.store.readStream(jobStreamId(jobId))) as unknown as JobEvent[]);
+    const job = (await aggregateStream(this.runtime.store, jobStreamId(jobId), jobDecider));
     return { jobId, status: job.status };
   }
 
   private async resolveWorkspace(organizationId: string, name: string | undefined): Promise<string> {
     if (name === undefined) return (await this.organizations.ensureDefaultWorkspace(organizationId)).defaultWorkspace.workspaceId;
-    const directory = fold(workspaceDecider, (await this.runtime.store.readStream(workspaceDirectoryStreamId(organizationId))) as unknown as WorkspaceEvent[]);
+    const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
     const workspaceId = findWorkspaceByName(directory, name);
     if (!workspaceId) throw notFound(`Workspace "${name}"`);
     return workspaceId;

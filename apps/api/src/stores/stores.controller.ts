@@ -3,17 +3,14 @@ import type { Response } from 'express';
 import {
   DEFAULT_STORE_SETTINGS,
   findWorkspaceByName,
-  fold,
   storeDecider,
   storeIdFor,
   storeSlugErrors,
   storeStreamId,
   workspaceDecider,
   workspaceDirectoryStreamId,
-  type StoreEvent,
-  type WorkspaceEvent,
 } from '#domain';
-import { handleCommand, type CommandContext } from '#event-store';
+import { handleCommand, type CommandContext, aggregateStream } from '#event-store';
 import type { Principal } from '#integrations';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
@@ -80,7 +77,7 @@ export class StoresController {
     const { organizationId } = await this.access.requireOrg(principal, org);
     requireValidSlug(slug);
     // The directory stream, not the read model: a workspace created a moment ago is found.
-    const directory = fold(workspaceDecider, (await this.runtime.store.readStream(workspaceDirectoryStreamId(organizationId))) as unknown as WorkspaceEvent[]);
+    const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
     const workspaceId = findWorkspaceByName(directory, ws);
     if (!workspaceId) throw notFound(`Workspace "${ws}"`);
 
@@ -103,7 +100,7 @@ export class StoresController {
     // It existed: the read model adds its counts once projected; until then the stream describes it.
     const existing = await this.stores.get(workspaceId, slug);
     if (existing) return { store: existing, created: false };
-    const state = fold(storeDecider, (await this.runtime.store.readStream(streamId)) as unknown as StoreEvent[]);
+    const state = (await aggregateStream(this.runtime.store, streamId, storeDecider));
     if (state.status !== 'created') throw notFound(`Store "${slug}"`);
     return { store: storeViewFromEvent(state.store), created: false };
   }

@@ -1,5 +1,5 @@
-import { fold, repositoryDecider, repositoryStreamId, type RepositoryEvent, type RepositoryState } from '#domain';
-import type { CommandContext, EventStore } from '#event-store';
+import { repositoryDecider, repositoryStreamId, type RepositoryState } from '#domain';
+import { aggregateStream, type CommandContext, type EventStore } from '#event-store';
 import type { Payload } from './github-webhook-payload.js';
 
 /** One verified delivery, as the handlers see it. `at` is when it arrived: every command's time. */
@@ -25,7 +25,7 @@ export const deliveryContext = (delivery: GitHubDelivery, step: string): Command
 
 /** The organization's repository stream, authoritative (no read model lag). */
 export async function loadRepository(store: EventStore, organizationId: string, githubRepoId: string): Promise<RepositoryState> {
-  return fold(repositoryDecider, (await store.readStream(repositoryStreamId(organizationId, githubRepoId))) as unknown as RepositoryEvent[]);
+  return (await aggregateStream(store, repositoryStreamId(organizationId, githubRepoId), repositoryDecider));
 }
 
 export type ConnectedRepository = Exclude<RepositoryState, { status: 'none' }>;

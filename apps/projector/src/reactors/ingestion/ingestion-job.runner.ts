@@ -7,7 +7,6 @@ import {
   UNCONFIGURED,
   documentIdFor,
   evaluateConfigFile,
-  fold,
   integrationDecider,
   integrationStreamId,
   isConnectedToWorkspace,
@@ -24,15 +23,12 @@ import {
   type ConfigDetection,
   type IndexedDocument,
   type IndexedFile,
-  type IntegrationEvent,
   type JobCommand,
-  type JobEvent,
   type JobState,
-  type StoreEvent,
   type StoreSettings,
   type TreeFile,
 } from '#domain';
-import { handleCommand, type EventStore } from '#event-store';
+import { handleCommand, type EventStore, aggregateStream } from '#event-store';
 import { BLOBS_PER_QUERY, RepositoryTreeTooLarge, fetchBlobText, fetchBlobTextsByQuery, readRepositoryTree, type GitHubAppClients, type GitHubAppOctokit, type Logger } from '#integrations';
 import { DocumentQueries, type CheckpointWaiter, type PendingIngestionJob, type Sql } from '#read-models';
 import { DocumentBatchAppender } from './document-batch.appender.js';
@@ -286,7 +282,7 @@ async function ensureStore(deps: IngestionDependencies, job: PendingIngestionJob
     { type: 'EnsureStore', data: { organizationId: job.organizationId, workspaceId: job.workspaceId, slug, settings: DEFAULT_STORE_SETTINGS, at: now() } },
     { commandId: `ingestion:${job.jobId}:store`, correlationId: job.jobId },
   );
-  const state = fold(storeDecider, (await deps.store.readStream(storeStreamId(storeId))) as unknown as StoreEvent[]);
+  const state = (await aggregateStream(deps.store, storeStreamId(storeId), storeDecider));
   if (state.status !== 'created') throw new IngestionError('store_unavailable', `Store ${slug} could not be created`);
   return { storeId, settings: state.store.settings };
 }
@@ -302,7 +298,7 @@ async function shouldStop(deps: IngestionDependencies, job: PendingIngestionJob,
   if (state.status !== 'running') return true;
   const { initialSyncResourceId: resourceId, initialSyncUserId: userId } = job.input;
   if (job.input.source !== 'initial-sync' || typeof resourceId !== 'string' || typeof userId !== 'string') return false;
-  const integrations = fold(integrationDecider, (await deps.store.readStream(integrationStreamId(userId))) as unknown as IntegrationEvent[]);
+  const integrations = (await aggregateStream(deps.store, integrationStreamId(userId), integrationDecider));
   if (isConnectedToWorkspace(integrations, job.workspaceId, resourceId)) return false;
   await handleCommand(deps.store, jobStreamId(job.jobId), jobDecider, { type: 'CancelJob', data: { at: now(), reason: 'resource_disconnected' } }, { commandId: `ingestion:${job.jobId}:disconnected`, correlationId: job.jobId });
   return true;
@@ -366,7 +362,7 @@ class ProgressReporter {
 }
 
 async function readJob(store: EventStore, jobId: string): Promise<JobState> {
-  return fold(jobDecider, (await store.readStream(jobStreamId(jobId))) as unknown as JobEvent[]);
+  return (await aggregateStream(store, jobStreamId(jobId), jobDecider));
 }
 
 function isRefusedBecauseEnded(error: unknown): boolean {
