@@ -180,6 +180,49 @@ describe('GitHub webhooks', () => {
     expect(answers.every((a) => a.body.received === true)).toBe(true);
   });
 
+  it('ignores a push naming an installation the repository was not connected through (unbound, another organization\'s, none), appending nothing', async () => {
+    // Another organization owns installation 9 (its member's GitHub token lists it); acme/docs is this organization's, connected through 7.
+    github.setInstallationRepositories(9, [repositoryPayload(6161, 'gamma', 'mine')]);
+    const rivalToken = await app.token({ userId: 'user_2', org: 'rival' });
+    await ownInstallation(app, github, { token: rivalToken, userId: 'user_2', org: 'rival', installationId: 9, owner: 'gamma' });
+    // Routing finds owners through the read model: once it has the binding, installation 9 has an owner, just not this repository's.
+    expect((await app.request('GET', `/v1/orgs/rival/github/installations?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token: rivalToken })).body).toEqual([
+      expect.objectContaining({ installationId: '9', accountLogin: 'gamma' }),
+    ]);
+    const through = (installation: unknown) => ({ ...pushPayload(repos.docs, 'main', [{ modified: ['docs/intro.md'] }], 'd'.repeat(40)), installation });
+    const answers = await withoutAppending(async () => [
+      await deliver('push', through({ id: 99 })),
+      await deliver('push', through({ id: 9 })),
+      await deliver('push', through({ id: 8 })),
+      await deliver('push', through(undefined)),
+    ]);
+    expect(answers.map((a) => [a.status, a.body.ignored])).toEqual([
+      [200, 'unknown_repository'],
+      [200, 'unknown_repository'],
+      [200, 'unknown_repository'],
+      [200, 'no_installation'],
+    ]);
+    expect(answers.every((a) => a.body.jobId === undefined)).toBe(true);
+  });
+
+  it('queues one job for the same push (same repository and after SHA) delivered under two delivery ids', async () => {
+    const after = 'c'.repeat(40);
+    const payload = pushPayload(repos.site, 'main', [{ modified: ['README.md'] }], after);
+    const first = await deliver('push', payload);
+    expect(first).toMatchObject({ status: 200, body: { jobId: expect.any(String), alreadyQueued: false } });
+    const eventsBefore = await app.eventCount();
+    const secondId = randomUUID();
+    const second = await deliver('push', payload, { deliveryId: secondId });
+    expect(second).toMatchObject({ status: 200, body: { jobId: first.body.jobId, alreadyQueued: true } });
+    expect(second.body.duplicate).toBeUndefined();
+    // Only the second delivery itself was recorded: no second job, nothing on the repository.
+    expect(await app.eventCount()).toBe(eventsBefore + 1);
+    expect((await app.runtime.store.readStream(`github-delivery-${secondId}`)).map((e) => e.type)).toEqual(['GitHubDeliveryReceived']);
+    expect((await app.runtime.store.readStream(`job-${first.body.jobId}`)).map((e) => e.type)).toEqual(['JobQueued']);
+    const jobs = await jobsOf('site', second.body.position);
+    expect(jobs.filter((j: { input: { afterSha: string | null } }) => j.input.afterSha === after).map((j: { id: string }) => j.id)).toEqual([first.body.jobId]);
+  });
+
   it('re-detects the config at the pushed commit when a config file changed, and records it', async () => {
     const sha = github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': CONFIG } });
     // The branch has moved on (the config removed again): only a read at the pushed commit finds it.
@@ -208,7 +251,7 @@ describe('GitHub webhooks', () => {
     expect(app.runtime.store.comparePositions(again.body.position, head)).toBeGreaterThan(0); // only the delivery was recorded
   });
 
-  it('deactivates repositories removed from the installation, and every repository of a deleted installation', async () => {
+  it('deactivates repositories removed from the installation, and every repository of a deleted installation, which the organization then no longer owns', async () => {
     const removed = await deliver('installation_repositories', {
       action: 'removed',
       installation: { id: 7 },
@@ -223,11 +266,18 @@ describe('GitHub webhooks', () => {
     const push = await withoutAppending(() => deliver('push', pushPayload(repos.docs, 'main', [{ modified: ['docs/intro.md'] }])));
     expect(push.body.ignored).toBe('inactive_repository');
 
+    const installations = async (position: string) =>
+      (await app.request('GET', `/v1/orgs/${ORG}/github/installations?minPosition=${position}`, { token })).body.map((i: { installationId: string }) => i.installationId);
+    expect(await installations(removed.body.position)).toEqual(['7', '8']);
     const deleted = await deliver('installation', { action: 'deleted', installation: { id: 8, account: { login: 'beta' } } });
-    expect(deleted).toMatchObject({ status: 200, body: { repositoryIds: expect.arrayContaining([ids.other, ids.lone]) } });
+    expect(deleted).toMatchObject({ status: 200, body: { repositoryIds: expect.arrayContaining([ids.other, ids.lone]), organizationCount: 1 } });
     expect(await repository('other', deleted.body.position)).toMatchObject({ isActive: false });
     expect(await repository('lone', deleted.body.position)).toMatchObject({ isActive: false });
     expect(await repository('site', deleted.body.position)).toMatchObject({ isActive: true });
+    // The organization no longer owns installation 8: it is not listed, and nothing is routed through it.
+    expect(await installations(deleted.body.position)).toEqual(['7']);
+    const afterUnbind = await withoutAppending(() => deliver('push', { ...pushPayload(repos.other, 'main', [{ modified: ['docs/intro.md'] }]), installation: { id: 8 } }));
+    expect(afterUnbind.body.ignored).toBe('unknown_repository');
   });
 });
 

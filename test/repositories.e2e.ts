@@ -114,7 +114,10 @@ describe('repositories over HTTP', () => {
     const installationBase = `/v1/me/integrations/${integration.id}/installations/7/repositories`;
     // Read with the user's own token: GitHub shows them only what they may see.
     const listings = () => github.requests.get('GET /user/installations/7/repositories') ?? 0;
+    const userRoute = () => github.routes.get('GET /user/installations/{installation_id}/repositories') ?? 0;
+    const appListings = () => github.requests.get('GET /installation/repositories') ?? 0;
     const before = listings();
+    const [userRouteBefore, appListingsBefore] = [userRoute(), appListings()];
 
     const list = await app.request('GET', `${installationBase}?minPosition=${integration.position}`, { token });
     expect(list.status).toBe(200);
@@ -123,6 +126,8 @@ describe('repositories over HTTP', () => {
     expect(listings() - before).toBe(1);
     expect((await app.request('GET', installationBase, { token })).body).toEqual(list.body);
     expect(listings() - before).toBe(1); // the second answer came from the cache
+    // Never the App's own listing (`GET /installation/repositories`), which would show every repository of the installation.
+    expect([userRoute() - userRouteBefore, appListings() - appListingsBefore]).toEqual([1, 0]);
 
     const config = await app.request('GET', `${installationBase}/acme/docs/config`, { token });
     expect(config).toMatchObject({ status: 200, body: { exists: true, path: '.lightfast.yaml', content: expect.stringContaining('store: docs-site'), sha: expect.stringMatching(/^[0-9a-f]{40}$/) } });
