@@ -38,12 +38,12 @@ export default defineConfig([
             { regex: '^@(eventstore|kurrent)/', message: `${domainIsPure} The event store sits behind the port in #event-store.` },
             { regex: nodeBuiltins, message: domainIsPure },
             {
-              regex: '^#(event-store|read-models|integrations)(/.*)?$',
+              regex: '^#(event-store|read-models|adapters|runtime)(/.*)?$',
               message: 'The domain is the innermost layer: other libs depend on it, never the reverse.',
             },
             {
               // The same boundary, reached by a relative path instead of the `#` alias.
-              regex: '^(\\.\\./)+(event-store|read-models|integrations|apps)/',
+              regex: '^(\\.\\./)+(event-store|read-models|adapters|runtime|apps)/',
               message: 'The domain is the innermost layer: other libs depend on it, never the reverse.',
             },
           ],

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { INestApplication } from '@nestjs/common';
-import { LocalIdentityProvider, createLogger, localOrganizationId } from '#integrations';
+import { LocalIdentityProvider, createLogger, localOrganizationId } from '#adapters';
 import { PROJECTIONS } from '#read-models';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
-import { loadConfig } from '../apps/console/src/config.js';
-import { openRuntime, type Runtime } from '../apps/console/src/runtime.js';
+import { loadConfig } from '#runtime';
+import { openRuntime, type Runtime } from '#runtime';
 import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
 import {

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalIdentityProvider, createLogger, localOrganizationId } from '#integrations';
+import { LocalIdentityProvider, createLogger, localOrganizationId } from '#adapters';
 import { jobStatsProjection, jobsProjection } from '#read-models';
-import { loadConfig } from '../apps/console/src/config.js';
-import { openRuntime } from '../apps/console/src/runtime.js';
+import { loadConfig } from '#runtime';
+import { openRuntime } from '#runtime';
 import { replayProjection } from '../apps/projector/src/cli/replay.js';
 import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
 import { benchAnalytics } from './analytics.bench.js';

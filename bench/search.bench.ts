@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DEFAULT_STORE_SETTINGS, ingestionDecider, ingestionStreamId, storeIdFor, type IndexedDocument } from '#domain';
 import { handleCommand } from '#event-store';
-import { LocalIdentityProvider, TokenCipher, createLogger } from '#integrations';
+import { LocalIdentityProvider, TokenCipher, createLogger } from '#adapters';
 import { DocumentQueries, PROJECTIONS } from '#read-models';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
-import { loadConfig } from '../apps/console/src/config.js';
-import { openRuntime } from '../apps/console/src/runtime.js';
+import { loadConfig } from '#runtime';
+import { openRuntime } from '#runtime';
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
 import { benchDatabase, fmt, measure, percentile } from './support.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedDatabase } from '../apps/console/src/embedded-database.js';
+import { startEmbeddedDatabase } from '#runtime';
 
 export interface BenchDatabase {
   readonly url: string;

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { INGESTION_JOB_KIND, jobDecider, jobStreamId, repositoryDecider, repositoryStreamId, type IngestionJobInput } from '#domain';
 import { handleCommand } from '#event-store';
 import { QuotaExceededError, Quotas } from '../apps/api/src/quotas/quotas.service.js';
-import { loadQuotas, loadRateLimits } from '../apps/console/src/limits.config.js';
+import { loadQuotas, loadRateLimits } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -155,7 +155,7 @@ describe('quotas', () => {
   });
 
   it('repositories: counted after catching up with the log, so a repository connected a moment ago counts', async () => {
-    const quotas = new Quotas(app.runtime);
+    const quotas = new Quotas(app.runtime.store, app.runtime.config, app.runtime.dataSource, app.runtime.checkpoints, app.runtime.logger);
     const organizationId = `org_${randomUUID()}`;
     await quotas.requireRepositoryQuota(organizationId);
     await handleCommand(app.runtime.store, repositoryStreamId(organizationId, '9001'), repositoryDecider, {
@@ -172,7 +172,7 @@ describe('quotas', () => {
   });
 
   it('queued jobs: 429 with Retry-After naming QUOTA_QUEUED_JOBS while the queue is full; a finished job frees a place', async () => {
-    const quotas = new Quotas(app.runtime);
+    const quotas = new Quotas(app.runtime.store, app.runtime.config, app.runtime.dataSource, app.runtime.checkpoints, app.runtime.logger);
     const organizationId = `org_${randomUUID()}`;
     const jobIds = [randomUUID(), randomUUID()];
     let position = '';

@@ -5,10 +5,10 @@ import { pino } from 'pino';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { jobDecider, jobStreamId, type JobCommand } from '#domain';
 import { handleCommand } from '#event-store';
-import { LocalIdentityProvider, createLogger } from '#integrations';
+import { LocalIdentityProvider, createLogger } from '#adapters';
 import { generateApiKeySecret } from '../apps/api/src/api-keys/api-key-secret.js';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
-import { loadRateLimits } from '../apps/console/src/limits.config.js';
+import { loadRateLimits } from '#runtime';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { startTestApp, type TestApp } from './support/app.js';
 

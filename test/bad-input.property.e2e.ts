@@ -16,10 +16,10 @@ import {
   organizationSlugProblem,
 } from '#domain';
 import { handleCommand, isPosition } from '#event-store';
-import { OctokitInstallationsSource, localOrganizationId, type GitHubUserInstallation } from '#integrations';
+import { OctokitInstallationsSource, localOrganizationId, type GitHubUserInstallation } from '#adapters';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
-import { RATE_LIMITS, loadQuotas, loadRateLimits, QUOTAS } from '../apps/console/src/limits.config.js';
+import { RATE_LIMITS, loadQuotas, loadRateLimits, QUOTAS } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -133,7 +133,7 @@ beforeAll(async () => {
 
   // GitHub's OAuth result is stored through the service its callback calls (as in integrations.e2e.ts).
   const source = new OctokitInstallationsSource({ baseUrl: github.url });
-  service = new GitHubIntegrationService(app.runtime, source);
+  service = new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source);
   const githubToken = `gho_${randomUUID().replace(/-/g, '')}`;
   github.setInstallations(githubToken, [installationPayload(11, 'acme')]);
   installations = await source.listUserInstallations(githubToken);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../apps/console/src/embedded-database.ts';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../libs/runtime/src/embedded-database.ts';
 
 /**
  * Tests use DATABASE_URL when it is set (CI: the machine's PostgreSQL) and an embedded cluster

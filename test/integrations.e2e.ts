@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { integrationStreamId } from '#domain';
-import { OctokitInstallationsSource, SignedState } from '#integrations';
+import { OctokitInstallationsSource, SignedState } from '#adapters';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub, type InstallationPayload } from './support/fake-github.js';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   github.setInstallationRepositories(11, shown(ids));
   github.setInstallationRepositories(12, shown(ids));
   // The service the OAuth callback calls, on the app's own runtime (store, cipher).
-  service = new GitHubIntegrationService(app.runtime, source);
+  service = new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source);
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { organizationSlugDecider, organizationSlugStreamId, workspaceDirectoryStreamId } from '#domain';
 import { handleCommand } from '#event-store';
-import { localOrganizationId } from '#integrations';
-import { BANNER_ORGANIZATION_SLUG, BANNER_USER_ID, LocalOrganizations, bannerSession } from '../apps/console/src/local-organization.js';
+import { localOrganizationId } from '#adapters';
+import { BANNER_ORGANIZATION_SLUG, BANNER_USER_ID, LocalOrganizations, bannerSession } from '../apps/standalone/src/local-organization.js';
 import { TokenRefusedError, mintLocalToken } from '../apps/projector/src/cli/token.js';
 import { startTestApp, type TestApp } from './support/app.js';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { LocalIdentityProvider, createLogger, localOrganizationId } from '#integrations';
+import { LocalIdentityProvider, createLogger, localOrganizationId } from '#adapters';
 import { PROJECTIONS, activeGeneration, readCheckpoint } from '#read-models';
-import { loadConfig } from '../apps/console/src/config.js';
-import { openRuntime, type Runtime } from '../apps/console/src/runtime.js';
+import { loadConfig } from '#runtime';
+import { openRuntime, type Runtime } from '#runtime';
 import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
 import { replayProjection } from '../apps/projector/src/cli/replay.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';

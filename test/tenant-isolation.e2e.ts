@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhooks } from '@octokit/webhooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { documentIdFor } from '#domain';
-import { OctokitInstallationsSource } from '#integrations';
+import { OctokitInstallationsSource } from '#adapters';
 import { PROJECTIONS } from '#read-models';
 import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
-import { loadRateLimits, type RateLimitName } from '../apps/console/src/limits.config.js';
+import { loadRateLimits, type RateLimitName } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
 import { useGitHubAppEnv } from './support/github-app.js';
 import { ownInstallation, registerRepositoryResource } from './support/github-integration.js';
@@ -677,7 +677,7 @@ describe('GitHub users with access to one repository of acme’s installation (o
     github.setInstallations(githubToken, [installationPayload(ACME_INSTALLATION, 'acme')]);
     github.setUserInstallationRepositories(githubToken, ACME_INSTALLATION, repositoryIds);
     const source = new OctokitInstallationsSource({ baseUrl: github.url });
-    const stored = await new GitHubIntegrationService(app.runtime, source).storeOAuthResult(userId, { accessToken: githubToken, scopes: [], installations: await source.listUserInstallations(githubToken) }, { commandId: randomUUID(), userId });
+    const stored = await new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source).storeOAuthResult(userId, { accessToken: githubToken, scopes: [], installations: await source.listUserInstallations(githubToken) }, { commandId: randomUUID(), userId });
     users.set(userId, { githubToken, integrationId: stored.id, position: stored.position! });
   }
 

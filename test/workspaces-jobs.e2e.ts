@@ -5,7 +5,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import pg from 'pg';
 import { jobDecider, jobStreamId, type JobCommand, type JobStatus } from '#domain';
 import { handleCommand } from '#event-store';
-import { LocalIdentityProvider } from '#integrations';
+import { LocalIdentityProvider } from '#adapters';
 import { startTestApp, type TestApp } from './support/app.js';
 
 let app: TestApp;

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { expect } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { LocalIdentityProvider, TokenCipher, createLogger, type Logger, type OrgRole } from '#integrations';
+import { LocalIdentityProvider, TokenCipher, createLogger, type Logger, type OrgRole } from '#adapters';
 import { createApiApp } from '../../apps/api/src/create-api-app.js';
 import { ProjectorDaemon } from '../../apps/projector/src/projector.daemon.js';
 import { startReactors, type ReactorOverrides, type Reactors } from '../../apps/projector/src/reactors/reactors.js';
-import { loadConfig, type ConsoleConfig } from '../../apps/console/src/config.js';
-import { openRuntime, type Runtime } from '../../apps/console/src/runtime.js';
+import { loadConfig, type ConsoleConfig } from '#runtime';
+import { openRuntime, type Runtime } from '#runtime';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {

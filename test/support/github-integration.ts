@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { OctokitInstallationsSource } from '#integrations';
+import { OctokitInstallationsSource } from '#adapters';
 import { GitHubIntegrationService } from '../../apps/api/src/integrations/github-integration.service.js';
 import type { TestApp } from './app.js';
 import { installationPayload, type FakeGitHub } from './fake-github.js';
@@ -13,7 +13,7 @@ export async function connectGitHubIntegration(app: TestApp, github: FakeGitHub,
   const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
   github.setInstallations(userToken, [installationPayload(installationId, owner)]);
   const source = new OctokitInstallationsSource({ baseUrl: github.url });
-  return new GitHubIntegrationService(app.runtime, source).storeOAuthResult(userId, { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: randomUUID(), userId });
+  return new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source).storeOAuthResult(userId, { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: randomUUID(), userId });
 }
 
 /** One public repository registered as a resource of the integration, over HTTP; returns its resource id. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
 import { PostgresEventStore, START, type Position, type SubscriptionBatch } from '#event-store';
-import { createLogger } from '#integrations';
+import { createLogger } from '#adapters';
 import { ProjectionRunner, type ProjectionRunnerOptions } from '../../apps/projector/src/projection-runner.js';
 import { createReadModelDataSource, migrateReadModels } from '../../libs/read-models/src/core/data-source.js';
 import { ensureProjection, readCheckpoint, type CheckpointRow } from '../../libs/read-models/src/core/projection-catalog.js';

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { WorkspaceAnalyticsController } from './analytics/workspace-analytics.controller.js';
 import { WorkspaceAnalytics } from './analytics/workspace-analytics.service.js';
@@ -16,24 +17,22 @@ import { OrganizationsModule } from './organizations/organizations.module.js';
 import { QuotasModule } from './quotas/quotas.module.js';
 import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
-import { RUNTIME } from './runtime.tokens.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SearchModule } from './search/search.module.js';
 import { WorkspaceKeyAccess } from './search/workspace-key-access.js';
-import { StoresModule } from './stores/stores.module.js';
+import { StoresModule } from './document-stores/document-stores.module.js';
 import { WorkspaceQueries } from './workspaces/workspace.queries.js';
 import { WorkspacesController } from './workspaces/workspaces.controller.js';
-import type { Runtime } from '../../console/src/runtime.js';
+import { RuntimeModule, type Runtime } from '#runtime';
 
 @Module({})
 export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
-      imports: [GitHubAppModule.forRuntime(runtime), ApiKeysModule.forRuntime(runtime), IntegrationsModule.forRuntime(runtime), InstallationsModule.forRuntime(runtime), OrganizationsModule.forRuntime(runtime), QuotasModule.forRuntime(runtime), RateLimitsModule.forRuntime(runtime), RepositoriesModule.forRuntime(runtime), StoresModule.forRuntime(runtime), SearchModule.forRuntime(runtime), WebhooksModule.forRuntime(runtime)],
+      imports: [RuntimeModule.forRuntime(runtime), CqrsModule.forRoot(), GitHubAppModule, ApiKeysModule, IntegrationsModule, InstallationsModule, OrganizationsModule, QuotasModule, RateLimitsModule, RepositoriesModule, StoresModule, SearchModule, WebhooksModule],
       controllers: [HealthController, WorkspacesController, WorkspaceAnalyticsController, JobsController],
       providers: [
-        { provide: RUNTIME, useValue: runtime },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: ConsistentReadInterceptor },
         // The interceptor authorizes before it waits; WorkspaceKeyAccess is stateless, so its own instance here.

@@ -11,7 +11,7 @@ import { InputGuardPipe } from './common/input-guard.pipe.js';
 import { requireJsonBodies } from './common/require-json-bodies.js';
 import { createValidationPipe } from './common/validation.pipe.js';
 import { installOpenApiDocs } from './docs/openapi.js';
-import type { Runtime } from '../../console/src/runtime.js';
+import type { Runtime } from '#runtime';
 
 /** The configured Nest application, not yet listening (tests call `listen(0)`). */
 export async function createApiApp(runtime: Runtime): Promise<INestApplication> {

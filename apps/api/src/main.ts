@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { createLogger } from '#integrations';
-import { loadConfig } from '../../console/src/config.js';
-import { openRuntime } from '../../console/src/runtime.js';
-import { onShutdown } from '../../console/src/shutdown.js';
+import { createLogger } from '#adapters';
+import { loadConfig } from '#runtime';
+import { openRuntime } from '#runtime';
+import { onShutdown } from '#runtime';
 import { createApiApp } from './create-api-app.js';
 
 /** The api alone (production shape): DATABASE_URL is required; projections run in apps/projector. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GitHubAppClients, InProcessCache, detectRepositoryConfig, fetchBlobText, readRepositoryTree, type GitHubAppOctokit } from '#integrations';
+import { GitHubAppClients, InProcessCache, detectRepositoryConfig, fetchBlobText, readRepositoryTree, type GitHubAppOctokit } from '#adapters';
 import { startDemoGitHub, type DemoGitHub } from './demo.js';
 
 let demo: DemoGitHub;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Octokit } from '@octokit/rest';
 import { generateKeyPairSync } from 'node:crypto';
-import { GitHubAppClients, InProcessCache, type GitHubAppOctokit } from '#integrations';
+import { GitHubAppClients, InProcessCache, type GitHubAppOctokit } from '#adapters';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './fake-github.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { createLogger } from '#integrations';
-import { loadConfig } from '../../console/src/config.js';
-import { openRuntime } from '../../console/src/runtime.js';
-import { onShutdown } from '../../console/src/shutdown.js';
+import { createLogger } from '#adapters';
+import { loadConfig } from '#runtime';
+import { openRuntime } from '#runtime';
+import { onShutdown } from '#runtime';
 import { ProjectorDaemon } from './projector.daemon.js';
 import { startReactors } from './reactors/reactors.js';
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '#domain';
 import { PostgresEventStore, START, type Position } from '#event-store';
 import { activeCheckpoints, createReadModelDataSource, ensureProjection, migrateReadModels, readCheckpoint, type ProjectionDefinition, type RowChange } from '#read-models';
-import { projectorDeadLettersTotal, type Logger } from '#integrations';
+import { projectorDeadLettersTotal, type Logger } from '#adapters';
 import { PoisonEventError, ProjectionRunner, lockName, type ProjectionRunnerOptions } from './projection-runner.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 

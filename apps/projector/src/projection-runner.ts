@@ -11,7 +11,7 @@ import {
   type ProjectionDefinition,
   type TableDefinition,
 } from '#read-models';
-import { projectorBatchDuration, projectorDeadLettersTotal, projectorEventsPerSecond, projectorEventsTotal, type Logger } from '#integrations';
+import { projectorBatchDuration, projectorDeadLettersTotal, projectorEventsPerSecond, projectorEventsTotal, type Logger } from '#adapters';
 
 export type RunnerMode = 'live' | 'replay';
 

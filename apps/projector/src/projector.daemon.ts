@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { EventStore } from '#event-store';
 import { PROJECTIONS, SWITCH_CHANNEL, type ProjectionDefinition } from '#read-models';
-import type { Logger } from '#integrations';
+import type { Logger } from '#adapters';
 import { ProjectionRunner } from './projection-runner.js';
 
 export interface ProjectorDaemonOptions {

@@ -49,11 +49,11 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
 ): Promise<CommandResult<E>> {
   const sequence: readonly C[] = Array.isArray(commands) ? commands : [commands as C];
   for (let attempt = 1; ; attempt++) {
-    const history = await store.readStream(streamId);
+    const history = await readTypedStream<E>(store, streamId);
     const replayed = history.filter((e) => e.metadata.commandId === context.commandId);
     if (replayed.length > 0) return alreadyHandled<E>(replayed, context);
 
-    let state = fold(decider, history as unknown as E[]);
+    let state = fold(decider, history);
     const events: E[] = [];
     for (const command of sequence) {
       const decided = decider.decide(command, state);
@@ -92,9 +92,31 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   }
 }
 
-/** The state of one stream, read and folded with its decider's types: for reads that must not trail the log. */
-export async function aggregateStream<E extends DomainEvent, S>(store: EventStore, streamId: string, decider: Pick<Decider<never, E, S>, 'evolve' | 'initialState'>): Promise<S> {
-  return fold(decider, (await store.readStream(streamId)) as unknown as E[]);
+export interface AggregateStream<S> {
+  readonly state: S;
+  /** The stream's last revision, or null when it does not exist: the expected revision of the next append. */
+  readonly revision: bigint | null;
+  /** The position of the stream's last event: what a read model must have reached to show this state. */
+  readonly position: Position | null;
+}
+
+/**
+ * The one typed read of a stream: a stream holds its decider's events (upcast on read), so this is the
+ * only place the store's untyped records become a decider's event union.
+ */
+export async function readTypedStream<E extends DomainEvent>(store: EventStore, streamId: string): Promise<readonly RecordedEvent<E>[]> {
+  return (await store.readStream(streamId)) as readonly RecordedEvent[] as readonly RecordedEvent<E>[];
+}
+
+/** One stream folded with its decider (Emmett's `aggregateStream`, Marten's `FetchForWriting`): for reads that must not trail the log. */
+export async function aggregateStream<E extends DomainEvent, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Pick<Decider<never, E, S>, 'evolve' | 'initialState'>,
+): Promise<AggregateStream<S>> {
+  const history = await readTypedStream<E>(store, streamId);
+  const last = history.at(-1);
+  return { state: fold(decider, history), revision: last?.revision ?? null, position: last?.position ?? null };
 }
 
 function alreadyHandled<E extends DomainEvent>(replayed: readonly RecordedEvent[], context: CommandContext): CommandResult<E> {

@@ -6,7 +6,7 @@ import { apiKeysProjection } from './api-keys/api-keys.projection.js';
 import { integrationsProjection } from './integrations/integrations.projection.js';
 import { organizationsProjection } from './organizations/organizations.projection.js';
 import { repositoriesProjection } from './repositories/repositories.projection.js';
-import { storesProjection } from './stores/stores.projection.js';
+import { storesProjection } from './document-stores/document-stores.projection.js';
 import { documentsProjection } from './documents/documents.projection.js';
 import { ingestionQueueProjection } from './ingestion-queue/ingestion-queue.projection.js';
 import { githubInstallationsProjection } from './github-installations/github-installations.projection.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { badRequest } from '../common/api-error.js';

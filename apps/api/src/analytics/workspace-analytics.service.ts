@@ -12,8 +12,8 @@ import {
   type WindowTotals,
   type WorkspaceSource,
 } from '#read-models';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { toJobView, type JobRow } from '../jobs/job.queries.js';
 import { successRateBySource } from './source-health.js';
 
@@ -57,8 +57,8 @@ export class WorkspaceAnalytics {
   private readonly sources: WorkspaceSourceQueries;
   private readonly documents: DocumentTotalsQueries;
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
-    const sql: Sql = (text, params) => runtime.dataSource.query(text, params as unknown[]);
+  constructor(@Inject(READ_DATABASE) database: DataSource) {
+    const sql: Sql = (text, params) => database.query(text, params as unknown[]);
     this.jobs = new JobStatsQueries(sql);
     this.stores = new StoreQueries(sql);
     this.sources = new WorkspaceSourceQueries(sql);

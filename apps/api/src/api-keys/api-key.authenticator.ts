@@ -1,11 +1,13 @@
+import { READ_DATABASE, EVENT_STORE, LOGGER } from '#runtime';
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '#event-store';
+import type { Logger } from '#adapters';
 import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { apiKeyDecider, apiKeyStreamId, apiKeyUsageStreamId, type ApiKeyUsed } from '#domain';
 import { aggregateStream, eventIdFor } from '#event-store';
-import { metricsRegistry, type Principal } from '#integrations';
+import { metricsRegistry, type Principal } from '#adapters';
 import { ApiError } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { hashApiKey, isApiKeyToken, isWellFormedApiKey } from './api-key-secret.js';
 import { keyOwner } from './api-key-owner.js';
 
@@ -63,7 +65,9 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
   private readonly lastRecorded = new Map<string, number>();
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(READ_DATABASE) private readonly database: DataSource,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(LOGGER) private readonly logger: Logger) {}
 
   /**
    * Decided as of the log, whatever the projector's lag and in every process: a key works from the
@@ -87,7 +91,7 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
    * hash's owner pointer (`ApiKeyHashRegistered`), an unknown key costs one read of an empty stream.
    */
   private async lookup(hash: string): Promise<KeyStatus | null> {
-    const rows: KeyRow[] = await this.runtime.dataSource.query(
+    const rows: KeyRow[] = await this.database.query(
       `SELECT k.id, k.user_id, k.is_active, k.expires_at, k.last_used_at,
               (SELECT c.position FROM projection_checkpoints c JOIN projection_generations g ON g.name = c.name AND g.active_generation = c.generation
                 WHERE c.name = 'api_keys') AS checkpoint
@@ -101,10 +105,10 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
       apiKeyLookups.inc({ via: 'read_model' });
       return { id: row.id, userId: row.user_id, active: row.is_active, expiresAt: row.expires_at, lastUsedAt: row.last_used_at };
     }
-    const userId = row?.user_id ?? (await keyOwner(this.runtime.store, hash));
+    const userId = row?.user_id ?? (await keyOwner(this.eventStore, hash));
     apiKeyLookups.inc({ via: 'stream' });
     if (!userId) return null;
-    const ring = await aggregateStream(this.runtime.store, apiKeyStreamId(userId), apiKeyDecider);
+    const { state: ring } = await aggregateStream(this.eventStore, apiKeyStreamId(userId), apiKeyDecider);
     for (const [id, key] of ring.keys) {
       if (key.keyHash !== hash) continue;
       if (key.status === 'deleted') return null;
@@ -115,8 +119,8 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
 
   private async projectedUpToHead(userId: string, checkpoint: string | null): Promise<boolean> {
     if (checkpoint === null) return false;
-    const head = await this.runtime.store.streamHead(apiKeyStreamId(userId));
-    return head !== null && this.runtime.store.comparePositions(head.position, checkpoint) <= 0;
+    const head = await this.eventStore.streamHead(apiKeyStreamId(userId));
+    return head !== null && this.eventStore.comparePositions(head.position, checkpoint) <= 0;
   }
 
   /** Resolves when every use recorded so far has been appended (tests, shutdown). */
@@ -147,13 +151,13 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
     this.track(key.id, at);
     const event: ApiKeyUsed = { type: 'ApiKeyUsed', data: { userId: key.userId, keyId: key.id, usedAt: now.toISOString() } };
     const id = eventIdFor(`api-key-used:${key.id}:${Math.floor(at / API_KEY_USE_INTERVAL_MS)}`, 0);
-    const append = this.runtime.store
+    const append = this.eventStore
       .append(apiKeyUsageStreamId(key.id), [{ id, ...event, metadata: { userId: key.userId, schemaVersion: 1 } }], 'any')
       .then(
         () => undefined,
         (error: unknown) => {
           if (this.lastRecorded.get(key.id) === at) this.lastRecorded.delete(key.id);
-          this.runtime.logger.warn({ err: error, apiKeyId: key.id }, 'could not record API key use');
+          this.logger.warn({ err: error, apiKeyId: key.id }, 'could not record API key use');
         },
       )
       .finally(() => this.pending.delete(append));

@@ -1,6 +1,6 @@
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import type { ApiKeyView } from './api-keys.dto.js';
 
 export interface ApiKeyRow {
@@ -17,11 +17,11 @@ export interface ApiKeyRow {
 /** Lookups on the `api_keys` read model. The hash is never selected for a response. */
 @Injectable()
 export class ApiKeyQueries {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(READ_DATABASE) private readonly database: DataSource) {}
 
   /** `account.apiKeys.list`: every key of the user, revoked ones included, newest first. */
   async list(userId: string): Promise<ApiKeyView[]> {
-    const rows: ApiKeyRow[] = await this.runtime.dataSource.query(
+    const rows: ApiKeyRow[] = await this.database.query(
       `SELECT id, user_id, name, key_preview, is_active, expires_at, last_used_at, created_at
          FROM api_keys WHERE user_id = $1 ORDER BY created_at DESC, id DESC`,
       [userId],

@@ -1,19 +1,15 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { Module } from '@nestjs/common';
 import { ApiKeyAuthenticator } from './api-key.authenticator.js';
 import { ApiKeyQueries } from './api-key.queries.js';
+import { CreateApiKeyHandler } from './create-api-key.handler.js';
+import { EndApiKeyHandler } from './end-api-key.handler.js';
+import { RotateApiKeyHandler } from './rotate-api-key.handler.js';
 import { ApiKeysController } from './api-keys.controller.js';
 
 /** `account.apiKeys.*`; exports the authenticator for the AuthGuard. */
-@Module({})
-export class ApiKeysModule {
-  static forRuntime(runtime: Runtime): DynamicModule {
-    return {
-      module: ApiKeysModule,
-      controllers: [ApiKeysController],
-      providers: [{ provide: RUNTIME, useValue: runtime }, ApiKeyQueries, ApiKeyAuthenticator],
-      exports: [ApiKeyAuthenticator],
-    };
-  }
-}
+@Module({
+  controllers: [ApiKeysController],
+  providers: [ApiKeyQueries, ApiKeyAuthenticator, CreateApiKeyHandler, RotateApiKeyHandler, EndApiKeyHandler],
+  exports: [ApiKeyAuthenticator],
+})
+export class ApiKeysModule {}

@@ -1,10 +1,10 @@
+import { SESSION_AUTHENTICATOR } from '#runtime';
+import type { SessionAuthenticator } from '#adapters';
 import { Inject, Injectable, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { ApiError } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { ApiKeyAuthenticator, authenticateApiKeyBearer } from '../api-keys/api-key.authenticator.js';
 import { clientAddressKey } from '../rate-limits/client-address.js';
 import { RateLimits } from '../rate-limits/rate-limits.service.js';
@@ -20,7 +20,7 @@ export type AuthenticatedRequest = Request & { principal?: Principal };
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(SESSION_AUTHENTICATOR) private readonly authenticator: SessionAuthenticator,
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly rateLimits: RateLimits,
   ) {}
@@ -55,7 +55,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     try {
-      request.principal = await this.runtime.authenticator.verify(match[1]!);
+      request.principal = await this.authenticator.verify(match[1]!);
     } catch {
       throw new ApiError(401, 'unauthenticated', 'The bearer token is invalid or expired');
     }

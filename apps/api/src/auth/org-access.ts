@@ -1,10 +1,10 @@
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { metricsRegistry, type Principal } from '#integrations';
+import { metricsRegistry, type Principal } from '#adapters';
 import { isApiKeyPrincipal } from '../api-keys/api-key.authenticator.js';
 import { forbidden } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { memberRole } from '#domain';
 import { MembershipResolver, type OrganizationRef } from '../organizations/membership-resolver.js';
 import { OrganizationWriter } from '../organizations/organization-writer.js';
@@ -42,7 +42,7 @@ export const orgAccessChecks = new Counter({
 @Injectable()
 export class OrgAccess {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(READ_DATABASE) private readonly database: DataSource,
     private readonly memberships: MembershipResolver,
     private readonly streams: OrganizationWriter,
   ) {}
@@ -79,13 +79,13 @@ export class OrgAccess {
     // By slug: the newest organization holding it (a slug Clerk moved may linger on the old row).
     const rows: Array<{ id: string; slug: string; role: 'admin' | 'member' }> =
       ref.by === 'slug'
-        ? await this.runtime.dataSource.query(
+        ? await this.database.query(
             `SELECT o.id, o.slug, m.role
                FROM (SELECT id, slug FROM organizations WHERE slug = $1 ORDER BY updated_at DESC LIMIT 1) o
                JOIN org_memberships m ON m.organization_id = o.id AND m.user_id = $2`,
             [ref.value, userId],
           )
-        : await this.runtime.dataSource.query(
+        : await this.database.query(
             `SELECT o.id, o.slug, m.role FROM org_memberships m JOIN organizations o ON o.id = m.organization_id
               WHERE m.organization_id = $1 AND m.user_id = $2`,
             [ref.value, userId],

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { DomainError } from '#domain';
 import { CommandIdReusedError, EventStoreUnavailableError, WrongExpectedRevisionError } from '#event-store';
 import { ConsistencyTimeoutError } from '#read-models';
-import type { Logger } from '#integrations';
+import type { Logger } from '#adapters';
 import { ApiError, type ApiErrorBody } from './api-error.js';
 
 const DOMAIN_STATUS: Record<DomainError['code'], number> = {

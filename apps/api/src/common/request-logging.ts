@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
-import { httpRequestDuration, type Logger } from '#integrations';
+import { httpRequestDuration, type Logger } from '#adapters';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 

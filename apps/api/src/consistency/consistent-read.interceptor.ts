@@ -1,11 +1,11 @@
+import { CONFIG, CHECKPOINTS, type ConsoleConfig } from '#runtime';
+import type { CheckpointWaiter } from '#read-models';
 import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, switchMap, type Observable } from 'rxjs';
 import { isPosition } from '#event-store';
 import type { AuthenticatedRequest } from '../auth/auth.guard.js';
 import { ApiError, badRequest } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { ReadAccess } from './read-access.js';
 
 const READS_FROM = 'console:reads-from';
@@ -21,7 +21,8 @@ export const ReadsFrom = (...projections: string[]) => SetMetadata(READS_FROM, p
 export class ConsistentReadInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: ConsoleConfig,
+    @Inject(CHECKPOINTS) private readonly checkpoints: CheckpointWaiter,
     private readonly access: ReadAccess,
   ) {}
 
@@ -43,7 +44,7 @@ export class ConsistentReadInterceptor implements NestInterceptor {
    * 503 always names the first projection (in declared order) that had not caught up.
    */
   private async waitForAll(projections: readonly string[], minPosition: string): Promise<void> {
-    const deadline = Date.now() + this.runtime.config.consistencyTimeoutMs;
-    for (const projection of projections) await this.runtime.checkpoints.waitFor(projection, minPosition, Math.max(0, deadline - Date.now()));
+    const deadline = Date.now() + this.config.consistencyTimeoutMs;
+    for (const projection of projections) await this.checkpoints.waitFor(projection, minPosition, Math.max(0, deadline - Date.now()));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { OrgAccess } from '../auth/org-access.js';
 import { InputGuardPipe } from '../common/input-guard.pipe.js';
 import { WorkspaceKeyAccess } from '../search/workspace-key-access.js';

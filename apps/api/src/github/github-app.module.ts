@@ -1,6 +1,6 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
-import { gitHubAppFromEnv, type GitHubApp } from '#integrations';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { Global, Inject, Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { gitHubAppFromEnv, type GitHubApp } from '#adapters';
+import { CONFIG, type ConsoleConfig } from '#runtime';
 
 /** The GitHub App's installation clients, or null without GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY. */
 export const GITHUB_APP_CLIENTS = Symbol('GITHUB_APP_CLIENTS');
@@ -20,18 +20,13 @@ class GitHubCacheCloser implements OnModuleDestroy {
  * One set of GitHub App clients (and one response cache, one Redis connection) for the whole api:
  * repositories and webhooks share installation tokens and ETags. Read when the app starts.
  */
-@Module({})
-export class GitHubAppModule {
-  static forRuntime(runtime: Runtime): DynamicModule {
-    return {
-      module: GitHubAppModule,
-      global: true,
-      providers: [
-        { provide: GITHUB_APP, useFactory: () => gitHubAppFromEnv(runtime.config.githubApiUrl) },
-        { provide: GITHUB_APP_CLIENTS, inject: [GITHUB_APP], useFactory: (github: GitHubApp | null) => github?.clients ?? null },
-        GitHubCacheCloser,
-      ],
-      exports: [GITHUB_APP_CLIENTS],
-    };
-  }
-}
+@Global()
+@Module({
+  providers: [
+    { provide: GITHUB_APP, inject: [CONFIG], useFactory: (config: ConsoleConfig) => gitHubAppFromEnv(config.githubApiUrl) },
+    { provide: GITHUB_APP_CLIENTS, inject: [GITHUB_APP], useFactory: (github: GitHubApp | null) => github?.clients ?? null },
+    GitHubCacheCloser,
+  ],
+  exports: [GITHUB_APP_CLIENTS],
+})
+export class GitHubAppModule {}

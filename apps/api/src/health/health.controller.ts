@@ -1,10 +1,13 @@
+import { READ_DATABASE, EVENT_STORE, PROJECTOR_POOL, LOGGER, CONFIG, type ConsoleConfig } from '#runtime';
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '#event-store';
+import type pg from 'pg';
+import type { Logger } from '#adapters';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { metricsRegistry } from '#integrations';
+import { metricsRegistry } from '#adapters';
 import { Public } from '../auth/auth.guard.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
-import { projectionStatus } from '../../../projector/src/projection-status.js';
+import { projectionStatus } from '#runtime';
 import { requireMetricsToken } from './metrics-token.js';
 
 /** Readiness fails when the database or the event store is down, or a projection lags too far. */
@@ -13,7 +16,11 @@ const MAX_READY_LAG_SECONDS = Number(process.env.READY_MAX_LAG_SECONDS ?? 60);
 @Controller()
 @Public()
 export class HealthController {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(READ_DATABASE) private readonly database: DataSource,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(PROJECTOR_POOL) private readonly projectorPool: pg.Pool,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CONFIG) private readonly config: ConsoleConfig) {}
 
   @Get('health/live')
   live() {
@@ -25,26 +32,26 @@ export class HealthController {
     const checks: Record<string, unknown> = {};
     let ready = true;
     try {
-      await this.runtime.dataSource.query('SELECT 1');
+      await this.database.query('SELECT 1');
       checks.database = 'ok';
     } catch (error) {
       ready = false;
       checks.database = this.down('database', error);
     }
     try {
-      checks.eventStore = { status: 'ok', head: await this.runtime.store.headPosition() };
+      checks.eventStore = { status: 'ok', head: await this.eventStore.headPosition() };
     } catch (error) {
       ready = false;
       checks.eventStore = this.down('eventStore', error);
     }
     if (checks.database === 'ok') {
       try {
-        const projections = await projectionStatus(this.runtime.store, this.runtime.projectorPool);
+        const projections = await projectionStatus(this.eventStore, this.projectorPool);
         checks.projections = projections;
         if (projections.some((p) => (p.lagSeconds ?? 0) > MAX_READY_LAG_SECONDS)) ready = false;
       } catch (error) {
         ready = false;
-        this.runtime.logger.warn({ err: error }, 'readiness: projection status unknown');
+        this.logger.warn({ err: error }, 'readiness: projection status unknown');
         checks.projections = 'unknown';
       }
     }
@@ -54,8 +61,8 @@ export class HealthController {
 
   @Get('metrics')
   async metrics(@Req() request: Request, @Res() response: Response) {
-    requireMetricsToken(this.runtime.config.metricsToken, request.headers.authorization);
-    await projectionStatus(this.runtime.store, this.runtime.projectorPool).catch(() => undefined); // refresh lag gauges
+    requireMetricsToken(this.config.metricsToken, request.headers.authorization);
+    await projectionStatus(this.eventStore, this.projectorPool).catch(() => undefined); // refresh lag gauges
     response.setHeader('Content-Type', metricsRegistry.contentType);
     response.send(await metricsRegistry.metrics());
   }
@@ -65,7 +72,7 @@ export class HealthController {
    * names, ports, user names and SQL, which a public endpoint must not hand out.
    */
   private down(dependency: string, error: unknown): 'down' {
-    this.runtime.logger.warn({ err: error, dependency }, 'readiness: dependency down');
+    this.logger.warn({ err: error, dependency }, 'readiness: dependency down');
     return 'down';
   }
 }

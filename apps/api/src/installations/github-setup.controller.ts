@@ -1,13 +1,12 @@
+import { CONFIG, TOKEN_CIPHER, type ConsoleConfig, type Cipher } from '#runtime';
 import { Controller, Get, HttpStatus, Inject, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
-import { SignedState, SignedStateError, type Principal } from '#integrations';
+import { SignedState, SignedStateError, type Principal } from '#adapters';
 import { CurrentPrincipal, Public } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { InstallationBindings } from './installation-bindings.js';
 import { GITHUB_ID } from './installations.dto.js';
 
@@ -35,7 +34,8 @@ const single = (value: unknown): string | undefined => (typeof value === 'string
 @Controller('v1/github')
 export class GitHubSetupController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: ConsoleConfig,
+    @Inject(TOKEN_CIPHER) private readonly cipher: Cipher,
     private readonly access: OrgAccess,
     private readonly bindings: InstallationBindings,
   ) {}
@@ -46,9 +46,9 @@ export class GitHubSetupController {
     const slug = single(org);
     if (!slug) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'org: the organization slug to install the GitHub App for is required', { fields: [{ field: 'org', messages: ['required'] }] });
     const { organizationId, userId } = await this.access.requireOrg(requireSessionPrincipal(principal), slug);
-    const appSlug = this.runtime.config.githubAppSlug;
+    const appSlug = this.config.githubAppSlug;
     if (!appSlug) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_SLUG is not set: the GitHub App install page is unknown');
-    const url = new URL(`/apps/${encodeURIComponent(appSlug)}/installations/new`, this.runtime.config.githubOAuth?.webUrl ?? 'https://github.com');
+    const url = new URL(`/apps/${encodeURIComponent(appSlug)}/installations/new`, this.config.githubOAuth?.webUrl ?? 'https://github.com');
     url.searchParams.set('state', this.state().sign(subjectOf(organizationId, userId)));
     return { url: url.toString() };
   }
@@ -56,7 +56,7 @@ export class GitHubSetupController {
   @Get('setup')
   @Public()
   async setup(@Query('installation_id') installationId: unknown, @Query('setup_action') action: unknown, @Query('state') state: unknown, @Res() response: Response): Promise<void> {
-    const returnUrl = this.runtime.config.githubOAuth?.returnUrl;
+    const returnUrl = this.config.githubOAuth?.returnUrl;
     try {
       const outcome = await this.complete(single(installationId), single(state));
       if (returnUrl) return response.redirect(302, withParams(returnUrl, { github: 'installed', installationId: outcome.installationId }));
@@ -88,7 +88,7 @@ export class GitHubSetupController {
   }
 
   private state(): SignedState {
-    return new SignedState(this.runtime.cipher.deriveKey('github-app-setup-state'));
+    return new SignedState(this.cipher.deriveKey('github-app-setup-state'));
   }
 }
 

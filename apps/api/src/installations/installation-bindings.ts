@@ -1,3 +1,6 @@
+import { EVENT_STORE, READ_DATABASE } from '#runtime';
+import type { EventStore } from '#event-store';
+import type { DataSource } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   installationDecider,
@@ -11,8 +14,6 @@ import {
 import { handleCommand, type CommandContext, type CommandResult, aggregateStream } from '#event-store';
 import { notFound } from '../common/api-error.js';
 import { GitHubIntegrationService } from '../integrations/github-integration.service.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 
 export interface BindOutcome {
   readonly binding: InstallationBinding;
@@ -30,12 +31,13 @@ export interface BindOutcome {
 @Injectable()
 export class InstallationBindings {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_DATABASE) private readonly database: DataSource,
     private readonly integrations: GitHubIntegrationService,
   ) {}
 
   async state(organizationId: string): Promise<OrganizationInstallations> {
-    return (await aggregateStream(this.runtime.store, installationsStreamId(organizationId), installationDecider));
+    return (await aggregateStream(this.eventStore, installationsStreamId(organizationId), installationDecider)).state;
   }
 
   /** The binding, if the organization owns the installation now. */
@@ -82,7 +84,7 @@ export class InstallationBindings {
 
   /** Organizations that own the installation now (read model: webhook routing), each confirmed on its stream. */
   async owners(installationId: string): Promise<string[]> {
-    const rows: Array<{ organization_id: string }> = await this.runtime.dataSource.query(
+    const rows: Array<{ organization_id: string }> = await this.database.query(
       'SELECT organization_id FROM github_installations WHERE installation_id = $1 AND is_active ORDER BY organization_id',
       [installationId],
     );
@@ -92,6 +94,6 @@ export class InstallationBindings {
   }
 
   send(organizationId: string, command: InstallationCommand, context: CommandContext): Promise<CommandResult<InstallationEvent>> {
-    return handleCommand(this.runtime.store, installationsStreamId(organizationId), installationDecider, command, context);
+    return handleCommand(this.eventStore, installationsStreamId(organizationId), installationDecider, command, context);
   }
 }

@@ -1,15 +1,15 @@
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import type { CommandContext } from '#event-store';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { InstallationBindings } from './installation-bindings.js';
 import { BindInstallationBody } from './installations.dto.js';
 
@@ -29,7 +29,7 @@ interface InstallationRow {
 @Controller('v1/orgs/:org/github/installations')
 export class InstallationsController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(READ_DATABASE) private readonly database: DataSource,
     private readonly access: OrgAccess,
     private readonly bindings: InstallationBindings,
   ) {}
@@ -38,7 +38,7 @@ export class InstallationsController {
   @ReadsFrom('github_installations')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery) {
     const { organizationId } = await this.access.requireOrg(principal, org);
-    const rows: InstallationRow[] = await this.runtime.dataSource.query(
+    const rows: InstallationRow[] = await this.database.query(
       `SELECT installation_id, account_login, account_type, via, bound_by, bound_at FROM github_installations
         WHERE organization_id = $1 AND is_active ORDER BY bound_at, installation_id`,
       [organizationId],

@@ -1,3 +1,6 @@
+import { TOKEN_CIPHER, LOGGER, EVENT_STORE, type Cipher } from '#runtime';
+import type { Logger } from '#adapters';
+import type { EventStore } from '#event-store';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
@@ -22,10 +25,8 @@ import {
   type GitHubInstallationsSource,
   type GitHubUserInstallation,
   type InstallationRepository,
-} from '#integrations';
+} from '#adapters';
 import { ApiError, badRequest, notFound } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 
 export const GITHUB_INSTALLATIONS = Symbol('GITHUB_INSTALLATIONS');
 
@@ -45,7 +46,9 @@ export interface GitHubOAuthResult {
 @Injectable()
 export class GitHubIntegrationService {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(TOKEN_CIPHER) private readonly cipher: Cipher,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(GITHUB_INSTALLATIONS) private readonly installations: GitHubInstallationsSource,
   ) {
     // Per process: each entry is one user's view, so sharing it across processes buys little.
@@ -67,8 +70,8 @@ export class GitHubIntegrationService {
         data: {
           userId,
           integrationId: randomUUID(),
-          encryptedAccessToken: this.runtime.cipher.encrypt(result.accessToken),
-          encryptedRefreshToken: result.refreshToken ? this.runtime.cipher.encrypt(result.refreshToken) : null,
+          encryptedAccessToken: this.cipher.encrypt(result.accessToken),
+          encryptedRefreshToken: result.refreshToken ? this.cipher.encrypt(result.refreshToken) : null,
           tokenExpiresAt: result.tokenExpiresAt ? new Date(result.tokenExpiresAt).toISOString() : null,
           scopes: result.scopes ?? [],
           installations: result.installations.map((i) => ({ ...i, lastValidatedAt: at })),
@@ -115,10 +118,10 @@ export class GitHubIntegrationService {
     const integration = findGitHubIntegration(await this.load(userId));
     if (!integration || integration.status !== 'active') throw new ApiError(HttpStatus.NOT_FOUND, 'not_found', 'GitHub is not connected');
     try {
-      return { integration, token: this.runtime.cipher.decrypt(integration.encryptedAccessToken) };
+      return { integration, token: this.cipher.decrypt(integration.encryptedAccessToken) };
     } catch (error) {
       if (!(error instanceof TokenDecryptionError)) throw error;
-      this.runtime.logger.error({ err: error, integrationId: integration.integrationId }, 'stored GitHub token cannot be opened: was ENCRYPTION_KEY changed?');
+      this.logger.error({ err: error, integrationId: integration.integrationId }, 'stored GitHub token cannot be opened: was ENCRYPTION_KEY changed?');
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_reconnect_required', 'The stored GitHub token cannot be read; connect GitHub again');
     }
   }
@@ -156,12 +159,12 @@ export class GitHubIntegrationService {
 
   /** The user's integrations as their stream has them now (no read-model lag). */
   async load(userId: string): Promise<UserIntegrations> {
-    return (await aggregateStream(this.runtime.store, integrationStreamId(userId), integrationDecider));
+    return (await aggregateStream(this.eventStore, integrationStreamId(userId), integrationDecider)).state;
   }
 
   async send(userId: string, command: IntegrationCommand, context: CommandContext): Promise<CommandResult<IntegrationEvent>> {
     try {
-      return await handleCommand(this.runtime.store, integrationStreamId(userId), integrationDecider, command, context);
+      return await handleCommand(this.eventStore, integrationStreamId(userId), integrationDecider, command, context);
     } catch (error) {
       // A rule the DTO checks too, hit by a request that got past it: the same 400 shape, naming the field.
       const field = error instanceof DomainError && error.code === 'invalid' ? error.details?.field : undefined;
@@ -178,7 +181,7 @@ export class GitHubIntegrationService {
         throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
       }
       if (error instanceof GitHubUnavailableError) {
-        this.runtime.logger.warn({ err: error }, 'GitHub unavailable during installation validation');
+        this.logger.warn({ err: error }, 'GitHub unavailable during installation validation');
         throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
       }
       throw error;

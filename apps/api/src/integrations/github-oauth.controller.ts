@@ -1,14 +1,14 @@
+import { CONFIG, EVENT_STORE, TOKEN_CIPHER, type ConsoleConfig, type Cipher } from '#runtime';
+import type { EventStore } from '#event-store';
 import { Controller, Get, HttpStatus, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { integrationStreamId } from '#domain';
-import { GitHubOAuthError, GitHubTokenRejectedError, SignedState, SignedStateError, type GitHubInstallationsSource, type GitHubOAuthClient, type Principal } from '#integrations';
+import { GitHubOAuthError, GitHubTokenRejectedError, SignedState, SignedStateError, type GitHubInstallationsSource, type GitHubOAuthClient, type Principal } from '#adapters';
 import { CurrentPrincipal, Public } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { GITHUB_INSTALLATIONS, GitHubIntegrationService } from './github-integration.service.js';
 
 export const GITHUB_OAUTH = Symbol('GITHUB_OAUTH');
@@ -58,7 +58,9 @@ const FAILURE_STATUS: Record<Failure, number> = {
 @Controller('v1/github')
 export class GitHubOAuthController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: ConsoleConfig,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(TOKEN_CIPHER) private readonly cipher: Cipher,
     @Inject(GITHUB_OAUTH) private readonly oauth: GitHubOAuthClient | null,
     @Inject(GITHUB_INSTALLATIONS) private readonly installations: GitHubInstallationsSource,
     private readonly service: GitHubIntegrationService,
@@ -99,7 +101,7 @@ export class GitHubOAuthController {
       if (!reason) throw error;
       return { failure: reason, message: error instanceof Error ? error.message : String(error) };
     });
-    const returnUrl = this.runtime.config.githubOAuth?.returnUrl;
+    const returnUrl = this.config.githubOAuth?.returnUrl;
     if ('failure' in outcome) {
       if (returnUrl) return response.redirect(302, withParams(returnUrl, { github_error: outcome.failure }));
       response.status(FAILURE_STATUS[outcome.failure]).json({ error: { code: outcome.failure, message: outcome.message } });
@@ -118,7 +120,7 @@ export class GitHubOAuthController {
     // One OAuth round, one command: a reloaded callback page is answered from the stored event
     // (GitHub would refuse the used code a second time).
     const commandId = uuidv5(`github-oauth:${nonce}`, CALLBACK_NAMESPACE);
-    const done = (await this.runtime.store.readStream(integrationStreamId(userId))).filter((e) => e.metadata.commandId === commandId).at(-1);
+    const done = (await this.eventStore.readStream(integrationStreamId(userId))).filter((e) => e.metadata.commandId === commandId).at(-1);
     if (done) {
       const data = done.data as { integrationId: string; reconnected: boolean };
       return { id: data.integrationId, created: !data.reconnected, position: done.position };
@@ -138,7 +140,7 @@ export class GitHubOAuthController {
   }
 
   private state(): SignedState {
-    return new SignedState(this.runtime.cipher.deriveKey('github-oauth-state'));
+    return new SignedState(this.cipher.deriveKey('github-oauth-state'));
   }
 
   /**
@@ -147,7 +149,7 @@ export class GitHubOAuthController {
    * 43 base64url characters (256 bits), the shortest RFC 7636 allows.
    */
   private codeVerifier(nonce: string): string {
-    return createHmac('sha256', this.runtime.cipher.deriveKey('github-oauth-pkce')).update(nonce).digest('base64url');
+    return createHmac('sha256', this.cipher.deriveKey('github-oauth-pkce')).update(nonce).digest('base64url');
   }
 }
 

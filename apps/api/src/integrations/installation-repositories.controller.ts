@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { parse } from 'yaml';
-import { readRepositoryConfigFile, type GitHubAppClients, type InstallationRepository, type Principal } from '#integrations';
+import { readRepositoryConfigFile, type GitHubAppClients, type InstallationRepository, type Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError, notFound } from '../common/api-error.js';

@@ -1,8 +1,8 @@
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import type { GitHubInstallation, SyncConfig } from '#domain';
 import { notFound } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import type { GitHubIntegrationView, IntegrationSummary, ResourceView, WorkspaceIntegrationView } from './integrations.dto.js';
 
 interface IntegrationRow {
@@ -88,11 +88,11 @@ const toConnectionView = (row: ConnectionRow & Record<string, unknown>): Workspa
 /** Lookups on the `integrations` read models: each answer is one indexed query, and none writes. */
 @Injectable()
 export class IntegrationQueries {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(READ_DATABASE) private readonly database: DataSource) {}
 
   /** `account.integrations.list` */
   async list(userId: string): Promise<IntegrationSummary[]> {
-    const rows: IntegrationRow[] = await this.runtime.dataSource.query(
+    const rows: IntegrationRow[] = await this.database.query(
       'SELECT id, provider, is_active, connected_at, last_sync_at FROM integrations WHERE user_id = $1 ORDER BY connected_at, id',
       [userId],
     );
@@ -101,7 +101,7 @@ export class IntegrationQueries {
 
   /** `integration.github.list`: the user's GitHub integration, or null. */
   async github(userId: string): Promise<GitHubIntegrationView | null> {
-    const rows: IntegrationRow[] = await this.runtime.dataSource.query(
+    const rows: IntegrationRow[] = await this.database.query(
       `SELECT id, user_id, installations, is_active, connected_at FROM integrations WHERE user_id = $1 AND provider = 'github' ORDER BY connected_at LIMIT 1`,
       [userId],
     );
@@ -114,7 +114,7 @@ export class IntegrationQueries {
    * another user, or none, gives no row: a 404).
    */
   async resources(userId: string, integrationId: string): Promise<ResourceView[]> {
-    const rows: Array<Record<string, unknown>> = await this.runtime.dataSource.query(
+    const rows: Array<Record<string, unknown>> = await this.database.query(
       `SELECT ${RESOURCE_COLUMNS} FROM integrations i LEFT JOIN integration_resources r ON r.integration_id = i.id
         WHERE i.id = $1 AND i.user_id = $2 ORDER BY r.created_at, r.id`,
       [integrationId, userId],
@@ -128,7 +128,7 @@ export class IntegrationQueries {
 
   /** `integration.workspace.list`: the workspace's active connections with their resources, in one join. */
   async workspaceConnections(workspaceId: string): Promise<WorkspaceIntegrationView[]> {
-    const rows: Array<ConnectionRow & Record<string, unknown>> = await this.runtime.dataSource.query(
+    const rows: Array<ConnectionRow & Record<string, unknown>> = await this.database.query(
       `SELECT w.*, ${RESOURCE_COLUMNS} FROM workspace_integrations w LEFT JOIN integration_resources r ON r.id = w.resource_id
         WHERE w.workspace_id = $1 AND w.is_active ORDER BY w.connected_at, w.resource_id`,
       [workspaceId],
@@ -141,7 +141,7 @@ export class IntegrationQueries {
    * the workspace, or null. Through the caller's own resources, as the original (after its fix) did.
    */
   async status(userId: string, workspaceId: string, repoFullName: string): Promise<WorkspaceIntegrationView | null> {
-    const rows: Array<ConnectionRow & Record<string, unknown>> = await this.runtime.dataSource.query(
+    const rows: Array<ConnectionRow & Record<string, unknown>> = await this.database.query(
       `SELECT w.*, ${RESOURCE_COLUMNS} FROM integration_resources r
          JOIN workspace_integrations w ON w.resource_id = r.id AND w.workspace_id = $2
         WHERE r.user_id = $1 AND lower(r.repo_full_name) = lower($3)
@@ -153,7 +153,7 @@ export class IntegrationQueries {
 
   /** Who owns a connection (its resource's user), to route a disconnection to their stream. */
   async connectionOwner(workspaceId: string, resourceId: string): Promise<string | null> {
-    const rows: Array<{ user_id: string }> = await this.runtime.dataSource.query(
+    const rows: Array<{ user_id: string }> = await this.database.query(
       'SELECT user_id FROM workspace_integrations WHERE workspace_id = $1 AND resource_id = $2',
       [workspaceId, resourceId],
     );

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } f
 import { randomUUID } from 'node:crypto';
 import { findGitHubIntegration, findResourceByRepo, type ResourcesCreated } from '#domain';
 import type { CommandContext } from '#event-store';
-import type { InstallationRepository, Principal } from '#integrations';
+import type { InstallationRepository, Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { badRequest, notFound } from '../common/api-error.js';

@@ -1,7 +1,6 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { GitHubOAuthClient, OctokitInstallationsSource, type GitHubInstallationsSource } from '#integrations';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { Global, Module } from '@nestjs/common';
+import { GitHubOAuthClient, OctokitInstallationsSource, type GitHubInstallationsSource } from '#adapters';
+import { CONFIG, type ConsoleConfig } from '#runtime';
 import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
 import { GITHUB_INSTALLATIONS, GitHubIntegrationService } from './github-integration.service.js';
 import { GITHUB_OAUTH, GitHubOAuthController } from './github-oauth.controller.js';
@@ -11,23 +10,17 @@ import { InstallationRepositoriesController } from './installation-repositories.
 import { WorkspaceIntegrationsController } from './workspace-integrations.controller.js';
 
 /** `integration.*` and `account.integrations.*`, and GitHub's OAuth flow that stores the token. */
-@Module({})
-export class IntegrationsModule {
-  static forRuntime(runtime: Runtime): DynamicModule {
-    return {
-      module: IntegrationsModule,
-      // Global: installations (and their bindings) read the caller's GitHub token through its service.
-      global: true,
-      controllers: [IntegrationsController, InstallationRepositoriesController, WorkspaceIntegrationsController, GitHubOAuthController],
-      providers: [
-        { provide: RUNTIME, useValue: runtime },
-        { provide: GITHUB_INSTALLATIONS, useValue: new OctokitInstallationsSource({ baseUrl: runtime.config.githubApiUrl }) satisfies GitHubInstallationsSource },
-        { provide: GITHUB_OAUTH, useValue: runtime.config.githubOAuth ? new GitHubOAuthClient(runtime.config.githubOAuth) : null },
-        GitHubIntegrationService,
-        IntegrationQueries,
-        WorkspaceQueries,
-      ],
-      exports: [GitHubIntegrationService, GITHUB_INSTALLATIONS],
-    };
-  }
-}
+@Global()
+@Module({
+  // Global: installations (and their bindings) read the caller's GitHub token through its service.
+  controllers: [IntegrationsController, InstallationRepositoriesController, WorkspaceIntegrationsController, GitHubOAuthController],
+  providers: [
+      { provide: GITHUB_INSTALLATIONS, inject: [CONFIG], useFactory: (config: ConsoleConfig) => new OctokitInstallationsSource({ baseUrl: config.githubApiUrl }) satisfies GitHubInstallationsSource },
+    { provide: GITHUB_OAUTH, inject: [CONFIG], useFactory: (config: ConsoleConfig) => config.githubOAuth ? new GitHubOAuthClient(config.githubOAuth) : null },
+    GitHubIntegrationService,
+    IntegrationQueries,
+    WorkspaceQueries,
+  ],
+  exports: [GitHubIntegrationService, GITHUB_INSTALLATIONS],
+})
+export class IntegrationsModule {}

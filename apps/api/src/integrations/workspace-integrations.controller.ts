@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { CommandContext } from '#event-store';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess, type OrgScope } from '../auth/org-access.js';
 import { forbidden } from '../common/api-error.js';

@@ -1,8 +1,8 @@
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobStatus } from '#domain';
 import { badRequest, notFound } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import type { JobView } from './jobs.dto.js';
 
 export interface JobRow {
@@ -81,7 +81,7 @@ function decodeCursor(cursor: string): [string, string] {
 /** Lookups on the `jobs` read model through its keyset indexes. */
 @Injectable()
 export class JobQueries {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(READ_DATABASE) private readonly database: DataSource) {}
 
   async list(workspaceId: string, filter: { status?: JobStatus; repositoryId?: string; limit: number; cursor?: string }) {
     const params: unknown[] = [workspaceId];
@@ -92,7 +92,7 @@ export class JobQueries {
       const [createdAt, id] = decodeCursor(filter.cursor);
       where.push(`(created_at, id) < ($${params.push(createdAt)}::timestamptz, $${params.push(id)})`);
     }
-    const rows: JobRow[] = await this.runtime.dataSource.query(
+    const rows: JobRow[] = await this.database.query(
       `SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.push(filter.limit + 1)}`,
       params,
     );
@@ -103,7 +103,7 @@ export class JobQueries {
   }
 
   async get(workspaceId: string, jobId: string): Promise<JobView> {
-    const rows: JobRow[] = await this.runtime.dataSource.query('SELECT * FROM jobs WHERE id = $1 AND workspace_id = $2', [jobId, workspaceId]);
+    const rows: JobRow[] = await this.database.query('SELECT * FROM jobs WHERE id = $1 AND workspace_id = $2', [jobId, workspaceId]);
     if (!rows[0]) throw notFound('Job');
     return toJobView(rows[0]);
   }

@@ -1,15 +1,15 @@
+import { EVENT_STORE } from '#runtime';
+import type { EventStore } from '#event-store';
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { DomainError, findWorkspaceByName, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId } from '#domain';
 import { handleCommand, type CommandContext, aggregateStream } from '#event-store';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
 import { JobQueries, toJobView, type JobRow } from './job.queries.js';
 import { RangeQuery, RecentJobsQuery, StatisticsQuery } from '../analytics/analytics.dto.js';
@@ -19,7 +19,7 @@ import { ListJobsQuery } from './jobs.dto.js';
 @Controller('v1/orgs/:org/workspaces/:ws/jobs')
 export class JobsController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly workspaces: WorkspaceQueries,
     private readonly jobs: JobQueries,
     private readonly analytics: WorkspaceAnalytics,
@@ -75,14 +75,14 @@ export class JobsController {
     const organizationId = (await this.access.requireOrg(principal, org)).organizationId;
     // Both sides of the check come from the event streams, not the read models, which may lag:
     // the workspace that `ws` names now, and the workspace the job's own stream says it is in.
-    const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
+    const directory = (await aggregateStream(this.eventStore, workspaceDirectoryStreamId(organizationId), workspaceDecider)).state;
     const workspaceId = findWorkspaceByName(directory, ws);
     if (!workspaceId) throw notFound(`Workspace "${ws}"`);
-    const history = await this.runtime.store.readStream(jobStreamId(jobId));
+    const history = await this.eventStore.readStream(jobStreamId(jobId));
     const queued = history.find((e) => e.type === 'JobQueued');
     if (!queued || (queued.data as { workspaceId: string }).workspaceId !== workspaceId) throw notFound('Job');
     try {
-      const result = await handleCommand(this.runtime.store, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'cancelled_by_user' } }, context);
+      const result = await handleCommand(this.eventStore, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'cancelled_by_user' } }, context);
       return { success: true, position: result.position };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'not_found') throw notFound('Job');

@@ -1,12 +1,11 @@
+import { CONFIG, type ConsoleConfig } from '#runtime';
 import { Controller, HttpCode, HttpStatus, Inject, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { verifyWebhook } from '@clerk/backend/webhooks';
 import type { Request } from 'express';
 import type { Position } from '#event-store';
-import { membershipFromClerkJson, organizationFromClerkJson, type ClerkMembershipJson, type ClerkOrganizationJson } from '#integrations';
+import { membershipFromClerkJson, organizationFromClerkJson, type ClerkMembershipJson, type ClerkOrganizationJson } from '#adapters';
 import { Public } from '../auth/auth.guard.js';
 import { ApiError } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { MembershipResolver } from './membership-resolver.js';
 import { OrganizationWriter, type FactContext } from './organization-writer.js';
 
@@ -27,7 +26,7 @@ const invalidPayload = (message: string) => new ApiError(HttpStatus.BAD_REQUEST,
 @Controller('v1/webhooks/clerk')
 export class ClerkWebhooksController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: ConsoleConfig,
     private readonly writer: OrganizationWriter,
     private readonly memberships: MembershipResolver,
   ) {}
@@ -36,7 +35,7 @@ export class ClerkWebhooksController {
   @Public()
   @HttpCode(200)
   async receive(@Req() request: RawBodyRequest<Request>): Promise<{ received: true; type: string; handled: boolean; position: Position | null }> {
-    const secret = this.runtime.config.clerkWebhookSecret;
+    const secret = this.config.clerkWebhookSecret;
     if (!secret) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_configured', 'Clerk webhooks are not configured (set CLERK_WEBHOOK_SECRET)');
     const missing = SIGNATURE_HEADERS.filter((name) => typeof request.headers[name] !== 'string' || request.headers[name] === '');
     if (missing.length > 0) throw unauthenticated(`Missing webhook signature headers: ${missing.join(', ')}`);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { memberRole } from '#domain';
-import { metricsRegistry, type DirectoryMembership, type OrganizationDirectory, type OrgRole } from '#integrations';
+import { metricsRegistry, type DirectoryMembership, type OrganizationDirectory, type OrgRole } from '#adapters';
 import { Counter } from 'prom-client';
 import { ORGANIZATION_DIRECTORY, callDirectory } from './organization-directory.js';
 import { OrganizationWriter } from './organization-writer.js';

@@ -7,9 +7,9 @@ import {
   DirectoryUnavailableError,
   LocalOrganizationDirectory,
   type OrganizationDirectory,
-} from '#integrations';
+} from '#adapters';
 import { ApiError } from '../common/api-error.js';
-import type { ConsoleConfig } from '../../../console/src/config.js';
+import type { ConsoleConfig } from '#runtime';
 
 export const ORGANIZATION_DIRECTORY = Symbol('ORGANIZATION_DIRECTORY');
 

@@ -1,3 +1,5 @@
+import { EVENT_STORE } from '#runtime';
+import type { EventStore } from '#event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
 import {
@@ -19,9 +21,7 @@ import {
   type WorkspaceEvent,
 } from '#domain';
 import { handleCommand, type CommandContext, type Position, aggregateStream } from '#event-store';
-import type { DirectoryMembership, DirectoryOrganization, OrganizationDirectory, OrgRole } from '#integrations';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import type { DirectoryMembership, DirectoryOrganization, OrganizationDirectory, OrgRole } from '#adapters';
 import { ORGANIZATION_DIRECTORY, callDirectory } from './organization-directory.js';
 
 const DEFAULT_WORKSPACE_NAMESPACE = '0d4e2c51-7f0a-4b3e-9c61-5a8f2e7d1b94';
@@ -60,7 +60,7 @@ export interface FactContext {
 @Injectable()
 export class OrganizationWriter {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(ORGANIZATION_DIRECTORY) private readonly directory: OrganizationDirectory,
   ) {}
 
@@ -74,7 +74,7 @@ export class OrganizationWriter {
     const slugCommandId = `${context.commandId}:slug`;
     // A retry of a creation that got as far as the reservation continues with the organization it
     // reserved for, instead of asking Clerk for a second one (which would answer "slug taken").
-    const slugHistory = await this.runtime.store.readStream(organizationSlugStreamId(input.slug));
+    const slugHistory = await this.eventStore.readStream(organizationSlugStreamId(input.slug));
     const reservation = slugHistory.find((e) => e.metadata.commandId === slugCommandId);
     if (!reservation && slugHistory.length > 0) throw slugUsedBefore(input.slug);
     const organizationId = reservation
@@ -83,7 +83,7 @@ export class OrganizationWriter {
     if (!reservation && !options.adoptHistory && (await this.historyOf(organizationId))) throw slugUsedBefore(input.slug);
     const at = new Date().toISOString();
     const reserved = await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       organizationSlugStreamId(input.slug),
       organizationSlugDecider,
       { type: 'ReserveOrganizationSlug', data: { slug: input.slug, organizationId, authoritative: this.directory.external, at } },
@@ -169,20 +169,20 @@ export class OrganizationWriter {
    */
   async historyOf(organizationId: string): Promise<boolean> {
     for (const streamId of [organizationStreamId(organizationId), workspaceDirectoryStreamId(organizationId), installationsStreamId(organizationId)]) {
-      if ((await this.runtime.store.readStream(streamId)).length > 0) return true;
+      if ((await this.eventStore.readStream(streamId)).length > 0) return true;
     }
     return false;
   }
 
   /** Who holds a slug, from its reservation stream (never the read model); null when nobody does. */
   async organizationIdForSlug(slug: string): Promise<string | null> {
-    const history = await this.runtime.store.readStream(organizationSlugStreamId(slug));
+    const history = await this.eventStore.readStream(organizationSlugStreamId(slug));
     return fold(organizationSlugDecider, history as unknown as OrganizationSlugEvent[]).organizationId;
   }
 
   /** The organization's current state, folded from its stream (never the read model). */
   async state(organizationId: string): Promise<{ state: OrganizationState; position: Position | null }> {
-    const history = await this.runtime.store.readStream(organizationStreamId(organizationId));
+    const history = await this.eventStore.readStream(organizationStreamId(organizationId));
     return { state: fold(organizationDecider, history as unknown as OrganizationEvent[]), position: history.at(-1)?.position ?? null };
   }
 
@@ -198,7 +198,7 @@ export class OrganizationWriter {
       const name = defaultWorkspaceName(organizationId, attempt);
       try {
         const result = await handleCommand(
-          this.runtime.store,
+          this.eventStore,
           workspaceDirectoryStreamId(organizationId),
           workspaceDecider,
           { type: 'CreateWorkspace', data: { organizationId, workspaceId, name, isDefault: true, at: new Date().toISOString() } },
@@ -207,7 +207,7 @@ export class OrganizationWriter {
         const created = result.events.find((e): e is Extract<WorkspaceEvent, { type: 'WorkspaceCreated' }> => e.type === 'WorkspaceCreated');
         if (created) return { defaultWorkspace: { workspaceId: created.data.workspaceId, workspaceName: created.data.name }, position: result.position };
         // A no-op: the default exists already; name it from the directory itself.
-        const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
+        const directory = (await aggregateStream(this.eventStore, workspaceDirectoryStreamId(organizationId), workspaceDecider)).state;
         const id = directory.defaultWorkspaceId!;
         return { defaultWorkspace: { workspaceId: id, workspaceName: directory.workspaces.get(id)!.name }, position: result.position };
       } catch (error) {
@@ -218,7 +218,7 @@ export class OrganizationWriter {
 
   private async record(organization: DirectoryOrganization, commands: OrganizationCommand[], fact: FactContext): Promise<RecordedOrganization> {
     const reserved = await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       organizationSlugStreamId(organization.slug),
       organizationSlugDecider,
       { type: 'ReserveOrganizationSlug', data: { slug: organization.slug, organizationId: organization.id, authoritative: true, at: fact.at } },
@@ -248,13 +248,13 @@ export class OrganizationWriter {
   /** Runs the commands as one decision (one append) and returns the stream's history after it. */
   private async sendToOrganization(organizationId: string, commands: OrganizationCommand[], context: CommandContext) {
     const streamId = organizationStreamId(organizationId);
-    const result = await handleCommand(this.runtime.store, streamId, organizationDecider, commands, context);
-    const history = (await this.runtime.store.readStream(streamId)) as unknown as OrganizationEvent[];
+    const result = await handleCommand(this.eventStore, streamId, organizationDecider, commands, context);
+    const history = (await this.eventStore.readStream(streamId)) as unknown as OrganizationEvent[];
     return { position: result.position, history };
   }
 
   private newest(...positions: Array<Position | null>): Position | null {
-    return positions.reduce<Position | null>((a, b) => (a === null ? b : b === null ? a : this.runtime.store.comparePositions(a, b) >= 0 ? a : b), null);
+    return positions.reduce<Position | null>((a, b) => (a === null ? b : b === null ? a : this.eventStore.comparePositions(a, b) >= 0 ? a : b), null);
   }
 }
 

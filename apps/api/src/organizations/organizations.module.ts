@@ -1,6 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { Global, Module } from '@nestjs/common';
+import { CONFIG, type ConsoleConfig } from '#runtime';
 import { OrgAccess } from '../auth/org-access.js';
 import { ClerkWebhooksController } from './clerk-webhooks.controller.js';
 import { MembershipResolver } from './membership-resolver.js';
@@ -14,22 +13,16 @@ import { OrganizationsController } from './organizations.controller.js';
  * Global, so there is one `OrgAccess` (with one membership cache and one single-flight map) for
  * all feature modules, which inject it without importing this module.
  */
-@Module({})
-export class OrganizationsModule {
-  static forRuntime(runtime: Runtime): DynamicModule {
-    return {
-      module: OrganizationsModule,
-      global: true,
-      controllers: [OrganizationsController, ClerkWebhooksController],
-      providers: [
-        { provide: RUNTIME, useValue: runtime },
-        { provide: ORGANIZATION_DIRECTORY, useValue: organizationDirectoryFor(runtime.config) },
-        OrganizationWriter,
-        OrganizationQueries,
-        MembershipResolver,
-        OrgAccess,
-      ],
-      exports: [OrgAccess, OrganizationWriter],
-    };
-  }
-}
+@Global()
+@Module({
+  controllers: [OrganizationsController, ClerkWebhooksController],
+  providers: [
+      { provide: ORGANIZATION_DIRECTORY, inject: [CONFIG], useFactory: (config: ConsoleConfig) => organizationDirectoryFor(config) },
+    OrganizationWriter,
+    OrganizationQueries,
+    MembershipResolver,
+    OrgAccess,
+  ],
+  exports: [OrgAccess, OrganizationWriter],
+})
+export class OrganizationsModule {}

@@ -1,11 +1,14 @@
+import { EVENT_STORE, CONFIG, READ_DATABASE, CHECKPOINTS, LOGGER, type ConsoleConfig } from '#runtime';
+import type { EventStore } from '#event-store';
+import type { DataSource } from 'typeorm';
+import type { CheckpointWaiter } from '#read-models';
+import type { Logger } from '#adapters';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { apiKeyStreamId, workspaceDirectoryStreamId } from '#domain';
 import { START } from '#event-store';
 import { ConsistencyTimeoutError } from '#read-models';
 import { ApiError } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
-import { QUOTAS, type QuotaName } from '../../../console/src/limits.config.js';
+import { QUOTAS, type QuotaName } from '#runtime';
 
 /** A full ingestion queue drains by itself: the caller is told to come back, not to delete something. */
 const QUEUED_JOBS_RETRY_AFTER_SECONDS = 60;
@@ -54,7 +57,11 @@ export class QuotaExceededError extends ApiError {
  */
 @Injectable()
 export class Quotas {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CONFIG) private readonly config: ConsoleConfig,
+    @Inject(READ_DATABASE) private readonly database: DataSource,
+    @Inject(CHECKPOINTS) private readonly checkpoints: CheckpointWaiter,
+    @Inject(LOGGER) private readonly logger: Logger) {}
 
   /** `commandId`: a retry of a create that already succeeded (same Idempotency-Key) is a replay, never refused. */
   async requireWorkspaceQuota(organizationId: string, commandId?: string): Promise<void> {
@@ -70,7 +77,7 @@ export class Quotas {
    * to catch up to, only the store's head: connecting is rare, so it may wait as long as a query.
    */
   async requireRepositoryQuota(organizationId: string): Promise<void> {
-    await this.require('repositories', organizationId, () => this.runtime.store.headPosition());
+    await this.require('repositories', organizationId, () => this.eventStore.headPosition());
   }
 
   /** Before queueing an ingestion job (reindex, push): 429 with `Retry-After` while the organization's queue is full. */
@@ -79,20 +86,20 @@ export class Quotas {
   }
 
   /** `position` resolves to where the read model must have caught up, or `'replay'` when there is nothing to check. */
-  private async require(quota: QuotaName, owner: string, position: (() => Promise<string | null>) | null, catchUpMs = this.runtime.config.consistencyTimeoutMs): Promise<void> {
-    const limit = this.runtime.config.quotas[quota];
+  private async require(quota: QuotaName, owner: string, position: (() => Promise<string | null>) | null, catchUpMs = this.config.consistencyTimeoutMs): Promise<void> {
+    const limit = this.config.quotas[quota];
     if (limit === null) return;
     const { projection, sql } = COUNTS[quota];
     const target = position ? await position() : null;
     if (target === REPLAY) return;
     await this.catchUp(projection, target, catchUpMs);
-    const rows: Array<{ n: number }> = await this.runtime.dataSource.query(sql, [owner]);
+    const rows: Array<{ n: number }> = await this.database.query(sql, [owner]);
     const current = rows[0]?.n ?? 0;
     if (current >= limit) throw new QuotaExceededError(quota, limit, current);
   }
 
   private async lastPosition(streamId: string, commandId: string | undefined): Promise<string | null> {
-    const events = await this.runtime.store.readStream(streamId);
+    const events = await this.eventStore.readStream(streamId);
     if (commandId !== undefined && events.some((e) => e.metadata.commandId === commandId)) return REPLAY;
     return events.at(-1)?.position ?? null;
   }
@@ -100,10 +107,10 @@ export class Quotas {
   private async catchUp(projection: string, position: string | null, timeoutMs: number): Promise<void> {
     if (position === null || position === START) return;
     try {
-      await this.runtime.checkpoints.waitFor(projection, position, timeoutMs);
+      await this.checkpoints.waitFor(projection, position, timeoutMs);
     } catch (error) {
       if (!(error instanceof ConsistencyTimeoutError)) throw error;
-      this.runtime.logger.warn({ projection, timeoutMs }, 'quota counted on a lagging read model');
+      this.logger.warn({ projection, timeoutMs }, 'quota counted on a lagging read model');
     }
   }
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { isApiKeyPrincipal } from '../api-keys/api-key.authenticator.js';
 import type { AuthenticatedRequest } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
-import { RATE_LIMITS, type RateLimitName } from '../../../console/src/limits.config.js';
+import { RATE_LIMITS, type RateLimitName } from '#runtime';
 import { RateLimits } from './rate-limits.service.js';
 import { InputGuardPipe } from '../common/input-guard.pipe.js';
 

@@ -1,11 +1,10 @@
+import type { Logger } from '#adapters';
 import { HttpStatus, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ApiError } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
-import { RATE_LIMITS, type RateLimitName, type RateLimitWindow } from '../../../console/src/limits.config.js';
+import { CONFIG, LOGGER, RATE_LIMITS, type ConsoleConfig, type RateLimitName, type RateLimitWindow } from '#runtime';
 
 const REDIS_READY_WAIT_MS = 3000;
 const SUBJECT_LABEL = { address: 'this client address', apiKey: 'this API key', organization: 'this organization' } as const;
@@ -21,11 +20,11 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
   private readonly redis: Redis | null;
   private readonly limiters = new Map<RateLimitName, { readonly window: RateLimitWindow; readonly limiter: RateLimiterAbstract }>();
 
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {
-    const { rateLimits, redisUrl } = runtime.config;
+  constructor(@Inject(CONFIG) config: ConsoleConfig, @Inject(LOGGER) logger: Logger) {
+    const { rateLimits, redisUrl } = config;
     // No offline queue: a request never waits for a reconnect, the insurance limiter answers instead.
     this.redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : null;
-    this.redis?.on('error', (error) => runtime.logger.warn({ err: error }, 'rate-limit Redis unavailable; counting in process'));
+    this.redis?.on('error', (error) => logger.warn({ err: error }, 'rate-limit Redis unavailable; counting in process'));
     for (const name of Object.keys(RATE_LIMITS) as RateLimitName[]) {
       const window = rateLimits.windows[name];
       if (!window) continue;

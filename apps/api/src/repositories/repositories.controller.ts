@@ -1,3 +1,6 @@
+import { LOGGER, EVENT_STORE } from '#runtime';
+import type { Logger } from '#adapters';
+import type { EventStore } from '#event-store';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
@@ -20,7 +23,7 @@ import {
   type RepositoryState,
 } from '#domain';
 import { handleCommand, type CommandContext, aggregateStream } from '#event-store';
-import { detectRepositoryConfig, readRepositoryById, type GitHubAppClients, type InstallationRepository, type Principal } from '#integrations';
+import { detectRepositoryConfig, readRepositoryById, type GitHubAppClients, type InstallationRepository, type Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
 import { OrgAccess } from '../auth/org-access.js';
@@ -33,8 +36,6 @@ import { GitHubIntegrationService } from '../integrations/github-integration.ser
 import { Quotas } from '../quotas/quotas.service.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { OrganizationWriter } from '../organizations/organization-writer.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { ConnectRepositoryBody, ListRepositoriesQuery } from './repositories.dto.js';
 import { RepositoryQueries, toRepositoryView } from './repository.queries.js';
 
@@ -51,7 +52,8 @@ export const reindexJobIdFor = (commandId: string) => uuidv5(`reindex:${commandI
 @Controller('v1/orgs/:org/repositories')
 export class RepositoriesController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
     private readonly queries: RepositoryQueries,
     private readonly access: OrgAccess,
@@ -102,7 +104,7 @@ export class RepositoriesController {
     // collaborator on one public repository sees it too): the member must see this repository.
     await this.integrations.requireVisibleRepository(userId, body.githubInstallationId, body.githubRepoId);
     const repository = await readRepositoryById(github.forInstallation(body.githubInstallationId), body.githubRepoId).catch((error: unknown) => {
-      this.runtime.logger.warn({ err: error, githubRepoId: body.githubRepoId }, 'GitHub repository lookup failed');
+      this.logger.warn({ err: error, githubRepoId: body.githubRepoId }, 'GitHub repository lookup failed');
       throw new ApiError(HttpStatus.BAD_GATEWAY, 'github_unavailable', 'GitHub could not be asked about the repository; try again later');
     });
     if (!repository) throw notFound('Repository');
@@ -118,7 +120,7 @@ export class RepositoriesController {
         at: new Date().toISOString(),
       },
     };
-    const result = await handleCommand(this.runtime.store, repositoryStreamId(organizationId, body.githubRepoId), repositoryDecider, command, context);
+    const result = await handleCommand(this.eventStore, repositoryStreamId(organizationId, body.githubRepoId), repositoryDecider, command, context);
     const event = result.events[0]!;
     response.status(event.type === 'RepositoryConnected' ? HttpStatus.CREATED : HttpStatus.OK);
     return { repositoryId: (event.data as { repositoryId: string }).repositoryId, reactivated: event.type === 'RepositoryReactivated', workspaceId, position: result.position };
@@ -144,7 +146,7 @@ export class RepositoriesController {
       detection = await detectRepositoryConfig(github.forInstallation(state.githubInstallationId), { owner, repo, ...(ref ? { ref } : {}) });
     } catch (error) {
       // As the original: the failure is recorded (status "error") and the caller gets a 502.
-      this.runtime.logger.warn({ err: error, repositoryId: id }, 'config detection failed');
+      this.logger.warn({ err: error, repositoryId: id }, 'config detection failed');
       await this.record(state, organizationId, { status: 'error', configPath: null, config: null, error: error instanceof Error ? error.message : String(error) }, context);
       throw new ApiError(HttpStatus.BAD_GATEWAY, 'github_unavailable', 'GitHub could not be read; the config status is now "error"');
     }
@@ -196,7 +198,7 @@ export class RepositoriesController {
       fallbackStore: null,
     };
     const queued = await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       jobStreamId(jobId),
       jobDecider,
       {
@@ -206,10 +208,10 @@ export class RepositoriesController {
       { ...context, commandId: `${context.commandId}:job` },
     );
     try {
-      await handleCommand(this.runtime.store, repositoryStreamId(organizationId, state.githubRepoId), repositoryDecider, await request(), { ...context, commandId: `${context.commandId}:repository` });
+      await handleCommand(this.eventStore, repositoryStreamId(organizationId, state.githubRepoId), repositoryDecider, await request(), { ...context, commandId: `${context.commandId}:repository` });
     } catch (error) {
       if (error instanceof DomainError && error.code === 'conflict') {
-        await handleCommand(this.runtime.store, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'reindex_conflict' } }, { ...context, commandId: `${context.commandId}:cancel` });
+        await handleCommand(this.eventStore, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'reindex_conflict' } }, { ...context, commandId: `${context.commandId}:cancel` });
       }
       throw error;
     }
@@ -219,7 +221,7 @@ export class RepositoriesController {
   private record(state: Exclude<RepositoryState, { status: 'none' }>, organizationId: string, detection: Omit<ConfigDetection, 'configPath'> & { configPath: string | null }, context: CommandContext) {
     const { status, configPath, config, error } = detection;
     return handleCommand(
-      this.runtime.store,
+      this.eventStore,
       repositoryStreamId(organizationId, state.githubRepoId),
       repositoryDecider,
       { type: 'RecordRepositoryConfig', data: { organizationId, status, configPath, config: config as Record<string, unknown> | null, error, at: new Date().toISOString() } },
@@ -230,7 +232,7 @@ export class RepositoriesController {
   /** The read model maps the id to the stream; the stream (authoritative) says whose it is. */
   private async load(organizationId: string, id: string): Promise<Exclude<RepositoryState, { status: 'none' }>> {
     const row = await this.queries.row(organizationId, id);
-    const state = (await aggregateStream(this.runtime.store, repositoryStreamId(organizationId, row.github_repo_id), repositoryDecider));
+    const state = (await aggregateStream(this.eventStore, repositoryStreamId(organizationId, row.github_repo_id), repositoryDecider)).state;
     if (state.status === 'none' || state.organizationId !== organizationId || state.repositoryId !== id) throw notFound('Repository');
     return state;
   }
@@ -242,13 +244,13 @@ export class RepositoriesController {
 
   private async jobStatus(jobId: string | null) {
     if (jobId === null) return null;
-    const job = (await aggregateStream(this.runtime.store, jobStreamId(jobId), jobDecider));
+    const job = (await aggregateStream(this.eventStore, jobStreamId(jobId), jobDecider)).state;
     return { jobId, status: job.status };
   }
 
   private async resolveWorkspace(organizationId: string, name: string | undefined): Promise<string> {
     if (name === undefined) return (await this.organizations.ensureDefaultWorkspace(organizationId)).defaultWorkspace.workspaceId;
-    const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
+    const directory = (await aggregateStream(this.eventStore, workspaceDirectoryStreamId(organizationId), workspaceDecider)).state;
     const workspaceId = findWorkspaceByName(directory, name);
     if (!workspaceId) throw notFound(`Workspace "${name}"`);
     return workspaceId;

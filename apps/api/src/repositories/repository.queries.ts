@@ -1,7 +1,7 @@
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import { notFound } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 
 export interface RepositoryRow {
   id: string;
@@ -47,10 +47,10 @@ export const toRepositoryView = (r: RepositoryRow) => ({
 
 @Injectable()
 export class RepositoryQueries {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(READ_DATABASE) private readonly database: DataSource) {}
 
   async list(organizationId: string, includeInactive: boolean) {
-    const rows: RepositoryRow[] = await this.runtime.dataSource.query(
+    const rows: RepositoryRow[] = await this.database.query(
       `SELECT * FROM repositories WHERE organization_id = $1 ${includeInactive ? '' : 'AND is_active'} ORDER BY connected_at DESC, id`,
       [organizationId],
     );
@@ -59,7 +59,7 @@ export class RepositoryQueries {
 
   /** Another organization's repository is answered like a missing one. */
   async row(organizationId: string, id: string): Promise<RepositoryRow> {
-    const rows: RepositoryRow[] = await this.runtime.dataSource.query('SELECT * FROM repositories WHERE id = $1 AND organization_id = $2', [id, organizationId]);
+    const rows: RepositoryRow[] = await this.database.query('SELECT * FROM repositories WHERE id = $1 AND organization_id = $2', [id, organizationId]);
     if (!rows[0]) throw notFound('Repository');
     return rows[0];
   }

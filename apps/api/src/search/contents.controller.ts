@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { CohereEmbeddingProvider, type EmbeddingProvider } from '#integrations';
+import { CohereEmbeddingProvider, type EmbeddingProvider } from '#adapters';
 import type { StoreView } from '#read-models';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { CONFIG, type ConsoleConfig } from '#runtime';
 
 /** Chunk vectors kept in process: a chunk reranked again costs no call while its text is unchanged. */
 const MAX_CACHED_CHUNK_VECTORS = 20_000;
@@ -15,8 +14,8 @@ export class SearchEmbeddings {
   private readonly base: CohereEmbeddingProvider | null;
   private readonly chunkVectors = new LRUCache<string, number[]>({ max: MAX_CACHED_CHUNK_VECTORS });
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
-    const cohere = runtime.config.cohere;
+  constructor(@Inject(CONFIG) config: ConsoleConfig) {
+    const cohere = config.cohere;
     this.base = cohere ? new CohereEmbeddingProvider({ apiKey: cohere.apiKey, apiUrl: cohere.apiUrl }) : null;
   }
 

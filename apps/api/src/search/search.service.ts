@@ -1,10 +1,10 @@
+import { LOGGER } from '#runtime';
+import type { Logger } from '#adapters';
 import { Inject, Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
-import { EmbeddingProviderError, InProcessCache, SingleFlightCache, metricsRegistry, type EmbeddingProvider } from '#integrations';
+import { EmbeddingProviderError, InProcessCache, SingleFlightCache, metricsRegistry, type EmbeddingProvider } from '#adapters';
 import type { SearchResult, StoreView } from '#read-models';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { ApiDocumentQueries } from './document.queries.js';
 import { rerank } from './rerank.js';
 import { SearchEmbeddings } from './search-embeddings.js';
@@ -59,7 +59,7 @@ export class SearchService {
   private readonly cache = new SingleFlightCache(new InProcessCache(MAX_CACHED_QUERIES));
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly documents: ApiDocumentQueries,
     private readonly embeddings: SearchEmbeddings,
   ) {}
@@ -104,7 +104,7 @@ export class SearchService {
       return await this.rerank(provider, results, request, retrieval);
     } catch (error) {
       if (!(error instanceof EmbeddingProviderError)) throw error;
-      this.runtime.logger.warn({ err: error, storeId: store.id, model: provider.model }, 'embedding failed: search falls back to full-text ranking');
+      this.logger.warn({ err: error, storeId: store.id, model: provider.model }, 'embedding failed: search falls back to full-text ranking');
       return { ...fullText(), degraded: true };
     }
   }

@@ -25,7 +25,7 @@ export const deliveryContext = (delivery: GitHubDelivery, step: string): Command
 
 /** The organization's repository stream, authoritative (no read model lag). */
 export async function loadRepository(store: EventStore, organizationId: string, githubRepoId: string): Promise<RepositoryState> {
-  return (await aggregateStream(store, repositoryStreamId(organizationId, githubRepoId), repositoryDecider));
+  return (await aggregateStream(store, repositoryStreamId(organizationId, githubRepoId), repositoryDecider)).state;
 }
 
 export type ConnectedRepository = Exclude<RepositoryState, { status: 'none' }>;

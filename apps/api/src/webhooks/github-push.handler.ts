@@ -1,3 +1,6 @@
+import { EVENT_STORE, LOGGER } from '#runtime';
+import type { EventStore } from '#event-store';
+import type { Logger } from '#adapters';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   INGESTION_JOB_KIND,
@@ -14,9 +17,7 @@ import {
   type IngestionJobInput,
 } from '#domain';
 import { handleCommand } from '#event-store';
-import { detectRepositoryConfig, type GitHubAppClients } from '#integrations';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { detectRepositoryConfig, type GitHubAppClients } from '#adapters';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
 import { InstallationBindings } from '../installations/installation-bindings.js';
 import { QuotaExceededError, Quotas } from '../quotas/quotas.service.js';
@@ -38,7 +39,8 @@ const SOURCE = 'github-webhook' as const;
 @Injectable()
 export class GitHubPushHandler {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(LOGGER) private readonly logger: Logger,
     @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
     private readonly installations: InstallationBindings,
     private readonly quotas: Quotas,
@@ -58,7 +60,7 @@ export class GitHubPushHandler {
     if (installationId === null) return { ignored: 'no_installation' };
 
     const owners = await this.installations.owners(installationId);
-    const states = (await Promise.all(owners.map((organizationId) => loadRepository(this.runtime.store, organizationId, githubRepoId)))).filter(
+    const states = (await Promise.all(owners.map((organizationId) => loadRepository(this.eventStore, organizationId, githubRepoId)))).filter(
       (state): state is ConnectedRepository => state.status !== 'none' && state.githubInstallationId === installationId,
     );
     if (states.length === 0) return { ignored: 'unknown_repository' };
@@ -87,7 +89,7 @@ export class GitHubPushHandler {
       return true;
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error;
-      this.runtime.logger.warn({ deliveryId: delivery.deliveryId, organizationId }, 'push not queued: the organization has too many queued ingestion jobs');
+      this.logger.warn({ deliveryId: delivery.deliveryId, organizationId }, 'push not queued: the organization has too many queued ingestion jobs');
       return false;
     }
   }
@@ -99,7 +101,7 @@ export class GitHubPushHandler {
     push: { jobId: string; installationId: string; fullName: string; defaultBranch: string; after: string; before: string | null; changedFileCount: number },
   ): Promise<boolean> {
     const context = deliveryContext(delivery, `job:${state.organizationId}`);
-    const existing = await this.runtime.store.readStream(jobStreamId(push.jobId));
+    const existing = await this.eventStore.readStream(jobStreamId(push.jobId));
     if (existing.length > 0 && existing[0]!.metadata.commandId !== context.commandId) return false;
     const input: IngestionJobInput = {
       kind: INGESTION_JOB_KIND,
@@ -116,7 +118,7 @@ export class GitHubPushHandler {
       fallbackStore: null,
     };
     await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       jobStreamId(push.jobId),
       jobDecider,
       {
@@ -145,7 +147,7 @@ export class GitHubPushHandler {
    */
   private async redetectConfig(delivery: GitHubDelivery, state: ConnectedRepository, fullName: string, after: string, installationId: string): Promise<ConfigDetection | null> {
     if (!this.github) {
-      this.runtime.logger.warn({ deliveryId: delivery.deliveryId, repositoryId: state.repositoryId }, 'config changed but no GitHub App is configured: not re-detected');
+      this.logger.warn({ deliveryId: delivery.deliveryId, repositoryId: state.repositoryId }, 'config changed but no GitHub App is configured: not re-detected');
       return null;
     }
     const [owner, repo] = fullName.split('/') as [string, string | undefined];
@@ -154,12 +156,12 @@ export class GitHubPushHandler {
     try {
       detection = await detectRepositoryConfig(this.github.forInstallation(installationId), { owner, repo, ref: after });
     } catch (error) {
-      this.runtime.logger.warn({ err: error, deliveryId: delivery.deliveryId, repositoryId: state.repositoryId }, 'config re-detection after a push failed');
+      this.logger.warn({ err: error, deliveryId: delivery.deliveryId, repositoryId: state.repositoryId }, 'config re-detection after a push failed');
       return null;
     }
     const { status, configPath, config, error } = detection;
     await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       repositoryStreamId(state.organizationId, state.githubRepoId),
       repositoryDecider,
       { type: 'RecordRepositoryConfig', data: { organizationId: state.organizationId, status, configPath, config: config as Record<string, unknown> | null, error, at: delivery.at } },

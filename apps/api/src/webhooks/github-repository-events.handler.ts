@@ -1,8 +1,9 @@
+import { READ_DATABASE, EVENT_STORE } from '#runtime';
+import type { DataSource } from 'typeorm';
+import type { EventStore } from '#event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import { repositoryDecider, repositoryStreamId, type RepositoryCommand } from '#domain';
 import { handleCommand } from '#event-store';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { InstallationBindings } from '../installations/installation-bindings.js';
 import { deliveryContext, loadRepository, type DeliveryOutcome, type GitHubDelivery } from './github-delivery.js';
 import { arrayAt, idAt, optionalIdAt, stringAt } from './github-webhook-payload.js';
@@ -16,7 +17,8 @@ import { arrayAt, idAt, optionalIdAt, stringAt } from './github-webhook-payload.
 @Injectable()
 export class GitHubRepositoryEventsHandler {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(READ_DATABASE) private readonly database: DataSource,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly installations: InstallationBindings,
   ) {}
 
@@ -43,7 +45,7 @@ export class GitHubRepositoryEventsHandler {
     const owners = await this.installations.owners(installationId);
     const repositoryIds: string[] = [];
     for (const organizationId of owners) {
-      const rows: { github_repo_id: string }[] = await this.runtime.dataSource.query(
+      const rows: { github_repo_id: string }[] = await this.database.query(
         'SELECT github_repo_id FROM repositories WHERE organization_id = $1 AND github_installation_id = $2 AND is_active ORDER BY github_repo_id',
         [organizationId, installationId],
       );
@@ -71,10 +73,10 @@ export class GitHubRepositoryEventsHandler {
   private async deactivateAll(delivery: GitHubDelivery, organizationId: string, githubRepoIds: readonly string[], installationId: string, reason: string): Promise<string[]> {
     const repositoryIds: string[] = [];
     for (const githubRepoId of githubRepoIds) {
-      const state = await loadRepository(this.runtime.store, organizationId, githubRepoId);
+      const state = await loadRepository(this.eventStore, organizationId, githubRepoId);
       if (state.status === 'none') continue;
       await handleCommand(
-        this.runtime.store,
+        this.eventStore,
         repositoryStreamId(organizationId, githubRepoId),
         repositoryDecider,
         { type: 'DeactivateRepository', data: { reason, githubInstallationId: installationId, at: delivery.at } },
@@ -92,9 +94,9 @@ export class GitHubRepositoryEventsHandler {
     if (installationId === null) return { ignored: 'no_installation' };
     const repositoryIds: string[] = [];
     for (const organizationId of await this.installations.owners(installationId)) {
-      const state = await loadRepository(this.runtime.store, organizationId, githubRepoId);
+      const state = await loadRepository(this.eventStore, organizationId, githubRepoId);
       if (state.status === 'none' || state.githubInstallationId !== installationId) continue;
-      await handleCommand(this.runtime.store, repositoryStreamId(organizationId, githubRepoId), repositoryDecider, command, deliveryContext(delivery, `${step}:${organizationId}`));
+      await handleCommand(this.eventStore, repositoryStreamId(organizationId, githubRepoId), repositoryDecider, command, deliveryContext(delivery, `${step}:${organizationId}`));
       repositoryIds.push(state.repositoryId);
     }
     return repositoryIds.length === 0 ? { ignored: 'unknown_repository' } : { handled: { repositoryIds } };

@@ -1,3 +1,5 @@
+import { CONFIG, EVENT_STORE, type ConsoleConfig } from '#runtime';
+import type { EventStore } from '#event-store';
 import { Controller, HttpCode, HttpStatus, Inject, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { Webhooks } from '@octokit/webhooks';
 import type { Request } from 'express';
@@ -5,8 +7,6 @@ import { fold, gitHubDeliveryDecider, gitHubDeliveryStreamId, type GitHubDeliver
 import { handleCommand, type Position } from '#event-store';
 import { Public } from '../auth/auth.guard.js';
 import { ApiError, badRequest } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { deliveryContext, type DeliveryOutcome, type GitHubDelivery } from './github-delivery.js';
 import { GitHubPushHandler } from './github-push.handler.js';
 import { GitHubRepositoryEventsHandler } from './github-repository-events.handler.js';
@@ -38,7 +38,8 @@ export class GitHubWebhooksController {
   private verifier: { readonly secret: string; readonly webhooks: Webhooks } | null = null;
 
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(CONFIG) private readonly config: ConsoleConfig,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly push: GitHubPushHandler,
     private readonly repositories: GitHubRepositoryEventsHandler,
   ) {}
@@ -47,7 +48,7 @@ export class GitHubWebhooksController {
   @Public()
   @HttpCode(200)
   async receive(@Req() request: RawBodyRequest<Request>): Promise<GitHubWebhookAnswer> {
-    const secret = this.runtime.config.githubWebhookSecret;
+    const secret = this.config.githubWebhookSecret;
     if (!secret) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_configured', 'GitHub webhooks are not configured (set GITHUB_WEBHOOK_SECRET): deliveries cannot be verified');
     // Set by our JSON parser (common/body-parsers.ts); absent for an empty body.
     if (!request.rawBody || request.rawBody.length === 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'Webhook payload: expected a JSON body (content-type: application/json)');
@@ -64,7 +65,7 @@ export class GitHubWebhooksController {
     const action = typeof (payload as Payload).action === 'string' ? ((payload as Payload).action as string) : null;
 
     const streamId = gitHubDeliveryStreamId(deliveryId);
-    const recorded = await this.runtime.store.readStream(streamId);
+    const recorded = await this.eventStore.readStream(streamId);
     if (fold(gitHubDeliveryDecider, recorded as unknown as GitHubDeliveryEvent[]).received) return { received: true, deliveryId, duplicate: true, position: recorded.at(-1)!.position };
 
     const delivery: GitHubDelivery = { deliveryId, event, action, payload: payload as Payload, at: new Date().toISOString() };
@@ -72,7 +73,7 @@ export class GitHubWebhooksController {
     if ('ignored' in outcome) return { received: true, deliveryId, ignored: outcome.ignored };
     // Appended after every action, so its position is at or past theirs: `?minPosition=` on it sees them all.
     const result = await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       streamId,
       gitHubDeliveryDecider,
       { type: 'RecordGitHubDelivery', data: { deliveryId, event, action, at: delivery.at } },

@@ -1,7 +1,7 @@
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import { notFound } from '../common/api-error.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import type { WorkspaceListItem, WorkspaceView } from './workspaces.dto.js';
 
 const TOP_REPOSITORIES = 3;
@@ -45,7 +45,7 @@ const toView = (row: WorkspaceRow): WorkspaceView => ({
 /** Lookups on the `workspaces` read model; none of them ever writes. */
 @Injectable()
 export class WorkspaceQueries {
-  constructor(@Inject(RUNTIME) private readonly runtime: Runtime) {}
+  constructor(@Inject(READ_DATABASE) private readonly database: DataSource) {}
 
   /**
    * `workspace.listByClerkOrgSlug`, in two statements for all the organization's workspaces: the
@@ -54,7 +54,7 @@ export class WorkspaceQueries {
    */
   async list(organizationId: string): Promise<WorkspaceSummary[]> {
     const [rows, repositories] = await Promise.all([
-      this.runtime.dataSource.query(
+      this.database.query(
         `WITH documents AS (
            SELECT s.workspace_id, sum(c.document_count) AS total
              FROM workspaces w JOIN stores s ON s.workspace_id = w.id JOIN store_counters c ON c.store_id = s.id
@@ -96,7 +96,7 @@ export class WorkspaceQueries {
       last_ingested_at: Date | null;
       document_count: number;
       total: string;
-    }> = await this.runtime.dataSource.query(
+    }> = await this.database.query(
       `SELECT * FROM (
          SELECT id, workspace_id, config_status, metadata, last_synced_at, last_ingested_at, document_count,
                 row_number() OVER (PARTITION BY workspace_id ORDER BY last_ingested_at DESC NULLS LAST, connected_at DESC, id) AS rank,
@@ -123,7 +123,7 @@ export class WorkspaceQueries {
 
   /** The workspace an `{org}/{ws}` route names (in any case: names are unique ignoring case), or a 404. */
   async byName(organizationId: string, name: string): Promise<WorkspaceView> {
-    const rows: WorkspaceRow[] = await this.runtime.dataSource.query('SELECT * FROM workspaces WHERE organization_id = $1 AND lower(name) = lower($2)', [
+    const rows: WorkspaceRow[] = await this.database.query('SELECT * FROM workspaces WHERE organization_id = $1 AND lower(name) = lower($2)', [
       organizationId,
       name,
     ]);

@@ -1,8 +1,10 @@
+import { EVENT_STORE } from '#runtime';
+import type { EventStore } from '#event-store';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { workspaceDecider, workspaceDirectoryStreamId } from '#domain';
 import { handleCommand, type CommandContext } from '#event-store';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { CommandId } from '../common/command-context.js';
@@ -10,15 +12,13 @@ import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { Quotas } from '../quotas/quotas.service.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';
-import { RUNTIME } from '../runtime.tokens.js';
-import type { Runtime } from '../../../console/src/runtime.js';
 import { WorkspaceQueries } from './workspace.queries.js';
 import { WorkspaceNameBody } from './workspaces.dto.js';
 
 @Controller('v1/orgs/:org/workspaces')
 export class WorkspacesController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly queries: WorkspaceQueries,
     private readonly access: OrgAccess,
     private readonly quotas: Quotas,
@@ -39,7 +39,7 @@ export class WorkspacesController {
     await this.quotas.requireWorkspaceQuota(scope.organizationId, context.commandId);
     const workspaceId = randomUUID();
     const result = await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       workspaceDirectoryStreamId(scope.organizationId),
       workspaceDecider,
       { type: 'CreateWorkspace', data: { organizationId: scope.organizationId, workspaceId, name: body.name, isDefault: false, at: new Date().toISOString() } },
@@ -75,7 +75,7 @@ export class WorkspacesController {
     // The decider resolves `ws` on the directory stream itself: a lagging read model cannot
     // make a rename hit the wrong workspace or miss one that was just created.
     const result = await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       workspaceDirectoryStreamId(scope.organizationId),
       workspaceDecider,
       { type: 'RenameWorkspace', data: { organizationId: scope.organizationId, currentName: ws, name: body.name, at: new Date().toISOString() } },

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { createLogger, localOrganizationId } from '#integrations';
+import { createLogger, localOrganizationId } from '#adapters';
 import { projectionNamed } from '#read-models';
-import { loadConfig } from '../../../console/src/config.js';
-import { embeddedDatabaseInUse, embeddedDatabaseUrl, startEmbeddedDatabase } from '../../../console/src/embedded-database.js';
-import { openRuntime, type Runtime } from '../../../console/src/runtime.js';
-import { projectionStatus } from '../projection-status.js';
+import { loadConfig } from '#runtime';
+import { embeddedDatabaseInUse, embeddedDatabaseUrl, startEmbeddedDatabase } from '#runtime';
+import { openRuntime, type Runtime } from '#runtime';
+import { projectionStatus } from '#runtime';
 import { replayProjection } from './replay.js';
 import { seedJobs } from './seed-jobs.js';
 import { mintLocalToken, type TokenOptions } from './token.js';

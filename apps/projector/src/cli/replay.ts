@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
 import { activeGeneration, createGeneration, dropGeneration, inTransaction, switchGeneration, type ProjectionDefinition } from '#read-models';
-import type { Logger } from '#integrations';
+import type { Logger } from '#adapters';
 import { ProjectionRunner, lockName } from '../projection-runner.js';
 
 export interface ReplayOptions {

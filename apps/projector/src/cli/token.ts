@@ -1,6 +1,6 @@
-import type { OrgRole } from '#integrations';
-import { LocalOrganizations, type LocalOrganization } from '../../../console/src/local-organization.js';
-import type { Runtime } from '../../../console/src/runtime.js';
+import type { OrgRole } from '#adapters';
+import { LocalOrganizations, type LocalOrganization } from '../../../standalone/src/local-organization.js';
+import type { Runtime } from '#runtime';
 
 export interface TokenOptions {
   readonly user: string;

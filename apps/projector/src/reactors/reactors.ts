@@ -1,5 +1,5 @@
-import { gitHubAppFromEnv } from '#integrations';
-import type { Runtime } from '../../../console/src/runtime.js';
+import { gitHubAppFromEnv } from '#adapters';
+import type { Runtime } from '#runtime';
 import { IngestionReactor, type IngestionReactorOptions } from './ingestion/ingestion.reactor.js';
 
 export interface Reactors {

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../core/event.js';
-import type { StoreSettings } from '../store/store.events.js';
+import type { StoreSettings } from '../document-store/document-store.events.js';
 
 /** Where a batch of documents came from: one ingestion job over one repository, into one store. */
 interface DocumentBatchRef {

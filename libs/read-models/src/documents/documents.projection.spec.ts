@@ -3,7 +3,7 @@ import { chunkText, ingestionDecider, ingestionStreamId, storeDecider, storeIdFo
 import { handleCommand } from '#event-store';
 import { useProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { createGeneration, ensureProjection } from '../core/projection-catalog.js';
-import { storesProjection } from '../stores/stores.projection.js';
+import { storesProjection } from '../document-stores/document-stores.projection.js';
 import { documentsProjection } from './documents.projection.js';
 import { DocumentQueries } from './documents.queries.js';
 

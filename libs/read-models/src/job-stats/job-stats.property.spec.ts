@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { JOB_STATUSES, jobDecider, jobStreamId, type JobCommand, type JobStatus } from '#domain';
 import { START, handleCommand, type Position } from '#event-store';
-import { LocalIdentityProvider, createLogger } from '#integrations';
-import { loadConfig } from '../../../../apps/console/src/config.js';
-import { openRuntime, type Runtime } from '../../../../apps/console/src/runtime.js';
+import { LocalIdentityProvider, createLogger } from '#adapters';
+import { loadConfig } from '#runtime';
+import { openRuntime, type Runtime } from '#runtime';
 import { replayProjection } from '../../../../apps/projector/src/cli/replay.js';
 import { ProjectionRunner } from '../../../../apps/projector/src/projection-runner.js';
 import { WorkspaceAnalytics, healthOf } from '../../../../apps/api/src/analytics/workspace-analytics.service.js';
@@ -340,7 +340,7 @@ beforeAll(async () => {
   runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger });
   queries = new JobStatsQueries((text, params) => runtime.projectorPool.query(text, params as unknown[]).then((r) => r.rows));
   // The service reads through TypeORM, as in the app: a second, independent path to the same rows.
-  analytics = new WorkspaceAnalytics(runtime);
+  analytics = new WorkspaceAnalytics(runtime.dataSource);
 });
 
 afterAll(async () => {

@@ -29,7 +29,7 @@ import {
   type TreeFile,
 } from '#domain';
 import { handleCommand, type EventStore, aggregateStream } from '#event-store';
-import { BLOBS_PER_QUERY, RepositoryTreeTooLarge, fetchBlobText, fetchBlobTextsByQuery, readRepositoryTree, type GitHubAppClients, type GitHubAppOctokit, type Logger } from '#integrations';
+import { BLOBS_PER_QUERY, RepositoryTreeTooLarge, fetchBlobText, fetchBlobTextsByQuery, readRepositoryTree, type GitHubAppClients, type GitHubAppOctokit, type Logger } from '#adapters';
 import { DocumentQueries, type CheckpointWaiter, type PendingIngestionJob, type Sql } from '#read-models';
 import { DocumentBatchAppender } from './document-batch.appender.js';
 import { matchIncludedFiles } from './include-matcher.js';
@@ -282,7 +282,7 @@ async function ensureStore(deps: IngestionDependencies, job: PendingIngestionJob
     { type: 'EnsureStore', data: { organizationId: job.organizationId, workspaceId: job.workspaceId, slug, settings: DEFAULT_STORE_SETTINGS, at: now() } },
     { commandId: `ingestion:${job.jobId}:store`, correlationId: job.jobId },
   );
-  const state = (await aggregateStream(deps.store, storeStreamId(storeId), storeDecider));
+  const state = (await aggregateStream(deps.store, storeStreamId(storeId), storeDecider)).state;
   if (state.status !== 'created') throw new IngestionError('store_unavailable', `Store ${slug} could not be created`);
   return { storeId, settings: state.store.settings };
 }
@@ -298,7 +298,7 @@ async function shouldStop(deps: IngestionDependencies, job: PendingIngestionJob,
   if (state.status !== 'running') return true;
   const { initialSyncResourceId: resourceId, initialSyncUserId: userId } = job.input;
   if (job.input.source !== 'initial-sync' || typeof resourceId !== 'string' || typeof userId !== 'string') return false;
-  const integrations = (await aggregateStream(deps.store, integrationStreamId(userId), integrationDecider));
+  const integrations = (await aggregateStream(deps.store, integrationStreamId(userId), integrationDecider)).state;
   if (isConnectedToWorkspace(integrations, job.workspaceId, resourceId)) return false;
   await handleCommand(deps.store, jobStreamId(job.jobId), jobDecider, { type: 'CancelJob', data: { at: now(), reason: 'resource_disconnected' } }, { commandId: `ingestion:${job.jobId}:disconnected`, correlationId: job.jobId });
   return true;
@@ -362,7 +362,7 @@ class ProgressReporter {
 }
 
 async function readJob(store: EventStore, jobId: string): Promise<JobState> {
-  return (await aggregateStream(store, jobStreamId(jobId), jobDecider));
+  return (await aggregateStream(store, jobStreamId(jobId), jobDecider)).state;
 }
 
 function isRefusedBecauseEnded(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import { metricsRegistry } from '#integrations';
+import { metricsRegistry } from '#adapters';
 
 export const ingestionQueueLength = new Gauge({
   name: 'reactor_ingestion_queue_length',

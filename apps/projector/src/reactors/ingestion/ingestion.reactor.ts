@@ -10,7 +10,7 @@ import {
   type IngestionJobInput,
 } from '#domain';
 import { handleCommand, type EventStore } from '#event-store';
-import type { GitHubAppClients, Logger } from '#integrations';
+import type { GitHubAppClients, Logger } from '#adapters';
 import { IngestionQueueQueries, type CheckpointWaiter, type InitialSyncRequest, type PendingIngestionJob, type Sql } from '#read-models';
 import { DEFAULT_INGESTION_SETTINGS, runIngestionJob, type IngestionSettings } from './ingestion-job.runner.js';
 import { isTransient } from './ingestion-error.js';

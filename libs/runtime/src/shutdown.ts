@@ -1,4 +1,4 @@
-import type { Logger } from '#integrations';
+import type { Logger } from '#adapters';
 
 /** Runs the closers in order on SIGINT/SIGTERM, once; a second signal exits at once. */
 export function onShutdown(logger: Logger, ...closers: Array<() => Promise<unknown>>): void {

@@ -1,8 +1,8 @@
 import { assertNever, type Decider } from '../core/decider.js';
 import { DomainError } from '../core/domain-error.js';
 import { storeSlugErrors } from '../repository/lightfast-config.js';
-import type { StoreCommand } from './store.commands.js';
-import { storeIdFor, type StoreCreated, type StoreEvent } from './store.events.js';
+import type { StoreCommand } from './document-store.commands.js';
+import { storeIdFor, type StoreCreated, type StoreEvent } from './document-store.events.js';
 
 export type StoreState = { readonly status: 'none' } | { readonly status: 'created'; readonly store: StoreCreated['data'] };
 

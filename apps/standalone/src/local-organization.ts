@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { memberRole } from '#domain';
-import { LocalOrganizationDirectory, type OrgRole } from '#integrations';
+import { LocalOrganizationDirectory, type OrgRole } from '#adapters';
 import { OrganizationWriter, type DefaultWorkspace } from '../../api/src/organizations/organization-writer.js';
-import type { Runtime } from './runtime.js';
+import type { Runtime } from '#runtime';
 
 export interface LocalOrganization {
   readonly organizationId: string;
@@ -23,7 +23,7 @@ export class LocalOrganizations {
   private readonly writer: OrganizationWriter;
 
   constructor(runtime: Runtime) {
-    this.writer = new OrganizationWriter(runtime, new LocalOrganizationDirectory());
+    this.writer = new OrganizationWriter(runtime.store, new LocalOrganizationDirectory());
   }
 
   /** The organization holding `slug`, from its streams (never the read model); null when none was created. */

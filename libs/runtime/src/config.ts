@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseEncryptionKey, parseEncryptionKeys } from '#integrations';
+import { parseEncryptionKey, parseEncryptionKeys } from '#adapters';
 import { loadQuotas, loadRateLimits, type QuotaSettings, type RateLimitSettings } from './limits.config.js';
 
 export interface ConsoleConfig {

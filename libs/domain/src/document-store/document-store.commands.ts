@@ -1,5 +1,5 @@
 import type { Command } from '../core/event.js';
-import type { StoreSettings } from './store.events.js';
+import type { StoreSettings } from './document-store.events.js';
 
 /** Get-or-create: a store that exists is left as it is (its settings do not drift silently). */
 export type EnsureStore = Command<

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
 import { PROJECTIONS, activeCheckpoints } from '#read-models';
-import { projectorLagEvents, projectorLagSeconds } from '#integrations';
+import { projectorLagEvents, projectorLagSeconds } from '#adapters';
 
 export interface ProjectionStatus {
   readonly name: string;

@@ -3,8 +3,8 @@ import { ingestionDecider, ingestionStreamId, storeDecider, storeIdFor, storeStr
 import { handleCommand } from '#event-store';
 import { useProjectionHarness } from '../../../../test/support/projection-harness.js';
 import { createGeneration } from '../core/projection-catalog.js';
-import { storesProjection } from './stores.projection.js';
-import { StoreQueries } from './stores.queries.js';
+import { storesProjection } from './document-stores.projection.js';
+import { StoreQueries } from './document-stores.queries.js';
 
 const harness = useProjectionHarness(storesProjection);
 const { inTransaction, runToHead, rows } = harness;

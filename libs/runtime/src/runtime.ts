@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore } from '#event-store';
 import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, inTransaction, migrateReadModels } from '#read-models';
-import { LocalIdentityProvider, SessionTokenVerifier, TokenCipher, createLogger, type Logger, type SessionAuthenticator } from '#integrations';
+import { LocalIdentityProvider, SessionTokenVerifier, TokenCipher, createLogger, type Logger, type SessionAuthenticator } from '#adapters';
 import type { ConsoleConfig } from './config.js';
 
 /** Everything the api, the projector and the CLI share, opened once per process. */

@@ -1,3 +1,5 @@
+import { EVENT_STORE } from '#runtime';
+import type { EventStore } from '#event-store';
 import { Body, Controller, Get, HttpStatus, Inject, Param, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
@@ -11,18 +13,16 @@ import {
   workspaceDirectoryStreamId,
 } from '#domain';
 import { handleCommand, type CommandContext, aggregateStream } from '#event-store';
-import type { Principal } from '#integrations';
+import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { badRequest, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { RUNTIME } from '../runtime.tokens.js';
 import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
-import type { Runtime } from '../../../console/src/runtime.js';
-import { ApiStoreQueries } from './store.queries.js';
-import { EnsureStoreBody, storeViewFromEvent } from './stores.dto.js';
+import { ApiStoreQueries } from './document-store.queries.js';
+import { EnsureStoreBody, storeViewFromEvent } from './document-stores.dto.js';
 
 /** The domain's messages name the lightfast.yml key (`store: …`); this route's field is `slug`. */
 function requireValidSlug(slug: string): void {
@@ -38,7 +38,7 @@ function requireValidSlug(slug: string): void {
 @Controller('v1/orgs/:org/workspaces/:ws/stores')
 export class StoresController {
   constructor(
-    @Inject(RUNTIME) private readonly runtime: Runtime,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     private readonly access: OrgAccess,
     private readonly workspaces: WorkspaceQueries,
     private readonly stores: ApiStoreQueries,
@@ -77,7 +77,7 @@ export class StoresController {
     const { organizationId } = await this.access.requireOrg(principal, org);
     requireValidSlug(slug);
     // The directory stream, not the read model: a workspace created a moment ago is found.
-    const directory = (await aggregateStream(this.runtime.store, workspaceDirectoryStreamId(organizationId), workspaceDecider));
+    const directory = (await aggregateStream(this.eventStore, workspaceDirectoryStreamId(organizationId), workspaceDecider)).state;
     const workspaceId = findWorkspaceByName(directory, ws);
     if (!workspaceId) throw notFound(`Workspace "${ws}"`);
 
@@ -85,7 +85,7 @@ export class StoresController {
     // `null` counts as absent, as `@IsOptional` lets it through.
     const settings = { ...DEFAULT_STORE_SETTINGS, ...(body?.embeddingDim == null ? {} : { embeddingDim: body.embeddingDim }) };
     const result = await handleCommand(
-      this.runtime.store,
+      this.eventStore,
       streamId,
       storeDecider,
       { type: 'EnsureStore', data: { organizationId, workspaceId, slug, settings, at: new Date().toISOString() } },
@@ -100,7 +100,7 @@ export class StoresController {
     // It existed: the read model adds its counts once projected; until then the stream describes it.
     const existing = await this.stores.get(workspaceId, slug);
     if (existing) return { store: existing, created: false };
-    const state = (await aggregateStream(this.runtime.store, streamId, storeDecider));
+    const state = (await aggregateStream(this.eventStore, streamId, storeDecider)).state;
     if (state.status !== 'created') throw notFound(`Store "${slug}"`);
     return { store: storeViewFromEvent(state.store), created: false };
   }

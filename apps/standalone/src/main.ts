@@ -1,14 +1,14 @@
 import 'reflect-metadata';
-import { createLogger } from '#integrations';
+import { createLogger } from '#adapters';
 import { createApiApp } from '../../api/src/create-api-app.js';
 import { ProjectorDaemon } from '../../projector/src/projector.daemon.js';
 import { startReactors } from '../../projector/src/reactors/reactors.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '#runtime';
 import { setUpDemo, startDemoGitHubFromArgs } from './demo.js';
-import { startEmbeddedDatabase } from './embedded-database.js';
+import { startEmbeddedDatabase } from '#runtime';
 import { bannerSession } from './local-organization.js';
-import { openRuntime } from './runtime.js';
-import { onShutdown } from './shutdown.js';
+import { openRuntime } from '#runtime';
+import { onShutdown } from '#runtime';
 
 /**
  * All-in-one: the api and the projector in one process, on an embedded PostgreSQL under
