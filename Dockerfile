@@ -24,7 +24,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 # package.json must sit next to dist/: its `imports` map `#domain`, `#event-store`, `#read-models`
-# and `#adapters`, `#runtime` to ./dist/libs/*/src/index.js under the `default` condition, which is what
+# and `#adapters`, `#runtime`, `#application` to ./dist/libs/*/src/index.js under the `default` condition, which is what
 # plain `node` resolves (the `source` condition, pointing at the .ts files, is for tsc and Jest only).
 COPY --from=build /app/dist ./dist
 # Files stay owned by root, so the process cannot rewrite its own code.

@@ -4,10 +4,13 @@ const common = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
     '^#domain$': '<rootDir>/libs/domain/src/index.ts',
+    '^#domain/testing$': '<rootDir>/libs/domain/src/testing.ts',
     '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
     '^#read-models$': '<rootDir>/libs/read-models/src/index.ts',
     '^#adapters$': '<rootDir>/libs/adapters/src/index.ts',
     '^#runtime$': '<rootDir>/libs/runtime/src/index.ts',
+    '^#application$': '<rootDir>/libs/application/src/index.ts',
+    '^#testing$': '<rootDir>/libs/testing/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
@@ -16,9 +19,16 @@ const common = {
 export default {
   projects: [
     {
+      // Pure specs: no database, no global setup, so `npm run test:unit` runs in seconds anywhere.
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.db\\.spec\\.ts$'],
+    },
+    {
+      ...common,
+      displayName: 'db',
+      testMatch: ['<rootDir>/libs/**/*.db.spec.ts', '<rootDir>/apps/**/*.db.spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
     },

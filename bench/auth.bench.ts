@@ -4,7 +4,7 @@ import { LocalIdentityProvider, createLogger } from '#adapters';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
 import { ApiKeyAuthenticator, authenticateApiKeyBearer } from '../apps/api/src/api-keys/api-key.authenticator.js';
 import { OrgAccess, orgAccessChecks } from '../apps/api/src/auth/org-access.js';
-import { WorkspaceQueries } from '../apps/api/src/workspaces/workspace.queries.js';
+import { ApiKeyQueries, WorkspaceQueries, sqlOnDataSource } from '#read-models';
 import { loadConfig } from '#runtime';
 import { openRuntime } from '#runtime';
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
@@ -84,7 +84,7 @@ export async function benchAuthentication(databaseUrl: string, options: AuthBenc
   const runtime = await openRuntime(loadConfig({}), { databaseUrl, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('bench', 'warn') });
   const daemon = new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: databaseUrl, logger: runtime.logger });
   let app: INestApplication | null = null;
-  const authenticator = new ApiKeyAuthenticator(runtime.dataSource, runtime.store, runtime.logger);
+  const authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(runtime.dataSource)), runtime.store, runtime.logger);
   try {
     await daemon.start();
     app = await createApiApp(runtime);

@@ -2,12 +2,12 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { jobStreamId, storeIdFor } from '#domain';
 import { GitHubAppClients, InProcessCache, InstallationRepositories, LocalIdentityProvider, OctokitInstallationsSource, SingleFlightCache, TokenCipher, createLogger, readRepositoryTree } from '#adapters';
-import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
+import { StoreGitHubOAuthResultCommand, StoreGitHubOAuthResultHandler } from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
 import { loadConfig } from '#runtime';
 import { RATE_LIMITS, loadRateLimits } from '#runtime';
 import { openRuntime, type Runtime } from '#runtime';
-import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from '../apps/fake-github/src/fake-github.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from '#testing';
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
 import { startReactors, type Reactors } from '../apps/projector/src/reactors/reactors.js';
 import type { SearchBenchResults } from './search.bench.js';
@@ -221,7 +221,7 @@ async function startEnvironment(): Promise<Environment> {
     const userToken = 'gho_bench_user';
     github.setInstallations(userToken, [installationPayload(Number(INSTALLATION_ID), 'bench')]);
     const source = new OctokitInstallationsSource({ baseUrl: github.url });
-    await new GitHubIntegrationService(runtime.cipher, runtime.logger, runtime.store, source).storeOAuthResult('user_bench', { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: 'bench-github-integration', userId: 'user_bench' });
+    await new StoreGitHubOAuthResultHandler(runtime.cipher, runtime.store).execute(new StoreGitHubOAuthResultCommand('user_bench', { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: 'bench-github-integration', userId: 'user_bench' }));
     return {
       runtime,
       github,

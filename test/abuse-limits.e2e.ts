@@ -1,3 +1,4 @@
+import { ApiKeyQueries, IngestionQueueQueries, RepositoryQueries, WorkspaceQueries, sqlOnDataSource } from '#read-models';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhooks } from '@octokit/webhooks';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +8,13 @@ import { handleCommand } from '#event-store';
 import { QuotaExceededError, Quotas } from '../apps/api/src/quotas/quotas.service.js';
 import { loadQuotas, loadRateLimits } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
+
+/** The quota service on the app's own read database, as the api builds it. */
+function quotasOn(app: TestApp): Quotas {
+  const { store, config, dataSource, checkpoints, logger } = app.runtime;
+  const sql = sqlOnDataSource(dataSource);
+  return new Quotas(store, config, checkpoints, logger, new RepositoryQueries(sql), new WorkspaceQueries(sql), new ApiKeyQueries(sql), new IngestionQueueQueries(sql));
+}
 
 /**
  * Issue 9, abuse resistance: rate limits (failed authentications per client address, search per
@@ -155,7 +163,7 @@ describe('quotas', () => {
   });
 
   it('repositories: counted after catching up with the log, so a repository connected a moment ago counts', async () => {
-    const quotas = new Quotas(app.runtime.store, app.runtime.config, app.runtime.dataSource, app.runtime.checkpoints, app.runtime.logger);
+    const quotas = quotasOn(app);
     const organizationId = `org_${randomUUID()}`;
     await quotas.requireRepositoryQuota(organizationId);
     await handleCommand(app.runtime.store, repositoryStreamId(organizationId, '9001'), repositoryDecider, {
@@ -172,7 +180,7 @@ describe('quotas', () => {
   });
 
   it('queued jobs: 429 with Retry-After naming QUOTA_QUEUED_JOBS while the queue is full; a finished job frees a place', async () => {
-    const quotas = new Quotas(app.runtime.store, app.runtime.config, app.runtime.dataSource, app.runtime.checkpoints, app.runtime.logger);
+    const quotas = quotasOn(app);
     const organizationId = `org_${randomUUID()}`;
     const jobIds = [randomUUID(), randomUUID()];
     let position = '';

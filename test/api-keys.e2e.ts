@@ -1,3 +1,4 @@
+import { ApiKeyQueries, sqlOnDataSource } from '#read-models';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { apiKeyStreamId, apiKeyUsageStreamId } from '#domain';
@@ -298,7 +299,7 @@ describe('api key authentication', () => {
   let authenticator: ApiKeyAuthenticator;
   beforeAll(() => {
     // The provider the AuthGuard will call, on the app's runtime: the same read model and store.
-    authenticator = new ApiKeyAuthenticator(app.runtime.dataSource, app.runtime.store, app.runtime.logger);
+    authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger);
   });
   afterAll(async () => authenticator?.flush());
 
@@ -366,7 +367,7 @@ describe('api key authentication', () => {
     const token = await tokenFor('user_auth_usage');
     const created = await createKey(token, { name: 'busy' });
     await listKeys(token, created.position);
-    const own = new ApiKeyAuthenticator(app.runtime.dataSource, app.runtime.store, app.runtime.logger);
+    const own = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger);
     // A future interval of our own, so the throttle's buckets do not depend on the wall clock.
     const t = (Math.floor(Date.now() / API_KEY_USE_INTERVAL_MS) + 10) * API_KEY_USE_INTERVAL_MS + 1_000;
     const at = (ms: number) => new Date(t + ms);
@@ -386,7 +387,7 @@ describe('api key authentication', () => {
     expect(list).toEqual([expect.objectContaining({ id: created.id, lastUsedAt: at(API_KEY_USE_INTERVAL_MS).toISOString() })]);
 
     // Another process (or a restart) starts with an empty throttle: the projected last use holds it back.
-    const restarted = new ApiKeyAuthenticator(app.runtime.dataSource, app.runtime.store, app.runtime.logger);
+    const restarted = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger);
     await restarted.authenticate(created.key, at(API_KEY_USE_INTERVAL_MS + 30_000));
     await restarted.flush();
     expect(await usesRecorded(created.id)).toHaveLength(2);
@@ -397,7 +398,7 @@ describe('api key authentication', () => {
     const created = await createKey(token, { name: 'shared' });
     await listKeys(token, created.position);
     const t = (Math.floor(Date.now() / API_KEY_USE_INTERVAL_MS) + 20) * API_KEY_USE_INTERVAL_MS + 1_000;
-    const [first, second] = [new ApiKeyAuthenticator(app.runtime.dataSource, app.runtime.store, app.runtime.logger), new ApiKeyAuthenticator(app.runtime.dataSource, app.runtime.store, app.runtime.logger)];
+    const [first, second] = [new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger), new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger)];
 
     // Hold the projector back (an open transaction keeps the store's visibility horizon below the
     // use event), so the second process cannot see the first one's use in the read model either.
@@ -437,7 +438,7 @@ describe('api key authentication does not wait for the projector', () => {
     let authenticator: ApiKeyAuthenticator;
     beforeAll(async () => {
       bare = await startTestApp({ projector: false });
-      authenticator = new ApiKeyAuthenticator(bare.runtime.dataSource, bare.runtime.store, bare.runtime.logger);
+      authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(bare.runtime.dataSource)), bare.runtime.store, bare.runtime.logger);
     });
     afterAll(async () => {
       await authenticator?.flush();
@@ -488,7 +489,7 @@ describe('api key authentication does not wait for the projector', () => {
       const token = await tokenFor('user_lagfree_stale');
       const created = await createKey(token, { name: 'stale' });
       await listKeys(token, created.position);
-      const authenticator = new ApiKeyAuthenticator(app.runtime.dataSource, app.runtime.store, app.runtime.logger);
+      const authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger);
 
       const fromReadModel = await lookups('read_model');
       expect(await outcome(authenticator, created.key)).toBe(created.id);

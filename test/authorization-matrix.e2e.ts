@@ -9,8 +9,9 @@ import { LocalIdentityProvider, createLogger } from '#adapters';
 import { generateApiKeySecret } from '../apps/api/src/api-keys/api-key-secret.js';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
 import { loadRateLimits } from '#runtime';
-import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
+import { waitForReadModel } from './support/wait-for-job.js';
 
 /**
  * Security tests (issue 4): an authorization matrix over every route the API serves, and secrets
@@ -566,8 +567,16 @@ describe('secrets never in logs, events, read models, or later responses', () =>
     await expectOk(await call('GET', `/v1/me/integrations/github?minPosition=${connected.position}`, { token: session }), 200);
     // A refused request of the same user (an unknown integration: 404) is logged too.
     await call('GET', `/v1/me/integrations/${randomUUID()}/resources`, { token: session });
-    // Let the key uses (appended off the request path) and the projector settle.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Key uses are appended off the request path: wait until the projector has both keys' uses.
+    await waitForReadModel(
+      app,
+      'api_keys',
+      async () => {
+        const used: unknown[] = await app.runtime.dataSource.query('SELECT id FROM api_keys WHERE id = ANY($1) AND last_used_at IS NOT NULL', [[created.id, rotated.id]]);
+        return used.length === 2 || undefined;
+      },
+      'both keys of the secret flow used',
+    );
   }, 60_000);
 
   const present = (text: string) => secrets.filter((s) => text.includes(s.value)).map((s) => `${s.kind} ${s.value.slice(0, 12)}…`);

@@ -17,8 +17,8 @@ import {
 } from '#domain';
 import { handleCommand, isPosition } from '#event-store';
 import { OctokitInstallationsSource, localOrganizationId, type GitHubUserInstallation } from '#adapters';
-import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
-import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { StoreGitHubOAuthResultCommand, StoreGitHubOAuthResultHandler } from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from '#testing';
 import { RATE_LIMITS, loadQuotas, loadRateLimits, QUOTAS } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -87,7 +87,7 @@ const WS = 'fixture-ws';
 let app: TestApp;
 let github: FakeGitHub;
 let token: string;
-let service: GitHubIntegrationService;
+let service: StoreGitHubOAuthResultHandler;
 let installations: GitHubUserInstallation[];
 const fixture = { workspaceId: '', keyId: '', apiKey: '', integrationId: '', resourceId: '', repositoryId: '' };
 const startedAt = Date.now();
@@ -133,11 +133,11 @@ beforeAll(async () => {
 
   // GitHub's OAuth result is stored through the service its callback calls (as in integrations.e2e.ts).
   const source = new OctokitInstallationsSource({ baseUrl: github.url });
-  service = new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source);
+  service = new StoreGitHubOAuthResultHandler(app.runtime.cipher, app.runtime.store);
   const githubToken = `gho_${randomUUID().replace(/-/g, '')}`;
   github.setInstallations(githubToken, [installationPayload(11, 'acme')]);
   installations = await source.listUserInstallations(githubToken);
-  const stored = await service.storeOAuthResult(USER, { accessToken: githubToken, scopes: ['read:user'], installations }, { commandId: randomUUID(), userId: USER });
+  const stored = await service.execute(new StoreGitHubOAuthResultCommand(USER, { accessToken: githubToken, scopes: ['read:user'], installations }, { commandId: randomUUID(), userId: USER }));
   fixture.integrationId = stored.id;
   const resources = await app.request('POST', `/v1/me/integrations/${stored.id}/resources`, { token, body: { resources: [resource(101)] } });
   expect(resources.status).toBe(201);
@@ -493,7 +493,7 @@ const ROUTES: readonly Route[] = [
       const userId = `user_bi_${unique()}`;
       const githubToken = `gho_${randomUUID().replace(/-/g, '')}`;
       github.setInstallations(githubToken, [installationPayload(11, 'acme')]);
-      const stored = await service.storeOAuthResult(userId, { accessToken: githubToken, installations }, { commandId: randomUUID(), userId });
+      const stored = await service.execute(new StoreGitHubOAuthResultCommand(userId, { accessToken: githubToken, installations }, { commandId: randomUUID(), userId }));
       return { params: { id: stored.id }, token: await app.token({ userId, org: ORG, role: 'member' }) };
     },
   }),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { organizationStreamId } from '#domain';
-import { startFakeClerk, type FakeClerk, type FakeMembershipJson, type FakeOrganizationJson } from './support/fake-clerk.js';
+import { startFakeClerk, type FakeClerk, type FakeMembershipJson, type FakeOrganizationJson } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**

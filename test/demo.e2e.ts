@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bannerSession } from '../apps/standalone/src/local-organization.js';
 import { setUpDemo, startDemoGitHubFromArgs } from '../apps/standalone/src/demo.js';
-import type { DemoGitHub } from '../apps/fake-github/src/demo.js';
+import type { DemoGitHub } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
 import { waitForJob } from './support/wait-for-job.js';
 

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhooks } from '@octokit/webhooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from './support/app.js';
-import { useGitHubAppEnv } from './support/github-app.js';
-import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { type FakeGitHub, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
 import { ownInstallation } from './support/github-integration.js';
 
 const SECRET = randomBytes(20).toString('hex');
@@ -184,9 +183,9 @@ describe('GitHub webhooks', () => {
     // Another organization owns installation 9 (its member's GitHub token lists it); acme/docs is this organization's, connected through 7.
     github.setInstallationRepositories(9, [repositoryPayload(6161, 'gamma', 'mine')]);
     const rivalToken = await app.token({ userId: 'user_2', org: 'rival' });
-    await ownInstallation(app, github, { token: rivalToken, userId: 'user_2', org: 'rival', installationId: 9, owner: 'gamma' });
+    const { boundPosition } = await ownInstallation(app, github, { token: rivalToken, userId: 'user_2', org: 'rival', installationId: 9, owner: 'gamma' });
     // Routing finds owners through the read model: once it has the binding, installation 9 has an owner, just not this repository's.
-    expect((await app.request('GET', `/v1/orgs/rival/github/installations?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token: rivalToken })).body).toEqual([
+    expect((await app.request('GET', `/v1/orgs/rival/github/installations?minPosition=${encodeURIComponent(boundPosition)}`, { token: rivalToken })).body).toEqual([
       expect.objectContaining({ installationId: '9', accountLogin: 'gamma' }),
     ]);
     const through = (installation: unknown) => ({ ...pushPayload(repos.docs, 'main', [{ modified: ['docs/intro.md'] }], 'd'.repeat(40)), installation });

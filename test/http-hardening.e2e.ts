@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { encodeCursor } from '../apps/api/src/jobs/job.queries.js';
+import { encodeCursor } from '#read-models';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**

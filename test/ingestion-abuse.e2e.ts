@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INGESTION_JOB_KIND, jobDecider, jobStreamId, type IngestionJobInput } from '#domain';
 import { handleCommand } from '#event-store';
 import { startTestApp, type TestApp } from './support/app.js';
-import { useGitHubAppEnv } from './support/github-app.js';
-import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
+import { type FakeGitHub, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
 import { waitForJob } from './support/wait-for-job.js';
 
 /** A small cap for the test's trees (INGESTION_MAX_TREE_ENTRIES, 500,000 by default). */

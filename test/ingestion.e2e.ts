@@ -3,9 +3,8 @@ import { Webhooks } from '@octokit/webhooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startReactors } from '../apps/projector/src/reactors/reactors.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import { useGitHubAppEnv } from './support/github-app.js';
+import { type FakeGitHub, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
 import { connectGitHubIntegration, ownInstallation, registerRepositoryResource } from './support/github-integration.js';
-import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
 
 const WEBHOOK_SECRET = randomBytes(20).toString('hex');

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { integrationStreamId } from '#domain';
 import { OctokitInstallationsSource, SignedState } from '#adapters';
-import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
-import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub, type InstallationPayload } from './support/fake-github.js';
+import { StoreGitHubOAuthResultCommand, StoreGitHubOAuthResultHandler } from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
+import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub, type InstallationPayload } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**
@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from './support/app.js';
  */
 let app: TestApp;
 let github: FakeGitHub;
-let service: GitHubIntegrationService;
+let service: StoreGitHubOAuthResultHandler;
 let source: OctokitInstallationsSource;
 /** Every token handed to the app: none may be stored anywhere in clear. */
 const tokensGiven: string[] = [];
@@ -29,7 +29,7 @@ beforeAll(async () => {
   github.setInstallationRepositories(11, shown(ids));
   github.setInstallationRepositories(12, shown(ids));
   // The service the OAuth callback calls, on the app's own runtime (store, cipher).
-  service = new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source);
+  service = new StoreGitHubOAuthResultHandler(app.runtime.cipher, app.runtime.store);
 });
 
 afterAll(async () => {
@@ -53,10 +53,8 @@ async function connectGitHub(userId: string, installations: InstallationPayload[
   const token = `gho_${randomUUID().replace(/-/g, '')}`;
   tokensGiven.push(token);
   github.setInstallations(token, installations);
-  const stored = await service.storeOAuthResult(
-    userId,
-    { accessToken: token, scopes: ['read:user'], installations: await source.listUserInstallations(token) },
-    { commandId: randomUUID(), userId },
+  const stored = await service.execute(
+    new StoreGitHubOAuthResultCommand(userId, { accessToken: token, scopes: ['read:user'], installations: await source.listUserInstallations(token) }, { commandId: randomUUID(), userId }),
   );
   return { ...stored, token };
 }

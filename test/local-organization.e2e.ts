@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { organizationSlugDecider, organizationSlugStreamId, workspaceDirectoryStreamId } from '#domain';
 import { handleCommand } from '#event-store';
 import { localOrganizationId } from '#adapters';
-import { BANNER_ORGANIZATION_SLUG, BANNER_USER_ID, LocalOrganizations, bannerSession } from '../apps/standalone/src/local-organization.js';
+import { LocalOrganizations } from '#application';
+import { BANNER_ORGANIZATION_SLUG, BANNER_USER_ID, bannerSession } from '../apps/standalone/src/local-organization.js';
 import { TokenRefusedError, mintLocalToken } from '../apps/projector/src/cli/token.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -102,7 +103,7 @@ describe('POST /v1/orgs and slugs with history', () => {
   });
 
   it('lets the operator adopt that history (npm start, console token --create): the old workspaces stay with the organization', async () => {
-    const adopted = await new LocalOrganizations(app.runtime).ensure({ slug: 'legacy-co', userId: 'user_legacy_owner' });
+    const adopted = await new LocalOrganizations(app.runtime.store).ensure({ slug: 'legacy-co', userId: 'user_legacy_owner' });
     expect(adopted).toMatchObject({ created: true, role: 'admin' });
     const names = (await app.runtime.store.readStream(workspaceDirectoryStreamId(adopted.organizationId))).map((e) => (e.data as { name?: string }).name);
     expect(names).toContain('old-docs');

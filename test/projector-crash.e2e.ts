@@ -7,7 +7,7 @@ import { loadConfig } from '#runtime';
 import { openRuntime, type Runtime } from '#runtime';
 import { seedJobs } from '../apps/projector/src/cli/seed-jobs.js';
 import { replayProjection } from '../apps/projector/src/cli/replay.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { createTestDatabase, type TestDatabase } from '#testing';
 
 /**
  * The projector daemon, as a real child process, is SIGKILLed at random moments while it catches

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, type TestApp } from './support/app.js';
-import { useGitHubAppEnv } from './support/github-app.js';
+import { type FakeGitHub, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
 import { connectGitHubIntegration, ownInstallation } from './support/github-integration.js';
-import { repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 
 /** Repositories over HTTP: connect/reactivate, list, get, config detection against the fake GitHub, reindex. */
 describe('repositories over HTTP', () => {

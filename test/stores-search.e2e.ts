@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_STORE_SETTINGS, documentIdFor, ingestionDecider, ingestionStreamId, type IndexedDocument } from '#domain';
 import { handleCommand } from '#event-store';
-import { startFakeCohere, type FakeCohere } from './support/fake-cohere.js';
+import { startFakeCohere, type FakeCohere } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
 
 /**

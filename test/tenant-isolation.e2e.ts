@@ -4,12 +4,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { documentIdFor } from '#domain';
 import { OctokitInstallationsSource } from '#adapters';
 import { PROJECTIONS } from '#read-models';
-import { GitHubIntegrationService } from '../apps/api/src/integrations/github-integration.service.js';
+import { StoreGitHubOAuthResultCommand, StoreGitHubOAuthResultHandler } from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
 import { loadRateLimits, type RateLimitName } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
-import { useGitHubAppEnv } from './support/github-app.js';
+import { type FakeGitHub, installationPayload, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
 import { ownInstallation, registerRepositoryResource } from './support/github-integration.js';
-import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from './support/fake-github.js';
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
 
 /**
@@ -677,7 +676,7 @@ describe('GitHub users with access to one repository of acme’s installation (o
     github.setInstallations(githubToken, [installationPayload(ACME_INSTALLATION, 'acme')]);
     github.setUserInstallationRepositories(githubToken, ACME_INSTALLATION, repositoryIds);
     const source = new OctokitInstallationsSource({ baseUrl: github.url });
-    const stored = await new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source).storeOAuthResult(userId, { accessToken: githubToken, scopes: [], installations: await source.listUserInstallations(githubToken) }, { commandId: randomUUID(), userId });
+    const stored = await new StoreGitHubOAuthResultHandler(app.runtime.cipher, app.runtime.store).execute(new StoreGitHubOAuthResultCommand(userId, { accessToken: githubToken, scopes: [], installations: await source.listUserInstallations(githubToken) }, { commandId: randomUUID(), userId }));
     users.set(userId, { githubToken, integrationId: stored.id, position: stored.position! });
   }
 

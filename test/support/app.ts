@@ -8,7 +8,7 @@ import { ProjectorDaemon } from '../../apps/projector/src/projector.daemon.js';
 import { startReactors, type ReactorOverrides, type Reactors } from '../../apps/projector/src/reactors/reactors.js';
 import { loadConfig, type ConsoleConfig } from '#runtime';
 import { openRuntime, type Runtime } from '#runtime';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from '#testing';
 
 export interface TestApp {
   readonly baseUrl: string;

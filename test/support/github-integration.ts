@@ -1,9 +1,9 @@
 import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { OctokitInstallationsSource } from '#adapters';
-import { GitHubIntegrationService } from '../../apps/api/src/integrations/github-integration.service.js';
+import { StoreGitHubOAuthResultCommand, StoreGitHubOAuthResultHandler } from '../../apps/api/src/integrations/store-github-oauth-result.handler.js';
 import type { TestApp } from './app.js';
-import { installationPayload, type FakeGitHub } from './fake-github.js';
+import { installationPayload, type FakeGitHub } from '#testing';
 
 /**
  * A user's GitHub integration seeing one installation of `owner`, stored through the service the
@@ -13,7 +13,7 @@ export async function connectGitHubIntegration(app: TestApp, github: FakeGitHub,
   const userToken = `gho_${randomUUID().replaceAll('-', '')}`;
   github.setInstallations(userToken, [installationPayload(installationId, owner)]);
   const source = new OctokitInstallationsSource({ baseUrl: github.url });
-  return new GitHubIntegrationService(app.runtime.cipher, app.runtime.logger, app.runtime.store, source).storeOAuthResult(userId, { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: randomUUID(), userId });
+  return new StoreGitHubOAuthResultHandler(app.runtime.cipher, app.runtime.store).execute(new StoreGitHubOAuthResultCommand(userId, { accessToken: userToken, scopes: [], installations: await source.listUserInstallations(userToken) }, { commandId: randomUUID(), userId }));
 }
 
 /** One public repository registered as a resource of the integration, over HTTP; returns its resource id. */
@@ -36,5 +36,6 @@ export async function ownInstallation(app: TestApp, github: FakeGitHub, { token,
   const integration = await connectGitHubIntegration(app, github, { userId, installationId, owner });
   const bound = await app.request('POST', `/v1/orgs/${org}/github/installations`, { token, body: { installationId: String(installationId) } });
   expect([200, 201]).toContain(bound.status);
-  return integration;
+  // The bind's own position: what a read must wait for to see the binding.
+  return { ...integration, boundPosition: bound.body.position as string };
 }

@@ -11,7 +11,7 @@ import { GitHubAppModule } from './github/github-app.module.js';
 import { HealthController } from './health/health.controller.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { InstallationsModule } from './installations/installations.module.js';
-import { JobQueries } from './jobs/job.queries.js';
+import { CancelJobHandler } from './jobs/cancel-job.handler.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { QuotasModule } from './quotas/quotas.module.js';
@@ -21,8 +21,9 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { SearchModule } from './search/search.module.js';
 import { WorkspaceKeyAccess } from './search/workspace-key-access.js';
 import { StoresModule } from './document-stores/document-stores.module.js';
-import { WorkspaceQueries } from './workspaces/workspace.queries.js';
-import { WorkspacesController } from './workspaces/workspaces.controller.js';
+import { WorkspacesModule } from './workspaces/workspaces.module.js';
+import { SourcesModule } from './sources/sources.module.js';
+import { ReadModelsModule } from './read-models.module.js';
 import { RuntimeModule, type Runtime } from '#runtime';
 
 @Module({})
@@ -30,16 +31,15 @@ export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
-      imports: [RuntimeModule.forRuntime(runtime), CqrsModule.forRoot(), GitHubAppModule, ApiKeysModule, IntegrationsModule, InstallationsModule, OrganizationsModule, QuotasModule, RateLimitsModule, RepositoriesModule, StoresModule, SearchModule, WebhooksModule],
-      controllers: [HealthController, WorkspacesController, WorkspaceAnalyticsController, JobsController],
+      imports: [RuntimeModule.forRuntime(runtime), ReadModelsModule, CqrsModule.forRoot(), GitHubAppModule, ApiKeysModule, IntegrationsModule, InstallationsModule, OrganizationsModule, QuotasModule, RateLimitsModule, RepositoriesModule, StoresModule, SearchModule, WebhooksModule, WorkspacesModule, SourcesModule],
+      controllers: [HealthController, WorkspaceAnalyticsController, JobsController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: ConsistentReadInterceptor },
         // The interceptor authorizes before it waits; WorkspaceKeyAccess is stateless, so its own instance here.
         ReadAccess,
         WorkspaceKeyAccess,
-        WorkspaceQueries,
-        JobQueries,
+        CancelJobHandler,
         WorkspaceAnalytics,
       ],
     };

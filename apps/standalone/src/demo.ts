@@ -1,4 +1,4 @@
-import { DEMO_REPOSITORY, startDemoGitHub, type DemoGitHub } from '../../fake-github/src/demo.js';
+import { DEMO_REPOSITORY, startDemoGitHub, type DemoGitHub } from '#testing';
 
 /**
  * `npm start -- --demo` (or CONSOLE_DEMO=1): a fake GitHub on loopback with a GitHub App, an

@@ -1,11 +1,7 @@
-import { v5 as uuidv5 } from 'uuid';
-import { fold, type Command, type Decider, type DomainEvent, type EventMetadata, type RecordedEvent } from '#domain';
+import { eventIdFor, fold, type Command, type Decider, type DomainEvent, type EventMetadata, type RecordedEvent } from '#domain';
 import { EventIdInUseError, WrongExpectedRevisionError, type EventStore, type Position } from './event-store.port.js';
 
-/** Namespace for deterministic event ids: uuidv5(`${commandId}:${index}`). */
-const EVENT_ID_NAMESPACE = '6f1c1f0e-2b7a-4c8e-9a51-3d0f6b3c2a11';
-
-export const eventIdFor = (commandId: string, index: number) => uuidv5(`${commandId}:${index}`, EVENT_ID_NAMESPACE);
+export { eventIdFor };
 
 export interface CommandContext {
   /** Same id, same events: a retried command appends nothing twice. */

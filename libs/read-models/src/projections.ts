@@ -12,8 +12,24 @@ import { ingestionQueueProjection } from './ingestion-queue/ingestion-queue.proj
 import { githubInstallationsProjection } from './github-installations/github-installations.projection.js';
 
 /** Every projection the daemon runs, and which ones serve which API area. */
-export const PROJECTIONS: readonly ProjectionDefinition[] = [workspacesProjection, jobsProjection, jobStatsProjection, apiKeysProjection, integrationsProjection, organizationsProjection, repositoriesProjection, ingestionQueueProjection, storesProjection, documentsProjection, githubInstallationsProjection];
+export const PROJECTIONS = [
+  workspacesProjection,
+  jobsProjection,
+  jobStatsProjection,
+  apiKeysProjection,
+  integrationsProjection,
+  organizationsProjection,
+  repositoriesProjection,
+  ingestionQueueProjection,
+  storesProjection,
+  documentsProjection,
+  githubInstallationsProjection,
+] as const;
 
+/** The name of a projection that exists: `@ReadsFrom('job_statz')` does not compile. */
+export type ProjectionName = (typeof PROJECTIONS)[number]['name'];
+
+/** By a name typed at the command line, hence a string checked here. */
 export function projectionNamed(name: string): ProjectionDefinition {
   const found = PROJECTIONS.find((p) => p.name === name);
   if (!found) throw new Error(`Unknown projection "${name}"; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);

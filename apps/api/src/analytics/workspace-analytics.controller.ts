@@ -5,7 +5,7 @@ import { OrgAccess } from '../auth/org-access.js';
 import { badRequest } from '../common/api-error.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
+import { WorkspaceQueries } from '#read-models';
 import { CompareQuery } from './analytics.dto.js';
 import { WorkspaceAnalytics } from './workspace-analytics.service.js';
 

@@ -1,20 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DocumentTotalsQueries,
+  JobQueries,
   JobStatsQueries,
   StoreQueries,
   WorkspaceSourceQueries,
   summarize,
   hoursBefore,
+  sqlOnDataSource,
   type DocumentTotals,
-  type Sql,
   type StoreView,
   type WindowTotals,
   type WorkspaceSource,
 } from '#read-models';
 import { READ_DATABASE } from '#runtime';
 import type { DataSource } from 'typeorm';
-import { toJobView, type JobRow } from '../jobs/job.queries.js';
 import { successRateBySource } from './source-health.js';
 
 export type Health = 'healthy' | 'degraded' | 'down';
@@ -53,13 +53,15 @@ const sourceView = (s: WorkspaceSource) => ({
 @Injectable()
 export class WorkspaceAnalytics {
   readonly jobs: JobStatsQueries;
+  private readonly jobList: JobQueries;
   private readonly stores: StoreQueries;
   private readonly sources: WorkspaceSourceQueries;
   private readonly documents: DocumentTotalsQueries;
 
   constructor(@Inject(READ_DATABASE) database: DataSource) {
-    const sql: Sql = (text, params) => database.query(text, params as unknown[]);
+    const sql = sqlOnDataSource(database);
     this.jobs = new JobStatsQueries(sql);
+    this.jobList = new JobQueries(sql);
     this.stores = new StoreQueries(sql);
     this.sources = new WorkspaceSourceQueries(sql);
     this.documents = new DocumentTotalsQueries(sql);
@@ -72,7 +74,7 @@ export class WorkspaceAnalytics {
       this.sources.list(workspaceId),
       this.stores.list(workspaceId),
       this.jobs.windowTotals(workspaceId, from, null),
-      this.jobs.recent<JobRow>(workspaceId, 5, from),
+      this.jobList.recent(workspaceId, 5, from),
     ]);
     const stats = summarize(totals);
     return {
@@ -92,7 +94,7 @@ export class WorkspaceAnalytics {
         failed: stats.byStatus.failed,
         successRate: stats.successRate,
         avgDurationMs: stats.avgDurationMs,
-        recent: recent.map(toJobView).map((job) => ({
+        recent: recent.map((job) => ({
           id: job.id,
           name: job.name,
           status: job.status,
@@ -147,7 +149,7 @@ export class WorkspaceAnalytics {
       this.jobs.windowTotals(workspaceId, from, null),
       this.stores.list(workspaceId),
       this.sources.list(workspaceId),
-      this.sources.jobTotals(workspaceId, from),
+      this.jobList.totalsBySource(workspaceId, from),
     ]);
     const stats = summarize(totals);
     const sourceRates = successRateBySource(sources, sourceJobs);

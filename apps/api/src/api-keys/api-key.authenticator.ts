@@ -1,5 +1,5 @@
-import { READ_DATABASE, EVENT_STORE, LOGGER } from '#runtime';
-import type { DataSource } from 'typeorm';
+import { EVENT_STORE, LOGGER } from '#runtime';
+import { ApiKeyQueries } from '#read-models';
 import type { EventStore } from '#event-store';
 import type { Logger } from '#adapters';
 import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
@@ -31,16 +31,6 @@ export const API_KEY_USE_INTERVAL_MS = 60_000;
 /** Past this many tracked keys, entries older than the interval are pruned. */
 const MAX_TRACKED_KEYS = 10_000;
 
-interface KeyRow {
-  id: string;
-  user_id: string;
-  is_active: boolean;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  /** The `api_keys` projection's checkpoint, read in the same statement as the row. */
-  checkpoint: string | null;
-}
-
 /** What authentication needs to know of a key, from the read model or from its stream. */
 interface KeyStatus {
   readonly id: string;
@@ -65,7 +55,7 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
   private readonly lastRecorded = new Map<string, number>();
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(@Inject(READ_DATABASE) private readonly database: DataSource,
+  constructor(private readonly keys: ApiKeyQueries,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(LOGGER) private readonly logger: Logger) {}
 
@@ -91,13 +81,7 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
    * hash's owner pointer (`ApiKeyHashRegistered`), an unknown key costs one read of an empty stream.
    */
   private async lookup(hash: string): Promise<KeyStatus | null> {
-    const rows: KeyRow[] = await this.database.query(
-      `SELECT k.id, k.user_id, k.is_active, k.expires_at, k.last_used_at,
-              (SELECT c.position FROM projection_checkpoints c JOIN projection_generations g ON g.name = c.name AND g.active_generation = c.generation
-                WHERE c.name = 'api_keys') AS checkpoint
-         FROM api_keys k WHERE k.key_hash = $1 LIMIT 2`,
-      [hash],
-    );
+    const rows = await this.keys.byHash(hash);
     // Two rows for one hash cannot happen with random secrets; if it ever did, trust neither.
     if (rows.length > 1) return null;
     const row = rows[0];

@@ -7,7 +7,7 @@ import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { requireSessionPrincipal } from './api-key.authenticator.js';
-import { ApiKeyQueries } from './api-key.queries.js';
+import { ApiKeyQueries } from '#read-models';
 import { CreateApiKeyBody, RotateApiKeyBody, type CreatedApiKey } from './api-keys.dto.js';
 import { CreateApiKeyCommand } from './create-api-key.handler.js';
 import { EndApiKeyCommand } from './end-api-key.handler.js';

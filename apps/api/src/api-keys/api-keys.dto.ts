@@ -51,16 +51,6 @@ export class RotateApiKeyBody {
   expiresAt?: string | null;
 }
 
-export interface ApiKeyView {
-  readonly id: string;
-  readonly name: string;
-  readonly keyPreview: string;
-  readonly isActive: boolean;
-  readonly expiresAt: string | null;
-  readonly lastUsedAt: string | null;
-  readonly createdAt: string;
-}
-
 /** `key` is the secret, in the response that created it only; null when a retried request is answered from the stored events. */
 export interface CreatedApiKey {
   readonly id: string;

@@ -1,13 +1,12 @@
-import { READ_DATABASE } from '#runtime';
-import type { DataSource } from 'typeorm';
-import { Inject, Injectable } from '@nestjs/common';
+import { OrganizationQueries } from '#read-models';
+import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { metricsRegistry, type Principal } from '#adapters';
 import { isApiKeyPrincipal } from '../api-keys/api-key.authenticator.js';
 import { forbidden } from '../common/api-error.js';
 import { memberRole } from '#domain';
 import { MembershipResolver, type OrganizationRef } from '../organizations/membership-resolver.js';
-import { OrganizationWriter } from '../organizations/organization-writer.js';
+import { OrganizationStreams } from '../organizations/organization-streams.js';
 
 export interface OrgScope {
   readonly organizationId: string;
@@ -42,9 +41,9 @@ export const orgAccessChecks = new Counter({
 @Injectable()
 export class OrgAccess {
   constructor(
-    @Inject(READ_DATABASE) private readonly database: DataSource,
+    private readonly organizations: OrganizationQueries,
     private readonly memberships: MembershipResolver,
-    private readonly streams: OrganizationWriter,
+    private readonly streams: OrganizationStreams,
   ) {}
 
   /** `{org}` routes: the organization by slug. */
@@ -76,21 +75,7 @@ export class OrgAccess {
   }
 
   private async fromReadModel(userId: string, ref: OrganizationRef): Promise<OrgScope | null> {
-    // By slug: the newest organization holding it (a slug Clerk moved may linger on the old row).
-    const rows: Array<{ id: string; slug: string; role: 'admin' | 'member' }> =
-      ref.by === 'slug'
-        ? await this.database.query(
-            `SELECT o.id, o.slug, m.role
-               FROM (SELECT id, slug FROM organizations WHERE slug = $1 ORDER BY updated_at DESC LIMIT 1) o
-               JOIN org_memberships m ON m.organization_id = o.id AND m.user_id = $2`,
-            [ref.value, userId],
-          )
-        : await this.database.query(
-            `SELECT o.id, o.slug, m.role FROM org_memberships m JOIN organizations o ON o.id = m.organization_id
-              WHERE m.organization_id = $1 AND m.user_id = $2`,
-            [ref.value, userId],
-          );
-    const row = rows[0];
+    const row = await this.organizations.membership(userId, ref);
     if (!row) return null;
     orgAccessChecks.inc({ via: 'read_model' });
     return { organizationId: row.id, organizationSlug: row.slug, role: row.role, userId };

@@ -1,11 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
+import { idempotentCommandIdFor } from '#domain';
 import type { CommandContext } from '#event-store';
 import type { AuthenticatedRequest } from '../auth/auth.guard.js';
 import { badRequest } from './api-error.js';
-
-const IDEMPOTENCY_NAMESPACE = 'b3c0a7e4-5d1f-4e0b-8f3a-2c6d9e1f4a70';
 
 /**
  * The command id of a request. With an `Idempotency-Key` header it is derived from the caller and
@@ -22,7 +20,7 @@ export const CommandId = createParamDecorator((_data: unknown, context: Executio
   if (key === undefined) return { commandId: randomUUID(), userId, correlationId };
   if (typeof key !== 'string' || key.length < 1 || key.length > 200) throw badRequest('Idempotency-Key', 'must be 1–200 characters');
   return {
-    commandId: uuidv5(`${userId ?? ''}:${key}`, IDEMPOTENCY_NAMESPACE),
+    commandId: idempotentCommandIdFor(userId, key),
     userId,
     correlationId,
     requestHash: requestHash(request.method, request.originalUrl.split('?')[0]!, request.body),

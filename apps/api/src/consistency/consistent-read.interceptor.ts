@@ -1,5 +1,5 @@
 import { CONFIG, CHECKPOINTS, type ConsoleConfig } from '#runtime';
-import type { CheckpointWaiter } from '#read-models';
+import type { CheckpointWaiter, ProjectionName } from '#read-models';
 import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, switchMap, type Observable } from 'rxjs';
@@ -9,8 +9,8 @@ import { ApiError, badRequest } from '../common/api-error.js';
 import { ReadAccess } from './read-access.js';
 
 const READS_FROM = 'console:reads-from';
-/** Names the projections a query reads, so `?minPosition=` can wait for them. */
-export const ReadsFrom = (...projections: string[]) => SetMetadata(READS_FROM, projections);
+/** Names the projections a query reads, so `?minPosition=` can wait for them; a name that is no projection does not compile. */
+export const ReadsFrom = (...projections: [ProjectionName, ...ProjectionName[]]) => SetMetadata(READS_FROM, projections);
 
 /**
  * Read-your-writes: a command answers with the `position` of its last event; a query given
@@ -27,7 +27,7 @@ export class ConsistentReadInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const projections = this.reflector.get<string[] | undefined>(READS_FROM, context.getHandler());
+    const projections = this.reflector.get<ProjectionName[] | undefined>(READS_FROM, context.getHandler());
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const minPosition = request.query?.minPosition;
     if (!projections || minPosition === undefined) return next.handle();
@@ -43,7 +43,7 @@ export class ConsistentReadInterceptor implements NestInterceptor {
    * One after the other under one deadline: the total wait stays bounded by the timeout, and a
    * 503 always names the first projection (in declared order) that had not caught up.
    */
-  private async waitForAll(projections: readonly string[], minPosition: string): Promise<void> {
+  private async waitForAll(projections: readonly ProjectionName[], minPosition: string): Promise<void> {
     const deadline = Date.now() + this.config.consistencyTimeoutMs;
     for (const projection of projections) await this.checkpoints.waitFor(projection, minPosition, Math.max(0, deadline - Date.now()));
   }

@@ -1,18 +1,8 @@
-import { EVENT_STORE } from '#runtime';
-import type { EventStore } from '#event-store';
-import { Body, Controller, Get, HttpStatus, Inject, Param, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Param, Put, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import {
-  DEFAULT_STORE_SETTINGS,
-  findWorkspaceByName,
-  storeDecider,
-  storeIdFor,
-  storeSlugErrors,
-  storeStreamId,
-  workspaceDecider,
-  workspaceDirectoryStreamId,
-} from '#domain';
-import { handleCommand, type CommandContext, aggregateStream } from '#event-store';
+import { storeSlugErrors } from '#domain';
+import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
@@ -20,9 +10,9 @@ import { badRequest, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { WorkspaceQueries } from '../workspaces/workspace.queries.js';
-import { ApiStoreQueries } from './document-store.queries.js';
-import { EnsureStoreBody, storeViewFromEvent } from './document-stores.dto.js';
+import { StoreQueries, WorkspaceQueries, storeViewFromEvent } from '#read-models';
+import { EnsureStoreBody } from './document-stores.dto.js';
+import { EnsureStoreCommand } from './ensure-store.handler.js';
 
 /** The domain's messages name the lightfast.yml key (`store: …`); this route's field is `slug`. */
 function requireValidSlug(slug: string): void {
@@ -38,10 +28,10 @@ function requireValidSlug(slug: string): void {
 @Controller('v1/orgs/:org/workspaces/:ws/stores')
 export class StoresController {
   constructor(
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    private readonly commands: CommandBus,
     private readonly access: OrgAccess,
     private readonly workspaces: WorkspaceQueries,
-    private readonly stores: ApiStoreQueries,
+    private readonly stores: StoreQueries,
   ) {}
 
   @Get()
@@ -76,32 +66,13 @@ export class StoresController {
   ) {
     const { organizationId } = await this.access.requireOrg(principal, org);
     requireValidSlug(slug);
-    // The directory stream, not the read model: a workspace created a moment ago is found.
-    const directory = (await aggregateStream(this.eventStore, workspaceDirectoryStreamId(organizationId), workspaceDecider)).state;
-    const workspaceId = findWorkspaceByName(directory, ws);
-    if (!workspaceId) throw notFound(`Workspace "${ws}"`);
-
-    const streamId = storeStreamId(storeIdFor(workspaceId, slug));
-    // `null` counts as absent, as `@IsOptional` lets it through.
-    const settings = { ...DEFAULT_STORE_SETTINGS, ...(body?.embeddingDim == null ? {} : { embeddingDim: body.embeddingDim }) };
-    const result = await handleCommand(
-      this.eventStore,
-      streamId,
-      storeDecider,
-      { type: 'EnsureStore', data: { organizationId, workspaceId, slug, settings, at: new Date().toISOString() } },
-      context,
-    );
-    const created = result.events.find((e) => e.type === 'StoreCreated');
-    if (created) {
+    const ensured = await this.commands.execute(new EnsureStoreCommand(organizationId, ws, slug, body?.embeddingDim, context));
+    if (ensured.created) {
       response.status(HttpStatus.CREATED);
-      return { store: storeViewFromEvent(created.data), created: true, position: result.position };
+      return { store: storeViewFromEvent(ensured.store), created: true, position: ensured.position };
     }
     response.status(HttpStatus.OK);
     // It existed: the read model adds its counts once projected; until then the stream describes it.
-    const existing = await this.stores.get(workspaceId, slug);
-    if (existing) return { store: existing, created: false };
-    const state = (await aggregateStream(this.eventStore, streamId, storeDecider)).state;
-    if (state.status !== 'created') throw notFound(`Store "${slug}"`);
-    return { store: storeViewFromEvent(state.store), created: false };
+    return { store: (await this.stores.get(ensured.workspaceId, slug)) ?? storeViewFromEvent(ensured.store), created: false };
   }
 }

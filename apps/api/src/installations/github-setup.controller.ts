@@ -1,24 +1,14 @@
 import { CONFIG, TOKEN_CIPHER, type ConsoleConfig, type Cipher } from '#runtime';
 import { Controller, Get, HttpStatus, Inject, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
-import { v5 as uuidv5 } from 'uuid';
-import { SignedState, SignedStateError, type Principal } from '#adapters';
+import { SignedStateError, type Principal } from '#adapters';
 import { CurrentPrincipal, Public } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError } from '../common/api-error.js';
-import { InstallationBindings } from './installation-bindings.js';
-import { GITHUB_ID } from './installations.dto.js';
-
-const SETUP_NAMESPACE = '9b6f3c1e-42d8-4a7e-b1c5-7e0d2f8a6c93';
-
-/** The setup `state` names the organization and the member who started the installation. */
-const subjectOf = (organizationId: string, userId: string) => JSON.stringify([organizationId, userId]);
-function parseSubject(subject: string): { organizationId: string; userId: string } {
-  const parsed: unknown = JSON.parse(subject);
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) throw new SignedStateError('invalid_state');
-  return { organizationId: parsed[0] as string, userId: parsed[1] as string };
-}
+import { BindSetupInstallationCommand } from './bind-setup-installation.handler.js';
+import { setupState, setupSubject } from './github-setup-state.js';
 
 const single = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 && value.length <= 4000 ? value : undefined);
 
@@ -36,8 +26,8 @@ export class GitHubSetupController {
   constructor(
     @Inject(CONFIG) private readonly config: ConsoleConfig,
     @Inject(TOKEN_CIPHER) private readonly cipher: Cipher,
+    private readonly commands: CommandBus,
     private readonly access: OrgAccess,
-    private readonly bindings: InstallationBindings,
   ) {}
 
   /** `{url}` of GitHub's install page for the App; the SPA navigates there. */
@@ -49,7 +39,7 @@ export class GitHubSetupController {
     const appSlug = this.config.githubAppSlug;
     if (!appSlug) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_SLUG is not set: the GitHub App install page is unknown');
     const url = new URL(`/apps/${encodeURIComponent(appSlug)}/installations/new`, this.config.githubOAuth?.webUrl ?? 'https://github.com');
-    url.searchParams.set('state', this.state().sign(subjectOf(organizationId, userId)));
+    url.searchParams.set('state', setupState(this.cipher).sign(setupSubject(organizationId, userId)));
     return { url: url.toString() };
   }
 
@@ -58,7 +48,7 @@ export class GitHubSetupController {
   async setup(@Query('installation_id') installationId: unknown, @Query('setup_action') action: unknown, @Query('state') state: unknown, @Res() response: Response): Promise<void> {
     const returnUrl = this.config.githubOAuth?.returnUrl;
     try {
-      const outcome = await this.complete(single(installationId), single(state));
+      const outcome = await this.commands.execute(new BindSetupInstallationCommand(single(installationId), single(state)));
       if (returnUrl) return response.redirect(302, withParams(returnUrl, { github: 'installed', installationId: outcome.installationId }));
       response.status(outcome.created ? 201 : 200).json({ ...outcome, setupAction: single(action) ?? null });
     } catch (error) {
@@ -67,28 +57,6 @@ export class GitHubSetupController {
       if (returnUrl) return response.redirect(302, withParams(returnUrl, { github_error: failure.code }));
       response.status(failure.status).json({ error: { code: failure.code, message: failure.message } });
     }
-  }
-
-  private async complete(installationId: string | undefined, state: string | undefined) {
-    const { userId, nonce } = this.state().verify(state);
-    const { organizationId } = parseSubject(userId);
-    const member = parseSubject(userId).userId;
-    if (!installationId || !GITHUB_ID.test(installationId)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'installation_id: GitHub sent no installation id');
-    // Still a member now (the state may be minutes old): the same check every org route makes.
-    const principal: Principal = { userId: member, organizationId: null, organizationSlug: null, role: null };
-    await this.access.requireOrgById(principal, organizationId);
-    const commandId = uuidv5(`github-setup:${nonce}:${installationId}`, SETUP_NAMESPACE);
-    const outcome = await this.bindings.bindOnUserToken(organizationId, member, installationId, 'app_setup', { commandId, userId: member }).catch((error: unknown) => {
-      if (error instanceof ApiError && error.getStatus() === 404) {
-        throw new ApiError(HttpStatus.FORBIDDEN, 'installation_not_verified', 'Your GitHub account does not list this installation; connect GitHub (GET /v1/github/auth) and try again');
-      }
-      throw error;
-    });
-    return { installed: true, organizationId, installationId, accountLogin: outcome.binding.accountLogin, created: outcome.created, position: outcome.position };
-  }
-
-  private state(): SignedState {
-    return new SignedState(this.cipher.deriveKey('github-app-setup-state'));
   }
 }
 

@@ -1,6 +1,6 @@
-import { EVENT_STORE, READ_DATABASE } from '#runtime';
+import { EVENT_STORE } from '#runtime';
 import type { EventStore } from '#event-store';
-import type { DataSource } from 'typeorm';
+import { GitHubInstallationQueries } from '#read-models';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   installationDecider,
@@ -32,7 +32,7 @@ export interface BindOutcome {
 export class InstallationBindings {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    @Inject(READ_DATABASE) private readonly database: DataSource,
+    private readonly installationRows: GitHubInstallationQueries,
     private readonly integrations: GitHubIntegrationService,
   ) {}
 
@@ -84,12 +84,8 @@ export class InstallationBindings {
 
   /** Organizations that own the installation now (read model: webhook routing), each confirmed on its stream. */
   async owners(installationId: string): Promise<string[]> {
-    const rows: Array<{ organization_id: string }> = await this.database.query(
-      'SELECT organization_id FROM github_installations WHERE installation_id = $1 AND is_active ORDER BY organization_id',
-      [installationId],
-    );
     const owners: string[] = [];
-    for (const { organization_id: organizationId } of rows) if (await this.find(organizationId, installationId)) owners.push(organizationId);
+    for (const organizationId of await this.installationRows.owners(installationId)) if (await this.find(organizationId, installationId)) owners.push(organizationId);
     return owners;
   }
 

@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { BindInstallationHandler } from './bind-installation.handler.js';
+import { BindSetupInstallationHandler } from './bind-setup-installation.handler.js';
 import { GitHubSetupController } from './github-setup.controller.js';
 import { InstallationBindings } from './installation-bindings.js';
 import { InstallationsController } from './installations.controller.js';
@@ -7,7 +9,7 @@ import { InstallationsController } from './installations.controller.js';
 @Global()
 @Module({
   controllers: [InstallationsController, GitHubSetupController],
-  providers: [InstallationBindings],
+  providers: [InstallationBindings, BindInstallationHandler, BindSetupInstallationHandler],
   exports: [InstallationBindings],
 })
 export class InstallationsModule {}

@@ -2,18 +2,8 @@ import { TOKEN_CIPHER, LOGGER, EVENT_STORE, type Cipher } from '#runtime';
 import type { Logger } from '#adapters';
 import type { EventStore } from '#event-store';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import {
-  DomainError,
-  findGitHubIntegration,
-  integrationDecider,
-  integrationStreamId,
-  type GitHubInstallation,
-  type IntegrationCommand,
-  type IntegrationEvent,
-  type UserIntegrations,
-} from '#domain';
-import { handleCommand, type CommandContext, type CommandResult, aggregateStream } from '#event-store';
+import { findGitHubIntegration, integrationDecider, integrationStreamId, type UserIntegrations } from '#domain';
+import { aggregateStream } from '#event-store';
 import {
   GitHubInstallationNotVisibleError,
   GitHubTokenRejectedError,
@@ -26,22 +16,14 @@ import {
   type GitHubUserInstallation,
   type InstallationRepository,
 } from '#adapters';
-import { ApiError, badRequest, notFound } from '../common/api-error.js';
+import { ApiError, notFound } from '../common/api-error.js';
 
 export const GITHUB_INSTALLATIONS = Symbol('GITHUB_INSTALLATIONS');
 
-/** What GitHub's OAuth (and the installation listing that follows it) produced, in clear. */
-export interface GitHubOAuthResult {
-  readonly accessToken: string;
-  readonly refreshToken?: string | null;
-  readonly tokenExpiresAt?: string | null;
-  readonly scopes?: readonly string[];
-  readonly installations: readonly GitHubUserInstallation[];
-}
-
 /**
- * The write side of `integration.*`: every command goes to the caller's own integration stream.
- * Tokens are sealed here, before a command exists, and opened here only to call GitHub.
+ * The user's GitHub access as their own integration stream holds it: the sealed token is opened
+ * here only to call GitHub, with GitHub's failures answered in the API's shape. The commands that
+ * change the stream are the `*.handler.ts` files beside this one.
  */
 @Injectable()
 export class GitHubIntegrationService {
@@ -56,59 +38,6 @@ export class GitHubIntegrationService {
   }
 
   private readonly userRepositories: UserInstallationRepositories;
-
-  /**
-   * `integration.github.storeOAuthResult`, for the OAuth callback: one GitHub integration per
-   * user, so a second OAuth round replaces the token and installations under the same id.
-   */
-  async storeOAuthResult(userId: string, result: GitHubOAuthResult, context: CommandContext): Promise<{ id: string; created: boolean; position: string | null }> {
-    const at = new Date().toISOString();
-    const outcome = await this.send(
-      userId,
-      {
-        type: 'ConnectGitHubIntegration',
-        data: {
-          userId,
-          integrationId: randomUUID(),
-          encryptedAccessToken: this.cipher.encrypt(result.accessToken),
-          encryptedRefreshToken: result.refreshToken ? this.cipher.encrypt(result.refreshToken) : null,
-          tokenExpiresAt: result.tokenExpiresAt ? new Date(result.tokenExpiresAt).toISOString() : null,
-          scopes: result.scopes ?? [],
-          installations: result.installations.map((i) => ({ ...i, lastValidatedAt: at })),
-          at,
-        },
-      },
-      context,
-    );
-    const connected = outcome.events.find((e) => e.type === 'GitHubIntegrationConnected')!;
-    return { id: connected.data.integrationId, created: !connected.data.reconnected, position: outcome.position };
-  }
-
-  /**
-   * `integration.github.validate`: re-reads the installations with the user's token. The sealed
-   * token comes from the stream itself (the read model has none), so a validation right after
-   * connecting never waits for a projection.
-   */
-  async validate(userId: string, context: CommandContext): Promise<{ added: number; removed: number; total: number; position: string | null }> {
-    const { integration, token } = await this.openToken(userId);
-    const installations = await this.readInstallations(token);
-    const at = new Date().toISOString();
-    const outcome = await this.send(
-      userId,
-      {
-        type: 'ValidateGitHubInstallations',
-        data: { userId, integrationId: integration.integrationId, installations: installations.map((i): GitHubInstallation => ({ ...i, lastValidatedAt: at })), at },
-      },
-      context,
-    );
-    const validated = outcome.events.find((e) => e.type === 'GitHubInstallationsValidated')!;
-    return {
-      added: validated.data.addedInstallationIds.length,
-      removed: validated.data.removedInstallationIds.length,
-      total: validated.data.installations.length,
-      position: outcome.position,
-    };
-  }
 
   /**
    * The user's own GitHub token, opened from their stream (no read-model lag): 404 when GitHub is
@@ -160,17 +89,6 @@ export class GitHubIntegrationService {
   /** The user's integrations as their stream has them now (no read-model lag). */
   async load(userId: string): Promise<UserIntegrations> {
     return (await aggregateStream(this.eventStore, integrationStreamId(userId), integrationDecider)).state;
-  }
-
-  async send(userId: string, command: IntegrationCommand, context: CommandContext): Promise<CommandResult<IntegrationEvent>> {
-    try {
-      return await handleCommand(this.eventStore, integrationStreamId(userId), integrationDecider, command, context);
-    } catch (error) {
-      // A rule the DTO checks too, hit by a request that got past it: the same 400 shape, naming the field.
-      const field = error instanceof DomainError && error.code === 'invalid' ? error.details?.field : undefined;
-      if (typeof field === 'string') throw badRequest(field, error instanceof Error ? error.message : String(error));
-      throw error;
-    }
   }
 
   async readInstallations(token: string): Promise<GitHubUserInstallation[]> {

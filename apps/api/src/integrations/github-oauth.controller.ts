@@ -1,19 +1,18 @@
 import { CONFIG, EVENT_STORE, TOKEN_CIPHER, type ConsoleConfig, type Cipher } from '#runtime';
-import type { EventStore } from '#event-store';
+import { readTypedStream, type EventStore } from '#event-store';
 import { Controller, Get, HttpStatus, Inject, Query, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
-import { integrationStreamId } from '#domain';
+import { gitHubOAuthCommandIdFor, integrationStreamId, type IntegrationEvent } from '#domain';
 import { GitHubOAuthError, GitHubTokenRejectedError, SignedState, SignedStateError, type GitHubInstallationsSource, type GitHubOAuthClient, type Principal } from '#adapters';
 import { CurrentPrincipal, Public } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError } from '../common/api-error.js';
-import { GITHUB_INSTALLATIONS, GitHubIntegrationService } from './github-integration.service.js';
+import { GITHUB_INSTALLATIONS } from './github-integration.service.js';
+import { StoreGitHubOAuthResultCommand, type StoredGitHubIntegration } from './store-github-oauth-result.handler.js';
 
 export const GITHUB_OAUTH = Symbol('GITHUB_OAUTH');
-
-const CALLBACK_NAMESPACE = '2f0c6f4e-7d3a-4b1e-9c55-8a1d0e6b9f31';
 
 /** The browser binding of one OAuth round: a random nonce, HttpOnly, sent back only to these routes. */
 export const OAUTH_COOKIE = 'console_github_oauth';
@@ -63,7 +62,7 @@ export class GitHubOAuthController {
     @Inject(TOKEN_CIPHER) private readonly cipher: Cipher,
     @Inject(GITHUB_OAUTH) private readonly oauth: GitHubOAuthClient | null,
     @Inject(GITHUB_INSTALLATIONS) private readonly installations: GitHubInstallationsSource,
-    private readonly service: GitHubIntegrationService,
+    private readonly commands: CommandBus,
   ) {}
 
   /**
@@ -111,7 +110,7 @@ export class GitHubOAuthController {
     response.status(200).json({ connected: true, integrationId: outcome.id, created: outcome.created, position: outcome.position });
   }
 
-  private async complete(client: GitHubOAuthClient, query: GitHubCallbackQuery): Promise<{ id: string; created: boolean; position: string | null }> {
+  private async complete(client: GitHubOAuthClient, query: GitHubCallbackQuery): Promise<StoredGitHubIntegration> {
     const { userId, nonce, binding } = this.state().verify(query.state);
     // SameSite=Lax sends the cookie on GitHub's top-level redirect back to us; any other browser has none.
     if (!query.nonce || !binding || !sameText(bindingOf(query.nonce), binding)) {
@@ -119,19 +118,17 @@ export class GitHubOAuthController {
     }
     // One OAuth round, one command: a reloaded callback page is answered from the stored event
     // (GitHub would refuse the used code a second time).
-    const commandId = uuidv5(`github-oauth:${nonce}`, CALLBACK_NAMESPACE);
-    const done = (await this.eventStore.readStream(integrationStreamId(userId))).filter((e) => e.metadata.commandId === commandId).at(-1);
-    if (done) {
-      const data = done.data as { integrationId: string; reconnected: boolean };
-      return { id: data.integrationId, created: !data.reconnected, position: done.position };
-    }
+    const commandId = gitHubOAuthCommandIdFor(nonce);
+    const history = await readTypedStream<IntegrationEvent>(this.eventStore, integrationStreamId(userId));
+    const done = history.filter((e) => e.metadata.commandId === commandId).at(-1);
+    if (done?.type === 'GitHubIntegrationConnected') return { id: done.data.integrationId, created: !done.data.reconnected, position: done.position };
     if (!query.code) throw new CallbackFailure('missing_code', query.error ? `GitHub sent no code (${query.error})` : 'GitHub sent no code');
     const token = await client.exchangeCode(query.code, this.codeVerifier(query.nonce));
     const installations = await this.installations.listUserInstallations(token.accessToken).catch((error: unknown) => {
       if (error instanceof GitHubTokenRejectedError) throw new CallbackFailure('unauthorized', error.message);
       throw new CallbackFailure('installations_fetch_failed', error instanceof Error ? error.message : String(error));
     });
-    return this.service.storeOAuthResult(userId, { ...token, installations }, { commandId, userId });
+    return this.commands.execute(new StoreGitHubOAuthResultCommand(userId, { ...token, installations }, { commandId, userId }));
   }
 
   private client(): GitHubOAuthClient {

@@ -9,7 +9,7 @@ import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
 import { GitHubIntegrationService } from './github-integration.service.js';
-import { IntegrationQueries } from './integration.queries.js';
+import { IntegrationQueries } from '#read-models';
 
 /** The original refused a config file over 50 KB. */
 const MAX_CONFIG_BYTES = 50 * 1024;

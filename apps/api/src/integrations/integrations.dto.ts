@@ -14,7 +14,7 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { GITHUB_ID_PATTERN, MAX_RESOURCES_PER_REQUEST, REPO_FULL_NAME_PATTERN, type GitHubInstallation, type SyncConfig } from '#domain';
+import { GITHUB_ID_PATTERN, MAX_RESOURCES_PER_REQUEST, REPO_FULL_NAME_PATTERN, type SyncConfig } from '#domain';
 
 /** GitHub ids arrive as JSON numbers (as GitHub sends them) or as digit strings; stored as strings. */
 const IsGitHubId = () =>
@@ -132,52 +132,4 @@ export function toSyncConfig(input: SyncConfigInput | undefined): SyncConfig {
     ...(input?.events ? { events: input.events } : {}),
     autoSync: input?.autoSync ?? true,
   };
-}
-
-/** `account.integrations.list` */
-export interface IntegrationSummary {
-  readonly id: string;
-  readonly provider: string;
-  readonly isActive: boolean;
-  readonly connectedAt: string;
-  readonly lastSyncAt: string | null;
-}
-
-/** `integration.github.list`: never a token, sealed or not. */
-export interface GitHubIntegrationView {
-  readonly id: string;
-  readonly userId: string;
-  readonly provider: 'github';
-  readonly connectedAt: string;
-  readonly isActive: boolean;
-  readonly installations: readonly GitHubInstallation[];
-}
-
-export interface ResourceView {
-  readonly id: string;
-  readonly integrationId: string;
-  readonly provider: 'github';
-  readonly type: 'repository';
-  readonly installationId: string;
-  readonly repoId: string;
-  readonly repoName: string;
-  readonly repoFullName: string;
-  readonly defaultBranch: string;
-  readonly isPrivate: boolean;
-  readonly isArchived: boolean;
-  readonly createdAt: string;
-}
-
-export interface WorkspaceIntegrationView {
-  readonly workspaceId: string;
-  readonly resourceId: string;
-  readonly integrationId: string;
-  readonly connectedBy: string;
-  readonly syncConfig: SyncConfig;
-  readonly isActive: boolean;
-  readonly connectedAt: string;
-  readonly lastSyncedAt: string | null;
-  readonly lastSyncStatus: string | null;
-  readonly lastSyncError: string | null;
-  readonly resource: ResourceView | null;
 }

@@ -1,7 +1,18 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
 import { JOB_STATUSES, type JobStatus } from '#domain';
+import { decodeCursor } from '#read-models';
 import { DecimalInteger } from '../common/decimal-integer.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
+
+/** Only a cursor this endpoint emitted: anything crafted is a 400 naming `cursor`, never a 500. */
+const IsJobCursor = () =>
+  ValidateBy({
+    name: 'isJobCursor',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && decodeCursor(value) !== null,
+      defaultMessage: () => 'cursor is not a cursor returned by this endpoint',
+    },
+  });
 
 export class ListJobsQuery extends ConsistentQuery {
   @IsOptional()
@@ -24,26 +35,6 @@ export class ListJobsQuery extends ConsistentQuery {
   @IsOptional()
   @IsString()
   @MaxLength(300)
+  @IsJobCursor()
   cursor?: string;
-}
-
-export interface JobView {
-  readonly id: string;
-  readonly clerkOrgId: string;
-  readonly workspaceId: string;
-  readonly repositoryId: string | null;
-  readonly name: string;
-  readonly status: JobStatus;
-  readonly trigger: string;
-  readonly triggeredBy: string | null;
-  readonly input: unknown;
-  readonly output: unknown;
-  readonly progress: unknown;
-  readonly errorMessage: string | null;
-  readonly createdAt: string;
-  readonly startedAt: string | null;
-  readonly completedAt: string | null;
-  /** A number (the original stored a string). Null until the job ends, and for cancelled jobs. */
-  readonly durationMs: number | null;
-  readonly updatedAt: string;
 }

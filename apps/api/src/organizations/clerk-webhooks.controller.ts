@@ -1,13 +1,17 @@
 import { CONFIG, type ConsoleConfig } from '#runtime';
 import { Controller, HttpCode, HttpStatus, Inject, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { verifyWebhook } from '@clerk/backend/webhooks';
 import type { Request } from 'express';
 import type { Position } from '#event-store';
+import type { FactContext } from '#application';
 import { membershipFromClerkJson, organizationFromClerkJson, type ClerkMembershipJson, type ClerkOrganizationJson } from '#adapters';
 import { Public } from '../auth/auth.guard.js';
 import { ApiError } from '../common/api-error.js';
 import { MembershipResolver } from './membership-resolver.js';
-import { OrganizationWriter, type FactContext } from './organization-writer.js';
+import { RecordClerkMembershipCommand } from './record-clerk-membership.handler.js';
+import { RecordClerkOrganizationCommand } from './record-clerk-organization.handler.js';
+import { RemoveClerkMembershipCommand } from './remove-clerk-membership.handler.js';
 
 const SIGNATURE_HEADERS = ['svix-id', 'svix-timestamp', 'svix-signature'] as const;
 const HANDLED = new Set(['organization.created', 'organization.updated', 'organizationMembership.created', 'organizationMembership.updated', 'organizationMembership.deleted']);
@@ -27,7 +31,7 @@ const invalidPayload = (message: string) => new ApiError(HttpStatus.BAD_REQUEST,
 export class ClerkWebhooksController {
   constructor(
     @Inject(CONFIG) private readonly config: ConsoleConfig,
-    private readonly writer: OrganizationWriter,
+    private readonly commands: CommandBus,
     private readonly memberships: MembershipResolver,
   ) {}
 
@@ -64,13 +68,13 @@ export class ClerkWebhooksController {
 
   private async apply(type: string, data: unknown, fact: FactContext): Promise<Position | null> {
     if (type === 'organization.created' || type === 'organization.updated') {
-      return (await this.writer.recordOrganization(organizationFromClerkJson(organizationJson(data)), fact, type === 'organization.updated')).position;
+      return (await this.commands.execute(new RecordClerkOrganizationCommand(organizationFromClerkJson(organizationJson(data)), type === 'organization.updated', fact))).position;
     }
     const membership = membershipFromClerkJson(membershipJson(data));
     // This process's cached answer about the user is now out of date.
     this.memberships.forget(membership.userId);
-    if (type === 'organizationMembership.deleted') return (await this.writer.removeMembership(membership.organization.id, membership.userId, fact))?.position ?? null;
-    return (await this.writer.recordMembership(membership, fact)).position;
+    if (type === 'organizationMembership.deleted') return (await this.commands.execute(new RemoveClerkMembershipCommand(membership.organization.id, membership.userId, fact)))?.position ?? null;
+    return (await this.commands.execute(new RecordClerkMembershipCommand(membership, fact))).position;
   }
 }
 

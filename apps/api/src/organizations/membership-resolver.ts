@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { memberRole } from '#domain';
 import { metricsRegistry, type DirectoryMembership, type OrganizationDirectory, type OrgRole } from '#adapters';
 import { Counter } from 'prom-client';
 import { ORGANIZATION_DIRECTORY, callDirectory } from './organization-directory.js';
-import { OrganizationWriter } from './organization-writer.js';
+import { OrganizationStreams } from './organization-streams.js';
+import { RecordClerkMembershipCommand } from './record-clerk-membership.handler.js';
 
 /** An organization named by a route: by slug (`/orgs/{org}`) or by Clerk id (`/orgs/by-id/{id}`). */
 export type OrganizationRef = { readonly by: 'slug' | 'id'; readonly value: string };
@@ -49,7 +51,8 @@ export class MembershipResolver {
 
   constructor(
     @Inject(ORGANIZATION_DIRECTORY) private readonly directory: OrganizationDirectory,
-    private readonly writer: OrganizationWriter,
+    private readonly commands: CommandBus,
+    private readonly streams: OrganizationStreams,
   ) {}
 
   async learn(userId: string, ref: OrganizationRef): Promise<LearnedMembership | null> {
@@ -61,9 +64,11 @@ export class MembershipResolver {
       if (!found) return null;
       // The command id comes from the answer: recording it again (the read model has not caught up
       // yet, the same cached answer is used) replays instead of appending twice.
-      await this.writer.recordMembership(found, { commandId: `clerk-membership:${userId}:${found.organization.id}:${answer.fetchedAt}`, source: 'clerk', at: answer.fetchedAt, userId });
+      await this.commands.execute(
+        new RecordClerkMembershipCommand(found, { commandId: `clerk-membership:${userId}:${found.organization.id}:${answer.fetchedAt}`, source: 'clerk', at: answer.fetchedAt, userId }),
+      );
       // The stream decides: a removal newer than Clerk's answer wins over it.
-      const { state } = await this.writer.state(found.organization.id);
+      const { state } = await this.streams.state(found.organization.id);
       const role = memberRole(state, userId);
       return role && state.organizationId ? { organizationId: state.organizationId, organizationSlug: state.slug, role } : null;
     });

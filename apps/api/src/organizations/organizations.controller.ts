@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
@@ -8,9 +9,11 @@ import { forbidden, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { OrganizationQueries } from './organization.queries.js';
-import { OrganizationWriter } from './organization-writer.js';
-import { AddMemberFromGitHubBody, CreateOrganizationBody, RenameOrganizationBody, type DefaultWorkspaceView, type OrganizationView } from './organizations.dto.js';
+import { OrganizationQueries, type DefaultWorkspaceView, type OrganizationView } from '#read-models';
+import { AddMemberCommand } from './add-member.handler.js';
+import { CreateOrganizationCommand } from './create-organization.handler.js';
+import { RenameOrganizationCommand } from './rename-organization.handler.js';
+import { AddMemberFromGitHubBody, CreateOrganizationBody, RenameOrganizationBody } from './organizations.dto.js';
 
 /**
  * `organization.*` and `clerk.*`, plus the default-workspace resolution of `workspace.*`. Queries
@@ -22,7 +25,7 @@ export class OrganizationsController {
   constructor(
     private readonly access: OrgAccess,
     private readonly queries: OrganizationQueries,
-    private readonly writer: OrganizationWriter,
+    private readonly commands: CommandBus,
   ) {}
 
   /** `organization.listUserOrganizations`, from the membership read model (fed by our commands and Clerk's webhooks). */
@@ -36,8 +39,7 @@ export class OrganizationsController {
   @Post('orgs')
   @HttpCode(201)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrganizationBody, @CommandId() context: CommandContext) {
-    const userId = sessionUser(principal);
-    const created = await this.writer.create({ slug: body.slug, name: body.name ?? body.slug, userId }, context);
+    const created = await this.commands.execute(new CreateOrganizationCommand(sessionUser(principal), body.slug, body.name ?? body.slug, context));
     return {
       organizationId: created.organizationId,
       slug: created.slug,
@@ -76,7 +78,7 @@ export class OrganizationsController {
   @Patch('orgs/:org')
   async rename(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: RenameOrganizationBody, @CommandId() context: CommandContext) {
     const scope = await this.access.requireOrg(principal, org, { admin: true });
-    const renamed = await this.writer.rename(scope.organizationId, body.name, context);
+    const renamed = await this.commands.execute(new RenameOrganizationCommand(scope.organizationId, body.name, context));
     return { success: true, name: renamed.name, position: renamed.position };
   }
 
@@ -89,7 +91,7 @@ export class OrganizationsController {
   async addFromGitHub(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: AddMemberFromGitHubBody, @CommandId() context: CommandContext) {
     const scope = await this.access.requireOrg(principal, org, { admin: true });
     const role = body.githubRole === 'admin' ? 'admin' : 'member';
-    const added = await this.writer.addMember(scope.organizationId, body.userId, role, context);
+    const added = await this.commands.execute(new AddMemberCommand(scope.organizationId, body.userId, role, context));
     return { userId: body.userId, githubRole: body.githubRole, role: added.role, position: added.position };
   }
 

@@ -50,21 +50,3 @@ export class AddMemberFromGitHubBody {
   @Matches(/^[a-z_]{1,50}$/, { message: 'githubRole must be a GitHub organization role such as admin or member' })
   githubRole!: string;
 }
-
-export interface OrganizationView {
-  readonly id: string;
-  readonly slug: string;
-  readonly name: string;
-  /** Clerk's image is not mirrored; kept for the original's shape. */
-  readonly imageUrl: string | null;
-  readonly role: 'admin' | 'member';
-  readonly createdAt: string;
-}
-
-export interface DefaultWorkspaceView {
-  readonly workspaceId: string;
-  readonly workspaceName: string;
-  readonly workspaceSlug: string;
-  readonly workspaceKey: string;
-  readonly clerkOrgId: string;
-}

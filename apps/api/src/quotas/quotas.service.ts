@@ -1,7 +1,6 @@
-import { EVENT_STORE, CONFIG, READ_DATABASE, CHECKPOINTS, LOGGER, type ConsoleConfig } from '#runtime';
+import { EVENT_STORE, CONFIG, CHECKPOINTS, LOGGER, type ConsoleConfig } from '#runtime';
 import type { EventStore } from '#event-store';
-import type { DataSource } from 'typeorm';
-import type { CheckpointWaiter } from '#read-models';
+import { ApiKeyQueries, IngestionQueueQueries, RepositoryQueries, WorkspaceQueries, type CheckpointWaiter, type ProjectionName } from '#read-models';
 import type { Logger } from '#adapters';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { apiKeyStreamId, workspaceDirectoryStreamId } from '#domain';
@@ -15,14 +14,6 @@ const QUEUED_JOBS_RETRY_AFTER_SECONDS = 60;
 
 const REPLAY = 'replay';
 
-/** What each quota counts, in which read model. Every query is served by an index on its first column. */
-const COUNTS: Record<QuotaName, { readonly projection: string; readonly sql: string }> = {
-  repositories: { projection: 'repositories', sql: 'SELECT count(*)::int AS n FROM repositories WHERE organization_id = $1 AND is_active' },
-  workspaces: { projection: 'workspaces', sql: 'SELECT count(*)::int AS n FROM workspaces WHERE organization_id = $1' },
-  apiKeys: { projection: 'api_keys', sql: 'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND is_active AND (expires_at IS NULL OR expires_at > now())' },
-  // A row is a job queued or running; it leaves the table when the job ends.
-  queuedJobs: { projection: 'ingestion_queue', sql: 'SELECT count(*)::int AS n FROM ingestion_queue WHERE organization_id = $1' },
-};
 
 /** 422 (429 with `Retry-After` for queued jobs) with code `quota_exceeded`, naming the quota and its setting. */
 export class QuotaExceededError extends ApiError {
@@ -59,9 +50,23 @@ export class QuotaExceededError extends ApiError {
 export class Quotas {
   constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CONFIG) private readonly config: ConsoleConfig,
-    @Inject(READ_DATABASE) private readonly database: DataSource,
     @Inject(CHECKPOINTS) private readonly checkpoints: CheckpointWaiter,
-    @Inject(LOGGER) private readonly logger: Logger) {}
+    @Inject(LOGGER) private readonly logger: Logger,
+    repositories: RepositoryQueries,
+    workspaces: WorkspaceQueries,
+    apiKeys: ApiKeyQueries,
+    queue: IngestionQueueQueries,
+  ) {
+    // What each quota counts, in which read model. Every count is served by an index on its first column.
+    this.counts = {
+      repositories: { projection: 'repositories', count: (organizationId) => repositories.activeCountIn(organizationId) },
+      workspaces: { projection: 'workspaces', count: (organizationId) => workspaces.countIn(organizationId) },
+      apiKeys: { projection: 'api_keys', count: (userId) => apiKeys.activeCountFor(userId) },
+      queuedJobs: { projection: 'ingestion_queue', count: (organizationId) => queue.countIn(organizationId) },
+    };
+  }
+
+  private readonly counts: Record<QuotaName, { readonly projection: ProjectionName; readonly count: (owner: string) => Promise<number> }>;
 
   /** `commandId`: a retry of a create that already succeeded (same Idempotency-Key) is a replay, never refused. */
   async requireWorkspaceQuota(organizationId: string, commandId?: string): Promise<void> {
@@ -89,12 +94,11 @@ export class Quotas {
   private async require(quota: QuotaName, owner: string, position: (() => Promise<string | null>) | null, catchUpMs = this.config.consistencyTimeoutMs): Promise<void> {
     const limit = this.config.quotas[quota];
     if (limit === null) return;
-    const { projection, sql } = COUNTS[quota];
+    const { projection, count } = this.counts[quota];
     const target = position ? await position() : null;
     if (target === REPLAY) return;
     await this.catchUp(projection, target, catchUpMs);
-    const rows: Array<{ n: number }> = await this.database.query(sql, [owner]);
-    const current = rows[0]?.n ?? 0;
+    const current = await count(owner);
     if (current >= limit) throw new QuotaExceededError(quota, limit, current);
   }
 

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ConnectRepositoryHandler } from './connect-repository.handler.js';
+import { DetectRepositoryConfigHandler } from './detect-repository-config.handler.js';
 import { RepositoriesController } from './repositories.controller.js';
-import { RepositoryQueries } from './repository.queries.js';
+import { RequestReindexHandler } from './request-reindex.handler.js';
 
 /** `repository.*`: connect, list, get, config detection and reindex (which only queues the job). */
 @Module({
   controllers: [RepositoriesController],
-  providers: [RepositoryQueries],
+  providers: [ConnectRepositoryHandler, DetectRepositoryConfigHandler, RequestReindexHandler],
 })
 export class RepositoriesModule {}

@@ -4,7 +4,7 @@ import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';
-import { ApiDocumentQueries } from './document.queries.js';
+import { DocumentQueries } from '#read-models';
 import { ContentsBody } from './search.dto.js';
 import { WorkspaceKeyAccess } from './workspace-key-access.js';
 
@@ -17,7 +17,7 @@ import { WorkspaceKeyAccess } from './workspace-key-access.js';
 export class ContentsController {
   constructor(
     private readonly access: WorkspaceKeyAccess,
-    private readonly documents: ApiDocumentQueries,
+    private readonly documents: DocumentQueries,
   ) {}
 
   @Post('contents')

@@ -7,7 +7,7 @@ import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { badRequest, notFound } from '../common/api-error.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';
-import { ApiStoreQueries } from '../document-stores/document-store.queries.js';
+import { StoreQueries } from '#read-models';
 import { DEFAULT_TOP_K, SearchBody } from './search.dto.js';
 import { SearchService } from './search.service.js';
 import { WorkspaceKeyAccess } from './workspace-key-access.js';
@@ -33,7 +33,7 @@ function storeSlugOf(labels: readonly string[] | undefined): string {
 export class SearchController {
   constructor(
     private readonly access: WorkspaceKeyAccess,
-    private readonly stores: ApiStoreQueries,
+    private readonly stores: StoreQueries,
     private readonly search: SearchService,
   ) {}
 

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
 import { EmbeddingProviderError, InProcessCache, SingleFlightCache, metricsRegistry, type EmbeddingProvider } from '#adapters';
 import type { SearchResult, StoreView } from '#read-models';
-import { ApiDocumentQueries } from './document.queries.js';
+import { DocumentQueries } from '#read-models';
 import { rerank } from './rerank.js';
 import { SearchEmbeddings } from './search-embeddings.js';
 
@@ -60,7 +60,7 @@ export class SearchService {
 
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly documents: ApiDocumentQueries,
+    private readonly documents: DocumentQueries,
     private readonly embeddings: SearchEmbeddings,
   ) {}
 

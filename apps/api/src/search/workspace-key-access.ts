@@ -1,6 +1,5 @@
-import { READ_DATABASE } from '#runtime';
-import type { DataSource } from 'typeorm';
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { WorkspaceQueries } from '#read-models';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Principal } from '#adapters';
 import { isApiKeyPrincipal } from '../api-keys/api-key.authenticator.js';
@@ -30,7 +29,7 @@ const MAX_WORKSPACE_ID_LENGTH = 191;
 @Injectable()
 export class WorkspaceKeyAccess {
   constructor(
-    @Inject(READ_DATABASE) private readonly database: DataSource,
+    private readonly workspaces: WorkspaceQueries,
     private readonly access: OrgAccess,
   ) {}
 
@@ -39,8 +38,7 @@ export class WorkspaceKeyAccess {
     const workspaceId = request.headers[WORKSPACE_HEADER.toLowerCase()];
     if (typeof workspaceId !== 'string' || workspaceId.trim() === '') throw badRequest(WORKSPACE_HEADER, 'required header naming the workspace');
     if (workspaceId.length > MAX_WORKSPACE_ID_LENGTH) throw badRequest(WORKSPACE_HEADER, `at most ${MAX_WORKSPACE_ID_LENGTH} characters`);
-    const rows: Array<{ organization_id: string }> = await this.database.query('SELECT organization_id FROM workspaces WHERE id = $1', [workspaceId]);
-    const organizationId = rows[0]?.organization_id;
+    const organizationId = await this.workspaces.organizationOf(workspaceId);
     const missing = notFound('Workspace');
     if (!organizationId) throw missing;
     try {

@@ -1,43 +1,43 @@
-import { EVENT_STORE, LOGGER } from '#runtime';
-import type { EventStore } from '#event-store';
-import type { Logger } from '#adapters';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
-  INGESTION_JOB_KIND,
   changedFilesOfPush,
-  ingestionJobName,
-  ingestionTrigger,
   jobDecider,
   jobStreamId,
-  pushJobIdFor,
+  pushJob,
+  pushOutcome,
+  pushRedetectsConfig,
+  pushTargets,
+  queuedByAnotherDelivery,
+  recordRepositoryConfig,
   repositoryDecider,
   repositoryStreamId,
-  touchesLightfastConfig,
+  routePush,
   type ConfigDetection,
-  type IngestionJobInput,
+  type Push,
+  type PushTarget,
+  type QueueJob,
+  type QueuedPushJob,
 } from '#domain';
-import { handleCommand } from '#event-store';
-import { detectRepositoryConfig, type GitHubAppClients } from '#adapters';
+import { handleCommand, readTypedStream, type EventStore } from '#event-store';
+import { detectRepositoryConfig, type GitHubAppClients, type Logger } from '#adapters';
+import { EVENT_STORE, LOGGER } from '#runtime';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
 import { InstallationBindings } from '../installations/installation-bindings.js';
 import { QuotaExceededError, Quotas } from '../quotas/quotas.service.js';
-import { deliveryContext, loadRepository, type ConnectedRepository, type DeliveryOutcome, type GitHubDelivery } from './github-delivery.js';
-import { commitFilesAt, idAt, optionalIdAt, optionalStringAt, stringAt } from './github-webhook-payload.js';
+import { actOnce, deliveryContext, GitHubDeliveryCommand, loadRepository, type DeliveryOutcome, type GitHubDelivery, type GitHubWebhookAnswer } from './github-delivery.js';
+import { commitFilesAt, idAt, optionalIdAt, optionalStringAt, stringAt, type Payload } from './github-webhook-payload.js';
 
-const SOURCE = 'github-webhook' as const;
+/** `push`. */
+export class IngestGitHubPushCommand extends GitHubDeliveryCommand {}
 
 /**
- * `push` (original §6.1): a push to the repository's default branch queues one ingestion job per
- * repository and pushed commit (`pushJobIdFor`); the ingestion reactor runs it. A push that changed
- * a root config file first re-detects the config at the pushed commit and records it.
- *
- * Routing trusts nothing in the payload beyond GitHub's signature: the delivery's installation must
- * be owned by an organization (a binding in the log), and only that organization's repository
- * connected through that very installation is acted on. A push for a repository no organization
- * reached through the sending installation changes nothing.
+ * The push workflow (libs/domain: github-push.workflow.ts) with its reads and appends: the owning
+ * organizations come from the installation's bindings, each one's repository from its own stream,
+ * and each target gets its config re-detected (when the push touched it) and its ingestion job.
  */
-@Injectable()
-export class GitHubPushHandler {
+@CommandHandler(IngestGitHubPushCommand)
+export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPushCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -46,41 +46,28 @@ export class GitHubPushHandler {
     private readonly quotas: Quotas,
   ) {}
 
-  async handle(delivery: GitHubDelivery): Promise<DeliveryOutcome> {
-    const { payload } = delivery;
-    const githubRepoId = idAt(payload, 'repository.id');
-    const fullName = stringAt(payload, 'repository.full_name');
-    const defaultBranch = stringAt(payload, 'repository.default_branch');
-    const ref = stringAt(payload, 'ref');
-    const after = stringAt(payload, 'after');
-    const before = optionalStringAt(payload, 'before');
-    const files = changedFilesOfPush(commitFilesAt(payload));
-    if (ref !== `refs/heads/${defaultBranch}`) return { ignored: 'not_default_branch' };
-    const installationId = optionalIdAt(payload, 'installation.id');
-    if (installationId === null) return { ignored: 'no_installation' };
+  execute({ delivery }: IngestGitHubPushCommand): Promise<GitHubWebhookAnswer> {
+    return actOnce(this.eventStore, delivery, () => this.ingest(delivery));
+  }
 
+  private async ingest(delivery: GitHubDelivery): Promise<DeliveryOutcome> {
+    const push = pushOf(delivery.payload);
+    const routing = routePush(push);
+    if ('ignored' in routing) return routing;
+    const { installationId } = routing;
     const owners = await this.installations.owners(installationId);
-    const states = (await Promise.all(owners.map((organizationId) => loadRepository(this.eventStore, organizationId, githubRepoId)))).filter(
-      (state): state is ConnectedRepository => state.status !== 'none' && state.githubInstallationId === installationId,
-    );
-    if (states.length === 0) return { ignored: 'unknown_repository' };
-    const active = states.filter((state) => state.status === 'active');
-    if (active.length === 0) return { ignored: 'inactive_repository' };
-    const targets = active.filter((state) => state.workspaceId !== null);
-    if (targets.length === 0) return { ignored: 'no_workspace' };
-    if (files.length === 0) return { ignored: 'no_changed_files' };
+    const routed = pushTargets(push, installationId, await Promise.all(owners.map((organizationId) => loadRepository(this.eventStore, organizationId, push.githubRepoId))));
+    if ('ignored' in routed) return routed;
 
-    const jobs: Array<{ jobId: string; queued: boolean; configStatus: string | null }> = [];
-    for (const state of targets) {
+    const jobs: QueuedPushJob[] = [];
+    for (const target of routed.targets) {
       // One organization's full queue skips that organization only: GitHub does not redeliver.
-      if (!(await this.withinQueueQuota(delivery, state.organizationId))) continue;
-      const config = touchesLightfastConfig(files) ? await this.redetectConfig(delivery, state, fullName, after, installationId) : null;
-      const jobId = pushJobIdFor(state.repositoryId, after);
-      jobs.push({ jobId, queued: await this.queue(delivery, state, { jobId, installationId, fullName, defaultBranch, after, before, changedFileCount: files.length }), configStatus: config?.status ?? null });
+      if (!(await this.withinQueueQuota(delivery, target.organizationId))) continue;
+      const config = pushRedetectsConfig(push) ? await this.redetectConfig(delivery, push, installationId, target) : null;
+      const job = pushJob(push, installationId, target, delivery);
+      jobs.push({ jobId: job.data.jobId, queued: await this.queue(delivery, target, job), configStatus: config?.status ?? null });
     }
-    const [first] = jobs;
-    if (!first) return { ignored: 'quota_exceeded' };
-    return { handled: { jobId: first.jobId, alreadyQueued: !first.queued, changedFileCount: files.length, configStatus: first.configStatus, ...(jobs.length > 1 ? { jobIds: jobs.map((j) => j.jobId) } : {}) } };
+    return pushOutcome(push, jobs);
   }
 
   private async withinQueueQuota(delivery: GitHubDelivery, organizationId: string): Promise<boolean> {
@@ -95,48 +82,10 @@ export class GitHubPushHandler {
   }
 
   /** False when this commit of the repository was queued already (by an earlier delivery of the same push). */
-  private async queue(
-    delivery: GitHubDelivery,
-    state: ConnectedRepository,
-    push: { jobId: string; installationId: string; fullName: string; defaultBranch: string; after: string; before: string | null; changedFileCount: number },
-  ): Promise<boolean> {
-    const context = deliveryContext(delivery, `job:${state.organizationId}`);
-    const existing = await this.eventStore.readStream(jobStreamId(push.jobId));
-    if (existing.length > 0 && existing[0]!.metadata.commandId !== context.commandId) return false;
-    const input: IngestionJobInput = {
-      kind: INGESTION_JOB_KIND,
-      source: SOURCE,
-      repositoryId: state.repositoryId,
-      githubRepoId: state.githubRepoId,
-      githubInstallationId: push.installationId,
-      repoFullName: push.fullName,
-      ref: push.defaultBranch,
-      afterSha: push.after,
-      beforeSha: push.before,
-      deliveryId: delivery.deliveryId,
-      changedFileCount: push.changedFileCount,
-      fallbackStore: null,
-    };
-    await handleCommand(
-      this.eventStore,
-      jobStreamId(push.jobId),
-      jobDecider,
-      {
-        type: 'QueueJob',
-        data: {
-          jobId: push.jobId,
-          organizationId: state.organizationId,
-          workspaceId: state.workspaceId!,
-          repositoryId: state.repositoryId,
-          name: ingestionJobName(SOURCE, push.fullName),
-          trigger: ingestionTrigger(SOURCE),
-          triggeredBy: null,
-          input,
-          at: delivery.at,
-        },
-      },
-      context,
-    );
+  private async queue(delivery: GitHubDelivery, target: PushTarget, job: QueueJob): Promise<boolean> {
+    const context = deliveryContext(delivery, `job:${target.organizationId}`);
+    if (queuedByAnotherDelivery(await readTypedStream(this.eventStore, jobStreamId(job.data.jobId)), context.commandId)) return false;
+    await handleCommand(this.eventStore, jobStreamId(job.data.jobId), jobDecider, job, context);
     return true;
   }
 
@@ -145,28 +94,41 @@ export class GitHubPushHandler {
    * queued all the same, and the ingestion reactor reads the config at the pushed commit itself.
    * Nothing is recorded then, so a later push or detect-config sets the status right.
    */
-  private async redetectConfig(delivery: GitHubDelivery, state: ConnectedRepository, fullName: string, after: string, installationId: string): Promise<ConfigDetection | null> {
+  private async redetectConfig(delivery: GitHubDelivery, push: Push, installationId: string, target: PushTarget): Promise<ConfigDetection | null> {
     if (!this.github) {
-      this.logger.warn({ deliveryId: delivery.deliveryId, repositoryId: state.repositoryId }, 'config changed but no GitHub App is configured: not re-detected');
+      this.logger.warn({ deliveryId: delivery.deliveryId, repositoryId: target.repositoryId }, 'config changed but no GitHub App is configured: not re-detected');
       return null;
     }
-    const [owner, repo] = fullName.split('/') as [string, string | undefined];
+    const [owner, repo] = push.fullName.split('/') as [string, string | undefined];
     if (!repo) return null;
     let detection: ConfigDetection;
     try {
-      detection = await detectRepositoryConfig(this.github.forInstallation(installationId), { owner, repo, ref: after });
+      detection = await detectRepositoryConfig(this.github.forInstallation(installationId), { owner, repo, ref: push.after });
     } catch (error) {
-      this.logger.warn({ err: error, deliveryId: delivery.deliveryId, repositoryId: state.repositoryId }, 'config re-detection after a push failed');
+      this.logger.warn({ err: error, deliveryId: delivery.deliveryId, repositoryId: target.repositoryId }, 'config re-detection after a push failed');
       return null;
     }
-    const { status, configPath, config, error } = detection;
     await handleCommand(
       this.eventStore,
-      repositoryStreamId(state.organizationId, state.githubRepoId),
+      repositoryStreamId(target.organizationId, target.githubRepoId),
       repositoryDecider,
-      { type: 'RecordRepositoryConfig', data: { organizationId: state.organizationId, status, configPath, config: config as Record<string, unknown> | null, error, at: delivery.at } },
-      deliveryContext(delivery, `config:${state.organizationId}`),
+      recordRepositoryConfig(target.organizationId, detection, delivery.at),
+      deliveryContext(delivery, `config:${target.organizationId}`),
     );
     return detection;
   }
+}
+
+/** A missing or malformed field is a 400 naming it (github-webhook-payload.ts), read before anything else. */
+function pushOf(payload: Payload): Push {
+  const githubRepoId = idAt(payload, 'repository.id');
+  const fullName = stringAt(payload, 'repository.full_name');
+  const defaultBranch = stringAt(payload, 'repository.default_branch');
+  const ref = stringAt(payload, 'ref');
+  const after = stringAt(payload, 'after');
+  const before = optionalStringAt(payload, 'before');
+  const files = changedFilesOfPush(commitFilesAt(payload));
+  // Another branch's push is ignored whatever its installation field holds, so that field is read (and refused when malformed) only for the default branch.
+  const installationId = ref === `refs/heads/${defaultBranch}` ? optionalIdAt(payload, 'installation.id') : null;
+  return { githubRepoId, fullName, defaultBranch, ref, after, before, files, installationId };
 }

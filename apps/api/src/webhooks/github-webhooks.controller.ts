@@ -1,24 +1,20 @@
-import { CONFIG, EVENT_STORE, type ConsoleConfig } from '#runtime';
-import type { EventStore } from '#event-store';
+import { CONFIG, type ConsoleConfig } from '#runtime';
 import { Controller, HttpCode, HttpStatus, Inject, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { Webhooks } from '@octokit/webhooks';
 import type { Request } from 'express';
-import { fold, gitHubDeliveryDecider, gitHubDeliveryStreamId, type GitHubDeliveryEvent } from '#domain';
-import { handleCommand, type Position } from '#event-store';
 import { Public } from '../auth/auth.guard.js';
 import { ApiError, badRequest } from '../common/api-error.js';
-import { deliveryContext, type DeliveryOutcome, type GitHubDelivery } from './github-delivery.js';
-import { GitHubPushHandler } from './github-push.handler.js';
-import { GitHubRepositoryEventsHandler } from './github-repository-events.handler.js';
+import { DeactivateRemovedRepositoriesCommand } from './deactivate-removed-repositories.handler.js';
+import type { GitHubDelivery, GitHubDeliveryCommand, GitHubWebhookAnswer } from './github-delivery.js';
+import { IngestGitHubPushCommand } from './github-push.handler.js';
 import type { Payload } from './github-webhook-payload.js';
+import { MarkRepositoryDeletedCommand } from './mark-repository-deleted.handler.js';
+import { RenameRepositoryCommand } from './rename-repository.handler.js';
+import { UnbindDeletedInstallationCommand } from './unbind-deleted-installation.handler.js';
 
 const DELIVERY_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const EVENT_NAME = /^[a-z_]{1,100}$/;
-
-export type GitHubWebhookAnswer =
-  | { readonly received: true; readonly deliveryId: string; readonly duplicate: true; readonly position: Position }
-  | { readonly received: true; readonly deliveryId: string; readonly ignored: string }
-  | { readonly received: true; readonly deliveryId: string; readonly event: string; readonly action: string | null; readonly position: Position; readonly [detail: string]: unknown };
 
 /**
  * GitHub App webhooks (original §6.1). The HMAC-SHA256 signature (`x-hub-signature-256`) is checked
@@ -26,12 +22,8 @@ export type GitHubWebhookAnswer =
  * `GITHUB_WEBHOOK_SECRET` the route answers 503: an unverifiable delivery must not move state.
  * The endpoint must be configured with content type `application/json`.
  *
- * Order within a delivery: act first, record the delivery (`GitHubDeliveryReceived` on
- * `github-delivery-<id>`) last. A delivery already recorded is answered as a duplicate and appends
- * nothing. If the process dies between acting and recording, GitHub's redelivery (same id) acts
- * again, and every command it sends derives its id from the delivery, so the repeat replays what
- * was stored instead of appending, then the delivery is recorded. Recording first would instead
- * turn that redelivery into a "duplicate" whose actions never happened.
+ * A verified delivery becomes one command per event it acts on; its handler acts on the delivery
+ * once (`actOnce` in github-delivery.ts: a redelivery after it was recorded is a duplicate).
  */
 @Controller('v1/webhooks/github')
 export class GitHubWebhooksController {
@@ -39,9 +31,7 @@ export class GitHubWebhooksController {
 
   constructor(
     @Inject(CONFIG) private readonly config: ConsoleConfig,
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    private readonly push: GitHubPushHandler,
-    private readonly repositories: GitHubRepositoryEventsHandler,
+    private readonly commands: CommandBus,
   ) {}
 
   @Post()
@@ -64,39 +54,11 @@ export class GitHubWebhooksController {
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw badRequest('payload', 'must be a JSON object');
     const action = typeof (payload as Payload).action === 'string' ? ((payload as Payload).action as string) : null;
 
-    const streamId = gitHubDeliveryStreamId(deliveryId);
-    const recorded = await this.eventStore.readStream(streamId);
-    if (fold(gitHubDeliveryDecider, recorded as unknown as GitHubDeliveryEvent[]).received) return { received: true, deliveryId, duplicate: true, position: recorded.at(-1)!.position };
-
     const delivery: GitHubDelivery = { deliveryId, event, action, payload: payload as Payload, at: new Date().toISOString() };
-    const outcome = await this.dispatch(delivery);
-    if ('ignored' in outcome) return { received: true, deliveryId, ignored: outcome.ignored };
-    // Appended after every action, so its position is at or past theirs: `?minPosition=` on it sees them all.
-    const result = await handleCommand(
-      this.eventStore,
-      streamId,
-      gitHubDeliveryDecider,
-      { type: 'RecordGitHubDelivery', data: { deliveryId, event, action, at: delivery.at } },
-      deliveryContext(delivery, 'received'),
-    );
-    return { received: true, deliveryId, event, action, ...outcome.handled, position: result.position! };
-  }
-
-  private dispatch(delivery: GitHubDelivery): Promise<DeliveryOutcome> {
-    switch (`${delivery.event}.${delivery.action ?? ''}`) {
-      case 'push.':
-        return this.push.handle(delivery);
-      case 'installation_repositories.removed':
-        return this.repositories.repositoriesRemoved(delivery);
-      case 'installation.deleted':
-        return this.repositories.installationDeleted(delivery);
-      case 'repository.deleted':
-        return this.repositories.repositoryDeleted(delivery);
-      case 'repository.renamed':
-        return this.repositories.repositoryRenamed(delivery);
-      default:
-        return Promise.resolve({ ignored: 'unhandled_event' });
-    }
+    const command = commandFor(delivery);
+    // An event we do not act on is never recorded, so it has no duplicate to find either.
+    if (!command) return { received: true, deliveryId, ignored: 'unhandled_event' };
+    return this.commands.execute(command);
   }
 
   private async verify(secret: string, body: Buffer, signature: string): Promise<boolean> {
@@ -114,4 +76,21 @@ const unauthenticated = (message: string) => new ApiError(HttpStatus.UNAUTHORIZE
 function header(request: Request, name: string): string | null {
   const value = request.headers[name];
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function commandFor(delivery: GitHubDelivery): GitHubDeliveryCommand | null {
+  switch (`${delivery.event}.${delivery.action ?? ''}`) {
+    case 'push.':
+      return new IngestGitHubPushCommand(delivery);
+    case 'installation_repositories.removed':
+      return new DeactivateRemovedRepositoriesCommand(delivery);
+    case 'installation.deleted':
+      return new UnbindDeletedInstallationCommand(delivery);
+    case 'repository.deleted':
+      return new MarkRepositoryDeletedCommand(delivery);
+    case 'repository.renamed':
+      return new RenameRepositoryCommand(delivery);
+    default:
+      return null;
+  }
 }

@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { randomUUID } from 'node:crypto';
-import { findWorkspaceByName, fold, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId, type WorkspaceEvent } from '#domain';
-import { handleCommand, type EventStore } from '#event-store';
+import { findWorkspaceByName, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId } from '#domain';
+import { aggregateStream, handleCommand, type EventStore } from '#event-store';
 import { generateJobHistory } from './job-history.js';
 
 const SEED_NAMESPACE = '0d7f1e9c-3a52-4b8e-a1f6-5c2e7d9b4f30';
@@ -43,8 +43,7 @@ export async function seedJobs(store: EventStore, options: SeedJobsOptions): Pro
 /** Finds the workspace by name in its organization's stream (not the read model, which may lag). */
 async function ensureWorkspace(store: EventStore, organizationId: string, name: string): Promise<string> {
   const streamId = workspaceDirectoryStreamId(organizationId);
-  const history = (await store.readStream(streamId)) as unknown as WorkspaceEvent[];
-  const existing = findWorkspaceByName(fold(workspaceDecider, history), name);
+  const existing = findWorkspaceByName((await aggregateStream(store, streamId, workspaceDecider)).state, name);
   if (existing) return existing;
   const workspaceId = randomUUID();
   await handleCommand(store, streamId, workspaceDecider, { type: 'CreateWorkspace', data: { organizationId, workspaceId, name, isDefault: false, at: new Date().toISOString() } }, { commandId: randomUUID(), userId: 'seed-jobs' });

@@ -1,5 +1,5 @@
 import type { OrgRole } from '#adapters';
-import { LocalOrganizations, type LocalOrganization } from '../../../standalone/src/local-organization.js';
+import { LocalOrganizations, type LocalOrganization } from '#application';
 import type { Runtime } from '#runtime';
 
 export interface TokenOptions {
@@ -33,7 +33,7 @@ export class TokenRefusedError extends Error {
  * a typo. `--create` creates a missing one through the same commands as `POST /v1/orgs`.
  */
 export async function mintLocalToken(runtime: Runtime, options: TokenOptions): Promise<MintedToken> {
-  const organizations = new LocalOrganizations(runtime);
+  const organizations = new LocalOrganizations(runtime.store);
   let organization = await organizations.find(options.org, options.user);
   if (!organization) {
     if (!options.create) throw new TokenRefusedError(`organization "${options.org}" does not exist; pass --create to create it with ${options.user} as its admin, or create it with POST /v1/orgs`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { FAKE_COHERE_DIM, fakeEmbedding, startFakeCohere, type FakeCohere } from '../../../../test/support/fake-cohere.js';
+import { FAKE_COHERE_DIM, fakeEmbedding, startFakeCohere, type FakeCohere } from '#testing';
 import { COHERE_MAX_TEXTS_PER_CALL, CohereEmbeddingProvider, embeddingProviderFromEnv } from './cohere-embedding.provider.js';
 import { EmbeddingProviderError } from './embedding-provider.js';
 

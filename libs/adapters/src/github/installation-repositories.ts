@@ -47,7 +47,7 @@ export class InstallationRepositories {
   list(installationId: string): Promise<InstallationRepository[]> {
     return this.cache.getOrLoad(`repos:${installationId}`, this.ttlMs, async () => {
       const octokit = this.clients.forInstallation(installationId);
-      const repositories = (await octokit.paginate('GET /installation/repositories', { per_page: 100 })) as unknown as RepositoryPayload[];
+      const repositories = (await octokit.paginate('GET /installation/repositories', { per_page: 100 })) as RepositoryPayload[];
       return repositories.map(toRepository);
     });
   }

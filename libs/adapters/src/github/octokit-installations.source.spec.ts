@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { installationPayload, startFakeGitHub, type FakeGitHub } from '../../../../test/support/fake-github.js';
+import { installationPayload, startFakeGitHub, type FakeGitHub } from '#testing';
 import { GitHubTokenRejectedError, GitHubUnavailableError } from './github-installations.source.js';
 import { OctokitInstallationsSource } from './octokit-installations.source.js';
 

@@ -26,7 +26,7 @@ export class OctokitInstallationsSource implements GitHubInstallationsSource {
       const installations = (await octokit.paginate(octokit.rest.apps.listInstallationsForAuthenticatedUser, {
         per_page: 100,
         request: { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) },
-      })) as unknown as InstallationPayload[];
+      })) as InstallationPayload[];
       return installations.map(toInstallation);
     } catch (error) {
       throw translate(error);
@@ -40,7 +40,7 @@ export class OctokitInstallationsSource implements GitHubInstallationsSource {
         installation_id: Number(installationId),
         per_page: 100,
         request: { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) },
-      })) as unknown as RepositoryPayload[];
+      })) as RepositoryPayload[];
       return repositories.map(toRepository);
     } catch (error) {
       const status = (error as { status?: unknown })?.status;

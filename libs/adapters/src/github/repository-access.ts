@@ -9,7 +9,7 @@ import { toRepository, type InstallationRepository, type RepositoryPayload } fro
 export async function readRepositoryById(octokit: Pick<Octokit, 'request'>, githubRepoId: string): Promise<InstallationRepository | null> {
   try {
     const { data } = await octokit.request('GET /repositories/{repository_id}', { repository_id: Number(githubRepoId) });
-    const repository = toRepository(data as unknown as RepositoryPayload);
+    const repository = toRepository(data as RepositoryPayload);
     // An id GitHub resolved to another repository (a redirect after a transfer) is not the one asked for.
     return repository.id === githubRepoId ? repository : null;
   } catch (error) {

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { repositoryPayload, startFakeGitHub, type FakeGitHub } from '../../../../test/support/fake-github.js';
-import { trackRequestsInFlight } from '../../../../test/support/github-app.js';
+import { repositoryPayload, startFakeGitHub, type FakeGitHub, trackRequestsInFlight } from '#testing';
 import { InProcessCache } from './cache.js';
 import { GitHubAppClients, type GitHubAppOctokit } from './github-app.client.js';
 import { RepositoryTreeTooLarge, readRepositoryTree } from './repository-tree.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startFakeClerk, type FakeClerk } from '../../../../test/support/fake-clerk.js';
+import { startFakeClerk, type FakeClerk } from '#testing';
 import { LocalIdentityProvider } from './local-identity-provider.js';
 import { SessionTokenVerifier } from './session-token.verifier.js';
 

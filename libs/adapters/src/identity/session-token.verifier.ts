@@ -36,6 +36,6 @@ export class SessionTokenVerifier implements SessionAuthenticator {
       authorizedParties: this.options.authorizedParties ? [...this.options.authorizedParties] : undefined,
       issuer: this.options.issuer,
     });
-    return principalFromClaims(payload as unknown as Record<string, unknown>);
+    return principalFromClaims(payload as Record<string, unknown>);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../core/decider.js';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import type { ApiKeyCommand } from './api-key.commands.js';
 import { apiKeyDecider } from './api-key.decider.js';
 import type { ApiKeyCreated, ApiKeyDeleted, ApiKeyEvent, ApiKeyRevoked } from './api-key.events.js';

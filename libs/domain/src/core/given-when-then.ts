@@ -1,38 +1,34 @@
+import { expect } from '@jest/globals';
 import type { Command, DomainEvent } from './event.js';
 import type { Decider } from './decider.js';
 import { fold } from './decider.js';
 import { DomainError, type DomainErrorCode } from './domain-error.js';
 
 /**
- * given(history).when(command).then(expectedEvents) / .thenThrows(code). Framework-free: it throws
- * an `Error` describing the mismatch, so it works under any test runner.
+ * given(history).when(command).then(expectedEvents) / .thenThrows(code). Events are compared deeply
+ * (key order does not matter) and a mismatch is reported as Jest's diff of the two event lists.
  */
 export function specFor<C extends Command, E extends DomainEvent, S>(decider: Decider<C, E, S>) {
   return {
-    given(history: E[] = []) {
+    given(history: readonly E[] = []) {
       return {
         when(command: C) {
-          const run = () => decider.decide(command, fold(decider, history));
+          const run = () => decider.decide(command, fold(decider, [...history]));
           return {
-            then(expected: E[]): void {
-              const actual = run();
-              const a = JSON.stringify(actual);
-              const b = JSON.stringify(expected);
-              if (a !== b) throw new Error(`expected events\n  ${b}\nbut got\n  ${a}`);
+            then(expected: readonly E[]): void {
+              expect(run()).toEqual(expected);
             },
             thenThrows(code: DomainErrorCode, messageIncludes?: string): void {
-              let events: E[];
+              let events: readonly E[];
               try {
                 events = run();
               } catch (error) {
-                if (!(error instanceof DomainError)) throw error;
-                if (error.code !== code) throw new Error(`expected DomainError '${code}' but got '${error.code}': ${error.message}`);
-                if (messageIncludes && !error.message.includes(messageIncludes)) {
-                  throw new Error(`expected message to include '${messageIncludes}' but got '${error.message}'`);
-                }
+                expect(error).toBeInstanceOf(DomainError);
+                expect((error as DomainError).code).toBe(code);
+                if (messageIncludes) expect((error as DomainError).message).toContain(messageIncludes);
                 return;
               }
-              throw new Error(`expected DomainError '${code}' but the command produced ${JSON.stringify(events)}`);
+              expect({ threw: false, events }).toEqual({ threw: code });
             },
           };
         },

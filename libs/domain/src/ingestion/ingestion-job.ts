@@ -1,15 +1,10 @@
-import { v5 as uuidv5 } from 'uuid';
+import type { QueueJob } from '../job/job.commands.js';
 import type { JobTrigger } from '../job/job.events.js';
 
 export const INGESTION_JOB_KIND = 'docs-ingestion';
 export type IngestionSource = 'manual' | 'github-webhook' | 'initial-sync';
 
-/**
- * The `input` of a job the ingestion reactor runs. Everything the reactor needs to reach GitHub is
- * here, so the job can run (and resume after a crash) from its own stream.
- */
-export interface IngestionJobInput {
-  readonly kind: typeof INGESTION_JOB_KIND;
+interface IngestionJobFields {
   readonly source: IngestionSource;
   readonly repositoryId: string | null;
   readonly githubRepoId: string;
@@ -27,6 +22,14 @@ export interface IngestionJobInput {
   readonly [key: string]: unknown;
 }
 
+/**
+ * The `input` of a job the ingestion reactor runs. Everything the reactor needs to reach GitHub is
+ * here, so the job can run (and resume after a crash) from its own stream.
+ */
+export interface IngestionJobInput extends IngestionJobFields {
+  readonly kind: typeof INGESTION_JOB_KIND;
+}
+
 export const isIngestionJobInput = (input: Readonly<Record<string, unknown>>): input is IngestionJobInput => input.kind === INGESTION_JOB_KIND;
 
 export const ingestionJobName = (source: IngestionSource, repoFullName: string) =>
@@ -34,14 +37,35 @@ export const ingestionJobName = (source: IngestionSource, repoFullName: string) 
 
 export const ingestionTrigger = (source: IngestionSource): JobTrigger => (source === 'manual' ? 'manual' : source === 'initial-sync' ? 'automatic' : 'webhook');
 
-const INGESTION_JOB_NAMESPACE = '2b7f4c1e-8d3a-4f6b-a1c9-5e0d7b3f2a64';
-/** One job per delivery: a delivery seen twice names the same job, so it is queued once. */
-export const ingestionJobIdFor = (deliveryId: string) => uuidv5(`ingestion:${deliveryId}`, INGESTION_JOB_NAMESPACE);
+export interface IngestionJobOrder {
+  readonly jobId: string;
+  readonly organizationId: string;
+  readonly workspaceId: string;
+  readonly triggeredBy: string | null;
+  readonly input: IngestionJobFields;
+  readonly at: string;
+}
+
 /**
- * One job per repository and pushed commit: the same push delivered again under another delivery
- * id (a manual redelivery, a second webhook on the same App) names the same job, so it is queued once.
+ * The one way an ingestion job is queued (manual reindex, push, initial sync): its name, trigger
+ * and repository follow from the input, so the job list and the reactor never disagree on them.
  */
-export const pushJobIdFor = (repositoryId: string, afterSha: string) => uuidv5(`ingestion:push:${repositoryId}:${afterSha}`, INGESTION_JOB_NAMESPACE);
+export function queueIngestionJob({ jobId, organizationId, workspaceId, triggeredBy, input, at }: IngestionJobOrder): QueueJob {
+  return {
+    type: 'QueueJob',
+    data: {
+      jobId,
+      organizationId,
+      workspaceId,
+      repositoryId: input.repositoryId,
+      name: ingestionJobName(input.source, input.repoFullName),
+      trigger: ingestionTrigger(input.source),
+      triggeredBy,
+      input: { kind: INGESTION_JOB_KIND, ...input } satisfies IngestionJobInput,
+      at,
+    },
+  };
+}
 
 /** The original's fallback globs when a repository has no config (`repository.reindex`). */
 export const DEFAULT_INCLUDE_GLOBS: readonly string[] = ['docs/**/*.md', 'docs/**/*.mdx', 'README.md'];

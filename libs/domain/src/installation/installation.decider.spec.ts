@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import { installationDecider } from './installation.decider.js';
 import type { InstallationBindingVia, InstallationEvent } from './installation.events.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../core/decider.js';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import type { IntegrationCommand } from './integration.commands.js';
 import { findGitHubIntegration, findResourceByRepo, integrationDecider } from './integration.decider.js';
 import type {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../core/decider.js';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import type { JobCommand } from './job.commands.js';
 import { jobDecider } from './job.decider.js';
 import type { JobCancelled, JobCompleted, JobEvent, JobFailed, JobProgressed, JobQueued, JobStarted } from './job.events.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import { defaultWorkspaceName } from './default-workspace-name.js';
 import type { OrganizationSlugCommand } from './organization.commands.js';
 import type { OrganizationSlugReserved } from './organization.events.js';

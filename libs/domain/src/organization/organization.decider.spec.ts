@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../core/decider.js';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import type { OrganizationCommand } from './organization.commands.js';
 import { memberRole, organizationDecider } from './organization.decider.js';
 import type { MemberAdded, MemberRemoved, MemberRoleChanged, OrganizationCreated, OrganizationEvent, OrganizationFactSource, OrganizationRole } from './organization.events.js';

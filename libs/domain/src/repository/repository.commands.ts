@@ -1,5 +1,6 @@
 import type { Command } from '../core/event.js';
 import type { JobStatus } from '../job/job.events.js';
+import type { ConfigDetection } from './lightfast-config.js';
 import type { RepositoryConfigDetected, RepositoryMetadata } from './repository.events.js';
 
 /** `repositoryId` is used only when the repository is new; a reactivation keeps the stored id. */
@@ -28,6 +29,17 @@ export type RecordRepositoryConfig = Command<
   'RecordRepositoryConfig',
   Omit<RepositoryConfigDetected['data'], 'repositoryId' | 'detectedAt'> & { readonly organizationId: string; readonly at: string }
 >;
+
+/** What is recorded: a detection's outcome, or GitHub not answering (no file was chosen then). */
+export type ConfigOutcome = ConfigDetection | { readonly status: 'error'; readonly configPath: null; readonly config: null; readonly error: string };
+
+export const configUnreadable = (error: string): ConfigOutcome => ({ status: 'error', configPath: null, config: null, error });
+
+/** The one way a config outcome is recorded (detect-config, a push that touched it, the ingestion job). */
+export function recordRepositoryConfig(organizationId: string, { status, configPath, config, error }: ConfigOutcome, at: string): RecordRepositoryConfig {
+  return { type: 'RecordRepositoryConfig', data: { organizationId, status, configPath, config: config === null ? null : { ...config }, error, at } };
+}
+
 /**
  * `activeJob` is what the caller read from the job stream of the repository's active reindex job
  * (authoritative, not a read model). The decider trusts it only when it names the job the state

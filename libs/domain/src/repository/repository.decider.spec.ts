@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import type { RepositoryCommand } from './repository.commands.js';
 import { repositoryDecider } from './repository.decider.js';
 import type { RepositoryEvent } from './repository.events.js';

@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import { gitHubDeliveryDecider } from './github-delivery.decider.js';
 import type { GitHubDeliveryEvent } from './github-delivery.events.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../core/decider.js';
-import { specFor } from '../core/given-when-then.js';
+import { specFor } from '#domain/testing';
 import type { WorkspaceCommand } from './workspace.commands.js';
 import { workspaceDecider } from './workspace.decider.js';
 import type { WorkspaceCreated, WorkspaceEvent, WorkspaceRenamed } from './workspace.events.js';

@@ -194,7 +194,7 @@ export class PostgresEventStore implements EventStore {
 }
 
 function poolClientConfig(pool: pg.Pool): pg.ClientConfig {
-  return (pool as unknown as { options: pg.ClientConfig }).options;
+  return (pool as { options: pg.ClientConfig }).options;
 }
 
 /** Connection-level failures (refused, reset, server shutting down), as opposed to SQL errors. */

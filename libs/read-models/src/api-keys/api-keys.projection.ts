@@ -1,30 +1,11 @@
 import type { RecordedEvent } from '#domain';
 import { API_KEY_EVENT_TYPES, API_KEY_USAGE_EVENT_TYPES, assertNever, type ApiKeyEvent, type ApiKeyUsed } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
+import { apiKeysTable } from './api-keys.table.js';
 
-export const apiKeysTable: TableDefinition = {
-  name: 'api_keys',
-  columns: {
-    id: { type: 'text' },
-    user_id: { type: 'text' },
-    name: { type: 'text' },
-    key_hash: { type: 'text' },
-    key_preview: { type: 'text' },
-    is_active: { type: 'boolean' },
-    expires_at: { type: 'timestamptz', nullable: true },
-    last_used_at: { type: 'timestamptz', nullable: true },
-    created_at: { type: 'timestamptz' },
-    updated_at: { type: 'timestamptz' },
-    revoked_at: { type: 'timestamptz', nullable: true },
-  },
-  primaryKey: ['id'],
-  // `UNIQUE (key_hash)`: every API-key request is one lookup by hash. Hashes of 190-bit random
-  // secrets do not collide; should one ever repeat, its event is dead-lettered, never half-applied.
-  // `(user_id, is_active)`: the key list of a user.
-  indexes: ['UNIQUE (key_hash)', '(user_id, is_active)'],
-};
+type ApiKeyChange = RowChangeOf<typeof apiKeysTable>;
 
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): ApiKeyChange[] {
   const event = recorded as RecordedEvent & (ApiKeyEvent | ApiKeyUsed);
   const key = { id: event.data.keyId };
   switch (event.type) {
@@ -63,9 +44,9 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-export const apiKeysProjection: ProjectionDefinition = {
+export const apiKeysProjection = defineProjection({
   name: 'api_keys',
   eventTypes: [...API_KEY_EVENT_TYPES, ...API_KEY_USAGE_EVENT_TYPES],
   tables: [apiKeysTable],
   apply,
-};
+});

@@ -1,62 +1,46 @@
 import type { RecordedEvent } from '#domain';
+import type { ColumnOf, KeyColumnOf, TableDefinition, WritableColumnOf } from './table.js';
 
-export type ColumnType = 'text' | 'boolean' | 'integer' | 'bigint' | 'double precision' | 'timestamptz' | 'jsonb' | 'tsvector';
+export type { ColumnDefinition, ColumnType, TableDefinition } from './table.js';
 
-export interface ColumnDefinition {
-  readonly type: ColumnType;
-  readonly nullable?: boolean;
-  /** SQL default, used when a counter row is first inserted by an increment. */
-  readonly default?: string;
-  /**
-   * A stored generated column: PostgreSQL computes it from the row's other columns (e.g. a
-   * `tsvector` for full-text search, so ranking reads it instead of parsing text per query).
-   * Changes never write it.
-   */
-  readonly generated?: string;
-}
+// Over any table (`string` columns) this is a plain record, which is what the runner reads.
+type Values<K extends string, V = unknown> = string extends K ? Readonly<Record<string, V>> : { readonly [C in K]?: V };
+/** Some of a table's writable columns with their values: a patch's `set`. */
+export type RowValues<T extends TableDefinition> = Values<WritableColumnOf<T>>;
+type KeyOf<T extends TableDefinition> = { readonly [C in KeyColumnOf<T>]: unknown };
 
 /**
- * A read-model table, named logically (`jobs`). Each generation of a projection gets its own
- * physical table (`jobs_g2`) and a view with the logical name points at the active one, so a
- * rebuild never touches the tables that are serving queries.
+ * What an event does to a read model's table, as data. The runner coalesces the changes of a whole
+ * batch per key (a job queued and completed in one batch is one insert) and writes them in one
+ * transaction. Column names are checked against the table's definition: a typo does not compile.
  */
-export interface TableDefinition {
-  readonly name: string;
-  readonly columns: Readonly<Record<string, ColumnDefinition>>;
-  readonly primaryKey: readonly string[];
-  /** Index bodies, e.g. `(workspace_id, created_at DESC, id DESC)`. */
-  readonly indexes?: readonly string[];
-}
+export type RowChangeOf<T extends TableDefinition> = T extends TableDefinition
+  ? /** Insert the row, or overwrite the given columns of an existing one. */
+    | { readonly kind: 'upsert'; readonly table: T['name']; readonly row: Values<WritableColumnOf<T>> & KeyOf<T> }
+    /** Update columns of an existing row; a patch of a missing row changes nothing. */
+    | { readonly kind: 'patch'; readonly table: T['name']; readonly key: KeyOf<T>; readonly set: Values<WritableColumnOf<T>> }
+    | { readonly kind: 'delete'; readonly table: T['name']; readonly key: KeyOf<T> }
+    /**
+     * Add to counters (created at their default first), raise maxima, and add to count maps (jsonb
+     * `{bucket: count}` columns such as histograms); summed per key per batch, so they merge exactly.
+     */
+    | {
+        readonly kind: 'increment';
+        readonly table: T['name'];
+        readonly key: KeyOf<T>;
+        readonly add: Values<WritableColumnOf<T>, number>;
+        readonly max?: Values<WritableColumnOf<T>, number>;
+        readonly counts?: Values<WritableColumnOf<T>, Readonly<Record<string, number>>>;
+      }
+    /** Keep whichever row is greatest by the `by` columns (compared in order): "latest job per …". */
+    | { readonly kind: 'latest'; readonly table: T['name']; readonly row: Values<WritableColumnOf<T>> & KeyOf<T>; readonly by: readonly ColumnOf<T>[] }
+  : never;
 
-type Row = Readonly<Record<string, unknown>>;
+/** A change to any table, as the runner sees it. */
+export type RowChange = RowChangeOf<TableDefinition>;
 
-/**
- * What an event does to the read model, as data. The runner coalesces the changes of a whole batch
- * per key (a job queued and completed in one batch is one insert) and writes them in one transaction.
- */
-export type RowChange =
-  /** Insert the row, or overwrite the given columns of an existing one. */
-  | { readonly kind: 'upsert'; readonly table: string; readonly row: Row }
-  /** Update columns of an existing row; a patch of a missing row changes nothing. */
-  | { readonly kind: 'patch'; readonly table: string; readonly key: Row; readonly set: Row }
-  | { readonly kind: 'delete'; readonly table: string; readonly key: Row }
-  /**
-   * Add to counters (created at their default first), raise maxima, and add to count maps (jsonb
-   * `{bucket: count}` columns such as histograms); summed per key per batch, so they merge exactly.
-   */
-  | {
-      readonly kind: 'increment';
-      readonly table: string;
-      readonly key: Row;
-      readonly add: Readonly<Record<string, number>>;
-      readonly max?: Readonly<Record<string, number>>;
-      readonly counts?: Readonly<Record<string, Readonly<Record<string, number>>>>;
-    }
-  /** Keep whichever row is greatest by the `by` columns (compared in order): "latest job per …". */
-  | { readonly kind: 'latest'; readonly table: string; readonly row: Row; readonly by: readonly string[] };
-
-export interface ProjectionDefinition {
-  readonly name: string;
+export interface ProjectionDefinition<Name extends string = string> {
+  readonly name: Name;
   readonly eventTypes: readonly string[];
   readonly tables: readonly TableDefinition[];
   /**
@@ -67,5 +51,14 @@ export interface ProjectionDefinition {
   /** Pure: the same event always yields the same changes. Throwing marks the event as poison. */
   readonly apply: (event: RecordedEvent) => readonly RowChange[];
 }
+
+/** Checks `apply`'s changes against the projection's own tables and keeps its name as a literal. */
+export const defineProjection = <const Name extends string, const Tables extends readonly TableDefinition[]>(projection: {
+  readonly name: Name;
+  readonly eventTypes: readonly string[];
+  readonly tables: Tables;
+  readonly maxBatchSize?: number;
+  readonly apply: (event: RecordedEvent) => readonly RowChangeOf<NoInfer<Tables>[number]>[];
+}): ProjectionDefinition<Name> => projection;
 
 export const physicalTableName = (table: string, generation: number) => `${table}_g${generation}`;

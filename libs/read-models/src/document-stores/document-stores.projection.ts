@@ -1,43 +1,11 @@
 import type { RecordedEvent } from '#domain';
 import { DOCUMENT_EVENT_TYPES, STORE_EVENT_TYPES, assertNever, chunkText, type DocumentEvent, type StoreEvent } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
+import { storeCountersTable, storesTable } from './document-stores.table.js';
 
-/** One row per store (the original's `DeusStore`), as created: its settings never change. */
-export const storesTable: TableDefinition = {
-  name: 'stores',
-  columns: {
-    id: { type: 'text' },
-    organization_id: { type: 'text' },
-    workspace_id: { type: 'text' },
-    slug: { type: 'text' },
-    index_name: { type: 'text' },
-    embedding_provider: { type: 'text' },
-    embedding_model: { type: 'text' },
-    embedding_dim: { type: 'integer' },
-    chunk_max_tokens: { type: 'integer' },
-    chunk_overlap: { type: 'integer' },
-    created_at: { type: 'timestamptz' },
-  },
-  primaryKey: ['id'],
-  indexes: ['UNIQUE (workspace_id, slug)'],
-};
+type StoreChange = RowChangeOf<typeof storesTable | typeof storeCountersTable>;
 
-/**
- * Live counts per store, apart from `stores` so that they never depend on the store row having
- * been projected first: an increment creates its row from the key and the counters alone.
- */
-export const storeCountersTable: TableDefinition = {
-  name: 'store_counters',
-  columns: {
-    store_id: { type: 'text' },
-    document_count: { type: 'bigint', default: '0' },
-    chunk_count: { type: 'bigint', default: '0' },
-    last_indexed_at: { type: 'timestamptz', nullable: true },
-  },
-  primaryKey: ['store_id'],
-};
-
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): StoreChange[] {
   const event = recorded as RecordedEvent & (StoreEvent | DocumentEvent);
   switch (event.type) {
     case 'StoreCreated': {
@@ -80,7 +48,7 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-function counterChanges(storeId: string, documents: number, chunks: number, at: string): RowChange[] {
+function counterChanges(storeId: string, documents: number, chunks: number, at: string): StoreChange[] {
   return [
     // Written before the batch's increments: creates the row (counts at 0) the first time.
     { kind: 'upsert', table: 'store_counters', row: { store_id: storeId, last_indexed_at: at } },
@@ -88,11 +56,11 @@ function counterChanges(storeId: string, documents: number, chunks: number, at: 
   ];
 }
 
-export const storesProjection: ProjectionDefinition = {
+export const storesProjection = defineProjection({
   name: 'stores',
   eventTypes: [...STORE_EVENT_TYPES, ...DOCUMENT_EVENT_TYPES],
   tables: [storesTable, storeCountersTable],
   // Document batches carry up to 50 files' contents each: 200 events hold ~10k documents.
   maxBatchSize: 200,
   apply,
-};
+});

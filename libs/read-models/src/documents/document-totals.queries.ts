@@ -1,4 +1,4 @@
-import type { Sql } from '../job-stats/job-stats.queries.js';
+import type { Sql } from '../core/sql.js';
 
 export interface DocumentTotals {
   readonly total: number;

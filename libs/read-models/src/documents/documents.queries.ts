@@ -1,90 +1,15 @@
 import type { IndexedFile } from '#domain';
-import type { Sql } from '../job-stats/job-stats.queries.js';
-
-export interface SearchRequest {
-  readonly storeId: string;
-  /** Web-search syntax: words, "quoted phrases", `or`, `-excluded`. */
-  readonly query: string;
-  readonly topK: number;
-  readonly includeHighlights: boolean;
-  /**
-   * Ranks at most this many matching chunks, taken in index order before ranking: bounds the cost
-   * of a query whose terms match most of a large store, at the price of missing some of them.
-   * Unset: every matching chunk is ranked.
-   */
-  readonly candidateLimit?: number;
-}
-
-export interface SearchResult {
-  readonly documentId: string;
-  readonly path: string;
-  readonly title: string;
-  readonly url: string;
-  /** The first ~200 characters of the best chunk. */
-  readonly snippet: string;
-  /** `ts_rank_cd` of the best chunk (title matches weigh more than body matches). */
-  readonly score: number;
-  readonly chunkIndex: number;
-  /** Fragments of the best chunk with the matched terms in `<mark>…</mark>`; null unless asked. */
-  readonly highlights: string[] | null;
-  /** The whole best chunk, for a reranker. */
-  readonly chunkText: string;
-  readonly metadata: SearchResultMetadata;
-}
-
-export interface SearchResultMetadata {
-  readonly repoFullName: string;
-  readonly githubRepoId: string;
-  readonly commitSha: string;
-  readonly blobSha: string;
-  readonly description: string | null;
-  readonly frontmatter: Record<string, unknown>;
-  readonly indexedAt: string;
-}
-
-export interface DocumentContents {
-  readonly id: string;
-  readonly path: string;
-  readonly title: string;
-  readonly description: string | null;
-  readonly content: string;
-  /** The frontmatter. */
-  readonly metadata: Record<string, unknown>;
-  /** When the document was indexed: the commit's own date is not recorded. */
-  readonly committedAt: string;
-  readonly indexedAt: string;
-  readonly repoFullName: string;
-  /** Null only while the stores read model lags behind the documents one. */
-  readonly storeSlug: string | null;
-}
-
-export interface WorkspaceTotals {
-  readonly stores: number;
-  readonly documents: number;
-  readonly chunks: number;
-}
+import type { Sql } from '../core/sql.js';
+import type { DocumentChunkRow, DocumentRow } from './documents.table.js';
+import type { DocumentContents, SearchRequest, SearchResult, WorkspaceTotals } from './documents.view.js';
 
 const SNIPPET_LENGTH = 200;
 // A control character cannot occur in a headline's words, so it splits fragments unambiguously.
 const FRAGMENT_DELIMITER = '\u001e';
 const HEADLINE_OPTIONS = `StartSel=<mark>, StopSel=</mark>, MaxFragments=3, MaxWords=24, MinWords=8, FragmentDelimiter="${FRAGMENT_DELIMITER}"`;
 
-interface SearchRow {
-  document_id: string;
-  chunk_index: number;
-  content: string;
-  score: number;
-  path: string;
-  title: string;
-  description: string | null;
-  frontmatter: Record<string, unknown>;
-  repo_full_name: string;
-  github_repo_id: string;
-  commit_sha: string;
-  blob_sha: string;
-  indexed_at: Date;
-  headline: string | null;
-}
+type SearchRow = Pick<DocumentChunkRow, 'document_id' | 'chunk_index' | 'content'> &
+  Pick<DocumentRow, 'path' | 'title' | 'description' | 'frontmatter' | 'repo_full_name' | 'github_repo_id' | 'commit_sha' | 'blob_sha' | 'indexed_at'> & { score: number; headline: string | null };
 
 export class DocumentQueries {
   constructor(private readonly sql: Sql) {}
@@ -148,17 +73,9 @@ export class DocumentQueries {
   /** The documents of `ids` that belong to the workspace, in the order asked; others are left out. */
   async contents(workspaceId: string, ids: readonly string[]): Promise<DocumentContents[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql<{
-      id: string;
-      path: string;
-      title: string;
-      description: string | null;
-      content: string;
-      frontmatter: Record<string, unknown>;
-      indexed_at: Date;
-      repo_full_name: string;
-      store_slug: string | null;
-    }>(
+    const rows = await this.sql<
+      Pick<DocumentRow, 'id' | 'path' | 'title' | 'description' | 'content' | 'frontmatter' | 'indexed_at' | 'repo_full_name'> & { store_slug: string | null }
+    >(
       `SELECT d.id, d.path, d.title, d.description, d.content, d.frontmatter, d.indexed_at, d.repo_full_name, s.slug AS store_slug
          FROM documents d LEFT JOIN stores s ON s.id = d.store_id
         WHERE d.workspace_id = $1 AND d.id = ANY($2)`,

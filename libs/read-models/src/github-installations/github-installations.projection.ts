@@ -1,30 +1,11 @@
 import type { RecordedEvent } from '#domain';
 import { INSTALLATION_EVENT_TYPES, assertNever, type InstallationEvent } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
+import { githubInstallationsTable } from './github-installations.table.js';
 
-/**
- * The GitHub App installations each organization owns, and how it came to own them. Commands
- * decide on the organization's own stream; this table serves the list, and webhook routing
- * (`(installation_id)`: which organizations a delivery about an installation concerns).
- */
-export const githubInstallationsTable: TableDefinition = {
-  name: 'github_installations',
-  columns: {
-    organization_id: { type: 'text' },
-    installation_id: { type: 'text' },
-    account_login: { type: 'text' },
-    account_type: { type: 'text' },
-    via: { type: 'text' },
-    bound_by: { type: 'text' },
-    bound_at: { type: 'timestamptz' },
-    is_active: { type: 'boolean' },
-    unbound_at: { type: 'timestamptz', nullable: true },
-  },
-  primaryKey: ['organization_id', 'installation_id'],
-  indexes: ['(installation_id, is_active)'],
-};
+type InstallationChange = RowChangeOf<typeof githubInstallationsTable>;
 
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): InstallationChange[] {
   const event = recorded as RecordedEvent & InstallationEvent;
   const key = { organization_id: event.data.organizationId, installation_id: event.data.installationId };
   switch (event.type) {
@@ -45,9 +26,9 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-export const githubInstallationsProjection: ProjectionDefinition = {
+export const githubInstallationsProjection = defineProjection({
   name: 'github_installations',
   eventTypes: INSTALLATION_EVENT_TYPES,
   tables: [githubInstallationsTable],
   apply,
-};
+});

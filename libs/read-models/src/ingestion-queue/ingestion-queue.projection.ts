@@ -1,57 +1,19 @@
 import type { RecordedEvent } from '#domain';
 import { isIngestionJobInput, type JobEvent, type ResourceConnectedToWorkspace, type ResourceDisconnectedFromWorkspace } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
+import { ingestionQueueTable, initialSyncRequestsTable } from './ingestion-queue.table.js';
 
-/**
- * The ingestion reactor's work: jobs queued or running (a row leaves when the job ends), and
- * initial syncs requested by a resource connection that have no job yet. Both are small by
- * construction — their size is the reactor's queue length — and rebuilt from the log like any
- * read model, so a reactor that crashed finds its unfinished work here.
- */
-export const ingestionQueueTable: TableDefinition = {
-  name: 'ingestion_queue',
-  columns: {
-    job_id: { type: 'text' },
-    organization_id: { type: 'text' },
-    workspace_id: { type: 'text' },
-    repository_id: { type: 'text', nullable: true },
-    github_repo_id: { type: 'text' },
-    status: { type: 'text' },
-    input: { type: 'jsonb' },
-    queued_at: { type: 'timestamptz' },
-  },
-  primaryKey: ['job_id'],
-  indexes: ['(github_repo_id, queued_at, job_id)'],
-};
-
-export const initialSyncRequestsTable: TableDefinition = {
-  name: 'initial_sync_requests',
-  columns: {
-    resource_id: { type: 'text' },
-    /** The id of the `ResourceConnectedToWorkspace` event: each connection asks for one sync (its job id derives from it). */
-    request_id: { type: 'text' },
-    organization_id: { type: 'text' },
-    workspace_id: { type: 'text' },
-    installation_id: { type: 'text' },
-    repo_id: { type: 'text' },
-    repo_full_name: { type: 'text' },
-    default_branch: { type: 'text' },
-    connected_by: { type: 'text' },
-    requested_at: { type: 'timestamptz' },
-  },
-  // One pending request per resource: connecting again before the sync was queued asks once.
-  primaryKey: ['resource_id'],
-};
+type QueueChange = RowChangeOf<typeof ingestionQueueTable | typeof initialSyncRequestsTable>;
 
 type Handled = JobEvent | ResourceConnectedToWorkspace | ResourceDisconnectedFromWorkspace;
 
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): QueueChange[] {
   const event = recorded as RecordedEvent & Handled;
   switch (event.type) {
     case 'JobQueued': {
       const d = event.data;
       if (!isIngestionJobInput(d.input)) return [];
-      const queued: RowChange = {
+      const queued: QueueChange = {
         kind: 'upsert',
         table: 'ingestion_queue',
         row: { job_id: d.jobId, organization_id: d.organizationId, workspace_id: d.workspaceId, repository_id: d.repositoryId, github_repo_id: d.input.githubRepoId, status: 'queued', input: d.input, queued_at: d.queuedAt },
@@ -96,9 +58,9 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-export const ingestionQueueProjection: ProjectionDefinition = {
+export const ingestionQueueProjection = defineProjection({
   name: 'ingestion_queue',
   eventTypes: ['JobQueued', 'JobStarted', 'JobProgressed', 'JobCompleted', 'JobFailed', 'JobCancelled', 'ResourceConnectedToWorkspace', 'ResourceDisconnectedFromWorkspace'],
   tables: [ingestionQueueTable, initialSyncRequestsTable],
   apply,
-};
+});

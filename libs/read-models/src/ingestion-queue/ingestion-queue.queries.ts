@@ -1,5 +1,6 @@
 import type { IngestionJobInput } from '#domain';
-import type { Sql } from '../job-stats/job-stats.queries.js';
+import type { Sql } from '../core/sql.js';
+import type { IngestionQueueRow, InitialSyncRequestRow } from './ingestion-queue.table.js';
 
 export interface PendingIngestionJob {
   readonly jobId: string;
@@ -25,32 +26,14 @@ export interface InitialSyncRequest {
   readonly requestedAt: Date;
 }
 
-interface QueueRow {
-  job_id: string;
-  organization_id: string;
-  workspace_id: string;
-  repository_id: string | null;
-  github_repo_id: string;
-  status: 'queued' | 'running';
-  input: IngestionJobInput;
-  queued_at: Date;
-}
-
-interface RequestRow {
-  request_id: string;
-  resource_id: string;
-  organization_id: string;
-  workspace_id: string;
-  installation_id: string;
-  repo_id: string;
-  repo_full_name: string;
-  default_branch: string;
-  connected_by: string;
-  requested_at: Date;
-}
-
 export class IngestionQueueQueries {
   constructor(private readonly sql: Sql) {}
+
+  /** For the queued-jobs quota: a row is a job queued or running; it leaves the table when the job ends. */
+  async countIn(organizationId: string): Promise<number> {
+    const [row] = await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM ingestion_queue WHERE organization_id = $1', [organizationId]);
+    return row?.n ?? 0;
+  }
 
   /**
    * The oldest unfinished job of each repository (jobs of one repository run in order), taken round
@@ -60,7 +43,7 @@ export class IngestionQueueQueries {
    * in every process: the per-repository advisory lock still decides who runs a head.
    */
   async nextPerRepository(limit: number): Promise<PendingIngestionJob[]> {
-    const rows = await this.sql<QueueRow>(
+    const rows = await this.sql<IngestionQueueRow>(
       `SELECT * FROM (
          SELECT heads.*, row_number() OVER (PARTITION BY organization_id ORDER BY status = 'running' DESC, queued_at, job_id) AS round
          FROM (SELECT DISTINCT ON (github_repo_id) * FROM ingestion_queue ORDER BY github_repo_id, queued_at, job_id) heads
@@ -81,7 +64,7 @@ export class IngestionQueueQueries {
   }
 
   async initialSyncRequests(limit: number): Promise<InitialSyncRequest[]> {
-    const rows = await this.sql<RequestRow>(`SELECT * FROM initial_sync_requests ORDER BY requested_at, resource_id LIMIT $1`, [limit]);
+    const rows = await this.sql<InitialSyncRequestRow>(`SELECT * FROM initial_sync_requests ORDER BY requested_at, resource_id LIMIT $1`, [limit]);
     return rows.map((r) => ({
       requestId: r.request_id,
       resourceId: r.resource_id,

@@ -1,69 +1,23 @@
 import type { RecordedEvent } from '#domain';
-import { JOB_EVENT_TYPES, assertNever, type JobEvent } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { JOB_EVENT_TYPES, assertNever, type JobEvent, type JobStatus } from '#domain';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
 import { bucketOf } from './duration-sketch.js';
+import { jobDailyDurationsTable, jobHourlyStatsTable, latestJobsTable } from './job-stats.table.js';
 
-const counter = { type: 'bigint', default: '0' } as const;
-
-/** Per workspace and hour of creation: jobs by *current* status, completed durations, a histogram. */
-export const jobHourlyStatsTable: TableDefinition = {
-  name: 'job_hourly_stats',
-  columns: {
-    workspace_id: { type: 'text' },
-    hour: { type: 'timestamptz' },
-    queued: counter,
-    running: counter,
-    completed: counter,
-    failed: counter,
-    cancelled: counter,
-    duration_sum_ms: counter,
-    duration_count: counter,
-    duration_max_ms: { type: 'bigint', nullable: true },
-    /** Completed durations > 0 (as the original's percentiles), `{bucket: count}`. */
-    durations: { type: 'jsonb', default: "'{}'::jsonb" },
-  },
-  primaryKey: ['workspace_id', 'hour'],
-};
-
-/** The same histogram per day, so a 30-day percentile merges ~30 rows, not 720. */
-export const jobDailyDurationsTable: TableDefinition = {
-  name: 'job_daily_durations',
-  columns: {
-    workspace_id: { type: 'text' },
-    day: { type: 'timestamptz' },
-    duration_count: counter,
-    duration_max_ms: { type: 'bigint', nullable: true },
-    durations: { type: 'jsonb', default: "'{}'::jsonb" },
-  },
-  primaryKey: ['workspace_id', 'day'],
-};
-
-/** The newest job (by creation time, then id) of a workspace or of a repository. */
-export const latestJobsTable: TableDefinition = {
-  name: 'latest_jobs',
-  columns: {
-    scope: { type: 'text' },
-    scope_id: { type: 'text' },
-    workspace_id: { type: 'text' },
-    job_id: { type: 'text' },
-    created_at: { type: 'timestamptz' },
-  },
-  primaryKey: ['scope', 'scope_id'],
-  indexes: ['(workspace_id)'],
-};
+type JobStatsChange = RowChangeOf<typeof jobHourlyStatsTable | typeof jobDailyDurationsTable | typeof latestJobsTable>;
 
 /** UTC hour and day of an instant; normalized first, so an offset like +02:00 lands in the right hour. */
 export const hourOf = (iso: string) => `${new Date(iso).toISOString().slice(0, 13)}:00:00.000Z`;
 export const dayOf = (iso: string) => `${new Date(iso).toISOString().slice(0, 10)}T00:00:00.000Z`;
 
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): JobStatsChange[] {
   const event = recorded as RecordedEvent & JobEvent;
   const key = { workspace_id: event.data.workspaceId, hour: hourOf(event.data.queuedAt) };
-  const move = (from: string, to: string): RowChange => ({ kind: 'increment', table: 'job_hourly_stats', key, add: { [from]: -1, [to]: 1 } });
+  const move = (from: JobStatus, to: JobStatus): JobStatsChange => ({ kind: 'increment', table: 'job_hourly_stats', key, add: { [from]: -1, [to]: 1 } });
   switch (event.type) {
     case 'JobQueued': {
       const d = event.data;
-      const latest = (scope: string, scopeId: string): RowChange => ({
+      const latest = (scope: 'workspace' | 'repository', scopeId: string): JobStatsChange => ({
         kind: 'latest',
         table: 'latest_jobs',
         row: { scope, scope_id: scopeId, workspace_id: d.workspaceId, job_id: d.jobId, created_at: d.queuedAt },
@@ -110,9 +64,9 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-export const jobStatsProjection: ProjectionDefinition = {
+export const jobStatsProjection = defineProjection({
   name: 'job_stats',
   eventTypes: JOB_EVENT_TYPES.filter((type) => type !== 'JobProgressed'),
   tables: [jobHourlyStatsTable, jobDailyDurationsTable, latestJobsTable],
   apply,
-};
+});

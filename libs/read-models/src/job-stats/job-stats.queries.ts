@@ -1,10 +1,8 @@
 import type { JobStatus } from '#domain';
 import { JOB_STATUSES } from '#domain';
+import type { Sql } from '../core/sql.js';
 import { addCounts, bucketOf, percentileOf, type Counts } from './duration-sketch.js';
 import { ceilDay, ceilHour, floorHour, hoursBefore, splitWindow } from './time-window.js';
-
-/** Runs one parameterized statement and returns its rows (pg pool, TypeORM DataSource, …). */
-export type Sql = <R = Record<string, unknown>>(text: string, params?: readonly unknown[]) => Promise<R[]>;
 
 export type ByStatus = Record<JobStatus, number>;
 
@@ -153,14 +151,6 @@ export class JobStatsQueries {
         successRate: jobCount > 0 ? round1((completed / jobCount) * 100) : 100,
       };
     });
-  }
-
-  /** The most recent jobs created at or after `from` (all of them when `from` is null). */
-  async recent<R>(workspaceId: string, limit: number, from: Date | null): Promise<R[]> {
-    return this.sql<R>(
-      `SELECT * FROM jobs WHERE workspace_id = $1 AND ($2::timestamptz IS NULL OR created_at >= $2) ORDER BY created_at DESC, id DESC LIMIT $3`,
-      [workspaceId, from?.toISOString() ?? null, limit],
-    );
   }
 
   /** Creation time of each workspace's newest job. */

@@ -1,43 +1,14 @@
 import type { RecordedEvent } from '#domain';
 import { JOB_EVENT_TYPES, assertNever, type JobEvent } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf, type RowValues } from '../core/projection.js';
+import { jobsTable } from './jobs.table.js';
 
-export const jobsTable: TableDefinition = {
-  name: 'jobs',
-  columns: {
-    id: { type: 'text' },
-    organization_id: { type: 'text' },
-    workspace_id: { type: 'text' },
-    repository_id: { type: 'text', nullable: true },
-    name: { type: 'text' },
-    status: { type: 'text' },
-    trigger: { type: 'text' },
-    triggered_by: { type: 'text', nullable: true },
-    input: { type: 'jsonb' },
-    output: { type: 'jsonb', nullable: true },
-    progress: { type: 'jsonb', nullable: true },
-    error_message: { type: 'text', nullable: true },
-    error_code: { type: 'text', nullable: true },
-    created_at: { type: 'timestamptz' },
-    started_at: { type: 'timestamptz', nullable: true },
-    completed_at: { type: 'timestamptz', nullable: true },
-    duration_ms: { type: 'bigint', nullable: true },
-    updated_at: { type: 'timestamptz' },
-  },
-  primaryKey: ['id'],
-  indexes: [
-    // Keyset pagination of a workspace's jobs, newest first, with and without a status filter.
-    // INCLUDE lets the analytics' partial edge hours be answered from the index alone.
-    '(workspace_id, created_at DESC, id DESC) INCLUDE (status, duration_ms)',
-    '(workspace_id, status, created_at DESC, id DESC)',
-    '(repository_id, created_at DESC, id DESC) WHERE repository_id IS NOT NULL',
-  ],
-};
+type JobChange = RowChangeOf<typeof jobsTable>;
 
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): JobChange[] {
   const event = recorded as RecordedEvent & JobEvent;
   const key = { id: event.data.jobId };
-  const patch = (set: Record<string, unknown>): RowChange[] => [{ kind: 'patch', table: 'jobs', key, set }];
+  const patch = (set: RowValues<typeof jobsTable>): JobChange[] => [{ kind: 'patch', table: 'jobs', key, set }];
   switch (event.type) {
     case 'JobQueued': {
       const d = event.data;
@@ -85,4 +56,4 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-export const jobsProjection: ProjectionDefinition = { name: 'jobs', eventTypes: JOB_EVENT_TYPES, tables: [jobsTable], apply };
+export const jobsProjection = defineProjection({ name: 'jobs', eventTypes: JOB_EVENT_TYPES, tables: [jobsTable], apply });

@@ -1,39 +1,11 @@
 import type { RecordedEvent } from '#domain';
 import { ORGANIZATION_EVENT_TYPES, assertNever, type OrganizationEvent } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
+import { orgMembershipsTable, organizationsTable } from './organizations.table.js';
 
-export const organizationsTable: TableDefinition = {
-  name: 'organizations',
-  columns: {
-    id: { type: 'text' },
-    slug: { type: 'text' },
-    name: { type: 'text' },
-    created_by: { type: 'text', nullable: true },
-    created_at: { type: 'timestamptz' },
-    updated_at: { type: 'timestamptz' },
-  },
-  primaryKey: ['id'],
-  // Not unique: uniqueness is the slug stream's invariant, and when Clerk hands a slug to another
-  // organization the old row may hold it until Clerk reports the change; lookups take the newest.
-  indexes: ['(slug, updated_at DESC)'],
-};
+type OrganizationChange = RowChangeOf<typeof organizationsTable | typeof orgMembershipsTable>;
 
-/** Every authorization check for an organization other than the token's active one is one lookup here. */
-export const orgMembershipsTable: TableDefinition = {
-  name: 'org_memberships',
-  columns: {
-    organization_id: { type: 'text' },
-    user_id: { type: 'text' },
-    role: { type: 'text' },
-    created_at: { type: 'timestamptz' },
-    updated_at: { type: 'timestamptz' },
-  },
-  primaryKey: ['organization_id', 'user_id'],
-  // `(user_id)`: the organizations of a user (`GET /v1/me/organizations`).
-  indexes: ['(user_id)'],
-};
-
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): OrganizationChange[] {
   const event = recorded as RecordedEvent & OrganizationEvent;
   switch (event.type) {
     case 'OrganizationCreated': {
@@ -71,9 +43,9 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-export const organizationsProjection: ProjectionDefinition = {
+export const organizationsProjection = defineProjection({
   name: 'organizations',
   eventTypes: ORGANIZATION_EVENT_TYPES,
   tables: [organizationsTable, orgMembershipsTable],
   apply,
-};
+});

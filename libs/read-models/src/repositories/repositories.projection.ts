@@ -1,44 +1,11 @@
 import type { RecordedEvent } from '#domain';
 import { DOCUMENT_EVENT_TYPES, REPOSITORY_EVENT_TYPES, assertNever, deletedRepositoryMetadata, type DocumentEvent, type RepositoryEvent } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
+import { repositoriesTable } from './repositories.table.js';
 
-/**
- * The original's `DeusConnectedRepository`, one row per connected GitHub repository.
- *
- * The defaults are there for `document_count`'s increments only: an increment is an INSERT … ON
- * CONFLICT, and PostgreSQL checks NOT NULL on the proposed row before it finds the conflict. They
- * never fill a row: a repository's documents are ingested after its `RepositoryConnected`, which
- * the log holds earlier, so the row is always there to update.
- */
-export const repositoriesTable: TableDefinition = {
-  name: 'repositories',
-  columns: {
-    id: { type: 'text' },
-    organization_id: { type: 'text', default: "''" },
-    github_repo_id: { type: 'text', default: "''" },
-    github_installation_id: { type: 'text', default: "''" },
-    workspace_id: { type: 'text', nullable: true },
-    is_active: { type: 'boolean', default: 'false' },
-    config_status: { type: 'text', default: "'pending'" },
-    config_path: { type: 'text', nullable: true },
-    config: { type: 'jsonb', nullable: true },
-    config_error: { type: 'text', nullable: true },
-    config_detected_at: { type: 'timestamptz', nullable: true },
-    metadata: { type: 'jsonb', default: "'{}'::jsonb" },
-    connected_at: { type: 'timestamptz', default: "'epoch'" },
-    last_synced_at: { type: 'timestamptz', nullable: true },
-    document_count: { type: 'integer', default: '0' },
-    last_ingested_at: { type: 'timestamptz', nullable: true },
-    active_job_id: { type: 'text', nullable: true },
-  },
-  primaryKey: ['id'],
-  // One stream per organization and GitHub repository id keeps the pair unique; `(organization_id,
-  // is_active)` serves the list, `(github_repo_id)` and `(github_installation_id)` the webhooks'
-  // routing (a repository may be connected by several organizations that each own its installation).
-  indexes: ['UNIQUE (organization_id, github_repo_id)', '(organization_id, is_active)', '(workspace_id, is_active)', '(github_repo_id)', '(github_installation_id)'],
-};
+type RepositoryChange = RowChangeOf<typeof repositoriesTable>;
 
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): RepositoryChange[] {
   if ((DOCUMENT_EVENT_TYPES as readonly string[]).includes(recorded.type)) return documentCount(recorded as RecordedEvent & DocumentEvent);
   const event = recorded as RecordedEvent & RepositoryEvent;
   const key = { id: event.data.repositoryId };
@@ -108,16 +75,16 @@ function apply(recorded: RecordedEvent): RowChange[] {
  * recorded once per (job, batch number), so the counts move exactly once per batch. The row exists:
  * a repository's documents are ingested only after its `RepositoryConnected`, earlier in the log.
  */
-function documentCount(event: RecordedEvent & DocumentEvent): RowChange[] {
+function documentCount(event: RecordedEvent & DocumentEvent): RepositoryChange[] {
   const { repositoryId } = event.data;
   if (repositoryId === null) return [];
   const delta = event.type === 'DocumentsIndexed' ? event.data.documents.filter((d) => d.isNew).length : -event.data.documents.length;
   return delta === 0 ? [] : [{ kind: 'increment', table: 'repositories', key: { id: repositoryId }, add: { document_count: delta } }];
 }
 
-export const repositoriesProjection: ProjectionDefinition = {
+export const repositoriesProjection = defineProjection({
   name: 'repositories',
   eventTypes: [...REPOSITORY_EVENT_TYPES, ...DOCUMENT_EVENT_TYPES],
   tables: [repositoriesTable],
   apply,
-};
+});

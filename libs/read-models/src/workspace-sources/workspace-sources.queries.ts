@@ -1,4 +1,4 @@
-import type { Sql } from '../job-stats/job-stats.queries.js';
+import type { Sql } from '../core/sql.js';
 
 /**
  * A GitHub repository a workspace reads from: connected to it through `repository.connect`
@@ -29,16 +29,6 @@ export interface WorkspaceSource {
     /** The connected repository's `lightfast.yml` status; null for a resource connection alone. */
     readonly configStatus: string | null;
   };
-}
-
-/** Job counts by status of one source over a window. */
-export interface SourceJobTotals {
-  readonly repositoryId: string | null;
-  readonly githubRepoId: string | null;
-  readonly total: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly cancelled: number;
 }
 
 interface SourceRow {
@@ -106,31 +96,6 @@ export class WorkspaceSourceQueries {
       [workspaceId],
     );
     return rows.map(toSource);
-  }
-
-  /**
-   * Jobs of the workspace created at or after `from`, by the repository they name and the GitHub
-   * repository of their ingestion input: one range of the `(workspace_id, created_at)` index.
-   */
-  async jobTotals(workspaceId: string, from: Date): Promise<SourceJobTotals[]> {
-    const rows = await this.sql<{ repository_id: string | null; github_repo_id: string | null; total: string; completed: string; failed: string; cancelled: string }>(
-      `SELECT repository_id, input->>'githubRepoId' AS github_repo_id, count(*) AS total,
-              count(*) FILTER (WHERE status = 'completed') AS completed,
-              count(*) FILTER (WHERE status = 'failed') AS failed,
-              count(*) FILTER (WHERE status = 'cancelled') AS cancelled
-         FROM jobs
-        WHERE workspace_id = $1 AND created_at >= $2 AND (repository_id IS NOT NULL OR input->>'githubRepoId' IS NOT NULL)
-        GROUP BY 1, 2`,
-      [workspaceId, from.toISOString()],
-    );
-    return rows.map((row) => ({
-      repositoryId: row.repository_id,
-      githubRepoId: row.github_repo_id,
-      total: Number(row.total),
-      completed: Number(row.completed),
-      failed: Number(row.failed),
-      cancelled: Number(row.cancelled),
-    }));
   }
 }
 

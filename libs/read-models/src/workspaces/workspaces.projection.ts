@@ -1,24 +1,11 @@
 import type { RecordedEvent } from '#domain';
 import { WORKSPACE_EVENT_TYPES, assertNever, type WorkspaceEvent } from '#domain';
-import type { ProjectionDefinition, RowChange, TableDefinition } from '../core/projection.js';
+import { defineProjection, type RowChangeOf } from '../core/projection.js';
+import { workspacesTable } from './workspaces.table.js';
 
-export const workspacesTable: TableDefinition = {
-  name: 'workspaces',
-  columns: {
-    id: { type: 'text' },
-    organization_id: { type: 'text' },
-    name: { type: 'text' },
-    slug: { type: 'text' },
-    is_default: { type: 'boolean' },
-    created_at: { type: 'timestamptz' },
-    updated_at: { type: 'timestamptz' },
-  },
-  primaryKey: ['id'],
-  // Not unique on purpose: uniqueness is the decider's invariant; a read model never refuses an event.
-  indexes: ['(organization_id, lower(name))', '(organization_id) WHERE is_default'],
-};
+type WorkspaceChange = RowChangeOf<typeof workspacesTable>;
 
-function apply(recorded: RecordedEvent): RowChange[] {
+function apply(recorded: RecordedEvent): WorkspaceChange[] {
   const event = recorded as RecordedEvent & WorkspaceEvent;
   switch (event.type) {
     case 'WorkspaceCreated': {
@@ -38,4 +25,4 @@ function apply(recorded: RecordedEvent): RowChange[] {
   }
 }
 
-export const workspacesProjection: ProjectionDefinition = { name: 'workspaces', eventTypes: WORKSPACE_EVENT_TYPES, tables: [workspacesTable], apply };
+export const workspacesProjection = defineProjection({ name: 'workspaces', eventTypes: WORKSPACE_EVENT_TYPES, tables: [workspacesTable], apply });

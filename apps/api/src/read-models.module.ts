@@ -1,0 +1,48 @@
+import { Global, Module, type Provider } from '@nestjs/common';
+import {
+  ApiKeyQueries,
+  DocumentQueries,
+  DocumentTotalsQueries,
+  GitHubInstallationQueries,
+  IngestionQueueQueries,
+  IntegrationQueries,
+  JobQueries,
+  JobStatsQueries,
+  OrganizationQueries,
+  RepositoryQueries,
+  StoreQueries,
+  WorkspaceQueries,
+  WorkspaceSourceQueries,
+  sqlOnDataSource,
+  type Sql,
+} from '#read-models';
+import { READ_DATABASE } from '#runtime';
+import type { DataSource } from 'typeorm';
+
+const QUERIES = [
+  ApiKeyQueries,
+  DocumentQueries,
+  DocumentTotalsQueries,
+  GitHubInstallationQueries,
+  IngestionQueueQueries,
+  IntegrationQueries,
+  JobQueries,
+  JobStatsQueries,
+  OrganizationQueries,
+  RepositoryQueries,
+  StoreQueries,
+  WorkspaceQueries,
+  WorkspaceSourceQueries,
+] as const;
+
+/**
+ * The read models' query classes, each injectable by its own class, all on the API's read pool.
+ * They live in #read-models, which knows nothing of Nest or the runtime's tokens; this is the one
+ * place that gives them their `Sql`. An area module never lists one in its own providers.
+ */
+@Global()
+@Module({
+  providers: QUERIES.map((Queries): Provider => ({ provide: Queries, useFactory: (database: DataSource) => new Queries(sqlOnDataSource(database) satisfies Sql), inject: [READ_DATABASE] })),
+  exports: [...QUERIES],
+})
+export class ReadModelsModule {}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CreateWorkspaceHandler } from './create-workspace.handler.js';
+import { RenameWorkspaceHandler } from './rename-workspace.handler.js';
+import { WorkspacesController } from './workspaces.controller.js';
+
+/** `workspace.*`: the organization's workspace directory. */
+@Module({
+  controllers: [WorkspacesController],
+  providers: [CreateWorkspaceHandler, RenameWorkspaceHandler],
+})
+export class WorkspacesModule {}

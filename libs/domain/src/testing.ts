@@ -1,0 +1,1 @@
+export * from './core/given-when-then.js';

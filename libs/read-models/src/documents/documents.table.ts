@@ -1,0 +1,55 @@
+import { defineTable, typed, type RowOf } from '../core/table.js';
+
+/** One row per indexed file (the original's `DeusDocument`), with its body for `contents`. */
+export const documentsTable = defineTable({
+  name: 'documents',
+  columns: {
+    id: { type: 'text' },
+    store_id: { type: 'text' },
+    organization_id: { type: 'text' },
+    workspace_id: { type: 'text' },
+    repository_id: { type: 'text', nullable: true },
+    github_repo_id: { type: 'text' },
+    repo_full_name: { type: 'text' },
+    path: { type: 'text' },
+    title: { type: 'text' },
+    description: { type: 'text', nullable: true },
+    frontmatter: typed<Record<string, unknown>>()({ type: 'jsonb' }),
+    content: { type: 'text' },
+    content_hash: { type: 'text' },
+    blob_sha: { type: 'text' },
+    commit_sha: { type: 'text' },
+    chunk_count: { type: 'integer' },
+    job_id: { type: 'text' },
+    indexed_at: { type: 'timestamptz' },
+  },
+  primaryKey: ['id'],
+  // The unique index also serves the ingestion manifest: (store_id, github_repo_id) is its prefix.
+  indexes: ['UNIQUE (store_id, github_repo_id, path)', '(workspace_id)'],
+});
+
+/**
+ * The searchable chunks. The title is repeated on each chunk so that the generated vector weighs a
+ * title match (A) above a body match (B) without a join; the vector is stored, so ranking a match
+ * reads it instead of parsing the chunk again at every query.
+ */
+export const documentChunksTable = defineTable({
+  name: 'document_chunks',
+  columns: {
+    document_id: { type: 'text' },
+    chunk_index: { type: 'integer' },
+    store_id: { type: 'text' },
+    workspace_id: { type: 'text' },
+    title: { type: 'text' },
+    content: { type: 'text' },
+    search_vector: {
+      type: 'tsvector',
+      generated: `setweight(to_tsvector('english'::regconfig, title), 'A') || setweight(to_tsvector('english'::regconfig, content), 'B')`,
+    },
+  },
+  primaryKey: ['document_id', 'chunk_index'],
+  indexes: ['USING gin (search_vector)', '(store_id)'],
+});
+
+export type DocumentRow = RowOf<typeof documentsTable>;
+export type DocumentChunkRow = RowOf<typeof documentChunksTable>;

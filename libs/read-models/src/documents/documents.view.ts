@@ -1,0 +1,62 @@
+export interface SearchRequest {
+  readonly storeId: string;
+  /** Web-search syntax: words, "quoted phrases", `or`, `-excluded`. */
+  readonly query: string;
+  readonly topK: number;
+  readonly includeHighlights: boolean;
+  /**
+   * Ranks at most this many matching chunks, taken in index order before ranking: bounds the cost
+   * of a query whose terms match most of a large store, at the price of missing some of them.
+   * Unset: every matching chunk is ranked.
+   */
+  readonly candidateLimit?: number;
+}
+
+export interface SearchResult {
+  readonly documentId: string;
+  readonly path: string;
+  readonly title: string;
+  readonly url: string;
+  /** The first ~200 characters of the best chunk. */
+  readonly snippet: string;
+  /** `ts_rank_cd` of the best chunk (title matches weigh more than body matches). */
+  readonly score: number;
+  readonly chunkIndex: number;
+  /** Fragments of the best chunk with the matched terms in `<mark>…</mark>`; null unless asked. */
+  readonly highlights: string[] | null;
+  /** The whole best chunk, for a reranker. */
+  readonly chunkText: string;
+  readonly metadata: SearchResultMetadata;
+}
+
+export interface SearchResultMetadata {
+  readonly repoFullName: string;
+  readonly githubRepoId: string;
+  readonly commitSha: string;
+  readonly blobSha: string;
+  readonly description: string | null;
+  readonly frontmatter: Record<string, unknown>;
+  readonly indexedAt: string;
+}
+
+export interface DocumentContents {
+  readonly id: string;
+  readonly path: string;
+  readonly title: string;
+  readonly description: string | null;
+  readonly content: string;
+  /** The frontmatter. */
+  readonly metadata: Record<string, unknown>;
+  /** When the document was indexed: the commit's own date is not recorded. */
+  readonly committedAt: string;
+  readonly indexedAt: string;
+  readonly repoFullName: string;
+  /** Null only while the stores read model lags behind the documents one. */
+  readonly storeSlug: string | null;
+}
+
+export interface WorkspaceTotals {
+  readonly stores: number;
+  readonly documents: number;
+  readonly chunks: number;
+}

@@ -1,1 +1,0 @@
-export * from '../../apps/fake-github/src/fake-github.js';
