@@ -59,7 +59,11 @@ export interface EventStore {
   streamHead(streamId: string): Promise<StreamHead | null>;
   /** Ordered delivery over all streams, in one total order, never skipping an event that commits late. */
   subscribe(options: SubscribeOptions): Subscription;
-  /** Position of the newest event a subscriber could see now (`START` when the store is empty). */
+  /**
+   * Position of the newest committed event (`START` when the store is empty): what a reader waits
+   * for to see every write made so far, its own included. A subscriber reaches it once every
+   * transaction that could still commit below it has ended.
+   */
   headPosition(): Promise<Position>;
   comparePositions(a: Position, b: Position): number;
   /**

@@ -130,8 +130,10 @@ export class PostgresEventStore implements EventStore {
   async headPosition(): Promise<Position> {
     const { rows } = await this.query<{ xid: string; global_position: string }>(
       // Order by the xid8 column, not the text alias of the same name: "9999" sorts after "10063" as text.
+      // Every committed event, not only those below the snapshot's xmin: a caller waits for this
+      // position to include its own writes, and an open transaction elsewhere (a projector's batch in
+      // the same database) must not hide them. Subscribers still only pass it once it is gap-safe.
       `SELECT e.transaction_id::text AS xid, e.global_position FROM es_events e
-        WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
     );
     const row = rows[0];
