@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { DEFAULT_INGESTION_SETTINGS } from '../apps/projector/src/reactors/ingestion/ingestion-job.runner.js';
+import { DEFAULT_INGESTION_SETTINGS } from '../apps/projector/src/reactors/ingestion/ingestion.settings.js';
 import { matchIncludedFiles } from '../apps/projector/src/reactors/ingestion/include-matcher.js';
 import { INCLUDE_GLOB_LIMITS, MAX_MATCHED_PATH_LENGTH, MAX_MATCHED_SEGMENT_LENGTH, includeGlobError, validateLightfastConfig } from '#domain';
 

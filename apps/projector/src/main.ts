@@ -9,9 +9,15 @@ import { startReactors } from './reactors/reactors.js';
 /** The projector daemon and the reactors (ingestion). Several may run: each projection is written by one, the others stand by. */
 const config = loadConfig();
 const logger = createLogger('projector');
-if (!config.databaseUrl) throw new Error('DATABASE_URL is required for start:projector; `npm start` runs everything on an embedded database');
+if (!config.databaseUrl)
+  throw new Error('DATABASE_URL is required for start:projector; `npm start` runs everything on an embedded database');
 const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, logger });
 const daemon = new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: runtime.databaseUrl, logger });
 await daemon.start();
 const reactors = await startReactors(runtime);
-onShutdown(logger, () => reactors.stop(), () => daemon.stop(), () => runtime.close());
+onShutdown(
+  logger,
+  () => reactors.stop(),
+  () => daemon.stop(),
+  () => runtime.close(),
+);

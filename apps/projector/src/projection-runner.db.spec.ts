@@ -4,7 +4,15 @@ import { pino } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '#domain';
 import { PostgresEventStore, START, type Position } from '#event-store';
-import { activeCheckpoints, createReadModelDataSource, ensureProjection, migrateReadModels, readCheckpoint, type ProjectionDefinition, type RowChange } from '#read-models';
+import {
+  activeCheckpoints,
+  createReadModelDataSource,
+  ensureProjection,
+  migrateReadModels,
+  readCheckpoint,
+  type ProjectionDefinition,
+  type RowChange,
+} from '#read-models';
 import { projectorDeadLettersTotal, type Logger } from '#adapters';
 import { PoisonEventError, ProjectionRunner, lockName, type ProjectionRunnerOptions } from './projection-runner.js';
 import { createTestDatabase, type TestDatabase } from '#testing';
@@ -33,15 +41,27 @@ function tickProjection(name: string): ProjectionDefinition & { readonly eventTy
     eventType,
     eventTypes: [eventType],
     tables: [
-      { name: counts, columns: { stream_id: { type: 'text' }, events: { type: 'bigint', default: '0' }, last_n: { type: 'bigint', default: '0' } }, primaryKey: ['stream_id'] },
-      { name: amounts, columns: { event_id: { type: 'text' }, stream_id: { type: 'text' }, amount: { type: 'bigint' } }, primaryKey: ['event_id'] },
+      {
+        name: counts,
+        columns: { stream_id: { type: 'text' }, events: { type: 'bigint', default: '0' }, last_n: { type: 'bigint', default: '0' } },
+        primaryKey: ['stream_id'],
+      },
+      {
+        name: amounts,
+        columns: { event_id: { type: 'text' }, stream_id: { type: 'text' }, amount: { type: 'bigint' } },
+        primaryKey: ['event_id'],
+      },
     ],
     apply(event: RecordedEvent): RowChange[] {
       const data = event.data as TickData;
       if (data.poison === 'throws') throw new Error(`tick ${event.streamId}#${data.n} cannot be applied`);
       return [
         { kind: 'increment', table: counts, key: { stream_id: event.streamId }, add: { events: 1 }, max: { last_n: data.n } },
-        { kind: 'upsert', table: amounts, row: { event_id: event.id, stream_id: event.streamId, amount: data.poison === 'bad-bigint' ? 'not-a-number' : data.n } },
+        {
+          kind: 'upsert',
+          table: amounts,
+          row: { event_id: event.id, stream_id: event.streamId, amount: data.poison === 'bad-bigint' ? 'not-a-number' : data.n },
+        },
       ];
     },
   };
@@ -159,7 +179,11 @@ class Progress {
   async reached(store: PostgresEventStore, position: Position, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (store.comparePositions(this.position, position) < 0) {
-      await within(this.next(), deadline - Date.now(), () => `runner stuck at ${this.position}, waiting for ${position} (${lastWarning()})`);
+      await within(
+        this.next(),
+        deadline - Date.now(),
+        () => `runner stuck at ${this.position}, waiting for ${position} (${lastWarning()})`,
+      );
     }
   }
 }
@@ -168,7 +192,10 @@ class Progress {
 async function within<T>(promise: Promise<T>, ms: number, why: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Timed out: ${why()}`)), Math.max(ms, 0))))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Timed out: ${why()}`)), Math.max(ms, 0)))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -189,9 +216,13 @@ async function runUntil(
   for (;;) {
     const runner = startRunner({ ...options, stopWhenCaughtUp: true, onBatch: progress.onBatch });
     const error = await within(
-      runner.done.then(() => null, (failure: unknown) => failure),
+      runner.done.then(
+        () => null,
+        (failure: unknown) => failure,
+      ),
       deadline - Date.now(),
-      () => `${options.mode ?? 'live'} run of ${options.definition.name} stuck at ${progress.position}, short of ${target} (${lastWarning()})`,
+      () =>
+        `${options.mode ?? 'live'} run of ${options.definition.name} stuck at ${progress.position}, short of ${target} (${lastWarning()})`,
     );
     if (error !== null) {
       expect(runner.state).toBe('stopped');
@@ -201,7 +232,9 @@ async function runUntil(
   }
 }
 
-function startRunner(options: Partial<ProjectionRunnerOptions> & Pick<ProjectionRunnerOptions, 'definition' | 'store' | 'pool'>): ProjectionRunner {
+function startRunner(
+  options: Partial<ProjectionRunnerOptions> & Pick<ProjectionRunnerOptions, 'definition' | 'store' | 'pool'>,
+): ProjectionRunner {
   const runner = new ProjectionRunner({ logger, mode: 'live', ...options });
   running.push(runner);
   return runner.start();
@@ -209,15 +242,25 @@ function startRunner(options: Partial<ProjectionRunnerOptions> & Pick<Projection
 
 const countsOf = async (definition: ProjectionDefinition, generation = 1) =>
   Object.fromEntries(
-    (await admin.query<{ stream_id: string; events: string; last_n: string }>(`SELECT * FROM "${definition.name}_counts_g${generation}" ORDER BY stream_id`)).rows.map((r) => [
-      r.stream_id,
-      { events: Number(r.events), lastN: Number(r.last_n) },
-    ]),
+    (
+      await admin.query<{ stream_id: string; events: string; last_n: string }>(
+        `SELECT * FROM "${definition.name}_counts_g${generation}" ORDER BY stream_id`,
+      )
+    ).rows.map((r) => [r.stream_id, { events: Number(r.events), lastN: Number(r.last_n) }]),
   );
 const amountsOf = async (definition: ProjectionDefinition, generation = 1) =>
-  (await admin.query<{ event_id: string; amount: string }>(`SELECT event_id, amount FROM "${definition.name}_amounts_g${generation}" ORDER BY event_id`)).rows;
+  (
+    await admin.query<{ event_id: string; amount: string }>(
+      `SELECT event_id, amount FROM "${definition.name}_amounts_g${generation}" ORDER BY event_id`,
+    )
+  ).rows;
 const deadLettersOf = async (definition: ProjectionDefinition) =>
-  (await admin.query(`SELECT event_id, event_type, stream_id, position, error, event FROM projection_dead_letters WHERE name = $1 ORDER BY position`, [definition.name])).rows;
+  (
+    await admin.query(
+      `SELECT event_id, event_type, stream_id, position, error, event FROM projection_dead_letters WHERE name = $1 ORDER BY position`,
+      [definition.name],
+    )
+  ).rows;
 const deadLetterMetric = async (definition: ProjectionDefinition) =>
   (await projectorDeadLettersTotal.get()).values.find((v) => v.labels.projection === definition.name)?.value ?? 0;
 
@@ -282,7 +325,9 @@ describe('ProjectionRunner', () => {
           IF EXISTS (SELECT 1 FROM spec_blocked_checkpoints WHERE name = NEW.name) THEN RAISE EXCEPTION 'checkpoint blocked by the test'; END IF;
           RETURN NEW;
         END $$`);
-      await admin.query('CREATE TRIGGER spec_block_checkpoint BEFORE UPDATE ON projection_checkpoints FOR EACH ROW EXECUTE FUNCTION spec_block_checkpoint()');
+      await admin.query(
+        'CREATE TRIGGER spec_block_checkpoint BEFORE UPDATE ON projection_checkpoints FOR EACH ROW EXECUTE FUNCTION spec_block_checkpoint()',
+      );
       try {
         await admin.query('INSERT INTO spec_blocked_checkpoints VALUES ($1)', [definition.name]);
         await tick(definition, 's1', { n: 1 });
@@ -329,25 +374,31 @@ describe('ProjectionRunner', () => {
   });
 
   describe('when replaying and an event is poison', () => {
-    it.each<[Poison]>([['throws'], ['bad-bigint']])('rejects `done` with PoisonEventError (%s) and keeps the checkpoint before the poison batch', async (poison) => {
-      const definition = tickProjection(`replay_${poison.replace('-', '_')}`);
-      await createProjection(definition);
-      const good = [];
-      for (let n = 1; n <= 4; n++) good.push(await tick(definition, `s${n % 2}`, { n }));
-      const bad = await tick(definition, 's0', { n: 5, poison });
-      const last = await tick(definition, 's1', { n: 6 });
-      const pool = namedPool(`${definition.name}-runner`);
-      // Batches of two: [1, 2] [3, 4] commit, [5 (poison), 6] must not.
-      const { progress, error: failure } = await runUntil({ definition, store: storeOn(pool), pool, mode: 'replay', maxBatchSize: 2 }, last.position);
+    it.each<[Poison]>([['throws'], ['bad-bigint']])(
+      'rejects `done` with PoisonEventError (%s) and keeps the checkpoint before the poison batch',
+      async (poison) => {
+        const definition = tickProjection(`replay_${poison.replace('-', '_')}`);
+        await createProjection(definition);
+        const good = [];
+        for (let n = 1; n <= 4; n++) good.push(await tick(definition, `s${n % 2}`, { n }));
+        const bad = await tick(definition, 's0', { n: 5, poison });
+        const last = await tick(definition, 's1', { n: 6 });
+        const pool = namedPool(`${definition.name}-runner`);
+        // Batches of two: [1, 2] [3, 4] commit, [5 (poison), 6] must not.
+        const { progress, error: failure } = await runUntil(
+          { definition, store: storeOn(pool), pool, mode: 'replay', maxBatchSize: 2 },
+          last.position,
+        );
 
-      expect(failure).toBeInstanceOf(PoisonEventError);
-      expect((failure as PoisonEventError).event.id).toBe(bad.id);
-      expect(progress.applied).toBe(4);
-      expect(await readCheckpoint(admin, definition.name, 1)).toMatchObject({ position: good[3]!.position, eventsProcessed: 4 });
-      expect(await countsOf(definition)).toEqual({ s0: { events: 2, lastN: 4 }, s1: { events: 2, lastN: 3 } });
-      expect(await amountsOf(definition)).toHaveLength(4);
-      expect(await deadLettersOf(definition)).toEqual([]);
-    });
+        expect(failure).toBeInstanceOf(PoisonEventError);
+        expect((failure as PoisonEventError).event.id).toBe(bad.id);
+        expect(progress.applied).toBe(4);
+        expect(await readCheckpoint(admin, definition.name, 1)).toMatchObject({ position: good[3]!.position, eventsProcessed: 4 });
+        expect(await countsOf(definition)).toEqual({ s0: { events: 2, lastN: 4 }, s1: { events: 2, lastN: 3 } });
+        expect(await amountsOf(definition)).toHaveLength(4);
+        expect(await deadLettersOf(definition)).toEqual([]);
+      },
+    );
   });
 
   describe('with two instances of one projection', () => {

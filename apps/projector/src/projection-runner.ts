@@ -33,8 +33,14 @@ export interface ProjectionRunnerOptions {
 }
 
 export class PoisonEventError extends Error {
-  constructor(readonly event: RecordedEvent, cause: unknown) {
-    super(`Projection failed on ${event.type} ${event.id} at ${event.position}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(
+    readonly event: RecordedEvent,
+    cause: unknown,
+  ) {
+    super(
+      `Projection failed on ${event.type} ${event.id} at ${event.position}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.name = 'PoisonEventError';
   }
 }
@@ -119,7 +125,10 @@ export class ProjectionRunner {
           this.options.logger.error({ projection: this.name }, error.message);
           delayMs = backoff.maxMs;
         } else {
-          this.options.logger.warn({ projection: this.name, err: error, retryInMs: delayMs }, 'projection interrupted; resubscribing from checkpoint');
+          this.options.logger.warn(
+            { projection: this.name, err: error, retryInMs: delayMs },
+            'projection interrupted; resubscribing from checkpoint',
+          );
         }
         await this.pause(delayMs);
         delayMs = Math.min(backoff.maxMs, delayMs * backoff.factor);
@@ -137,9 +146,13 @@ export class ProjectionRunner {
     if (!active) throw new Error(`Projection ${this.name} has no generation; run migrations first`);
     const generation = this.options.generation ?? active.generation;
     if (this.options.generation === undefined && active.schemaHash !== schemaHash(this.options.definition)) {
-      throw new SchemaMismatchError(`Projection ${this.name}: its tables changed in code; run \`npm run console -- replay ${this.name}\` to rebuild`);
+      throw new SchemaMismatchError(
+        `Projection ${this.name}: its tables changed in code; run \`npm run console -- replay ${this.name}\` to rebuild`,
+      );
     }
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockName(this.name, generation)]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      lockName(this.name, generation),
+    ]);
     if (rows[0]!.locked) return generation;
     this.state = 'standby';
     await this.pause(1000);
@@ -256,11 +269,23 @@ export class ProjectionRunner {
       }
     }
     for (const { event, error } of poisoned) {
-      this.options.logger.error({ projection: this.name, eventId: event.id, type: event.type, err: error }, 'poison event sent to dead letters');
+      this.options.logger.error(
+        { projection: this.name, eventId: event.id, type: event.type, err: error },
+        'poison event sent to dead letters',
+      );
       await client.query(
         `INSERT INTO projection_dead_letters (name, generation, event_id, event_type, stream_id, position, error, event)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name, generation, event_id) DO NOTHING`,
-        [this.name, generation, event.id, event.type, event.streamId, event.position, error instanceof Error ? error.message : String(error), JSON.stringify({ ...event, revision: event.revision.toString() })],
+        [
+          this.name,
+          generation,
+          event.id,
+          event.type,
+          event.streamId,
+          event.position,
+          error instanceof Error ? error.message : String(error),
+          JSON.stringify({ ...event, revision: event.revision.toString() }),
+        ],
       );
     }
     return poisoned.length;

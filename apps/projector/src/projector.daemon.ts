@@ -25,7 +25,14 @@ export class ProjectorDaemon {
   constructor(private readonly options: ProjectorDaemonOptions) {
     this.runners = (options.projections ?? PROJECTIONS).map(
       (definition) =>
-        new ProjectionRunner({ store: options.store, pool: options.pool, definition, logger: options.logger, mode: 'live', watchdogMs: options.watchdogMs }),
+        new ProjectionRunner({
+          store: options.store,
+          pool: options.pool,
+          definition,
+          logger: options.logger,
+          mode: 'live',
+          watchdogMs: options.watchdogMs,
+        }),
     );
   }
 

@@ -39,6 +39,8 @@ export * from './ingestion/ingestion-job.js';
 export * from './ingestion/ingestion-plan.js';
 export * from './ingestion/ingestion.commands.js';
 export * from './ingestion/ingestion.decider.js';
+export * from './ingestion/ingestion-error.js';
+export * from './ingestion/ingestion-job.workflow.js';
 export * from './webhook/github-delivery.events.js';
 export * from './webhook/github-delivery.commands.js';
 export * from './webhook/github-delivery.decider.js';

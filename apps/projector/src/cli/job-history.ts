@@ -50,8 +50,13 @@ export function* generateJobHistory(options: JobHistoryOptions): Generator<Gener
     const startedAt = queuedAt + Math.round(logNormal(random, 2_000, 1.0));
     const outcome = random();
     if (outcome < 0.03) {
-      if (startedAt < now && random() < 0.5) commands.push({ type: 'CancelJob', data: { at: iso(Math.min(now, startedAt)), reason: 'seeded' } });
-      else if (outcome < 0.01) commands.push({ type: 'FailJob', data: { at: iso(Math.min(now, startedAt)), error: { message: 'lightfast.yml not found', code: 'config_missing' } } });
+      if (startedAt < now && random() < 0.5)
+        commands.push({ type: 'CancelJob', data: { at: iso(Math.min(now, startedAt)), reason: 'seeded' } });
+      else if (outcome < 0.01)
+        commands.push({
+          type: 'FailJob',
+          data: { at: iso(Math.min(now, startedAt)), error: { message: 'lightfast.yml not found', code: 'config_missing' } },
+        });
       yield { index, jobId, commands };
       continue;
     }
@@ -65,8 +70,13 @@ export function* generateJobHistory(options: JobHistoryOptions): Generator<Gener
       yield { index, jobId, commands }; // still running
       continue;
     }
-    if (outcome < 0.88) commands.push({ type: 'CompleteJob', data: { at: iso(endedAt), output: { documentsProcessed: Math.floor(random() * 200) } } });
-    else if (outcome < 0.96) commands.push({ type: 'FailJob', data: { at: iso(endedAt), error: { message: 'GitHub API rate limit exceeded', code: 'github_rate_limited' } } });
+    if (outcome < 0.88)
+      commands.push({ type: 'CompleteJob', data: { at: iso(endedAt), output: { documentsProcessed: Math.floor(random() * 200) } } });
+    else if (outcome < 0.96)
+      commands.push({
+        type: 'FailJob',
+        data: { at: iso(endedAt), error: { message: 'GitHub API rate limit exceeded', code: 'github_rate_limited' } },
+      });
     else commands.push({ type: 'CancelJob', data: { at: iso(endedAt), reason: 'seeded' } });
     yield { index, jobId, commands };
   }

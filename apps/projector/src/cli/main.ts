@@ -55,7 +55,10 @@ program
   .action(async (options: TokenOptions) => {
     await withRuntime(async (runtime) => {
       const minted = await mintLocalToken(runtime, options);
-      if (minted.organization.created) process.stderr.write(`created organization "${minted.organization.slug}" (${minted.organization.organizationId}) with ${options.user} as its admin\n`);
+      if (minted.organization.created)
+        process.stderr.write(
+          `created organization "${minted.organization.slug}" (${minted.organization.organizationId}) with ${options.user} as its admin\n`,
+        );
       for (const warning of minted.warnings) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(`${minted.token}\n`);
     });
@@ -71,27 +74,31 @@ program
   .option('--seed <int>', 'random seed', (v) => Number.parseInt(v, 10), 1)
   .option('--now <iso>', 'the end of the history (default: now); fix it for identical reruns')
   .option('--concurrency <n>', 'commands in flight', positiveInt('--concurrency'), 8)
-  .action(async (options: { org: string; workspace: string; jobs: number; days: number; seed: number; now?: string; concurrency: number }) => {
-    if (options.now && Number.isNaN(Date.parse(options.now))) throw new InvalidArgumentError('--now must be an ISO date');
-    await withRuntime(async (runtime) => {
-      const bar = new SingleBar({ format: 'seed-jobs [{bar}] {value}/{total} jobs | {eta_formatted} left' }, Presets.shades_classic);
-      bar.start(options.jobs, 0);
-      const started = Date.now();
-      const result = await seedJobs(runtime.store, {
-        organizationId: localOrganizationId(options.org),
-        workspaceName: options.workspace,
-        jobs: options.jobs,
-        days: options.days,
-        seed: options.seed,
-        now: options.now ? new Date(options.now) : undefined,
-        concurrency: options.concurrency,
-        onProgress: (done) => bar.update(done),
+  .action(
+    async (options: { org: string; workspace: string; jobs: number; days: number; seed: number; now?: string; concurrency: number }) => {
+      if (options.now && Number.isNaN(Date.parse(options.now))) throw new InvalidArgumentError('--now must be an ISO date');
+      await withRuntime(async (runtime) => {
+        const bar = new SingleBar({ format: 'seed-jobs [{bar}] {value}/{total} jobs | {eta_formatted} left' }, Presets.shades_classic);
+        bar.start(options.jobs, 0);
+        const started = Date.now();
+        const result = await seedJobs(runtime.store, {
+          organizationId: localOrganizationId(options.org),
+          workspaceName: options.workspace,
+          jobs: options.jobs,
+          days: options.days,
+          seed: options.seed,
+          now: options.now ? new Date(options.now) : undefined,
+          concurrency: options.concurrency,
+          onProgress: (done) => bar.update(done),
+        });
+        bar.stop();
+        const seconds = (Date.now() - started) / 1000;
+        process.stdout.write(
+          `seeded ${result.jobs} jobs into workspace ${result.workspaceId} in ${seconds.toFixed(1)} s; last position ${result.position}\n`,
+        );
       });
-      bar.stop();
-      const seconds = (Date.now() - started) / 1000;
-      process.stdout.write(`seeded ${result.jobs} jobs into workspace ${result.workspaceId} in ${seconds.toFixed(1)} s; last position ${result.position}\n`);
-    });
-  });
+    },
+  );
 
 program
   .command('replay <projection>')
@@ -100,10 +107,19 @@ program
   .action(async (name: string, options: { batchSize: number }) => {
     const definition = projectionNamed(name);
     await withRuntime(async (runtime) => {
-      const backlog = runtime.store.backlog ? (await runtime.store.backlog('start', definition.eventTypes, Number.MAX_SAFE_INTEGER)).events : 0;
+      const backlog = runtime.store.backlog
+        ? (await runtime.store.backlog('start', definition.eventTypes, Number.MAX_SAFE_INTEGER)).events
+        : 0;
       const bar = new SingleBar({ format: `replay ${name} [{bar}] {value}/{total} events | {eta_formatted} left` }, Presets.shades_classic);
       bar.start(backlog, 0);
-      const result = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition, logger, batchSize: options.batchSize, onProgress: (n) => bar.update(Math.min(n, backlog)) });
+      const result = await replayProjection({
+        store: runtime.store,
+        pool: runtime.projectorPool,
+        definition,
+        logger,
+        batchSize: options.batchSize,
+        onProgress: (n) => bar.update(Math.min(n, backlog)),
+      });
       bar.update(result.events);
       bar.stop();
       const rate = result.events / Math.max(result.seconds, 0.001);
@@ -122,7 +138,17 @@ program
     await withRuntime(async (runtime) => {
       const status = await projectionStatus(runtime.store, runtime.projectorPool);
       if (options.json) return void process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-      console.table(status.map((s) => ({ projection: s.name, generation: s.generation, position: s.position, processed: s.eventsProcessed, 'lag (events)': s.lagEvents ?? 'n/a', 'lag (s)': s.lagSeconds?.toFixed(1) ?? 'n/a', 'dead letters': s.deadLetters })));
+      console.table(
+        status.map((s) => ({
+          projection: s.name,
+          generation: s.generation,
+          position: s.position,
+          processed: s.eventsProcessed,
+          'lag (events)': s.lagEvents ?? 'n/a',
+          'lag (s)': s.lagSeconds?.toFixed(1) ?? 'n/a',
+          'dead letters': s.deadLetters,
+        })),
+      );
     });
   });
 

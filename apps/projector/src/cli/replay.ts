@@ -1,6 +1,13 @@
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
-import { activeGeneration, createGeneration, dropGeneration, inTransaction, switchGeneration, type ProjectionDefinition } from '#read-models';
+import {
+  activeGeneration,
+  createGeneration,
+  dropGeneration,
+  inTransaction,
+  switchGeneration,
+  type ProjectionDefinition,
+} from '#read-models';
 import type { Logger } from '#adapters';
 import { ProjectionRunner, lockName } from '../projection-runner.js';
 
@@ -32,7 +39,10 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
   const { pool, definition } = options;
   const current = await activeGeneration(pool, definition.name);
   if (!current) throw new Error(`Projection ${definition.name} does not exist yet; start Console once to create it`);
-  const { rows } = await pool.query<{ next: number }>('SELECT COALESCE(max(generation), 0) + 1 AS next FROM projection_checkpoints WHERE name = $1', [definition.name]);
+  const { rows } = await pool.query<{ next: number }>(
+    'SELECT COALESCE(max(generation), 0) + 1 AS next FROM projection_checkpoints WHERE name = $1',
+    [definition.name],
+  );
   const next = rows[0]!.next;
   await inTransaction(pool, (client) => createGeneration(client, definition, next));
 

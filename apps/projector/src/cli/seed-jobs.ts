@@ -1,10 +1,7 @@
-import { v5 as uuidv5 } from 'uuid';
 import { randomUUID } from 'node:crypto';
-import { findWorkspaceByName, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId } from '#domain';
+import { findWorkspaceByName, seedJobCommandIdFor, jobDecider, jobStreamId, workspaceDecider, workspaceDirectoryStreamId } from '#domain';
 import { aggregateStream, handleCommand, type EventStore } from '#event-store';
 import { generateJobHistory } from './job-history.js';
-
-const SEED_NAMESPACE = '0d7f1e9c-3a52-4b8e-a1f6-5c2e7d9b4f30';
 
 export interface SeedJobsOptions {
   readonly organizationId: string;
@@ -21,7 +18,10 @@ export interface SeedJobsOptions {
  * Writes a generated history through the real command path (decider, exact expected revision,
  * deterministic command ids), so running it twice with the same arguments appends nothing new.
  */
-export async function seedJobs(store: EventStore, options: SeedJobsOptions): Promise<{ workspaceId: string; jobs: number; position: string | null }> {
+export async function seedJobs(
+  store: EventStore,
+  options: SeedJobsOptions,
+): Promise<{ workspaceId: string; jobs: number; position: string | null }> {
   const workspaceId = await ensureWorkspace(store, options.organizationId, options.workspaceName);
   const history = generateJobHistory({ ...options, now: options.now ?? new Date(), workspaceId });
   let done = 0;
@@ -29,7 +29,7 @@ export async function seedJobs(store: EventStore, options: SeedJobsOptions): Pro
   const worker = async () => {
     for (let next = history.next(); !next.done; next = history.next()) {
       const job = next.value;
-      const commandId = uuidv5(`seed:${options.seed}:${workspaceId}:${job.index}`, SEED_NAMESPACE);
+      const commandId = seedJobCommandIdFor(options.seed, workspaceId, job.index);
       const result = await handleCommand(store, jobStreamId(job.jobId), jobDecider, job.commands, { commandId, userId: 'seed-jobs' });
       if (result.position && (!position || store.comparePositions(result.position, position) > 0)) position = result.position;
       done++; // not inside `onProgress?.(…)`: an absent callback would skip evaluating its argument
@@ -46,6 +46,12 @@ async function ensureWorkspace(store: EventStore, organizationId: string, name: 
   const existing = findWorkspaceByName((await aggregateStream(store, streamId, workspaceDecider)).state, name);
   if (existing) return existing;
   const workspaceId = randomUUID();
-  await handleCommand(store, streamId, workspaceDecider, { type: 'CreateWorkspace', data: { organizationId, workspaceId, name, isDefault: false, at: new Date().toISOString() } }, { commandId: randomUUID(), userId: 'seed-jobs' });
+  await handleCommand(
+    store,
+    streamId,
+    workspaceDecider,
+    { type: 'CreateWorkspace', data: { organizationId, workspaceId, name, isDefault: false, at: new Date().toISOString() } },
+    { commandId: randomUUID(), userId: 'seed-jobs' },
+  );
   return workspaceId;
 }

@@ -29,9 +29,19 @@ const document = (path: string) => ({
   previousChunkCount: 0,
   isNew: true,
 });
-const indexed = (batch: number, ...paths: string[]): DocumentsIndexed['data'] => ({ ...ref(batch), chunking: { chunkMaxTokens: 512, chunkOverlap: 50 }, documents: paths.map(document) });
-const removed = (batch: number, ...paths: string[]): DocumentsRemoved['data'] => ({ ...ref(batch), documents: paths.map((path) => ({ documentId: `doc-${path}`, path, chunkCount: 1 })) });
-const record = (data: Partial<RecordDocumentBatch['data']>): RecordDocumentBatch => ({ type: 'RecordDocumentBatch', data: { indexed: null, removed: null, ...data } });
+const indexed = (batch: number, ...paths: string[]): DocumentsIndexed['data'] => ({
+  ...ref(batch),
+  chunking: { chunkMaxTokens: 512, chunkOverlap: 50 },
+  documents: paths.map(document),
+});
+const removed = (batch: number, ...paths: string[]): DocumentsRemoved['data'] => ({
+  ...ref(batch),
+  documents: paths.map((path) => ({ documentId: `doc-${path}`, path, chunkCount: 1 })),
+});
+const record = (data: Partial<RecordDocumentBatch['data']>): RecordDocumentBatch => ({
+  type: 'RecordDocumentBatch',
+  data: { indexed: null, removed: null, ...data },
+});
 const recorded = (data: Partial<RecordDocumentBatch['data']>): DocumentEvent[] => [
   ...(data.indexed ? [{ type: 'DocumentsIndexed' as const, data: data.indexed }] : []),
   ...(data.removed ? [{ type: 'DocumentsRemoved' as const, data: data.removed }] : []),
@@ -40,27 +50,56 @@ const recorded = (data: Partial<RecordDocumentBatch['data']>): DocumentEvent[] =
 describe('ingestion decider', () => {
   describe('when the job has recorded no batch', () => {
     it('records batch 0 as documents indexed and removed', () =>
-      spec.given([]).when(record({ indexed: indexed(0, 'a.md'), removed: removed(0, 'old.md') })).then(recorded({ indexed: indexed(0, 'a.md'), removed: removed(0, 'old.md') })));
+      spec
+        .given([])
+        .when(record({ indexed: indexed(0, 'a.md'), removed: removed(0, 'old.md') }))
+        .then(recorded({ indexed: indexed(0, 'a.md'), removed: removed(0, 'old.md') })));
 
-    it('leaves out a half with no documents', () => spec.given([]).when(record({ indexed: indexed(0, 'a.md'), removed: removed(0) })).then(recorded({ indexed: indexed(0, 'a.md') })));
+    it('leaves out a half with no documents', () =>
+      spec
+        .given([])
+        .when(record({ indexed: indexed(0, 'a.md'), removed: removed(0) }))
+        .then(recorded({ indexed: indexed(0, 'a.md') })));
 
-    it('refuses a batch that skips ahead', () => spec.given([]).when(record({ indexed: indexed(1, 'a.md') })).thenThrows('invalid', 'follows batch -1'));
+    it('refuses a batch that skips ahead', () =>
+      spec
+        .given([])
+        .when(record({ indexed: indexed(1, 'a.md') }))
+        .thenThrows('invalid', 'follows batch -1'));
 
     it('refuses a command naming no batch', () => spec.given([]).when(record({})).thenThrows('invalid'));
 
     it('refuses halves naming different batches or jobs', () => {
-      spec.given([]).when(record({ indexed: indexed(0, 'a.md'), removed: removed(1, 'b.md') })).thenThrows('invalid', 'same batch');
-      spec.given([]).when(record({ indexed: indexed(0, 'a.md'), removed: { ...removed(0, 'b.md'), jobId: 'job-2' } })).thenThrows('invalid', 'same batch');
+      spec
+        .given([])
+        .when(record({ indexed: indexed(0, 'a.md'), removed: removed(1, 'b.md') }))
+        .thenThrows('invalid', 'same batch');
+      spec
+        .given([])
+        .when(record({ indexed: indexed(0, 'a.md'), removed: { ...removed(0, 'b.md'), jobId: 'job-2' } }))
+        .thenThrows('invalid', 'same batch');
     });
 
-    it('refuses a batch with no documents at all', () => spec.given([]).when(record({ indexed: indexed(0), removed: removed(0) })).thenThrows('invalid', 'empty batch'));
+    it('refuses a batch with no documents at all', () =>
+      spec
+        .given([])
+        .when(record({ indexed: indexed(0), removed: removed(0) }))
+        .thenThrows('invalid', 'empty batch'));
   });
 
   describe('when batches 0 and 1 are recorded', () => {
     const history = [...recorded({ indexed: indexed(0, 'a.md') }), ...recorded({ removed: removed(1, 'old.md') })];
 
-    it('records batch 2', () => spec.given(history).when(record({ indexed: indexed(2, 'b.md') })).then(recorded({ indexed: indexed(2, 'b.md') })));
+    it('records batch 2', () =>
+      spec
+        .given(history)
+        .when(record({ indexed: indexed(2, 'b.md') }))
+        .then(recorded({ indexed: indexed(2, 'b.md') })));
 
-    it('records nothing for a batch recorded already: a retry or a resumed job', () => spec.given(history).when(record({ indexed: indexed(1, 'other.md') })).then([]));
+    it('records nothing for a batch recorded already: a retry or a resumed job', () =>
+      spec
+        .given(history)
+        .when(record({ indexed: indexed(1, 'other.md') }))
+        .then([]));
   });
 });

@@ -1,6 +1,15 @@
 import { assertNever, type Decider } from '../core/decider.js';
 import { DomainError } from '../core/domain-error.js';
-import type { IntegrationCommand } from './integration.commands.js';
+import type {
+  ConnectGitHubIntegration,
+  ConnectResourceToWorkspace,
+  CreateResources,
+  DisconnectIntegration,
+  DisconnectResourceFromWorkspace,
+  IntegrationCommand,
+  RecordWorkspaceSync,
+  ValidateGitHubInstallations,
+} from './integration.commands.js';
 import type { GitHubInstallation, GitHubRepositoryResource, IntegrationEvent, SyncConfig } from './integration.events.js';
 
 export const MAX_RESOURCES_PER_REQUEST = 100;
@@ -39,19 +48,25 @@ export interface UserIntegrations {
   readonly connections: ReadonlyMap<string, ConnectionState>;
 }
 
-const initialState = (): UserIntegrations => ({ integrations: new Map(), resources: new Map(), resourceByRepo: new Map(), connections: new Map() });
+const initialState = (): UserIntegrations => ({
+  integrations: new Map(),
+  resources: new Map(),
+  resourceByRepo: new Map(),
+  connections: new Map(),
+});
 
 const repoKey = (integrationId: string, repoId: string) => `${integrationId}/${repoId}`;
 const connectionKey = (workspaceId: string, resourceId: string) => `${workspaceId}/${resourceId}`;
 
-/** The user's GitHub integration, if they ever connected one (a user has at most one). */
 /** Whether a resource is connected to a workspace now (connected, and not disconnected since). */
 export function isConnectedToWorkspace(state: UserIntegrations, workspaceId: string, resourceId: string): boolean {
   return state.connections.get(connectionKey(workspaceId, resourceId))?.status === 'active';
 }
 
+/** The user's GitHub integration, if they ever connected one (a user has at most one). */
 export function findGitHubIntegration(state: UserIntegrations): ({ integrationId: string } & IntegrationState) | undefined {
-  for (const [integrationId, integration] of state.integrations) if (integration.provider === 'github') return { integrationId, ...integration };
+  for (const [integrationId, integration] of state.integrations)
+    if (integration.provider === 'github') return { integrationId, ...integration };
   return undefined;
 }
 
@@ -62,144 +77,186 @@ export function findResourceByRepo(state: UserIntegrations, integrationId: strin
 }
 
 function decide(command: IntegrationCommand, state: UserIntegrations): IntegrationEvent[] {
-  const { userId, at } = command.data;
   switch (command.type) {
-    case 'ConnectGitHubIntegration': {
-      const d = command.data;
-      requireSealed(d.encryptedAccessToken, 'encryptedAccessToken');
-      if (d.encryptedRefreshToken !== null) requireSealed(d.encryptedRefreshToken, 'encryptedRefreshToken');
-      if (d.tokenExpiresAt !== null && Number.isNaN(Date.parse(d.tokenExpiresAt))) throw new DomainError('invalid', 'tokenExpiresAt is not a date', { field: 'tokenExpiresAt' });
-      requireInstallations(d.installations);
-      // One GitHub integration per user, as in the original (an upsert on user and provider):
-      // a new OAuth round replaces the token and installations under the same id.
-      const existing = findGitHubIntegration(state);
-      if (!existing && state.integrations.has(d.integrationId)) throw new DomainError('conflict', `Integration ${d.integrationId} already exists`);
-      return [
-        {
-          type: 'GitHubIntegrationConnected',
-          data: {
-            integrationId: existing?.integrationId ?? d.integrationId,
-            userId,
-            encryptedAccessToken: d.encryptedAccessToken,
-            encryptedRefreshToken: d.encryptedRefreshToken,
-            tokenExpiresAt: d.tokenExpiresAt,
-            scopes: d.scopes,
-            installations: d.installations,
-            reconnected: existing !== undefined,
-            connectedAt: at,
-          },
-        },
-      ];
-    }
-    case 'ValidateGitHubInstallations': {
-      const integration = requireActive(state, command.data.integrationId);
-      requireInstallations(command.data.installations);
-      const before = new Set(integration.installations.map((i) => i.id));
-      const after = new Set(command.data.installations.map((i) => i.id));
-      return [
-        {
-          type: 'GitHubInstallationsValidated',
-          data: {
-            integrationId: command.data.integrationId,
-            userId,
-            installations: command.data.installations,
-            addedInstallationIds: [...after].filter((id) => !before.has(id)),
-            removedInstallationIds: [...before].filter((id) => !after.has(id)),
-            validatedAt: at,
-          },
-        },
-      ];
-    }
-    case 'DisconnectIntegration': {
-      const integration = requireIntegration(state, command.data.integrationId);
-      // Disconnecting states an outcome; asking again is a no-op, not an error.
-      if (integration.status === 'disconnected') return [];
-      return [{ type: 'IntegrationDisconnected', data: { integrationId: command.data.integrationId, userId, disconnectedAt: at } }];
-    }
-    case 'CreateResources': {
-      const { integrationId, resources } = command.data;
-      const integration = requireActive(state, integrationId);
-      if (resources.length < 1 || resources.length > MAX_RESOURCES_PER_REQUEST) {
-        throw new DomainError('invalid', `resources must hold 1–${MAX_RESOURCES_PER_REQUEST} entries, got ${resources.length}`, { field: 'resources' });
-      }
-      const installations = new Set(integration.installations.map((i) => i.id));
-      const fresh: GitHubRepositoryResource[] = [];
-      const seen = new Set<string>();
-      resources.forEach((resource, index) => {
-        requireWellFormedResource(resource, index);
-        // Idempotent by repo id: a repository already registered (or earlier in this batch) is
-        // skipped before anything else is checked, so a retry always succeeds the same way.
-        if (seen.has(resource.repoId) || state.resourceByRepo.has(repoKey(integrationId, resource.repoId))) return;
-        if (!installations.has(resource.installationId)) {
-          throw new DomainError('refused', `Installation ${resource.installationId} is not one of this integration's installations; validate the integration first`, {
-            field: `resources.${index}.installationId`,
-          });
-        }
-        if (state.resources.has(resource.resourceId)) throw new DomainError('conflict', `Resource ${resource.resourceId} already exists`);
-        seen.add(resource.repoId);
-        fresh.push(resource);
-      });
-      if (fresh.length === 0) return [];
-      return [{ type: 'ResourcesCreated', data: { integrationId, userId, resources: fresh, createdAt: at } }];
-    }
-    case 'ConnectResourceToWorkspace': {
-      const d = command.data;
-      const resource = requireKnownResource(state, d.resourceId);
-      requireActive(state, resource.integrationId);
-      const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
-      if (connection?.status === 'active') {
-        if (sameSyncConfig(connection.syncConfig, d.syncConfig)) return [];
-        return [
-          {
-            type: 'WorkspaceSyncConfigChanged',
-            data: { resourceId: d.resourceId, workspaceId: d.workspaceId, integrationId: resource.integrationId, syncConfig: d.syncConfig, changedBy: userId, changedAt: at },
-          },
-        ];
-      }
-      return [
-        {
-          type: 'ResourceConnectedToWorkspace',
-          data: {
-            resourceId: d.resourceId,
-            workspaceId: d.workspaceId,
-            workspaceKey: d.workspaceKey,
-            organizationId: d.organizationId,
-            integrationId: resource.integrationId,
-            installationId: resource.installationId,
-            repoId: resource.repoId,
-            repoFullName: resource.repoFullName,
-            defaultBranch: resource.defaultBranch,
-            isPrivate: resource.isPrivate,
-            syncConfig: d.syncConfig,
-            connectedBy: userId,
-            connectedAt: at,
-          },
-        },
-      ];
-    }
-    case 'DisconnectResourceFromWorkspace': {
-      const d = command.data;
-      const resource = requireKnownResource(state, d.resourceId);
-      const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
-      if (!connection) throw new DomainError('not_found', 'The resource is not connected to this workspace');
-      if (connection.status === 'disconnected') return [];
-      return [
-        {
-          type: 'ResourceDisconnectedFromWorkspace',
-          data: { resourceId: d.resourceId, workspaceId: d.workspaceId, integrationId: resource.integrationId, disconnectedBy: d.by, disconnectedAt: at },
-        },
-      ];
-    }
-    case 'RecordWorkspaceSync': {
-      const d = command.data;
-      const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
-      // A sync reported for a connection ended since (or never made here) changes nothing.
-      if (!connection || connection.status === 'disconnected') return [];
-      return [{ type: 'WorkspaceSyncRecorded', data: { resourceId: d.resourceId, workspaceId: d.workspaceId, jobId: d.jobId, status: d.status, error: d.error, recordedAt: at } }];
-    }
+    case 'ConnectGitHubIntegration':
+      return connectGitHub(command, state);
+    case 'ValidateGitHubInstallations':
+      return validateInstallations(command, state);
+    case 'DisconnectIntegration':
+      return disconnectIntegration(command, state);
+    case 'CreateResources':
+      return createResources(command, state);
+    case 'ConnectResourceToWorkspace':
+      return connectResource(command, state);
+    case 'DisconnectResourceFromWorkspace':
+      return disconnectResource(command, state);
+    case 'RecordWorkspaceSync':
+      return recordWorkspaceSync(command, state);
     default:
       return assertNever(command);
   }
+}
+
+function connectGitHub({ data: d }: ConnectGitHubIntegration, state: UserIntegrations): IntegrationEvent[] {
+  requireSealed(d.encryptedAccessToken, 'encryptedAccessToken');
+  if (d.encryptedRefreshToken !== null) requireSealed(d.encryptedRefreshToken, 'encryptedRefreshToken');
+  if (d.tokenExpiresAt !== null && Number.isNaN(Date.parse(d.tokenExpiresAt)))
+    throw new DomainError('invalid', 'tokenExpiresAt is not a date', { field: 'tokenExpiresAt' });
+  requireInstallations(d.installations);
+  // One GitHub integration per user, as in the original (an upsert on user and provider):
+  // a new OAuth round replaces the token and installations under the same id.
+  const existing = findGitHubIntegration(state);
+  if (!existing && state.integrations.has(d.integrationId))
+    throw new DomainError('conflict', `Integration ${d.integrationId} already exists`);
+  return [
+    {
+      type: 'GitHubIntegrationConnected',
+      data: {
+        integrationId: existing?.integrationId ?? d.integrationId,
+        userId: d.userId,
+        encryptedAccessToken: d.encryptedAccessToken,
+        encryptedRefreshToken: d.encryptedRefreshToken,
+        tokenExpiresAt: d.tokenExpiresAt,
+        scopes: d.scopes,
+        installations: d.installations,
+        reconnected: existing !== undefined,
+        connectedAt: d.at,
+      },
+    },
+  ];
+}
+
+function validateInstallations({ data: d }: ValidateGitHubInstallations, state: UserIntegrations): IntegrationEvent[] {
+  const integration = requireActive(state, d.integrationId);
+  requireInstallations(d.installations);
+  const before = new Set(integration.installations.map((i) => i.id));
+  const after = new Set(d.installations.map((i) => i.id));
+  return [
+    {
+      type: 'GitHubInstallationsValidated',
+      data: {
+        integrationId: d.integrationId,
+        userId: d.userId,
+        installations: d.installations,
+        addedInstallationIds: [...after].filter((id) => !before.has(id)),
+        removedInstallationIds: [...before].filter((id) => !after.has(id)),
+        validatedAt: d.at,
+      },
+    },
+  ];
+}
+
+function disconnectIntegration({ data: d }: DisconnectIntegration, state: UserIntegrations): IntegrationEvent[] {
+  const integration = requireIntegration(state, d.integrationId);
+  // Disconnecting states an outcome; asking again is a no-op, not an error.
+  if (integration.status === 'disconnected') return [];
+  return [{ type: 'IntegrationDisconnected', data: { integrationId: d.integrationId, userId: d.userId, disconnectedAt: d.at } }];
+}
+
+function createResources({ data: d }: CreateResources, state: UserIntegrations): IntegrationEvent[] {
+  const { integrationId, resources } = d;
+  const integration = requireActive(state, integrationId);
+  if (resources.length < 1 || resources.length > MAX_RESOURCES_PER_REQUEST) {
+    throw new DomainError('invalid', `resources must hold 1–${MAX_RESOURCES_PER_REQUEST} entries, got ${resources.length}`, {
+      field: 'resources',
+    });
+  }
+  const installations = new Set(integration.installations.map((i) => i.id));
+  const fresh: GitHubRepositoryResource[] = [];
+  const seen = new Set<string>();
+  resources.forEach((resource, index) => {
+    requireWellFormedResource(resource, index);
+    // Idempotent by repo id: a repository already registered (or earlier in this batch) is
+    // skipped before anything else is checked, so a retry always succeeds the same way.
+    if (seen.has(resource.repoId) || state.resourceByRepo.has(repoKey(integrationId, resource.repoId))) return;
+    if (!installations.has(resource.installationId)) {
+      throw new DomainError(
+        'refused',
+        `Installation ${resource.installationId} is not one of this integration's installations; validate the integration first`,
+        {
+          field: `resources.${index}.installationId`,
+        },
+      );
+    }
+    if (state.resources.has(resource.resourceId)) throw new DomainError('conflict', `Resource ${resource.resourceId} already exists`);
+    seen.add(resource.repoId);
+    fresh.push(resource);
+  });
+  if (fresh.length === 0) return [];
+  return [{ type: 'ResourcesCreated', data: { integrationId, userId: d.userId, resources: fresh, createdAt: d.at } }];
+}
+
+function connectResource({ data: d }: ConnectResourceToWorkspace, state: UserIntegrations): IntegrationEvent[] {
+  const resource = requireKnownResource(state, d.resourceId);
+  requireActive(state, resource.integrationId);
+  const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
+  if (connection?.status === 'active') {
+    if (sameSyncConfig(connection.syncConfig, d.syncConfig)) return [];
+    return [
+      {
+        type: 'WorkspaceSyncConfigChanged',
+        data: {
+          resourceId: d.resourceId,
+          workspaceId: d.workspaceId,
+          integrationId: resource.integrationId,
+          syncConfig: d.syncConfig,
+          changedBy: d.userId,
+          changedAt: d.at,
+        },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'ResourceConnectedToWorkspace',
+      data: {
+        resourceId: d.resourceId,
+        workspaceId: d.workspaceId,
+        workspaceKey: d.workspaceKey,
+        organizationId: d.organizationId,
+        integrationId: resource.integrationId,
+        installationId: resource.installationId,
+        repoId: resource.repoId,
+        repoFullName: resource.repoFullName,
+        defaultBranch: resource.defaultBranch,
+        isPrivate: resource.isPrivate,
+        syncConfig: d.syncConfig,
+        connectedBy: d.userId,
+        connectedAt: d.at,
+      },
+    },
+  ];
+}
+
+function disconnectResource({ data: d }: DisconnectResourceFromWorkspace, state: UserIntegrations): IntegrationEvent[] {
+  const resource = requireKnownResource(state, d.resourceId);
+  const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
+  if (!connection) throw new DomainError('not_found', 'The resource is not connected to this workspace');
+  if (connection.status === 'disconnected') return [];
+  return [
+    {
+      type: 'ResourceDisconnectedFromWorkspace',
+      data: {
+        resourceId: d.resourceId,
+        workspaceId: d.workspaceId,
+        integrationId: resource.integrationId,
+        disconnectedBy: d.by,
+        disconnectedAt: d.at,
+      },
+    },
+  ];
+}
+
+function recordWorkspaceSync({ data: d }: RecordWorkspaceSync, state: UserIntegrations): IntegrationEvent[] {
+  const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
+  // A sync reported for a connection ended since (or never made here) changes nothing.
+  if (!connection || connection.status === 'disconnected') return [];
+  return [
+    {
+      type: 'WorkspaceSyncRecorded',
+      data: { resourceId: d.resourceId, workspaceId: d.workspaceId, jobId: d.jobId, status: d.status, error: d.error, recordedAt: d.at },
+    },
+  ];
 }
 
 function evolve(state: UserIntegrations, event: IntegrationEvent): UserIntegrations {
@@ -221,7 +278,9 @@ function evolve(state: UserIntegrations, event: IntegrationEvent): UserIntegrati
       const integrations = new Map(state.integrations);
       integrations.set(
         event.data.integrationId,
-        event.type === 'IntegrationDisconnected' ? { ...current, status: 'disconnected' } : { ...current, installations: event.data.installations },
+        event.type === 'IntegrationDisconnected'
+          ? { ...current, status: 'disconnected' }
+          : { ...current, installations: event.data.installations },
       );
       return { ...state, integrations };
     }
@@ -237,7 +296,10 @@ function evolve(state: UserIntegrations, event: IntegrationEvent): UserIntegrati
     case 'ResourceConnectedToWorkspace':
     case 'WorkspaceSyncConfigChanged': {
       const connections = new Map(state.connections);
-      connections.set(connectionKey(event.data.workspaceId, event.data.resourceId), { status: 'active', syncConfig: event.data.syncConfig });
+      connections.set(connectionKey(event.data.workspaceId, event.data.resourceId), {
+        status: 'active',
+        syncConfig: event.data.syncConfig,
+      });
       return { ...state, connections };
     }
     case 'ResourceDisconnectedFromWorkspace': {
@@ -264,7 +326,8 @@ function requireIntegration(state: UserIntegrations, integrationId: string): Int
 
 function requireActive(state: UserIntegrations, integrationId: string): IntegrationState {
   const integration = requireIntegration(state, integrationId);
-  if (integration.status !== 'active') throw new DomainError('refused', 'The integration is disconnected; connect GitHub again first', { status: integration.status });
+  if (integration.status !== 'active')
+    throw new DomainError('refused', 'The integration is disconnected; connect GitHub again first', { status: integration.status });
   return integration;
 }
 
@@ -275,26 +338,36 @@ function requireKnownResource(state: UserIntegrations, resourceId: string): Reso
 }
 
 function requireSealed(value: string, field: string): void {
-  if (!SEALED.test(value)) throw new DomainError('invalid', `${field} must be a sealed value (v1:…); tokens are never recorded in clear`, { field });
+  if (!SEALED.test(value))
+    throw new DomainError('invalid', `${field} must be a sealed value (v1:…); tokens are never recorded in clear`, { field });
 }
 
 function requireInstallations(installations: readonly GitHubInstallation[]): void {
   const ids = new Set<string>();
   installations.forEach((installation, index) => {
-    if (!GITHUB_ID_PATTERN.test(installation.id)) throw new DomainError('invalid', `Installation id must be a GitHub id, got "${installation.id}"`, { field: `installations.${index}.id` });
-    if (ids.has(installation.id)) throw new DomainError('invalid', `Installation ${installation.id} is listed twice`, { field: `installations.${index}.id` });
+    if (!GITHUB_ID_PATTERN.test(installation.id))
+      throw new DomainError('invalid', `Installation id must be a GitHub id, got "${installation.id}"`, {
+        field: `installations.${index}.id`,
+      });
+    if (ids.has(installation.id))
+      throw new DomainError('invalid', `Installation ${installation.id} is listed twice`, { field: `installations.${index}.id` });
     ids.add(installation.id);
   });
 }
 
 function requireWellFormedResource(resource: GitHubRepositoryResource, index: number): void {
-  const invalid = (field: keyof GitHubRepositoryResource, message: string) => new DomainError('invalid', message, { field: `resources.${index}.${field}` });
+  const invalid = (field: keyof GitHubRepositoryResource, message: string) =>
+    new DomainError('invalid', message, { field: `resources.${index}.${field}` });
   if (resource.resourceId.length === 0) throw invalid('resourceId', 'resourceId must not be empty');
   if (!GITHUB_ID_PATTERN.test(resource.repoId)) throw invalid('repoId', `repoId must be a GitHub repository id, got "${resource.repoId}"`);
-  if (!GITHUB_ID_PATTERN.test(resource.installationId)) throw invalid('installationId', `installationId must be a GitHub installation id, got "${resource.installationId}"`);
-  if (!REPO_FULL_NAME_PATTERN.test(resource.repoFullName)) throw invalid('repoFullName', `repoFullName must be owner/name, got "${resource.repoFullName}"`);
-  if (resource.repoFullName.split('/')[1] !== resource.repoName) throw invalid('repoName', 'repoName must be the name part of repoFullName');
-  if (resource.defaultBranch.length < 1 || resource.defaultBranch.length > 255) throw invalid('defaultBranch', 'defaultBranch must be 1–255 characters');
+  if (!GITHUB_ID_PATTERN.test(resource.installationId))
+    throw invalid('installationId', `installationId must be a GitHub installation id, got "${resource.installationId}"`);
+  if (!REPO_FULL_NAME_PATTERN.test(resource.repoFullName))
+    throw invalid('repoFullName', `repoFullName must be owner/name, got "${resource.repoFullName}"`);
+  if (resource.repoFullName.split('/')[1] !== resource.repoName)
+    throw invalid('repoName', 'repoName must be the name part of repoFullName');
+  if (resource.defaultBranch.length < 1 || resource.defaultBranch.length > 255)
+    throw invalid('defaultBranch', 'defaultBranch must be 1–255 characters');
 }
 
 /** Compared field by field, so the order of keys in a request never makes a configuration "change". */

@@ -1,5 +1,12 @@
-import { fold, ingestionDecider, ingestionStreamId, type IngestionState, type RecordDocumentBatch } from '#domain';
-import { eventIdFor, type EventStore, type ExpectedRevision } from '#event-store';
+import {
+  eventIdFor,
+  ingestionCommandIds,
+  ingestionDecider,
+  ingestionStreamId,
+  type IngestionState,
+  type RecordDocumentBatch,
+} from '#domain';
+import { aggregateStream, type EventStore, type ExpectedRevision } from '#event-store';
 
 /**
  * Appends a job's document batches to `ingestion-<jobId>` keeping the stream's state in memory:
@@ -17,8 +24,8 @@ export class DocumentBatchAppender {
   ) {}
 
   static async open(store: EventStore, jobId: string): Promise<DocumentBatchAppender> {
-    const history = await store.readStream(ingestionStreamId(jobId));
-    return new DocumentBatchAppender(store, jobId, fold(ingestionDecider, history as never), history.at(-1)?.revision ?? 'no-stream');
+    const { state, revision } = await aggregateStream(store, ingestionStreamId(jobId), ingestionDecider);
+    return new DocumentBatchAppender(store, jobId, state, revision ?? 'no-stream');
   }
 
   /** Batches already recorded: a resumed job numbers its next batch after them. */
@@ -34,10 +41,15 @@ export class DocumentBatchAppender {
     const events = ingestionDecider.decide({ type: 'RecordDocumentBatch', data }, this.state);
     if (events.length === 0) return;
     const batch = (data.indexed ?? data.removed)!.batch;
-    const commandId = `ingestion:${this.jobId}:batch:${batch}`;
+    const commandId = ingestionCommandIds(this.jobId).batch(batch);
     const appended = await this.store.append(
       ingestionStreamId(this.jobId),
-      events.map((event, index) => ({ id: eventIdFor(commandId, index), type: event.type, data: event.data, metadata: { commandId, correlationId: this.jobId, schemaVersion: 1 } })),
+      events.map((event, index) => ({
+        id: eventIdFor(commandId, index),
+        type: event.type,
+        data: event.data,
+        metadata: { commandId, correlationId: this.jobId, schemaVersion: 1 },
+      })),
       this.revision,
     );
     this.state = events.reduce(ingestionDecider.evolve, this.state);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_MATCHED_PATH_LENGTH, MAX_MATCHED_SEGMENT_LENGTH } from '#domain';
+import { IngestionError, MAX_MATCHED_PATH_LENGTH, MAX_MATCHED_SEGMENT_LENGTH } from '#domain';
 import { matchIncludedFiles } from './include-matcher.js';
-import { IngestionError } from './ingestion-error.js';
 
 const files = (paths: string[]) => paths.map((path) => ({ path }));
 
@@ -25,7 +24,10 @@ describe('matching include globs over a tree', () => {
     const tree = files(Array.from({ length: 10_000 }, (_, i) => `docs/page-${i}.md`));
     const matching = matchIncludedFiles(tree, ['docs/**/*.md'], { budgetMs: 5, sliceMs: 1_000, clock });
     await expect(matching).rejects.toThrow(IngestionError);
-    await expect(matching).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('include globs ["docs/**/*.md"] took more than 5 ms to match 6 of 10000 paths') });
+    await expect(matching).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringContaining('include globs ["docs/**/*.md"] took more than 5 ms to match 6 of 10000 paths'),
+    });
     // The clock is read after every path: matching stopped at the sixth.
     expect(reads()).toBe(7);
   });

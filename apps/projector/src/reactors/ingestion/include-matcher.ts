@@ -1,6 +1,5 @@
 import picomatch from 'picomatch';
-import { isMatchablePath } from '#domain';
-import { IngestionError } from './ingestion-error.js';
+import { IngestionError, isMatchablePath } from '#domain';
 
 export interface MatchBudget {
   /** Total time the matching of one tree may take (`INGESTION_GLOB_BUDGET_MS`). */
@@ -22,7 +21,11 @@ export interface MatchedPaths<T> {
  * bounded by `INCLUDE_GLOB_LIMITS` already; the budget is the second wall, against a glob set that
  * is slow over a whole hostile tree though each path alone is cheap.
  */
-export async function matchIncludedFiles<T extends { readonly path: string }>(files: readonly T[], include: readonly string[], { budgetMs, sliceMs = 20, clock = () => performance.now() }: MatchBudget): Promise<MatchedPaths<T>> {
+export async function matchIncludedFiles<T extends { readonly path: string }>(
+  files: readonly T[],
+  include: readonly string[],
+  { budgetMs, sliceMs = 20, clock = () => performance.now() }: MatchBudget,
+): Promise<MatchedPaths<T>> {
   // Compiled once (minimatch's defaults: no dotfiles); extglobs are refused by validation and off here too.
   const matches = picomatch([...include], { noextglob: true });
   // The budget counts time spent matching, not the turns given to the event loop in between.
@@ -37,7 +40,10 @@ export async function matchIncludedFiles<T extends { readonly path: string }>(fi
     // Read after every path (about 50 ns): a few worst-case paths against 20 globs already take milliseconds.
     const inSlice = clock() - sliceStarted;
     if (spentBefore + inSlice > budgetMs) {
-      throw new IngestionError('invalid_config', `include globs ${JSON.stringify(include)} took more than ${budgetMs} ms to match ${i + 1} of ${files.length} paths (INGESTION_GLOB_BUDGET_MS): simplify them`);
+      throw new IngestionError(
+        'invalid_config',
+        `include globs ${JSON.stringify(include)} took more than ${budgetMs} ms to match ${i + 1} of ${files.length} paths (INGESTION_GLOB_BUDGET_MS): simplify them`,
+      );
     }
     if (inSlice >= sliceMs) {
       spentBefore += inSlice;

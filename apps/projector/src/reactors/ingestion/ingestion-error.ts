@@ -1,15 +1,5 @@
+import { IngestionError } from '#domain';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, isConnectionError } from '#event-store';
-
-/** A failure of the job itself (bad config, GitHub refused): recorded as `JobFailed` with this code. */
-export class IngestionError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IngestionError';
-  }
-}
 
 /** The reactor is stopping: the job stays running and is resumed by the next reactor. */
 export class IngestionInterrupted extends Error {
@@ -25,7 +15,8 @@ export class IngestionInterrupted extends Error {
  * error after its retries, an invalid config, a file that cannot be read — is the job's failure.
  */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof IngestionInterrupted || error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError) return true;
+  if (error instanceof IngestionInterrupted || error instanceof EventStoreUnavailableError || error instanceof WrongExpectedRevisionError)
+    return true;
   const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
   if (typeof severity === 'string' && typeof code === 'string') return true; // a PostgreSQL error
   return isConnectionError(error);

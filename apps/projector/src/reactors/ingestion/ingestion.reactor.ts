@@ -1,19 +1,11 @@
 import type pg from 'pg';
-import {
-  DomainError,
-  INGESTION_JOB_KIND,
-  ingestionJobIdFor,
-  ingestionJobName,
-  ingestionTrigger,
-  jobDecider,
-  jobStreamId,
-  type IngestionJobInput,
-} from '#domain';
+import { DomainError, initialSyncCommandId, initialSyncJob, jobDecider, jobStreamId } from '#domain';
 import { handleCommand, type EventStore } from '#event-store';
 import type { GitHubAppClients, Logger } from '#adapters';
 import { IngestionQueueQueries, type CheckpointWaiter, type InitialSyncRequest, type PendingIngestionJob, type Sql } from '#read-models';
-import { DEFAULT_INGESTION_SETTINGS, runIngestionJob, type IngestionSettings } from './ingestion-job.runner.js';
+import { runIngestionJob } from './ingestion-job.runner.js';
 import { isTransient } from './ingestion-error.js';
+import { DEFAULT_INGESTION_SETTINGS, type IngestionSettings } from './ingestion.settings.js';
 import { ingestionQueueLength } from './ingestion.metrics.js';
 
 export interface IngestionReactorOptions {
@@ -97,10 +89,13 @@ export class IngestionReactor {
     for (const job of heads) {
       if (this.running.size >= concurrency || this.abort.signal.aborted) break;
       if (this.running.has(job.githubRepoId) || (this.retryAfter.get(job.jobId) ?? 0) > Date.now()) continue;
-      this.running.set(job.githubRepoId, this.runLocked(job).finally(() => {
-        this.running.delete(job.githubRepoId);
-        this.wake();
-      }));
+      this.running.set(
+        job.githubRepoId,
+        this.runLocked(job).finally(() => {
+          this.running.delete(job.githubRepoId);
+          this.wake();
+        }),
+      );
     }
   }
 
@@ -113,7 +108,15 @@ export class IngestionReactor {
       if (!rows[0]!.locked) return; // another process runs this repository's jobs
       try {
         const outcome = await runIngestionJob(
-          { store: this.options.store, sql: this.sql, checkpoints: this.options.checkpoints, github: this.options.github, logger: this.options.logger, settings: this.settings, signal: this.abort.signal },
+          {
+            store: this.options.store,
+            sql: this.sql,
+            checkpoints: this.options.checkpoints,
+            github: this.options.github,
+            logger: this.options.logger,
+            settings: this.settings,
+            signal: this.abort.signal,
+          },
           job,
         );
         this.retryAfter.delete(job.jobId);
@@ -124,53 +127,27 @@ export class IngestionReactor {
     } catch (error) {
       if (this.abort.signal.aborted) return;
       this.retryAfter.set(job.jobId, Date.now() + (this.options.retryDelayMs ?? 5000));
-      this.options.logger.warn({ err: error, jobId: job.jobId, transient: isTransient(error) }, 'ingestion job interrupted; it will be resumed');
+      this.options.logger.warn(
+        { err: error, jobId: job.jobId, transient: isTransient(error) },
+        'ingestion job interrupted; it will be resumed',
+      );
     } finally {
       client?.release();
     }
   }
 
-  /** The original's `repository-initial-sync`, except that the first sync indexes every matched file. */
+  /** Step 0 of the ingestion workflow: a connection's initial sync becomes its job. */
   private async queueInitialSync(request: InitialSyncRequest): Promise<void> {
-    const jobId = ingestionJobIdFor(`initial-sync:${request.requestId}`);
-    const [repository] = await this.sql<{ id: string }>('SELECT id FROM repositories WHERE github_repo_id = $1 AND organization_id = $2 AND is_active', [request.repoId, request.organizationId]);
-    const input: IngestionJobInput = {
-      kind: INGESTION_JOB_KIND,
-      source: 'initial-sync',
-      repositoryId: repository?.id ?? null,
-      githubRepoId: request.repoId,
-      githubInstallationId: request.installationId,
-      repoFullName: request.repoFullName,
-      ref: request.defaultBranch,
-      afterSha: null,
-      deliveryId: `initial-sync-${request.resourceId}`,
-      changedFileCount: null,
-      fallbackStore: null,
-      initialSyncResourceId: request.resourceId,
-      // The connection lives on its owner's integration stream: the sync's steps are recorded there.
-      initialSyncUserId: request.connectedBy,
-    };
+    const [repository] = await this.sql<{ id: string }>(
+      'SELECT id FROM repositories WHERE github_repo_id = $1 AND organization_id = $2 AND is_active',
+      [request.repoId, request.organizationId],
+    );
+    const command = initialSyncJob(request, repository?.id ?? null, new Date().toISOString());
     try {
-      await handleCommand(
-        this.options.store,
-        jobStreamId(jobId),
-        jobDecider,
-        {
-          type: 'QueueJob',
-          data: {
-            jobId,
-            organizationId: request.organizationId,
-            workspaceId: request.workspaceId,
-            repositoryId: input.repositoryId,
-            name: ingestionJobName('initial-sync', request.repoFullName),
-            trigger: ingestionTrigger('initial-sync'),
-            triggeredBy: request.connectedBy,
-            input,
-            at: new Date().toISOString(),
-          },
-        },
-        { commandId: `initial-sync:${request.requestId}`, correlationId: jobId },
-      );
+      await handleCommand(this.options.store, jobStreamId(command.data.jobId), jobDecider, command, {
+        commandId: initialSyncCommandId(request.requestId),
+        correlationId: command.data.jobId,
+      });
     } catch (error) {
       // Queued already (the queue read model has not caught up with it yet): nothing to do.
       if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
