@@ -8,7 +8,6 @@ const nodeBuiltins = `^(node:.*|(${builtinModules.filter((name) => !name.startsW
 const domainIsPure =
   'libs/domain holds pure deciders: no framework, database, network or file I/O, so they stay deterministic and testable without infrastructure. Do the I/O in apps/ or an adapter lib.';
 
-
 // A library never imports an app or the tests; production code never imports test helpers.
 const noAppsOrTests = [
   { regex: '^(\\.\\./)+(apps|test)/', message: 'A library never imports an app or test/: move what both need into a lib.' },
@@ -20,7 +19,11 @@ function restrictImports(files, patterns) {
   const base = files.some((glob) => glob.startsWith('libs/')) ? noAppsOrTests : [];
   return [
     { files, rules: { 'no-restricted-imports': ['error', { patterns: [...base, ...patterns] }] } },
-    { files, ignores: ['**/*.spec.ts', '**/*.e2e.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...base, ...patterns, noTestHelpersInProduction] }] } },
+    {
+      files,
+      ignores: ['**/*.spec.ts', '**/*.e2e.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [...base, ...patterns, noTestHelpersInProduction] }] },
+    },
   ];
 }
 
@@ -67,39 +70,64 @@ export default defineConfig([
       ],
     },
   },
-  restrictImports(['libs/event-store/**'], [
-    {
-      regex: '^(#read-models|(\\.\\./)+read-models/)',
-      message: 'The event store is beneath the read models: projections read from it, it never reads them.',
-    },
-    { regex: '^#(adapters|runtime|application)(/.*)?$', message: 'libs/event-store sits beneath every lib but the domain.' },
-    { regex: '^@nestjs/', message: 'libs/event-store is framework-free: its adapters are plain classes that apps/ wire into Nest.' },
-  ]),
-  restrictImports(['libs/read-models/**'], [
-    {
-      regex: '^(#(adapters|runtime|application)|(\\.\\./)+(adapters|runtime|application)/)',
-      message: 'Read models are built from events alone: no GitHub, Clerk or crypto adapter, and nothing above them (runtime, application).',
-    },
-  ]),
-  restrictImports(['libs/adapters/**'], [
-    { regex: '^#(read-models|runtime|application)(/.*)?$', message: 'Adapters talk to the outside world; they know no read model and nothing that composes them.' },
-  ]),
-  restrictImports(['libs/application/**'], [
-    { regex: '^#(runtime|read-models)(/.*)?$', message: 'Workflows run on the event store alone, so every process (api, projector, CLI) can run them.' },
-    { regex: '^@nestjs/', message: 'libs/application is framework-free: the api wraps its workflows in @CommandHandler classes.' },
-  ]),
+  restrictImports(
+    ['libs/event-store/**'],
+    [
+      {
+        regex: '^(#read-models|(\\.\\./)+read-models/)',
+        message: 'The event store is beneath the read models: projections read from it, it never reads them.',
+      },
+      { regex: '^#(adapters|runtime|application)(/.*)?$', message: 'libs/event-store sits beneath every lib but the domain.' },
+      { regex: '^@nestjs/', message: 'libs/event-store is framework-free: its adapters are plain classes that apps/ wire into Nest.' },
+    ],
+  ),
+  restrictImports(
+    ['libs/read-models/**'],
+    [
+      {
+        regex: '^(#(adapters|runtime|application)|(\\.\\./)+(adapters|runtime|application)/)',
+        message:
+          'Read models are built from events alone: no GitHub, Clerk or crypto adapter, and nothing above them (runtime, application).',
+      },
+    ],
+  ),
+  restrictImports(
+    ['libs/adapters/**'],
+    [
+      {
+        regex: '^#(read-models|runtime|application)(/.*)?$',
+        message: 'Adapters talk to the outside world; they know no read model and nothing that composes them.',
+      },
+    ],
+  ),
+  restrictImports(
+    ['libs/application/**'],
+    [
+      {
+        regex: '^#(runtime|read-models)(/.*)?$',
+        message: 'Workflows run on the event store alone, so every process (api, projector, CLI) can run them.',
+      },
+      { regex: '^@nestjs/', message: 'libs/application is framework-free: the api wraps its workflows in @CommandHandler classes.' },
+    ],
+  ),
   restrictImports(['libs/runtime/**'], []),
   restrictImports(['libs/testing/**'], []),
-  restrictImports(['apps/api/**'], [
-    {
-      regex: '^(\\.\\./)+(projector|standalone|fake-github|cli)/',
-      message: 'apps/api imports no other app: shared code lives in a lib; only apps/standalone composes the apps.',
-    },
-  ]),
-  restrictImports(['apps/projector/**'], [
-    {
-      regex: '^(\\.\\./)+(api|standalone|fake-github)/',
-      message: 'apps/projector imports no other app: shared code lives in a lib; only apps/standalone composes the apps.',
-    },
-  ]),
+  restrictImports(
+    ['apps/api/**'],
+    [
+      {
+        regex: '^(\\.\\./)+(projector|standalone|fake-github|cli)/',
+        message: 'apps/api imports no other app: shared code lives in a lib; only apps/standalone composes the apps.',
+      },
+    ],
+  ),
+  restrictImports(
+    ['apps/projector/**'],
+    [
+      {
+        regex: '^(\\.\\./)+(api|standalone|fake-github)/',
+        message: 'apps/projector imports no other app: shared code lives in a lib; only apps/standalone composes the apps.',
+      },
+    ],
+  ),
 ]);

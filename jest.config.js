@@ -10,6 +10,7 @@ const common = {
     '^#adapters$': '<rootDir>/libs/adapters/src/index.ts',
     '^#runtime$': '<rootDir>/libs/runtime/src/index.ts',
     '^#application$': '<rootDir>/libs/application/src/index.ts',
+    '^#testing/projection$': '<rootDir>/libs/testing/src/projection.ts',
     '^#testing$': '<rootDir>/libs/testing/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -15,7 +15,8 @@ export const HOUR_MS = 3_600_000;
 export function baselinePool(connectionString: string): pg.Pool {
   const TIMESTAMP = 1114;
   const types = {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === TIMESTAMP ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === TIMESTAMP ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
   return new pg.Pool({ connectionString, max: 4, types });
 }
@@ -125,7 +126,13 @@ function summarize(byStatus: Record<Status, number>, durationSum: number, durati
 
 function toPeriod(stats: JobStatistics): Period {
   return {
-    jobs: { total: stats.total, completed: stats.byStatus.completed, failed: stats.byStatus.failed, successRate: stats.successRate, avgDurationMs: stats.avgDurationMs },
+    jobs: {
+      total: stats.total,
+      completed: stats.byStatus.completed,
+      failed: stats.byStatus.failed,
+      successRate: stats.successRate,
+      avgDurationMs: stats.avgDurationMs,
+    },
     documents: { total: 0, chunks: 0 },
   };
 }
@@ -182,7 +189,14 @@ export class ReviewCurrent {
       .sort((a, b) => a - b);
     if (durations.length === 0) return { hasData: false, p50: 0, p95: 0, p99: 0, max: 0, sampleSize: 0 };
     const getPercentile = (p: number) => durations[Math.ceil((p / 100) * durations.length) - 1] || 0;
-    return { hasData: true, p50: getPercentile(50), p95: getPercentile(95), p99: getPercentile(99), max: durations[durations.length - 1]!, sampleSize: durations.length };
+    return {
+      hasData: true,
+      p50: getPercentile(50),
+      p95: getPercentile(95),
+      p99: getPercentile(99),
+      max: durations[durations.length - 1]!,
+      sampleSize: durations.length,
+    };
   }
 
   /** Finding #13 CURRENT: every job of the range into memory, bucketed by `toISOString().slice(0, 13)`. */
@@ -221,11 +235,10 @@ export class ReviewCurrent {
   /** Both ranges' rows into memory (`createdAt between`), each aggregated in JS. */
   async comparison(workspaceId: string, current: Range, previous: Range): Promise<Comparison> {
     const load = (range: Range) =>
-      this.pool.query<{ status: Status; duration_ms: string | null }>('SELECT status, duration_ms FROM bench_jobs WHERE workspace_id = $1 AND created_at BETWEEN $2 AND $3', [
-        workspaceId,
-        range.start.toISOString(),
-        range.end.toISOString(),
-      ]);
+      this.pool.query<{ status: Status; duration_ms: string | null }>(
+        'SELECT status, duration_ms FROM bench_jobs WHERE workspace_id = $1 AND created_at BETWEEN $2 AND $3',
+        [workspaceId, range.start.toISOString(), range.end.toISOString()],
+      );
     const [a, b] = await Promise.all([load(current), load(previous)]);
     return compare(toPeriod(countInJs(a.rows)), toPeriod(countInJs(b.rows)));
   }
@@ -235,7 +248,10 @@ export class ReviewCurrent {
     const workspaces = await orgWorkspaces(this.pool, organizationId);
     const out: WorkspaceLastActivity[] = [];
     for (const ws of workspaces) {
-      const { rows } = await this.pool.query<{ created_at: string }>('SELECT created_at FROM bench_jobs WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT 1', [ws.id]);
+      const { rows } = await this.pool.query<{ created_at: string }>(
+        'SELECT created_at FROM bench_jobs WHERE workspace_id = $1 ORDER BY created_at DESC LIMIT 1',
+        [ws.id],
+      );
       out.push({ id: ws.id, name: ws.name, lastActivity: rows[0] ? utc(rows[0].created_at).toISOString() : ws.created_at.toISOString() });
     }
     return out;
@@ -287,14 +303,23 @@ export class ReviewAfter {
   /** Finding #7: `SUM(CASE …)` per status and the duration aggregate in one query. */
   async statistics(workspaceId: string, hours: number): Promise<JobStatistics> {
     const since = new Date(Date.now() - hours * HOUR_MS).toISOString();
-    const { rows } = await this.pool.query<AggregateRow>(`SELECT ${AGGREGATE} FROM bench_jobs WHERE workspace_id = $1 AND created_at >= $2`, [workspaceId, since]);
+    const { rows } = await this.pool.query<AggregateRow>(
+      `SELECT ${AGGREGATE} FROM bench_jobs WHERE workspace_id = $1 AND created_at >= $2`,
+      [workspaceId, since],
+    );
     return fromAggregate(rows[0]);
   }
 
   /** Finding #12 AFTER: `PERCENTILE_CONT … WITHIN GROUP`, MAX and COUNT in one query. */
   async percentiles(workspaceId: string, hours: number): Promise<Percentiles> {
     const since = new Date(Date.now() - hours * HOUR_MS).toISOString();
-    const { rows } = await this.pool.query<{ p50: number | null; p95: number | null; p99: number | null; max: string | null; count: string }>(
+    const { rows } = await this.pool.query<{
+      p50: number | null;
+      p95: number | null;
+      p99: number | null;
+      max: string | null;
+      count: string;
+    }>(
       `SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY CAST(duration_ms AS BIGINT)) AS p50,
               PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY CAST(duration_ms AS BIGINT)) AS p95,
               PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY CAST(duration_ms AS BIGINT)) AS p99,
@@ -307,7 +332,14 @@ export class ReviewAfter {
     const row = rows[0]!;
     const sampleSize = Number(row.count);
     if (sampleSize === 0) return { hasData: false, p50: 0, p95: 0, p99: 0, max: 0, sampleSize: 0 };
-    return { hasData: true, p50: Math.round(row.p50!), p95: Math.round(row.p95!), p99: Math.round(row.p99!), max: Number(row.max), sampleSize };
+    return {
+      hasData: true,
+      p50: Math.round(row.p50!),
+      p95: Math.round(row.p95!),
+      p99: Math.round(row.p99!),
+      max: Number(row.max),
+      sampleSize,
+    };
   }
 
   /** Finding #13 AFTER: `date_trunc('hour', …) GROUP BY` in SQL, the empty hours filled in JS. */
@@ -377,13 +409,17 @@ export class ReviewAfter {
 
 /** The organization's workspaces, from our `workspaces` read model (the original had its own table). */
 async function orgWorkspaces(pool: pg.Pool, organizationId: string): Promise<Array<{ id: string; name: string; created_at: Date }>> {
-  const { rows } = await pool.query<{ id: string; name: string; created_at: Date }>('SELECT id, name, created_at FROM workspaces WHERE organization_id = $1 ORDER BY created_at, id', [
-    organizationId,
-  ]);
+  const { rows } = await pool.query<{ id: string; name: string; created_at: Date }>(
+    'SELECT id, name, created_at FROM workspaces WHERE organization_id = $1 ORDER BY created_at, id',
+    [organizationId],
+  );
   return rows;
 }
 
-function withLastActivity(workspaces: ReadonlyArray<{ id: string; name: string; created_at: Date }>, latest: ReadonlyArray<{ workspace_id: string; created_at: string }>) {
+function withLastActivity(
+  workspaces: ReadonlyArray<{ id: string; name: string; created_at: Date }>,
+  latest: ReadonlyArray<{ workspace_id: string; created_at: string }>,
+) {
   const byWorkspace = new Map(latest.map((row) => [row.workspace_id, utc(row.created_at).toISOString()]));
   return workspaces.map((ws) => ({ id: ws.id, name: ws.name, lastActivity: byWorkspace.get(ws.id) ?? ws.created_at.toISOString() }));
 }

@@ -29,10 +29,30 @@ export interface QueryResult {
   readonly oursLargestOverSmallest: number;
 }
 
-export const sample = (sortedMs: readonly number[]): Sample => ({ p50: percentile(sortedMs, 50), p99: percentile(sortedMs, 99), n: sortedMs.length });
+export const sample = (sortedMs: readonly number[]): Sample => ({
+  p50: percentile(sortedMs, 50),
+  p99: percentile(sortedMs, 99),
+  n: sortedMs.length,
+});
 
-export function queryRow(size: string, jobs: number, ours: Sample, current: Sample, after: Sample, extra?: Record<string, Sample>): QueryRow {
-  return { size, jobs, ours, current, after, currentOverOurs: current.p50 / ours.p50, afterOverOurs: after.p50 / ours.p50, ...(extra ? { extra } : {}) };
+export function queryRow(
+  size: string,
+  jobs: number,
+  ours: Sample,
+  current: Sample,
+  after: Sample,
+  extra?: Record<string, Sample>,
+): QueryRow {
+  return {
+    size,
+    jobs,
+    ours,
+    current,
+    after,
+    currentOverOurs: current.p50 / ours.p50,
+    afterOverOurs: after.p50 / ours.p50,
+    ...(extra ? { extra } : {}),
+  };
 }
 
 export function queryResult(key: string, title: string, rows: QueryRow[]): QueryResult {
@@ -61,7 +81,10 @@ export function formatTable(result: QueryResult): string[] {
     lines.push(
       `  ${row.size.padEnd(16)} ${ms(row.ours)} ${ms(row.current)} ${ms(row.after)} ${ratio(row.currentOverOurs).padStart(12)} ${ratio(row.afterOverOurs).padStart(11)}   ${row.ours.n}/${row.current.n}/${row.after.n}`,
     );
-    for (const [name, extra] of Object.entries(row.extra ?? {})) lines.push(`  ${''.padEnd(16)} ${name}: ${fmt(extra.p50)} / ${fmt(extra.p99)} ms (${ratio(extra.p50 / row.ours.p50)} ours, ${extra.n} runs)`);
+    for (const [name, extra] of Object.entries(row.extra ?? {}))
+      lines.push(
+        `  ${''.padEnd(16)} ${name}: ${fmt(extra.p50)} / ${fmt(extra.p99)} ms (${ratio(extra.p50 / row.ours.p50)} ours, ${extra.n} runs)`,
+      );
   }
   lines.push(`  ours ${last.size} / ours ${first.size} (p50): ${fmt(result.oursLargestOverSmallest)}× (goal ≤ 1.5×)`);
   return lines;
@@ -76,7 +99,9 @@ export function formatMarkdown(results: readonly QueryResult[], notes: readonly 
   for (const result of results) {
     for (const row of result.rows) {
       const pair = (s: Sample) => `${fmt(s.p50)} / ${fmt(s.p99)}`;
-      lines.push(`| ${result.title} | ${row.size} | ${pair(row.ours)} | ${pair(row.current)} | ${pair(row.after)} | ${ratio(row.currentOverOurs)} | ${ratio(row.afterOverOurs)} |`);
+      lines.push(
+        `| ${result.title} | ${row.size} | ${pair(row.ours)} | ${pair(row.current)} | ${pair(row.after)} | ${ratio(row.currentOverOurs)} | ${ratio(row.afterOverOurs)} |`,
+      );
     }
   }
   lines.push('', '| query | ours p50 at largest / smallest size (goal ≤ 1.5×) |', '|---|---:|');

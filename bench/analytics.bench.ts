@@ -22,7 +22,16 @@ import {
   type TimeSeriesPoint,
   type WorkspaceLastActivity,
 } from './analytics-baseline.js';
-import { formatMarkdown, formatTable, queryResult, queryRow, sample, sizeLabel, type QueryResult, type QueryRow } from './analytics-report.js';
+import {
+  formatMarkdown,
+  formatTable,
+  queryResult,
+  queryRow,
+  sample,
+  sizeLabel,
+  type QueryResult,
+  type QueryRow,
+} from './analytics-report.js';
 import { benchDatabase, fmt, measureBounded, type BoundedMeasureOptions } from './support.js';
 
 /**
@@ -105,7 +114,9 @@ export async function benchAnalytics(options: AnalyticsOptions): Promise<Analyti
       seeding.push(result);
       seeded.push(workspace);
       const listRow = await measureList(env, seeded, oursRuns, baselineRuns, check);
-      log(`  workspace list at ${listRow.size}: ours ${fmt(listRow.ours.p50)} ms, current ${fmt(listRow.current.p50)} ms, after ${fmt(listRow.after.p50)} ms (p50)`);
+      log(
+        `  workspace list at ${listRow.size}: ours ${fmt(listRow.ours.p50)} ms, current ${fmt(listRow.current.p50)} ms, after ${fmt(listRow.after.p50)} ms (p50)`,
+      );
       listRows.push(listRow);
     }
 
@@ -132,9 +143,16 @@ export async function benchAnalytics(options: AnalyticsOptions): Promise<Analyti
     const notes = [
       'ours: a real HTTP round trip (keep-alive fetch, bearer token, Nest, workspace lookup) to the API in the same process; current/after: the query plus the JS work only, no HTTP, auth or workspace lookup.',
       'the projector daemon is stopped during measurements (everything caught up); each workspace was seeded through the command path, then projected.',
-      'statistics: hours=24; percentiles: range=30d; comparison: the last 7 days vs the 7 days before, ending now; list: measured after each workspace was seeded, so its size is the organization\'s total.',
+      "statistics: hours=24; percentiles: range=30d; comparison: the last 7 days vs the 7 days before, ending now; list: measured after each workspace was seeded, so its size is the organization's total.",
       `runs per measurement: up to ${oursRuns.iterations} (ours) / ${baselineRuns.iterations} (baselines), stopping after ${fmt(budgetMs / 1000, 0)} s once ${minIterations} are done; with fewer than 100 runs p99 is the slowest run.`,
-      `checks: ${checks.filter((c) => c.ok).length}/${checks.length} passed${checks.some((c) => !c.ok) ? ` (failed: ${checks.filter((c) => !c.ok).map((c) => `${c.query} ${c.size}`).join(', ')})` : ''}.`,
+      `checks: ${checks.filter((c) => c.ok).length}/${checks.length} passed${
+        checks.some((c) => !c.ok)
+          ? ` (failed: ${checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.query} ${c.size}`)
+              .join(', ')})`
+          : ''
+      }.`,
     ];
     const failed = checks.filter((c) => !c.ok).length;
     log(`# checks: ${checks.length - failed}/${checks.length} agree (ours vs the review's approaches)`);
@@ -165,7 +183,11 @@ interface Environment {
  */
 async function startEnvironment(): Promise<Environment> {
   const database = await benchDatabase();
-  const runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('bench', 'warn') });
+  const runtime = await openRuntime(loadConfig({}), {
+    databaseUrl: database.url,
+    identity: await LocalIdentityProvider.ephemeral(),
+    logger: createLogger('bench', 'warn'),
+  });
   const app: INestApplication = await createApiApp(runtime);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
@@ -197,7 +219,12 @@ async function startEnvironment(): Promise<Environment> {
  * copies its jobs into `bench_jobs`. VACUUM ANALYZE leaves both sides in the state autovacuum
  * would reach (statistics, visibility map), and keeps autovacuum from running during measurements.
  */
-async function seedWorkspace(env: Environment, jobs: number, index: number, log: (line: string) => void): Promise<{ workspace: SeededWorkspace; result: SeedingResult }> {
+async function seedWorkspace(
+  env: Environment,
+  jobs: number,
+  index: number,
+  log: (line: string) => void,
+): Promise<{ workspace: SeededWorkspace; result: SeedingResult }> {
   const label = sizeLabel(jobs);
   const name = `jobs-${label}`;
   // Seeded "now" is the real now (to the minute): the endpoints use the real clock, so the last
@@ -238,7 +265,15 @@ async function seedWorkspace(env: Environment, jobs: number, index: number, log:
 
   return {
     workspace: { id: seeded.workspaceId, name, jobs, label },
-    result: { jobs, workspace: name, seedSeconds, jobsPerSecond: seeded.jobs / seedSeconds, catchUpSeconds, catchUpEventsPerProjection: catchUp.events, baselineCopySeconds },
+    result: {
+      jobs,
+      workspace: name,
+      seedSeconds,
+      jobsPerSecond: seeded.jobs / seedSeconds,
+      catchUpSeconds,
+      catchUpEventsPerProjection: catchUp.events,
+      baselineCopySeconds,
+    },
   };
 }
 
@@ -246,7 +281,12 @@ async function seedWorkspace(env: Environment, jobs: number, index: number, log:
 async function projectUntil(runtime: Runtime, position: string | null): Promise<{ seconds: number; events: number }> {
   const before = await eventsProcessed(runtime, 'jobs');
   const started = Date.now();
-  const daemon = new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: runtime.databaseUrl, logger: runtime.logger });
+  const daemon = new ProjectorDaemon({
+    store: runtime.store,
+    pool: runtime.projectorPool,
+    connectionString: runtime.databaseUrl,
+    logger: runtime.logger,
+  });
   await daemon.start();
   try {
     const timeoutMs = 60 * 60_000;
@@ -287,7 +327,10 @@ const ws = (workspace: SeededWorkspace) => `/workspaces/${workspace.name}`;
  * Windows relative to "now" move while we compare, so a mismatch is retried a few times before
  * it is reported: a job can leave the window between two calls.
  */
-async function agreeing(attempts: number, compare: () => Promise<{ ok: boolean; detail: string }>): Promise<{ ok: boolean; detail: string }> {
+async function agreeing(
+  attempts: number,
+  compare: () => Promise<{ ok: boolean; detail: string }>,
+): Promise<{ ok: boolean; detail: string }> {
   let last = { ok: false, detail: '' };
   for (let i = 0; i < attempts && !last.ok; i++) last = await compare();
   return last;
@@ -303,9 +346,18 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
     after: (w) => env.after.statistics(w.id, 24),
     async check(w, _input, report) {
       const { ok, detail } = await agreeing(3, async () => {
-        const [ours, current, after] = await Promise.all([env.get<JobStatistics>(`${ws(w)}/jobs/statistics?hours=24`), env.current.statistics(w.id, 24), env.after.statistics(w.id, 24)]);
+        const [ours, current, after] = await Promise.all([
+          env.get<JobStatistics>(`${ws(w)}/jobs/statistics?hours=24`),
+          env.current.statistics(w.id, 24),
+          env.after.statistics(w.id, 24),
+        ]);
         const ok = isDeepStrictEqual(ours, after) && isDeepStrictEqual(ours, current);
-        return { ok, detail: ok ? `total ${ours.total}, identical` : `ours ${JSON.stringify(ours)}, after ${JSON.stringify(after)}, current ${JSON.stringify(current)}` };
+        return {
+          ok,
+          detail: ok
+            ? `total ${ours.total}, identical`
+            : `ours ${JSON.stringify(ours)}, after ${JSON.stringify(after)}, current ${JSON.stringify(current)}`,
+        };
       });
       report(ok, detail);
     },
@@ -321,11 +373,17 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
     async check(w, _input, report) {
       // Ours comes from log-scale histograms (≤ 1 % relative error), "current" is the exact nearest rank.
       const { ok, detail } = await agreeing(3, async () => {
-        const [ours, exact] = await Promise.all([env.get<Percentiles>(`${ws(w)}/jobs/percentiles?range=30d`), env.current.percentiles(w.id, 720)]);
+        const [ours, exact] = await Promise.all([
+          env.get<Percentiles>(`${ws(w)}/jobs/percentiles?range=30d`),
+          env.current.percentiles(w.id, 720),
+        ]);
         const errors = (['p50', 'p95', 'p99'] as const).map((p) => Math.abs(ours[p] - exact[p]) / exact[p]);
         const worst = Math.max(...errors);
         const ok = ours.sampleSize === exact.sampleSize && ours.max === exact.max && worst <= 0.01;
-        return { ok, detail: `n ${ours.sampleSize}/${exact.sampleSize}, largest relative error vs exact nearest rank ${fmt(worst * 100, 3)} %` };
+        return {
+          ok,
+          detail: `n ${ours.sampleSize}/${exact.sampleSize}, largest relative error vs exact nearest rank ${fmt(worst * 100, 3)} %`,
+        };
       });
       report(ok, detail);
     },
@@ -342,10 +400,18 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
       after: (w) => env.after.timeSeries(w.id, hours),
       async check(w, _input, report) {
         const { ok, detail } = await agreeing(3, async () => {
-          const [ours, after] = await Promise.all([env.get<TimeSeriesPoint[]>(`${ws(w)}/jobs/timeseries?range=${range}`), env.after.timeSeries(w.id, hours)]);
+          const [ours, after] = await Promise.all([
+            env.get<TimeSeriesPoint[]>(`${ws(w)}/jobs/timeseries?range=${range}`),
+            env.after.timeSeries(w.id, hours),
+          ]);
           const ok = isDeepStrictEqual(ours, after);
           const differing = ours.filter((point, i) => !isDeepStrictEqual(point, after[i])).length;
-          return { ok, detail: ok ? `${ours.length} points, ${ours.reduce((s, p) => s + p.jobCount, 0)} jobs, identical` : `${differing} of ${ours.length} points differ` };
+          return {
+            ok,
+            detail: ok
+              ? `${ours.length} points, ${ours.reduce((s, p) => s + p.jobCount, 0)} jobs, identical`
+              : `${differing} of ${ours.length} points differ`,
+          };
         });
         report(ok, detail);
       },
@@ -378,7 +444,12 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
         env.after.comparison(w.id, input.current, input.previous),
       ]);
       const ok = isDeepStrictEqual(ours, after) && isDeepStrictEqual(ours, current);
-      report(ok, ok ? `${ours.current.jobs.total} vs ${ours.previous.jobs.total} jobs, identical` : `ours ${JSON.stringify(ours.current.jobs)}/${JSON.stringify(ours.previous.jobs)}, after ${JSON.stringify(after.current.jobs)}/${JSON.stringify(after.previous.jobs)}`);
+      report(
+        ok,
+        ok
+          ? `${ours.current.jobs.total} vs ${ours.previous.jobs.total} jobs, identical`
+          : `ours ${JSON.stringify(ours.current.jobs)}/${JSON.stringify(ours.previous.jobs)}, after ${JSON.stringify(after.current.jobs)}/${JSON.stringify(after.previous.jobs)}`,
+      );
     },
   };
 
@@ -398,9 +469,17 @@ async function measureList(
   const oursList = () => env.get<Array<{ id: string; lastActivity: string }>>('/workspaces');
 
   const [ours, after] = await Promise.all([oursList(), env.after.workspaceList(ORG_ID)]);
-  const lastActivity = (list: ReadonlyArray<{ id: string; lastActivity: string }>) => Object.fromEntries(list.map((w) => [w.id, w.lastActivity]));
+  const lastActivity = (list: ReadonlyArray<{ id: string; lastActivity: string }>) =>
+    Object.fromEntries(list.map((w) => [w.id, w.lastActivity]));
   const ok = ours.length === seeded.length && isDeepStrictEqual(lastActivity(ours), lastActivity(after as WorkspaceLastActivity[]));
-  check('workspace list', size, ok, ok ? `${ours.length} workspaces, same last activity` : `ours ${JSON.stringify(lastActivity(ours))}, after ${JSON.stringify(lastActivity(after))}`);
+  check(
+    'workspace list',
+    size,
+    ok,
+    ok
+      ? `${ours.length} workspaces, same last activity`
+      : `ours ${JSON.stringify(lastActivity(ours))}, after ${JSON.stringify(lastActivity(after))}`,
+  );
 
   const row = queryRow(
     size,

@@ -81,8 +81,17 @@ export async function benchAuthentication(databaseUrl: string, options: AuthBenc
   const iterations = options.iterations ?? 2_000;
   const rounds = Math.max(1, Math.min(options.rounds ?? 10, iterations));
   const log = options.log ?? (() => undefined);
-  const runtime = await openRuntime(loadConfig({}), { databaseUrl, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('bench', 'warn') });
-  const daemon = new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: databaseUrl, logger: runtime.logger });
+  const runtime = await openRuntime(loadConfig({}), {
+    databaseUrl,
+    identity: await LocalIdentityProvider.ephemeral(),
+    logger: createLogger('bench', 'warn'),
+  });
+  const daemon = new ProjectorDaemon({
+    store: runtime.store,
+    pool: runtime.projectorPool,
+    connectionString: databaseUrl,
+    logger: runtime.logger,
+  });
   let app: INestApplication | null = null;
   const authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(runtime.dataSource)), runtime.store, runtime.logger);
   try {
@@ -91,14 +100,23 @@ export async function benchAuthentication(databaseUrl: string, options: AuthBenc
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     const base = `http://127.0.0.1:${port}`;
-    const request = async (path: string, token: string | null, expected: number, init: { method?: string; body?: unknown } = {}): Promise<Record<string, unknown> | null> => {
+    const request = async (
+      path: string,
+      token: string | null,
+      expected: number,
+      init: { method?: string; body?: unknown } = {},
+    ): Promise<Record<string, unknown> | null> => {
       const response = await fetch(`${base}${path}`, {
         method: init.method ?? 'GET',
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
       const text = await response.text();
-      if (response.status !== expected) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status}, expected ${expected}: ${text.slice(0, 200)}`);
+      if (response.status !== expected)
+        throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status}, expected ${expected}: ${text.slice(0, 200)}`);
       return text ? (JSON.parse(text) as Record<string, unknown>) : null;
     };
 
@@ -106,7 +124,8 @@ export async function benchAuthentication(databaseUrl: string, options: AuthBenc
     const otherOrgToken = await runtime.identity.mint({ userId: USER, organizationSlug: OTHER_ORG, role: 'admin' });
     const activeOrgToken = await runtime.identity.mint({ userId: USER, organizationSlug: ORG, role: 'admin' });
     const created = (await request('/v1/orgs', otherOrgToken, 201, { method: 'POST', body: { slug: ORG, name: 'Bench Auth' } }))!;
-    for (const name of ['alpha', 'beta', 'gamma']) await request(`/v1/orgs/${ORG}/workspaces`, activeOrgToken, 201, { method: 'POST', body: { name } });
+    for (const name of ['alpha', 'beta', 'gamma'])
+      await request(`/v1/orgs/${ORG}/workspaces`, activeOrgToken, 201, { method: 'POST', body: { name } });
     const key = (await request('/v1/me/api-keys', activeOrgToken, 201, { method: 'POST', body: { name: 'bench' } }))!;
     // Wait until the membership and the key are in their read models (the lookups measured below).
     await request(`/v1/me/organizations?minPosition=${String(key.position)}`, otherOrgToken, 200);
@@ -122,14 +141,54 @@ export async function benchAuthentication(databaseUrl: string, options: AuthBenc
     const list = `/v1/orgs/${ORG}/workspaces`;
     const rows: Row[] = [
       { key: 'floor', label: 'GET /health/live (public: the floor)', kind: 'http', work: () => request('/health/live', null, 200) },
-      { key: 'token', label: `GET ${list}, session token, active org (JWT only)`, kind: 'http', work: () => request(list, activeOrgToken, 200) },
-      { key: 'read_model', label: `GET ${list}, session token, member via read model (JWT + 1 lookup)`, kind: 'http', work: () => request(list, otherOrgToken, 200) },
-      { key: 'api_key_http', label: `GET ${list}, API key (guard authenticates it, route answers 403)`, kind: 'http', work: () => request(list, secret, 403) },
-      { key: 'verify_jwt', label: 'in process: session JWT verification (@clerk/backend, RS256)', kind: 'in-process', work: () => runtime.authenticator.verify(activeOrgToken) },
-      { key: 'api_key', label: 'in process: authenticateApiKeyBearer (hash + indexed lookup)', kind: 'in-process', work: () => authenticateApiKeyBearer(secret, authenticator) },
-      { key: 'org_token', label: 'in process: OrgAccess.requireOrg, active org (claims)', kind: 'in-process', work: () => orgAccess.requireOrg(activePrincipal, ORG) },
-      { key: 'org_read_model', label: 'in process: OrgAccess.requireOrg, read-model membership', kind: 'in-process', work: () => orgAccess.requireOrg(otherPrincipal, ORG) },
-      { key: 'route_query', label: "in process: the route's own query (WorkspaceQueries.list)", kind: 'in-process', work: () => workspaceQueries.list(created.organizationId as string) },
+      {
+        key: 'token',
+        label: `GET ${list}, session token, active org (JWT only)`,
+        kind: 'http',
+        work: () => request(list, activeOrgToken, 200),
+      },
+      {
+        key: 'read_model',
+        label: `GET ${list}, session token, member via read model (JWT + 1 lookup)`,
+        kind: 'http',
+        work: () => request(list, otherOrgToken, 200),
+      },
+      {
+        key: 'api_key_http',
+        label: `GET ${list}, API key (guard authenticates it, route answers 403)`,
+        kind: 'http',
+        work: () => request(list, secret, 403),
+      },
+      {
+        key: 'verify_jwt',
+        label: 'in process: session JWT verification (@clerk/backend, RS256)',
+        kind: 'in-process',
+        work: () => runtime.authenticator.verify(activeOrgToken),
+      },
+      {
+        key: 'api_key',
+        label: 'in process: authenticateApiKeyBearer (hash + indexed lookup)',
+        kind: 'in-process',
+        work: () => authenticateApiKeyBearer(secret, authenticator),
+      },
+      {
+        key: 'org_token',
+        label: 'in process: OrgAccess.requireOrg, active org (claims)',
+        kind: 'in-process',
+        work: () => orgAccess.requireOrg(activePrincipal, ORG),
+      },
+      {
+        key: 'org_read_model',
+        label: 'in process: OrgAccess.requireOrg, read-model membership',
+        kind: 'in-process',
+        work: () => orgAccess.requireOrg(otherPrincipal, ORG),
+      },
+      {
+        key: 'route_query',
+        label: "in process: the route's own query (WorkspaceQueries.list)",
+        kind: 'in-process',
+        work: () => workspaceQueries.list(created.organizationId as string),
+      },
     ];
 
     log(`# authentication overhead: ${iterations} timed runs per row in ${rounds} interleaved rounds`);
@@ -169,7 +228,13 @@ export async function benchAuthentication(databaseUrl: string, options: AuthBenc
         overheadP50Ms: http && row.key !== 'floor' ? p50Ms - floorP50 : null,
         overheadP99Ms: http && row.key !== 'floor' ? p99Ms - floorP99 : null,
         // Counted over warm-up and timed runs alike.
-        orgAccessPerRequest: http ? Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0).map(([via, n]) => [via, round2(n / (all.length + WARMUP))])) : null,
+        orgAccessPerRequest: http
+          ? Object.fromEntries(
+              Object.entries(counts)
+                .filter(([, n]) => n > 0)
+                .map(([via, n]) => [via, round2(n / (all.length + WARMUP))]),
+            )
+          : null,
       };
     });
 

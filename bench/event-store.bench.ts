@@ -28,5 +28,11 @@ export async function benchAppends(url: string, writers: number, appendsPerWrite
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await store.close();
   latencies.sort((a, b) => a - b);
-  return { writers, appends: writers * appendsPerWriter, eventsPerSecond: (writers * appendsPerWriter) / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return {
+    writers,
+    appends: writers * appendsPerWriter,
+    eventsPerSecond: (writers * appendsPerWriter) / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
 }

@@ -31,12 +31,26 @@ import { benchDatabase, fmt } from './support.js';
  */
 const benchStarted = Date.now();
 const ALL_SECTIONS = ['appends', 'replay', 'analytics', 'authentication', 'ingestion', 'search', 'globs'];
-const sections = new Set(process.env.BENCH_SECTIONS ? process.env.BENCH_SECTIONS.split(',').map((s) => s.trim()).filter(Boolean) : ALL_SECTIONS);
+const sections = new Set(
+  process.env.BENCH_SECTIONS
+    ? process.env.BENCH_SECTIONS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : ALL_SECTIONS,
+);
 const unknownSections = [...sections].filter((s) => !ALL_SECTIONS.includes(s));
-if (unknownSections.length > 0) throw new Error(`BENCH_SECTIONS: unknown ${unknownSections.join(', ')} (known: ${ALL_SECTIONS.join(', ')})`);
+if (unknownSections.length > 0)
+  throw new Error(`BENCH_SECTIONS: unknown ${unknownSections.join(', ')} (known: ${ALL_SECTIONS.join(', ')})`);
 const replayJobs = Number(process.env.BENCH_REPLAY_JOBS ?? 40_000);
-const analyticsSizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded' };
+const analyticsSizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
+};
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const database = sections.has('appends') || sections.has('replay') ? await benchDatabase() : null;
@@ -45,27 +59,51 @@ if (database) {
     if (sections.has('appends')) {
       log('# event store appends (single-event appends to new streams)');
       const appends = [await benchAppends(database.url, 1, 3000), await benchAppends(database.url, 8, 1500)];
-      for (const a of appends) log(`  ${a.writers} writer(s): ${Math.round(a.eventsPerSecond)} events/s, p50 ${fmt(a.p50Ms)} ms, p99 ${fmt(a.p99Ms)} ms`);
+      for (const a of appends)
+        log(`  ${a.writers} writer(s): ${Math.round(a.eventsPerSecond)} events/s, p50 ${fmt(a.p50Ms)} ms, p99 ${fmt(a.p99Ms)} ms`);
       log(`  8 writers / 1 writer: ${fmt(appends[1]!.eventsPerSecond / appends[0]!.eventsPerSecond)}×`);
       results.appends = appends;
     }
     if (sections.has('replay')) {
       log(`# projector replay (jobs projection over ${replayJobs} seeded jobs)`);
-      const runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('bench', 'warn') });
+      const runtime = await openRuntime(loadConfig({}), {
+        databaseUrl: database.url,
+        identity: await LocalIdentityProvider.ephemeral(),
+        logger: createLogger('bench', 'warn'),
+      });
       const seedStarted = Date.now();
-      const seeded = await seedJobs(runtime.store, { organizationId: localOrganizationId('bench'), workspaceName: 'replay', jobs: replayJobs, days: 30, seed: 1, now: new Date('2026-11-01T00:00:00Z'), concurrency: 16 });
+      const seeded = await seedJobs(runtime.store, {
+        organizationId: localOrganizationId('bench'),
+        workspaceName: 'replay',
+        jobs: replayJobs,
+        days: 30,
+        seed: 1,
+        now: new Date('2026-11-01T00:00:00Z'),
+        concurrency: 16,
+      });
       const seedSeconds = (Date.now() - seedStarted) / 1000;
-      log(`  seeded ${seeded.jobs} jobs through the command path in ${fmt(seedSeconds, 1)} s (${Math.round(seeded.jobs / seedSeconds)} jobs/s)`);
+      log(
+        `  seeded ${seeded.jobs} jobs through the command path in ${fmt(seedSeconds, 1)} s (${Math.round(seeded.jobs / seedSeconds)} jobs/s)`,
+      );
       // Each projection that reads job events, rebuilt on its own: `jobs` (a row per job) and
       // `job_stats` (hourly counters, histograms, latest jobs).
       const replays: Record<string, { events: number; seconds: number; eventsPerSecond: number }> = {};
       for (const definition of [jobsProjection, jobStatsProjection]) {
         const replay = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition, logger: runtime.logger });
         replays[definition.name] = { events: replay.events, seconds: replay.seconds, eventsPerSecond: replay.events / replay.seconds };
-        log(`  replayed ${definition.name}: ${replay.events} events in ${fmt(replay.seconds)} s: ${Math.round(replay.events / replay.seconds)} events/s`);
+        log(
+          `  replayed ${definition.name}: ${replay.events} events in ${fmt(replay.seconds)} s: ${Math.round(replay.events / replay.seconds)} events/s`,
+        );
       }
       const replayRate = replays.jobs!.eventsPerSecond;
-      results.replay = { jobs: seeded.jobs, events: replays.jobs!.events, seconds: replays.jobs!.seconds, eventsPerSecond: replayRate, seedSeconds, byProjection: replays };
+      results.replay = {
+        jobs: seeded.jobs,
+        events: replays.jobs!.events,
+        seconds: replays.jobs!.seconds,
+        eventsPerSecond: replayRate,
+        seedSeconds,
+        byProjection: replays,
+      };
       await runtime.close();
     }
   } finally {
@@ -77,7 +115,11 @@ if (database) {
 let analyticsMarkdown: string | null = null;
 if (analyticsSizes.length > 0 && sections.has('analytics')) {
   log(`# dashboard analytics: ours vs the review's "current" and "after" at ${analyticsSizes.join(', ')} jobs per workspace`);
-  const { markdown, ...analytics } = await benchAnalytics({ sizes: analyticsSizes, log, budgetMs: process.env.BENCH_BUDGET_MS ? Number(process.env.BENCH_BUDGET_MS) : undefined });
+  const { markdown, ...analytics } = await benchAnalytics({
+    sizes: analyticsSizes,
+    log,
+    budgetMs: process.env.BENCH_BUDGET_MS ? Number(process.env.BENCH_BUDGET_MS) : undefined,
+  });
   results.analytics = analytics;
   analyticsMarkdown = markdown;
 }
@@ -124,21 +166,39 @@ const dir = join(process.cwd(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
 // A run of some sections keeps the day's results of the others.
-const earlier = sections.size < ALL_SECTIONS.length && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+const earlier =
+  sections.size < ALL_SECTIONS.length && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
 const merged = { ...earlier, ...results };
 writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 log(`results written to ${file}`);
 if (analyticsMarkdown) {
   const replay = results.replay as { eventsPerSecond: number; events: number } | undefined;
-  const header = [`# Benchmark ${new Date().toISOString().slice(0, 10)} (node ${process.version}, ${results.database as string} PostgreSQL)`, ''];
-  const byProjection = (results.replay as { byProjection?: Record<string, { eventsPerSecond: number; events: number }> } | undefined)?.byProjection ?? {};
-  if (replay) header.push(`Projector replay: ${Object.entries(byProjection).map(([name, r]) => `${name} ${Math.round(r.eventsPerSecond)} events/s over ${r.events} events`).join('; ')}.`, '');
+  const header = [
+    `# Benchmark ${new Date().toISOString().slice(0, 10)} (node ${process.version}, ${results.database as string} PostgreSQL)`,
+    '',
+  ];
+  const byProjection =
+    (results.replay as { byProjection?: Record<string, { eventsPerSecond: number; events: number }> } | undefined)?.byProjection ?? {};
+  if (replay)
+    header.push(
+      `Projector replay: ${Object.entries(byProjection)
+        .map(([name, r]) => `${name} ${Math.round(r.eventsPerSecond)} events/s over ${r.events} events`)
+        .join('; ')}.`,
+      '',
+    );
   writeFileSync(file.replace(/\.json$/, '.md'), `${header.join('\n')}\n${analyticsMarkdown}`);
   log(`summary table written to ${file.replace(/\.json$/, '.md')}`);
 }
 if (results.ingestion || results.search) {
   const ingestionFile = file.replace(/\.json$/, '.ingestion.md');
-  writeFileSync(ingestionFile, formatIngestionMarkdown(merged.ingestion as never, merged.search as never, { date: new Date().toISOString().slice(0, 10), node: process.version, database: results.database as string }));
+  writeFileSync(
+    ingestionFile,
+    formatIngestionMarkdown(merged.ingestion as never, merged.search as never, {
+      date: new Date().toISOString().slice(0, 10),
+      node: process.version,
+      database: results.database as string,
+    }),
+  );
   log(`ingestion and search summary written to ${ingestionFile}`);
 }
 log(`bench finished in ${fmt(results.seconds as number, 0)} s`);

@@ -25,7 +25,13 @@ export interface SearchBenchResults {
   readonly chunks: number;
   readonly seedSeconds: number;
   readonly projectSeconds: number;
-  readonly measurements: { readonly name: string; readonly queries: number; readonly p50Ms: number; readonly p99Ms: number; readonly meanResults: number }[];
+  readonly measurements: {
+    readonly name: string;
+    readonly queries: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly meanResults: number;
+  }[];
   readonly notes?: string[];
 }
 
@@ -41,7 +47,12 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
   const queryCount = options.queries ?? 200;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const database = await benchDatabase();
-  const runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('search.bench', 'warn'), cipher: new TokenCipher(randomBytes(32)) });
+  const runtime = await openRuntime(loadConfig({}), {
+    databaseUrl: database.url,
+    identity: await LocalIdentityProvider.ephemeral(),
+    logger: createLogger('search.bench', 'warn'),
+    cipher: new TokenCipher(randomBytes(32)),
+  });
   const { store, projectorPool: pool } = runtime;
   const startDaemon = async () => {
     const started = new ProjectorDaemon({ store, pool, connectionString: runtime.databaseUrl, logger: runtime.logger });
@@ -59,7 +70,11 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     const http = async (method: string, path: string, authorization: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${authorization}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${authorization}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const parsed = (await response.json()) as Record<string, unknown>;
       if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
       return parsed;
@@ -89,18 +104,57 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
       const documents: IndexedDocument[] = [];
       for (let i = batch * perBatch; i < Math.min(documentCount, (batch + 1) * perBatch); i++) {
         const chunks = 3 + Math.floor(random() * 3);
-        const content = prose((chunks - 1) * step + DEFAULT_STORE_SETTINGS.chunkOverlap + 1 + Math.floor(random() * (step - DEFAULT_STORE_SETTINGS.chunkOverlap - 1)), sampleWord, random);
-        documents.push({ documentId: `doc_${i}`, path: `docs/page-${i}.md`, title: `${sampleWord()} ${sampleWord()}`, description: null, frontmatter: {}, content, contentHash: `h${i}`, blobSha: `b${i}`, previousChunkCount: 0, isNew: true });
+        const content = prose(
+          (chunks - 1) * step +
+            DEFAULT_STORE_SETTINGS.chunkOverlap +
+            1 +
+            Math.floor(random() * (step - DEFAULT_STORE_SETTINGS.chunkOverlap - 1)),
+          sampleWord,
+          random,
+        );
+        documents.push({
+          documentId: `doc_${i}`,
+          path: `docs/page-${i}.md`,
+          title: `${sampleWord()} ${sampleWord()}`,
+          description: null,
+          frontmatter: {},
+          content,
+          contentHash: `h${i}`,
+          blobSha: `b${i}`,
+          previousChunkCount: 0,
+          isNew: true,
+        });
       }
       // A job per batch: every batch appended to one job's stream re-reads the documents of all
       // the batches before it (the decider folds the stream), which makes seeding quadratic.
       const jobId = `bench-job-${batch}`;
-      const ref = { storeId, organizationId, workspaceId, repositoryId: null, githubRepoId: '1', repoFullName: 'bench/docs', jobId, batch: 0, commitSha: 'c0', at: '2026-11-01T00:00:00.000Z' };
+      const ref = {
+        storeId,
+        organizationId,
+        workspaceId,
+        repositoryId: null,
+        githubRepoId: '1',
+        repoFullName: 'bench/docs',
+        jobId,
+        batch: 0,
+        commitSha: 'c0',
+        at: '2026-11-01T00:00:00.000Z',
+      };
       await handleCommand(
         store,
         ingestionStreamId(jobId),
         ingestionDecider,
-        { type: 'RecordDocumentBatch', data: { indexed: { ...ref, chunking: { chunkMaxTokens: DEFAULT_STORE_SETTINGS.chunkMaxTokens, chunkOverlap: DEFAULT_STORE_SETTINGS.chunkOverlap }, documents }, removed: null } },
+        {
+          type: 'RecordDocumentBatch',
+          data: {
+            indexed: {
+              ...ref,
+              chunking: { chunkMaxTokens: DEFAULT_STORE_SETTINGS.chunkMaxTokens, chunkOverlap: DEFAULT_STORE_SETTINGS.chunkOverlap },
+              documents,
+            },
+            removed: null,
+          },
+        },
         { commandId: `bench-batch-${batch}` },
       );
     }
@@ -126,11 +180,27 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
       let results = 0;
       const samples = await measure(queryCount, async () => {
         const query = texts[next++ % texts.length]!;
-        results += (await queries.search({ storeId, query, topK: 10, includeHighlights: variant.includeHighlights, candidateLimit: variant.candidateLimit })).results.length;
+        results += (
+          await queries.search({
+            storeId,
+            query,
+            topK: 10,
+            includeHighlights: variant.includeHighlights,
+            candidateLimit: variant.candidateLimit,
+          })
+        ).results.length;
       });
-      const measurement = { name: variant.name, queries: samples.length, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), meanResults: results / (samples.length + Math.min(20, queryCount)) };
+      const measurement = {
+        name: variant.name,
+        queries: samples.length,
+        p50Ms: percentile(samples, 50),
+        p99Ms: percentile(samples, 99),
+        meanResults: results / (samples.length + Math.min(20, queryCount)),
+      };
       measurements.push(measurement);
-      log(`  ${variant.name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} queries (${fmt(measurement.meanResults, 1)} results on average)`);
+      log(
+        `  ${variant.name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} queries (${fmt(measurement.meanResults, 1)} results on average)`,
+      );
     }
 
     // Over HTTP, the API's defaults (topK 10, highlights on). Uncached: `?minPosition=` (already
@@ -138,7 +208,13 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
     // (a miss fills the cache), then timed again within the cache's TTL.
     const head = encodeURIComponent(await store.headPosition());
     const searchOver = async (query: string, fresh: boolean) =>
-      (await http('POST', `/v1/search${fresh ? `?minPosition=${head}` : ''}`, apiKey, { query, topK: 10, filters: { labels: ['store:docs'] } }, { 'x-workspace-id': workspaceId })) as { results: unknown[]; latency: { cache: string } };
+      (await http(
+        'POST',
+        `/v1/search${fresh ? `?minPosition=${head}` : ''}`,
+        apiKey,
+        { query, topK: 10, filters: { labels: ['store:docs'] } },
+        { 'x-workspace-id': workspaceId },
+      )) as { results: unknown[]; latency: { cache: string } };
     const notes: string[] = [];
     for (const fresh of [true, false]) {
       let next = 0;
@@ -146,23 +222,39 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
       const caches = new Map<string, number>();
       if (!fresh) for (const text of texts) await searchOver(text, false);
       const timings: Array<{ query: string; ms: number; results: number }> = [];
-      const samples = await measure(queryCount, async () => {
-        const query = texts[next++ % texts.length]!;
-        const started = process.hrtime.bigint();
-        const answer = await searchOver(query, fresh);
-        timings.push({ query, ms: Number(process.hrtime.bigint() - started) / 1e6, results: answer.results.length });
-        results += answer.results.length;
-        caches.set(answer.latency.cache, (caches.get(answer.latency.cache) ?? 0) + 1);
-      }, fresh ? undefined : 0);
+      const samples = await measure(
+        queryCount,
+        async () => {
+          const query = texts[next++ % texts.length]!;
+          const started = process.hrtime.bigint();
+          const answer = await searchOver(query, fresh);
+          timings.push({ query, ms: Number(process.hrtime.bigint() - started) / 1e6, results: answer.results.length });
+          results += answer.results.length;
+          caches.set(answer.latency.cache, (caches.get(answer.latency.cache) ?? 0) + 1);
+        },
+        fresh ? undefined : 0,
+      );
       // Which queries make the tail: with a Zipf vocabulary, those of the most common words.
       const slowest = timings.sort((a, b) => b.ms - a.ms).slice(0, 3);
       const name = fresh ? 'POST /v1/search over HTTP, uncached (?minPosition=)' : 'POST /v1/search over HTTP, cached (repeated queries)';
-      const measurement = { name, queries: samples.length, p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), meanResults: results / next };
+      const measurement = {
+        name,
+        queries: samples.length,
+        p50Ms: percentile(samples, 50),
+        p99Ms: percentile(samples, 99),
+        meanResults: results / next,
+      };
       measurements.push(measurement);
-      notes.push(`${name}: query cache ${[...caches].map(([k, n]) => `${k} ${n}`).join(', ')} (warm-up included); slowest: ${slowest.map((t) => `"${t.query}" ${fmt(t.ms, 1)} ms`).join(', ')}`);
-      log(`  ${name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} requests (cache: ${[...caches].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+      notes.push(
+        `${name}: query cache ${[...caches].map(([k, n]) => `${k} ${n}`).join(', ')} (warm-up included); slowest: ${slowest.map((t) => `"${t.query}" ${fmt(t.ms, 1)} ms`).join(', ')}`,
+      );
+      log(
+        `  ${name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} requests (cache: ${[...caches].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+      );
     }
-    notes.push('HTTP: keep-alive fetch from the same process to the api (API key auth, X-Workspace-ID, store lookup, Nest); library: DocumentQueries.search on a pool, no HTTP.');
+    notes.push(
+      'HTTP: keep-alive fetch from the same process to the api (API key auth, X-Workspace-ID, store lookup, Nest); library: DocumentQueries.search on a pool, no HTTP.',
+    );
     return { documents: documentCount, chunks, seedSeconds, projectSeconds, measurements, notes };
   } finally {
     await app?.close();
@@ -184,9 +276,31 @@ const COMMON = (
 
 /** Real words first (the frequent ones), then generated rare ones: a long tail, as in documentation. */
 function buildVocabulary(random: () => number): string[] {
-  const syllables = ['ka', 'lo', 'mi', 'ter', 'an', 'vel', 'dor', 'sil', 'pra', 'nu', 'quo', 'ren', 'tis', 'bar', 'eon', 'fyl', 'gar', 'hex', 'jun', 'wex'];
+  const syllables = [
+    'ka',
+    'lo',
+    'mi',
+    'ter',
+    'an',
+    'vel',
+    'dor',
+    'sil',
+    'pra',
+    'nu',
+    'quo',
+    'ren',
+    'tis',
+    'bar',
+    'eon',
+    'fyl',
+    'gar',
+    'hex',
+    'jun',
+    'wex',
+  ];
   const rare = new Set<string>();
-  while (rare.size < 20_000) rare.add(Array.from({ length: 2 + Math.floor(random() * 3) }, () => syllables[Math.floor(random() * syllables.length)]).join(''));
+  while (rare.size < 20_000)
+    rare.add(Array.from({ length: 2 + Math.floor(random() * 3) }, () => syllables[Math.floor(random() * syllables.length)]).join(''));
   return [...COMMON, ...rare];
 }
 

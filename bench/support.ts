@@ -12,7 +12,11 @@ export interface BenchDatabase {
 /** A fresh database on DATABASE_URL's server, or on an embedded server when it is not set. */
 export async function benchDatabase(): Promise<BenchDatabase> {
   if (!process.env.DATABASE_URL) {
-    const embedded = await startEmbeddedDatabase({ dataDir: mkdtempSync(join(tmpdir(), 'console-bench-')), port: 20000 + Math.floor(Math.random() * 20000), persistent: false });
+    const embedded = await startEmbeddedDatabase({
+      dataDir: mkdtempSync(join(tmpdir(), 'console-bench-')),
+      port: 20000 + Math.floor(Math.random() * 20000),
+      persistent: false,
+    });
     return { url: embedded.url, drop: () => embedded.stop() };
   }
   const name = `bench_${Date.now()}`;

@@ -13,7 +13,16 @@ import { startTestApp, type TestApp } from './support/app.js';
 function quotasOn(app: TestApp): Quotas {
   const { store, config, dataSource, checkpoints, logger } = app.runtime;
   const sql = sqlOnDataSource(dataSource);
-  return new Quotas(store, config, checkpoints, logger, new RepositoryQueries(sql), new WorkspaceQueries(sql), new ApiKeyQueries(sql), new IngestionQueueQueries(sql));
+  return new Quotas(
+    store,
+    config,
+    checkpoints,
+    logger,
+    new RepositoryQueries(sql),
+    new WorkspaceQueries(sql),
+    new ApiKeyQueries(sql),
+    new IngestionQueueQueries(sql),
+  );
 }
 
 /**
@@ -75,7 +84,10 @@ describe('failed authentications per client address', () => {
     // Refused before anything is verified: telling a valid token apart would cost the verification
     // the limit is there to save (as GitHub does after many bad credentials).
     expectRateLimited(await app.request('GET', '/v1/orgs/authlimit/workspaces', { token, headers: attacker }), 'RATE_LIMIT_AUTH_FAILURES');
-    expectRateLimited(await app.request('GET', '/v1/orgs/authlimit/workspaces', { token: 'lf_guess', headers: attacker }), 'RATE_LIMIT_AUTH_FAILURES');
+    expectRateLimited(
+      await app.request('GET', '/v1/orgs/authlimit/workspaces', { token: 'lf_guess', headers: attacker }),
+      'RATE_LIMIT_AUTH_FAILURES',
+    );
 
     // Other addresses, and public routes from the same address, are not affected.
     expect((await app.request('GET', '/v1/orgs/authlimit/workspaces', { token, headers: from('203.0.113.8') })).status).toBe(200);
@@ -91,8 +103,12 @@ describe('failed authentications per client address', () => {
   });
 
   it('counts an IPv6 client per /64', async () => {
-    for (let i = 0; i < 3; i++) expect((await app.request('GET', '/v1/me/api-keys', { token: 'bad', headers: from(`2001:db8:aa:bb::${i + 1}`) })).status).toBe(401);
-    expectRateLimited(await app.request('GET', '/v1/me/api-keys', { token: 'bad', headers: from('2001:db8:aa:bb:ffff::9') }), 'RATE_LIMIT_AUTH_FAILURES');
+    for (let i = 0; i < 3; i++)
+      expect((await app.request('GET', '/v1/me/api-keys', { token: 'bad', headers: from(`2001:db8:aa:bb::${i + 1}`) })).status).toBe(401);
+    expectRateLimited(
+      await app.request('GET', '/v1/me/api-keys', { token: 'bad', headers: from('2001:db8:aa:bb:ffff::9') }),
+      'RATE_LIMIT_AUTH_FAILURES',
+    );
     expect((await app.request('GET', '/v1/me/api-keys', { token: 'bad', headers: from('2001:db8:aa:cc::1') })).status).toBe(401);
   });
 });
@@ -109,13 +125,16 @@ describe('search per API key', () => {
     const workspace = await app.request('GET', `/v1/orgs/searcher/workspaces/docs?minPosition=${second.body.position}`, { token });
     expect(workspace.status).toBe(200);
     const headers = { 'x-workspace-id': workspace.body.id };
-    const search = (key: string) => app.request('POST', '/v1/search', { token: key, headers, body: { query: 'anything', filters: { labels: ['store:docs'] } } });
+    const search = (key: string) =>
+      app.request('POST', '/v1/search', { token: key, headers, body: { query: 'anything', filters: { labels: ['store:docs'] } } });
 
     for (let i = 0; i < 3; i++) expect({ search: i, status: (await search(first.body.key)).status }).toEqual({ search: i, status: 200 });
     expectRateLimited(await search(first.body.key), 'RATE_LIMIT_SEARCH');
 
     expect((await search(second.body.key)).status).toBe(200);
-    expect((await app.request('POST', '/v1/contents', { token: first.body.key, headers, body: { ids: ['doc_unknown'] } })).status).toBe(200);
+    expect((await app.request('POST', '/v1/contents', { token: first.body.key, headers, body: { ids: ['doc_unknown'] } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -123,13 +142,20 @@ describe('a per-organization limit on a route (@RateLimit, here workspace creati
   it("counts members' requests per organization; an outsider's requests get 403 and spend nothing", async () => {
     const { token } = await createOrg('busy');
     const outsider = await app.token({ userId: 'user_busy_outsider', org: 'elsewhere' });
-    for (let i = 0; i < 4; i++) expect((await app.request('POST', '/v1/orgs/busy/workspaces', { token: outsider, body: { name: `o${i}` } })).status).toBe(403);
+    for (let i = 0; i < 4; i++)
+      expect((await app.request('POST', '/v1/orgs/busy/workspaces', { token: outsider, body: { name: `o${i}` } })).status).toBe(403);
 
     // Three attempts pass the limit (the quota of 2 workspaces answers the last ones), the fourth is refused.
     const answers = [];
-    for (const name of ['one', 'two', 'three']) answers.push((await app.request('POST', '/v1/orgs/busy/workspaces', { token, body: { name } })).status);
+    for (const name of ['one', 'two', 'three'])
+      answers.push((await app.request('POST', '/v1/orgs/busy/workspaces', { token, body: { name } })).status);
     expect(answers).toEqual([201, 422, 422]);
-    await app.withoutAppending(async () => expectRateLimited(await app.request('POST', '/v1/orgs/busy/workspaces', { token, body: { name: 'four' } }), 'RATE_LIMIT_WORKSPACE_CREATE'));
+    await app.withoutAppending(async () =>
+      expectRateLimited(
+        await app.request('POST', '/v1/orgs/busy/workspaces', { token, body: { name: 'four' } }),
+        'RATE_LIMIT_WORKSPACE_CREATE',
+      ),
+    );
 
     // Another organization has its own allowance.
     const other = await createOrg('quiet');
@@ -149,12 +175,19 @@ describe('quotas', () => {
   it('API keys, per user: 422 naming QUOTA_API_KEYS_PER_USER; a key revoked a moment ago frees its place at once', async () => {
     const token = await app.token({ userId: 'user_collector' });
     const keys = [];
-    for (const name of ['a', 'b']) keys.push(await app.request('POST', '/v1/me/api-keys', { token, body: { name }, headers: { 'Idempotency-Key': `collector-${name}` } }));
+    for (const name of ['a', 'b'])
+      keys.push(
+        await app.request('POST', '/v1/me/api-keys', { token, body: { name }, headers: { 'Idempotency-Key': `collector-${name}` } }),
+      );
     expect(keys.map((k) => k.status)).toEqual([201, 201]);
     const refused = await app.withoutAppending(() => app.request('POST', '/v1/me/api-keys', { token, body: { name: 'c' } }));
     expectQuotaExceeded(refused, 422, 'QUOTA_API_KEYS_PER_USER');
     // A retry of a create that succeeded is its replay, not a new key: answered, even at the quota.
-    const replay = await app.request('POST', '/v1/me/api-keys', { token, body: { name: 'b' }, headers: { 'Idempotency-Key': 'collector-b' } });
+    const replay = await app.request('POST', '/v1/me/api-keys', {
+      token,
+      body: { name: 'b' },
+      headers: { 'Idempotency-Key': 'collector-b' },
+    });
     expect({ status: replay.status, id: replay.body.id, key: replay.body.key }).toEqual({ status: 201, id: keys[1]!.body.id, key: null });
 
     // No wait for the projector here: the quota catches up with the user's key stream before counting.
@@ -166,16 +199,36 @@ describe('quotas', () => {
     const quotas = quotasOn(app);
     const organizationId = `org_${randomUUID()}`;
     await quotas.requireRepositoryQuota(organizationId);
-    await handleCommand(app.runtime.store, repositoryStreamId(organizationId, '9001'), repositoryDecider, {
-      type: 'ConnectRepository',
-      data: { repositoryId: randomUUID(), organizationId, githubRepoId: '9001', githubInstallationId: '1', workspaceId: null, metadata: {}, at: new Date().toISOString() },
-    }, command());
+    await handleCommand(
+      app.runtime.store,
+      repositoryStreamId(organizationId, '9001'),
+      repositoryDecider,
+      {
+        type: 'ConnectRepository',
+        data: {
+          repositoryId: randomUUID(),
+          organizationId,
+          githubRepoId: '9001',
+          githubInstallationId: '1',
+          workspaceId: null,
+          metadata: {},
+          at: new Date().toISOString(),
+        },
+      },
+      command(),
+    );
     const refused = await quotas.requireRepositoryQuota(organizationId).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(QuotaExceededError);
     const error = refused as QuotaExceededError;
     expect({ status: error.getStatus(), body: error.getResponse() }).toEqual({
       status: 422,
-      body: { error: { code: 'quota_exceeded', message: expect.stringContaining('QUOTA_REPOSITORIES'), details: { quota: 'repositories', setting: 'QUOTA_REPOSITORIES', limit: 1, current: 1 } } },
+      body: {
+        error: {
+          code: 'quota_exceeded',
+          message: expect.stringContaining('QUOTA_REPOSITORIES'),
+          details: { quota: 'repositories', setting: 'QUOTA_REPOSITORIES', limit: 1, current: 1 },
+        },
+      },
     });
   });
 
@@ -198,10 +251,26 @@ describe('quotas', () => {
         changedFileCount: null,
         fallbackStore: null,
       };
-      const queued = await handleCommand(app.runtime.store, jobStreamId(jobId), jobDecider, {
-        type: 'QueueJob',
-        data: { jobId, organizationId, workspaceId: 'ws', repositoryId: null, name: 'job', trigger: 'manual', triggeredBy: null, input, at: new Date().toISOString() },
-      }, command());
+      const queued = await handleCommand(
+        app.runtime.store,
+        jobStreamId(jobId),
+        jobDecider,
+        {
+          type: 'QueueJob',
+          data: {
+            jobId,
+            organizationId,
+            workspaceId: 'ws',
+            repositoryId: null,
+            name: 'job',
+            trigger: 'manual',
+            triggeredBy: null,
+            input,
+            at: new Date().toISOString(),
+          },
+        },
+        command(),
+      );
       position = queued.position!;
     }
     // This quota does not catch up by itself (it sits on the webhook's path): wait as a caller would see it.
@@ -211,10 +280,22 @@ describe('quotas', () => {
     expect({ status: refused.getStatus(), headers: refused.headers, body: refused.getResponse() }).toEqual({
       status: 429,
       headers: { 'Retry-After': '60' },
-      body: { error: { code: 'quota_exceeded', message: expect.stringContaining('QUOTA_QUEUED_JOBS'), details: { quota: 'queuedJobs', setting: 'QUOTA_QUEUED_JOBS', limit: 2, current: 2 } } },
+      body: {
+        error: {
+          code: 'quota_exceeded',
+          message: expect.stringContaining('QUOTA_QUEUED_JOBS'),
+          details: { quota: 'queuedJobs', setting: 'QUOTA_QUEUED_JOBS', limit: 2, current: 2 },
+        },
+      },
     });
 
-    const cancelled = await handleCommand(app.runtime.store, jobStreamId(jobIds[0]!), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'test' } }, command());
+    const cancelled = await handleCommand(
+      app.runtime.store,
+      jobStreamId(jobIds[0]!),
+      jobDecider,
+      { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'test' } },
+      command(),
+    );
     await app.runtime.checkpoints.waitFor('ingestion_queue', cancelled.position!, 10_000);
     await quotas.requireQueuedJobQuota(organizationId);
   });
@@ -228,14 +309,24 @@ describe('body sizes', () => {
     const body = padded(24 * MB);
     const accepted = await app.request('POST', '/v1/webhooks/github', {
       body,
-      headers: { 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await new Webhooks({ secret: SECRET }).sign(body) },
+      headers: {
+        'x-github-event': 'ping',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': await new Webhooks({ secret: SECRET }).sign(body),
+      },
     });
     expect(accepted.status).toBeLessThan(300);
 
     const refused = await app.withoutAppending(() =>
-      app.request('POST', '/v1/webhooks/github', { body: padded(26 * MB), headers: { 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': 'sha256=00' } }),
+      app.request('POST', '/v1/webhooks/github', {
+        body: padded(26 * MB),
+        headers: { 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': 'sha256=00' },
+      }),
     );
-    expect(refused).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large', message: expect.stringContaining('25 MB') } } });
+    expect(refused).toMatchObject({
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: expect.stringContaining('25 MB') } },
+    });
   });
 
   it('the Clerk webhook reads a 2 MB body (then refuses it unsigned), other routes answer 413 above 100 kB', async () => {
@@ -245,7 +336,10 @@ describe('body sizes', () => {
 
     const token = await app.token({ userId: 'user_big_body' });
     const refused = await app.withoutAppending(() => app.request('POST', '/v1/me/api-keys', { token, body: { name: 'x'.repeat(2 * MB) } }));
-    expect(refused).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large', message: expect.stringContaining('100 kB') } } });
+    expect(refused).toMatchObject({
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: expect.stringContaining('100 kB') } },
+    });
   });
 });
 
@@ -261,7 +355,11 @@ withRedis('rate limits in Redis', () => {
   let second: TestApp;
   beforeAll(async () => {
     // A prefix of this run's own: other test files and runs on the same Redis never share a count.
-    const config = { redisUrl, trustProxy: 'loopback', rateLimits: loadRateLimits({ RATE_LIMIT_AUTH_FAILURES: '2/600', RATE_LIMIT_REDIS_PREFIX: `console-test:${randomUUID()}:` }) };
+    const config = {
+      redisUrl,
+      trustProxy: 'loopback',
+      rateLimits: loadRateLimits({ RATE_LIMIT_AUTH_FAILURES: '2/600', RATE_LIMIT_REDIS_PREFIX: `console-test:${randomUUID()}:` }),
+    };
     [first, second] = await Promise.all([startTestApp({ projector: false, config }), startTestApp({ projector: false, config })]);
   });
   afterAll(async () => {
@@ -270,7 +368,8 @@ withRedis('rate limits in Redis', () => {
 
   it('failures counted by one process make the other refuse the address', async () => {
     const address = from('198.51.100.23');
-    for (let i = 0; i < 2; i++) expect((await first.request('GET', '/v1/me/api-keys', { token: 'bad', headers: address })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await first.request('GET', '/v1/me/api-keys', { token: 'bad', headers: address })).status).toBe(401);
     const token = await second.token({ userId: 'user_redis' });
     expectRateLimited(await second.request('GET', '/v1/me/api-keys', { token, headers: address }), 'RATE_LIMIT_AUTH_FAILURES');
     expect((await second.request('GET', '/v1/me/api-keys', { token })).status).toBe(200);
@@ -292,7 +391,11 @@ describe('rate limits with Redis unreachable', () => {
   let app: TestApp;
   beforeAll(async () => {
     // Port 1: refused at once. Every limiter falls back to its in-process insurance.
-    const config = { redisUrl: 'redis://127.0.0.1:1', trustProxy: 'loopback', rateLimits: loadRateLimits({ RATE_LIMIT_AUTH_FAILURES: '2/600' }) };
+    const config = {
+      redisUrl: 'redis://127.0.0.1:1',
+      trustProxy: 'loopback',
+      rateLimits: loadRateLimits({ RATE_LIMIT_AUTH_FAILURES: '2/600' }),
+    };
     app = await startTestApp({ projector: false, config });
   });
   afterAll(async () => {

@@ -40,8 +40,22 @@ describe('workspace analytics over HTTP', () => {
     const workspaceId: string = created.body.workspaceId;
     // Three jobs in the last day: completed (60 s), failed while running, still queued.
     const histories: Array<[string, JobCommand[]]> = [
-      ['a', [queue('a', workspaceId, iso(3_600_000)), { type: 'StartJob', data: { at: iso(3_590_000) } }, { type: 'CompleteJob', data: { at: iso(3_530_000), output: {} } }]],
-      ['b', [queue('b', workspaceId, iso(7_200_000)), { type: 'StartJob', data: { at: iso(7_100_000) } }, { type: 'FailJob', data: { at: iso(7_000_000), error: { message: 'boom', code: null } } }]],
+      [
+        'a',
+        [
+          queue('a', workspaceId, iso(3_600_000)),
+          { type: 'StartJob', data: { at: iso(3_590_000) } },
+          { type: 'CompleteJob', data: { at: iso(3_530_000), output: {} } },
+        ],
+      ],
+      [
+        'b',
+        [
+          queue('b', workspaceId, iso(7_200_000)),
+          { type: 'StartJob', data: { at: iso(7_100_000) } },
+          { type: 'FailJob', data: { at: iso(7_000_000), error: { message: 'boom', code: null } } },
+        ],
+      ],
       ['c', [queue('c', workspaceId, iso(60_000))]],
     ];
     for (const [id, commands] of histories) {
@@ -54,13 +68,28 @@ describe('workspace analytics over HTTP', () => {
 
   const queue = (id: string, workspaceId: string, at: string): JobCommand => ({
     type: 'QueueJob',
-    data: { jobId: `job-${id}`, organizationId: 'org_local_stats', workspaceId, repositoryId: 'repo-1', name: `Job ${id}`, trigger: 'manual', triggeredBy: null, input: {}, at },
+    data: {
+      jobId: `job-${id}`,
+      organizationId: 'org_local_stats',
+      workspaceId,
+      repositoryId: 'repo-1',
+      name: `Job ${id}`,
+      trigger: 'manual',
+      triggeredBy: null,
+      input: {},
+      at,
+    },
   });
 
   it('answers jobs.statistics from the read models once they reached the position', async () => {
     const { status, body } = await app.request('GET', `${base}/jobs/statistics?hours=24&minPosition=${position}`, { token });
     expect(status).toBe(200);
-    expect(body).toEqual({ total: 3, byStatus: { queued: 1, running: 0, completed: 1, failed: 1, cancelled: 0 }, avgDurationMs: 60_000, successRate: 50 });
+    expect(body).toEqual({
+      total: 3,
+      byStatus: { queued: 1, running: 0, completed: 1, failed: 1, cancelled: 0 },
+      avgDurationMs: 60_000,
+      successRate: 50,
+    });
   });
 
   it('answers percentiles, time series, recent jobs, statistics, health and the workspace list', async () => {
@@ -110,9 +139,18 @@ describe('workspace analytics over HTTP', () => {
     ['jobs/recent?limit=51', 'limit'],
     ['jobs/percentiles?range=1y', 'range'],
     ['jobs/timeseries?range=', 'range'],
-    ['statistics/compare?currentStart=2026-01-01T00:00:00Z&currentEnd=2026-01-02T00:00:00Z&previousStart=2025-12-31T00:00:00Z', 'previousEnd'],
-    ['statistics/compare?currentStart=yesterday&currentEnd=2026-01-02T00:00:00Z&previousStart=2025-12-31T00:00:00Z&previousEnd=2026-01-01T00:00:00Z', 'currentStart'],
-    ['statistics/compare?currentStart=2026-01-03T00:00:00Z&currentEnd=2026-01-02T00:00:00Z&previousStart=2025-12-31T00:00:00Z&previousEnd=2026-01-01T00:00:00Z', 'currentEnd'],
+    [
+      'statistics/compare?currentStart=2026-01-01T00:00:00Z&currentEnd=2026-01-02T00:00:00Z&previousStart=2025-12-31T00:00:00Z',
+      'previousEnd',
+    ],
+    [
+      'statistics/compare?currentStart=yesterday&currentEnd=2026-01-02T00:00:00Z&previousStart=2025-12-31T00:00:00Z&previousEnd=2026-01-01T00:00:00Z',
+      'currentStart',
+    ],
+    [
+      'statistics/compare?currentStart=2026-01-03T00:00:00Z&currentEnd=2026-01-02T00:00:00Z&previousStart=2025-12-31T00:00:00Z&previousEnd=2026-01-01T00:00:00Z',
+      'currentEnd',
+    ],
     ['health?verbose=1', 'verbose'],
   ])('refuses %s with a 400 naming %s', async (path, field) => {
     const { status, body } = await app.request('GET', `${base}/${path}`, { token });
@@ -144,7 +182,13 @@ describe('workspace analytics over HTTP', () => {
     const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
     const later = (a: string, b: string | null | undefined) => (b && comparePositions(b, a) > 0 ? b : a);
 
-    async function record(jobId: string, storeId: string, repo: { githubRepoId: string; repositoryId: string | null; fullName: string }, paths: string[], at: string) {
+    async function record(
+      jobId: string,
+      storeId: string,
+      repo: { githubRepoId: string; repositoryId: string | null; fullName: string },
+      paths: string[],
+      at: string,
+    ) {
       const documents: IndexedDocument[] = paths.map((path) => ({
         documentId: documentIdFor(storeId, repo.githubRepoId, path),
         path,
@@ -165,7 +209,20 @@ describe('workspace analytics over HTTP', () => {
         {
           type: 'RecordDocumentBatch',
           data: {
-            indexed: { storeId, organizationId, workspaceId, repositoryId: repo.repositoryId, githubRepoId: repo.githubRepoId, repoFullName: repo.fullName, jobId, batch: 0, commitSha: 'c0ffee', at, chunking: { chunkMaxTokens, chunkOverlap }, documents },
+            indexed: {
+              storeId,
+              organizationId,
+              workspaceId,
+              repositoryId: repo.repositoryId,
+              githubRepoId: repo.githubRepoId,
+              repoFullName: repo.fullName,
+              jobId,
+              batch: 0,
+              commitSha: 'c0ffee',
+              at,
+              chunking: { chunkMaxTokens, chunkOverlap },
+              documents,
+            },
             removed: null,
           },
         },
@@ -187,7 +244,18 @@ describe('workspace analytics over HTTP', () => {
           app.runtime.store,
           repositoryStreamId(organizationId, githubRepoId),
           repositoryDecider,
-          { type: 'ConnectRepository', data: { repositoryId, organizationId, githubRepoId, githubInstallationId: '7', workspaceId, metadata: { fullName, defaultBranch: 'main', private: false }, at: new Date().toISOString() } },
+          {
+            type: 'ConnectRepository',
+            data: {
+              repositoryId,
+              organizationId,
+              githubRepoId,
+              githubInstallationId: '7',
+              workspaceId,
+              metadata: { fullName, defaultBranch: 'main', private: false },
+              at: new Date().toISOString(),
+            },
+          },
           { commandId: `connect-${githubRepoId}` },
         );
         last = later(last, connected.position!);
@@ -198,17 +266,65 @@ describe('workspace analytics over HTTP', () => {
 
       // acme/api again and acme/notes, as resources of user_1's GitHub integration.
       const t0 = new Date(now - 5 * 3_600_000).toISOString();
-      const resource = (repoId: string, name: string) => ({ resourceId: `res-${repoId}`, installationId: '7', repoId, repoName: name, repoFullName: `acme/${name}`, defaultBranch: 'trunk', isPrivate: true, isArchived: false });
-      const installation = { id: '7', accountId: '70', accountLogin: 'acme', accountType: 'Organization' as const, avatarUrl: null, permissions: {}, installedAt: t0, lastValidatedAt: t0 };
+      const resource = (repoId: string, name: string) => ({
+        resourceId: `res-${repoId}`,
+        installationId: '7',
+        repoId,
+        repoName: name,
+        repoFullName: `acme/${name}`,
+        defaultBranch: 'trunk',
+        isPrivate: true,
+        isArchived: false,
+      });
+      const installation = {
+        id: '7',
+        accountId: '70',
+        accountLogin: 'acme',
+        accountType: 'Organization' as const,
+        avatarUrl: null,
+        permissions: {},
+        installedAt: t0,
+        lastValidatedAt: t0,
+      };
       const integration: IntegrationCommand[] = [
-        { type: 'ConnectGitHubIntegration', data: { userId: 'user_1', integrationId: 'int-1', encryptedAccessToken: 'v1:k:iv:tag:data', encryptedRefreshToken: null, tokenExpiresAt: null, scopes: ['repo'], installations: [installation], at: t0 } },
-        { type: 'CreateResources', data: { userId: 'user_1', integrationId: 'int-1', resources: [resource('5002', 'api'), resource('5003', 'notes')], at: t0 } },
+        {
+          type: 'ConnectGitHubIntegration',
+          data: {
+            userId: 'user_1',
+            integrationId: 'int-1',
+            encryptedAccessToken: 'v1:k:iv:tag:data',
+            encryptedRefreshToken: null,
+            tokenExpiresAt: null,
+            scopes: ['repo'],
+            installations: [installation],
+            at: t0,
+          },
+        },
+        {
+          type: 'CreateResources',
+          data: { userId: 'user_1', integrationId: 'int-1', resources: [resource('5002', 'api'), resource('5003', 'notes')], at: t0 },
+        },
         ...['res-5002', 'res-5003'].map((resourceId): IntegrationCommand => ({
           type: 'ConnectResourceToWorkspace',
-          data: { userId: 'user_1', resourceId, workspaceId, workspaceKey: 'ws-ingest', organizationId, syncConfig: { autoSync: true }, at: t0 },
+          data: {
+            userId: 'user_1',
+            resourceId,
+            workspaceId,
+            workspaceKey: 'ws-ingest',
+            organizationId,
+            syncConfig: { autoSync: true },
+            at: t0,
+          },
         })),
       ];
-      last = later(last, (await handleCommand(app.runtime.store, integrationStreamId('user_1'), integrationDecider, integration, { commandId: 'seed-integration' })).position);
+      last = later(
+        last,
+        (
+          await handleCommand(app.runtime.store, integrationStreamId('user_1'), integrationDecider, integration, {
+            commandId: 'seed-integration',
+          })
+        ).position,
+      );
 
       for (const slug of ['handbook', 'api']) {
         const ensured = await handleCommand(
@@ -221,21 +337,66 @@ describe('workspace analytics over HTTP', () => {
         last = later(last, ensured.position);
       }
       const handbook = storeIdFor(workspaceId, 'handbook');
-      await record('ingest-1', handbook, { githubRepoId: '5001', repositoryId: handbookRepo, fullName: 'acme/handbook' }, ['a.md', 'b.md', 'c.md'], iso(2 * 3_600_000));
-      await record('ingest-2', storeIdFor(workspaceId, 'api'), { githubRepoId: '5002', repositoryId: apiRepo, fullName: 'acme/api' }, ['api.md', 'auth.md'], iso(3_600_000));
-      await record('ingest-3', handbook, { githubRepoId: '5003', repositoryId: null, fullName: 'acme/notes' }, ['notes.md'], iso(3 * 3_600_000));
+      await record(
+        'ingest-1',
+        handbook,
+        { githubRepoId: '5001', repositoryId: handbookRepo, fullName: 'acme/handbook' },
+        ['a.md', 'b.md', 'c.md'],
+        iso(2 * 3_600_000),
+      );
+      await record(
+        'ingest-2',
+        storeIdFor(workspaceId, 'api'),
+        { githubRepoId: '5002', repositoryId: apiRepo, fullName: 'acme/api' },
+        ['api.md', 'auth.md'],
+        iso(3_600_000),
+      );
+      await record(
+        'ingest-3',
+        handbook,
+        { githubRepoId: '5003', repositoryId: null, fullName: 'acme/notes' },
+        ['notes.md'],
+        iso(3 * 3_600_000),
+      );
 
       // Last day: acme/handbook's job failed (repository id), acme/notes' completed (input only).
       const job = (id: string, repositoryId: string | null, input: Record<string, unknown>, end: JobCommand): JobCommand[] => [
-        { type: 'QueueJob', data: { jobId: id, organizationId, workspaceId, repositoryId, name: id, trigger: 'manual', triggeredBy: null, input, at: iso(1_800_000) } },
+        {
+          type: 'QueueJob',
+          data: {
+            jobId: id,
+            organizationId,
+            workspaceId,
+            repositoryId,
+            name: id,
+            trigger: 'manual',
+            triggeredBy: null,
+            input,
+            at: iso(1_800_000),
+          },
+        },
         { type: 'StartJob', data: { at: iso(1_790_000) } },
         end,
       ];
       for (const [id, commands] of [
-        ['ingest-job-1', job('ingest-job-1', handbookRepo, { githubRepoId: '5001' }, { type: 'FailJob', data: { at: iso(1_780_000), error: { message: 'boom', code: null } } })],
-        ['ingest-job-3', job('ingest-job-3', null, { githubRepoId: '5003' }, { type: 'CompleteJob', data: { at: iso(1_780_000), output: {} } })],
+        [
+          'ingest-job-1',
+          job(
+            'ingest-job-1',
+            handbookRepo,
+            { githubRepoId: '5001' },
+            { type: 'FailJob', data: { at: iso(1_780_000), error: { message: 'boom', code: null } } },
+          ),
+        ],
+        [
+          'ingest-job-3',
+          job('ingest-job-3', null, { githubRepoId: '5003' }, { type: 'CompleteJob', data: { at: iso(1_780_000), output: {} } }),
+        ],
       ] as const) {
-        last = later(last, (await handleCommand(app.runtime.store, jobStreamId(id), jobDecider, [...commands], { commandId: `seed-${id}` })).position);
+        last = later(
+          last,
+          (await handleCommand(app.runtime.store, jobStreamId(id), jobDecider, [...commands], { commandId: `seed-${id}` })).position,
+        );
       }
     }, 60_000);
 
@@ -246,8 +407,24 @@ describe('workspace analytics over HTTP', () => {
       expect(body.stores).toEqual({
         total: 2,
         list: [
-          { id: storeIdFor(workspaceId, 'api'), slug: 'api', indexName: expect.any(String), embeddingDim: 1024, documentCount: 2, chunkCount: 2, createdAt: iso(6 * 3_600_000) },
-          { id: storeIdFor(workspaceId, 'handbook'), slug: 'handbook', indexName: expect.any(String), embeddingDim: 1024, documentCount: 4, chunkCount: 4, createdAt: iso(6 * 3_600_000) },
+          {
+            id: storeIdFor(workspaceId, 'api'),
+            slug: 'api',
+            indexName: expect.any(String),
+            embeddingDim: 1024,
+            documentCount: 2,
+            chunkCount: 2,
+            createdAt: iso(6 * 3_600_000),
+          },
+          {
+            id: storeIdFor(workspaceId, 'handbook'),
+            slug: 'handbook',
+            indexName: expect.any(String),
+            embeddingDim: 1024,
+            documentCount: 4,
+            chunkCount: 4,
+            createdAt: iso(6 * 3_600_000),
+          },
         ],
       });
       expect(body.sources.total).toBe(3);
@@ -262,10 +439,21 @@ describe('workspace analytics over HTTP', () => {
         documentCount: 3,
         lastSyncedAt: null,
         lastIngestedAt: null,
-        metadata: { repoId: '5001', repoFullName: 'acme/handbook', installationId: '7', defaultBranch: 'main', isPrivate: false, configStatus: 'pending' },
+        metadata: {
+          repoId: '5001',
+          repoFullName: 'acme/handbook',
+          installationId: '7',
+          defaultBranch: 'main',
+          isPrivate: false,
+          configStatus: 'pending',
+        },
       });
       // Connected both ways: one source, under the repository's id, with the resource's details.
-      expect(byName['acme/api']).toMatchObject({ id: apiRepo, documentCount: 2, metadata: { repoId: '5002', defaultBranch: 'trunk', isPrivate: true, configStatus: 'pending' } });
+      expect(byName['acme/api']).toMatchObject({
+        id: apiRepo,
+        documentCount: 2,
+        metadata: { repoId: '5002', defaultBranch: 'trunk', isPrivate: true, configStatus: 'pending' },
+      });
       expect(byName['acme/notes']).toMatchObject({ id: 'res-5003', documentCount: 1, metadata: { repoId: '5003', configStatus: null } });
     });
 
@@ -274,8 +462,19 @@ describe('workspace analytics over HTTP', () => {
       expect(status).toBe(200);
       expect(body).toMatchObject({ workspaceHealth: 'down', successRate: 50, storesCount: 2, sourcesCount: 3, totalJobs24h: 2 });
       const handbook = body.stores.find((s: { name: string }) => s.name === 'handbook');
-      expect(handbook).toMatchObject({ id: storeIdFor(workspaceId, 'handbook'), embeddingDim: 1024, documentCount: 4, successRate: 50, health: 'down' });
-      const counts = Object.fromEntries(handbook.sources.map((s: { displayName: string; documentCount: number; health: string }) => [s.displayName, [s.documentCount, s.health]]));
+      expect(handbook).toMatchObject({
+        id: storeIdFor(workspaceId, 'handbook'),
+        embeddingDim: 1024,
+        documentCount: 4,
+        successRate: 50,
+        health: 'down',
+      });
+      const counts = Object.fromEntries(
+        handbook.sources.map((s: { displayName: string; documentCount: number; health: string }) => [
+          s.displayName,
+          [s.documentCount, s.health],
+        ]),
+      );
       expect(counts).toEqual({ 'acme/handbook': [3, 'down'], 'acme/api': [0, 'healthy'], 'acme/notes': [1, 'healthy'] });
       const api = body.stores.find((s: { name: string }) => s.name === 'api');
       expect(api.sources.map((s: { documentCount: number }) => s.documentCount).sort()).toEqual([0, 0, 2]);
@@ -301,8 +500,22 @@ describe('workspace analytics over HTTP', () => {
       expect(byName.ingest).toMatchObject({ id: workspaceId, repositoryCount: 2, totalDocuments: 6, lastActivity: iso(1_800_000) });
       // Neither was ingested through a reindex yet: the latest connection comes first.
       expect(byName.ingest.repositories).toEqual([
-        { id: apiRepo, configStatus: 'pending', metadata: { fullName: 'acme/api', defaultBranch: 'main', private: false }, lastSyncedAt: null, lastIngestedAt: null, documentCount: 2 },
-        { id: handbookRepo, configStatus: 'pending', metadata: { fullName: 'acme/handbook', defaultBranch: 'main', private: false }, lastSyncedAt: null, lastIngestedAt: null, documentCount: 3 },
+        {
+          id: apiRepo,
+          configStatus: 'pending',
+          metadata: { fullName: 'acme/api', defaultBranch: 'main', private: false },
+          lastSyncedAt: null,
+          lastIngestedAt: null,
+          documentCount: 2,
+        },
+        {
+          id: handbookRepo,
+          configStatus: 'pending',
+          metadata: { fullName: 'acme/handbook', defaultBranch: 'main', private: false },
+          lastSyncedAt: null,
+          lastIngestedAt: null,
+          documentCount: 3,
+        },
       ]);
     });
   });

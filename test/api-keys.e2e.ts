@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { apiKeyStreamId, apiKeyUsageStreamId } from '#domain';
 import { ApiError } from '../apps/api/src/common/api-error.js';
-import { API_KEY_USE_INTERVAL_MS, ApiKeyAuthenticator, apiKeyLookups, authenticateApiKeyBearer, requireSessionPrincipal } from '../apps/api/src/api-keys/api-key.authenticator.js';
+import {
+  API_KEY_USE_INTERVAL_MS,
+  ApiKeyAuthenticator,
+  apiKeyLookups,
+  authenticateApiKeyBearer,
+  requireSessionPrincipal,
+} from '../apps/api/src/api-keys/api-key.authenticator.js';
 import { generateApiKeySecret, hashApiKey } from '../apps/api/src/api-keys/api-key-secret.js';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -63,7 +69,17 @@ describe('api keys', () => {
     // The key's creation, and its hash's owner (ApiKeyHashRegistered) so any process finds it at once.
     expect(await app.eventCount()).toBe(before + 2);
     const list = await listKeys(token, created.position);
-    expect(list).toEqual([{ id: created.id, name: 'CI', keyPreview: created.keyPreview, isActive: true, expiresAt: null, lastUsedAt: null, createdAt: created.createdAt }]);
+    expect(list).toEqual([
+      {
+        id: created.id,
+        name: 'CI',
+        keyPreview: created.keyPreview,
+        isActive: true,
+        expiresAt: null,
+        lastUsedAt: null,
+        createdAt: created.createdAt,
+      },
+    ]);
   });
 
   it('never lists the secret or its hash, and stores only the hash', async () => {
@@ -80,7 +96,9 @@ describe('api keys', () => {
       [created.key],
     );
     expect(inClear[0]!.n).toBe(0);
-    const hashed: Array<{ type: string }> = await app.runtime.dataSource.query('SELECT type FROM es_events WHERE data->>\'keyHash\' = $1', [hashApiKey(created.key)]);
+    const hashed: Array<{ type: string }> = await app.runtime.dataSource.query("SELECT type FROM es_events WHERE data->>'keyHash' = $1", [
+      hashApiKey(created.key),
+    ]);
     expect(hashed).toEqual([{ type: 'ApiKeyCreated' }]);
   });
 
@@ -133,13 +151,25 @@ describe('api keys', () => {
     expect(rotated.body.id).not.toBe(old.id);
     expect(rotated.body.key).not.toBe(old.key);
     expect(await app.eventCount()).toBe(before + 3); // revoked + created, and the new hash's owner
-    const events: Array<{ tx: string; global_position: string; stream_revision: string; type: string; key_id: string; command_id: string }> = await app.runtime.dataSource.query(
+    const events: Array<{
+      tx: string;
+      global_position: string;
+      stream_revision: string;
+      type: string;
+      key_id: string;
+      command_id: string;
+    }> = await app.runtime.dataSource.query(
       `SELECT transaction_id::text AS tx, global_position, stream_revision, type, data->>'keyId' AS key_id, metadata->>'commandId' AS command_id
          FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
       [apiKeyStreamId('user_rotate')],
     );
     const [revoked, created] = events.slice(-2);
-    expect([revoked!.type, revoked!.key_id, created!.type, created!.key_id]).toEqual(['ApiKeyRevoked', old.id, 'ApiKeyCreated', rotated.body.id]);
+    expect([revoked!.type, revoked!.key_id, created!.type, created!.key_id]).toEqual([
+      'ApiKeyRevoked',
+      old.id,
+      'ApiKeyCreated',
+      rotated.body.id,
+    ]);
     // One append: one transaction, one command, consecutive revisions and positions.
     expect(created!.tx).toBe(revoked!.tx);
     expect(created!.command_id).toBe(revoked!.command_id);
@@ -159,7 +189,10 @@ describe('api keys', () => {
     const token = await tokenFor('user_rotate_options');
     const old = await createKey(token, { name: 'before', expiresAt: '2999-01-01' });
 
-    const renamed = await app.request('POST', `/v1/me/api-keys/${old.id}/rotate`, { token, body: { name: 'after', expiresAt: '2998-01-01T00:00:00Z' } });
+    const renamed = await app.request('POST', `/v1/me/api-keys/${old.id}/rotate`, {
+      token,
+      body: { name: 'after', expiresAt: '2998-01-01T00:00:00Z' },
+    });
     expect(renamed.status).toBe(201);
     secretsShown.push(renamed.body.key);
     expect(renamed.body).toMatchObject({ name: 'after', expiresAt: '2998-01-01T00:00:00.000Z' });
@@ -254,7 +287,9 @@ describe('api keys', () => {
 
     it('refuses a body that is not JSON', async () => {
       const token = await tokenFor('user_bad_input');
-      const response = await app.withoutAppending(() => app.request('POST', '/v1/me/api-keys', { token, body: '{"name":', headers: { 'content-type': 'application/json' } }));
+      const response = await app.withoutAppending(() =>
+        app.request('POST', '/v1/me/api-keys', { token, body: '{"name":', headers: { 'content-type': 'application/json' } }),
+      );
       expect(response.status).toBe(400);
     });
   });
@@ -263,7 +298,8 @@ describe('api keys', () => {
     it('answers a repeated create with the same Idempotency-Key with the same key, one event, and the secret only the first time', async () => {
       const token = await tokenFor('user_idem');
       const before = await app.eventCount();
-      const send = () => app.request('POST', '/v1/me/api-keys', { token, body: { name: 'once' }, headers: { 'Idempotency-Key': 'create-once' } });
+      const send = () =>
+        app.request('POST', '/v1/me/api-keys', { token, body: { name: 'once' }, headers: { 'Idempotency-Key': 'create-once' } });
 
       const first = await send();
       const second = await send();
@@ -281,7 +317,9 @@ describe('api keys', () => {
       const before = await app.eventCount();
 
       const responses = await Promise.all(
-        Array.from({ length: 3 }, () => app.request('POST', `/v1/me/api-keys/${created.id}/rotate`, { token, headers: { 'Idempotency-Key': 'rotate-once' } })),
+        Array.from({ length: 3 }, () =>
+          app.request('POST', `/v1/me/api-keys/${created.id}/rotate`, { token, headers: { 'Idempotency-Key': 'rotate-once' } }),
+        ),
       );
 
       expect(responses.map((r) => r.status)).toEqual([201, 201, 201]);
@@ -289,7 +327,9 @@ describe('api keys', () => {
       const shown = responses.map((r) => r.body.key).filter((k) => k !== null);
       expect(shown).toHaveLength(1);
       secretsShown.push(shown[0]);
-      expect(hashApiKey(shown[0])).toBe(((await app.runtime.store.readStream(apiKeyStreamId('user_idem_rotate'))).at(-1)!.data as { keyHash: string }).keyHash);
+      expect(hashApiKey(shown[0])).toBe(
+        ((await app.runtime.store.readStream(apiKeyStreamId('user_idem_rotate'))).at(-1)!.data as { keyHash: string }).keyHash,
+      );
       expect(await app.eventCount()).toBe(before + 3); // revoked + created, and the new hash's owner, once
     });
   });
@@ -299,7 +339,11 @@ describe('api key authentication', () => {
   let authenticator: ApiKeyAuthenticator;
   beforeAll(() => {
     // The provider the AuthGuard will call, on the app's runtime: the same read model and store.
-    authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger);
+    authenticator = new ApiKeyAuthenticator(
+      new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)),
+      app.runtime.store,
+      app.runtime.logger,
+    );
   });
   afterAll(async () => authenticator?.flush());
 
@@ -314,7 +358,10 @@ describe('api key authentication', () => {
   }
 
   async function usesRecorded(keyId: string): Promise<Array<{ usedAt: string; position: string }>> {
-    return (await app.runtime.store.readStream(apiKeyUsageStreamId(keyId))).map((e) => ({ usedAt: (e.data as { usedAt: string }).usedAt, position: e.position }));
+    return (await app.runtime.store.readStream(apiKeyUsageStreamId(keyId))).map((e) => ({
+      usedAt: (e.data as { usedAt: string }).usedAt,
+      position: e.position,
+    }));
   }
 
   it('authenticates a valid key as its user', async () => {
@@ -324,7 +371,14 @@ describe('api key authentication', () => {
 
     const principal = await authenticateApiKeyBearer(created.key, authenticator);
 
-    expect(principal).toEqual({ kind: 'apiKey', userId: 'user_auth', apiKeyId: created.id, organizationId: null, organizationSlug: null, role: null });
+    expect(principal).toEqual({
+      kind: 'apiKey',
+      userId: 'user_auth',
+      apiKeyId: created.id,
+      organizationId: null,
+      organizationSlug: null,
+      role: null,
+    });
     expect(() => requireSessionPrincipal(principal!)).toThrow(ApiError);
   });
 
@@ -348,7 +402,10 @@ describe('api key authentication', () => {
 
     expect(await rejection(revoked.key)).toEqual({ status: 401, message: 'The API key has been revoked' });
     expect(await rejection(deleted.key)).toEqual({ status: 401, message: 'The API key is not valid' });
-    expect(await rejection(expiring.key, new Date('2999-01-01T00:00:00Z'))).toEqual({ status: 401, message: 'The API key expired at 2999-01-01T00:00:00.000Z' });
+    expect(await rejection(expiring.key, new Date('2999-01-01T00:00:00Z'))).toEqual({
+      status: 401,
+      message: 'The API key expired at 2999-01-01T00:00:00.000Z',
+    });
     expect((await authenticator.authenticate(expiring.key, new Date('2998-12-31T23:59:59Z'))).apiKeyId).toBe(expiring.id);
   });
 
@@ -387,7 +444,11 @@ describe('api key authentication', () => {
     expect(list).toEqual([expect.objectContaining({ id: created.id, lastUsedAt: at(API_KEY_USE_INTERVAL_MS).toISOString() })]);
 
     // Another process (or a restart) starts with an empty throttle: the projected last use holds it back.
-    const restarted = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger);
+    const restarted = new ApiKeyAuthenticator(
+      new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)),
+      app.runtime.store,
+      app.runtime.logger,
+    );
     await restarted.authenticate(created.key, at(API_KEY_USE_INTERVAL_MS + 30_000));
     await restarted.flush();
     expect(await usesRecorded(created.id)).toHaveLength(2);
@@ -398,7 +459,10 @@ describe('api key authentication', () => {
     const created = await createKey(token, { name: 'shared' });
     await listKeys(token, created.position);
     const t = (Math.floor(Date.now() / API_KEY_USE_INTERVAL_MS) + 20) * API_KEY_USE_INTERVAL_MS + 1_000;
-    const [first, second] = [new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger), new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger)];
+    const [first, second] = [
+      new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger),
+      new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger),
+    ];
 
     // Hold the projector back (an open transaction keeps the store's visibility horizon below the
     // use event), so the second process cannot see the first one's use in the read model either.
@@ -438,7 +502,11 @@ describe('api key authentication does not wait for the projector', () => {
     let authenticator: ApiKeyAuthenticator;
     beforeAll(async () => {
       bare = await startTestApp({ projector: false });
-      authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(bare.runtime.dataSource)), bare.runtime.store, bare.runtime.logger);
+      authenticator = new ApiKeyAuthenticator(
+        new ApiKeyQueries(sqlOnDataSource(bare.runtime.dataSource)),
+        bare.runtime.store,
+        bare.runtime.logger,
+      );
     });
     afterAll(async () => {
       await authenticator?.flush();
@@ -460,7 +528,11 @@ describe('api key authentication does not wait for the projector', () => {
 
     it('refuses a revoked key, a deleted key and the old key of a rotation on the next request; accepts the rotated one', async () => {
       const token = await bare.token({ userId: 'user_lagfree_changes' });
-      const keys = await Promise.all(['revoked', 'deleted', 'rotated'].map(async (name) => (await bare.request('POST', '/v1/me/api-keys', { token, body: { name } })).body));
+      const keys = await Promise.all(
+        ['revoked', 'deleted', 'rotated'].map(
+          async (name) => (await bare.request('POST', '/v1/me/api-keys', { token, body: { name } })).body,
+        ),
+      );
       secretsShown.push(...keys.map((k) => k.key));
       const [revoked, deleted, old] = keys;
       for (const key of keys) expect(await outcome(authenticator, key.key)).toBe(key.id);
@@ -476,7 +548,10 @@ describe('api key authentication does not wait for the projector', () => {
       expect(await outcome(authenticator, old.key)).toBe('401 The API key has been revoked');
       expect(await outcome(authenticator, rotated.body.key)).toBe(rotated.body.id);
       const viaHttp = await bare.request('GET', '/v1/me/organizations', { token: revoked.key });
-      expect({ status: viaHttp.status, message: viaHttp.body.error.message }).toEqual({ status: 401, message: 'The API key has been revoked' });
+      expect({ status: viaHttp.status, message: viaHttp.body.error.message }).toEqual({
+        status: 401,
+        message: 'The API key has been revoked',
+      });
     });
 
     it('still refuses unknown keys, with one read of an empty stream', async () => {
@@ -489,7 +564,11 @@ describe('api key authentication does not wait for the projector', () => {
       const token = await tokenFor('user_lagfree_stale');
       const created = await createKey(token, { name: 'stale' });
       await listKeys(token, created.position);
-      const authenticator = new ApiKeyAuthenticator(new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)), app.runtime.store, app.runtime.logger);
+      const authenticator = new ApiKeyAuthenticator(
+        new ApiKeyQueries(sqlOnDataSource(app.runtime.dataSource)),
+        app.runtime.store,
+        app.runtime.logger,
+      );
 
       const fromReadModel = await lookups('read_model');
       expect(await outcome(authenticator, created.key)).toBe(created.id);
@@ -504,7 +583,9 @@ describe('api key authentication does not wait for the projector', () => {
         await holder.query('SELECT pg_current_xact_id()');
         const revoked = await app.request('POST', `/v1/me/api-keys/${created.id}/revoke`, { token });
         expect(revoked.status).toBe(200);
-        expect(await app.runtime.dataSource.query('SELECT is_active FROM api_keys WHERE id = $1', [created.id])).toEqual([{ is_active: true }]);
+        expect(await app.runtime.dataSource.query('SELECT is_active FROM api_keys WHERE id = $1', [created.id])).toEqual([
+          { is_active: true },
+        ]);
 
         const fromStream = await lookups('stream');
         expect(await outcome(authenticator, created.key)).toBe('401 The API key has been revoked');

@@ -80,7 +80,13 @@ type RequestOptions = { token?: string; body?: unknown; headers?: Record<string,
 /** `app.request`, recording the response and any API key secret it hands out. */
 async function call(method: string, path: string, options: RequestOptions = {}) {
   const response = await app.request(method, path, options);
-  const index = exchanges.push({ method, path, status: response.status, text: `${JSON.stringify(response.body)} ${JSON.stringify([...response.headers.entries()])}` }) - 1;
+  const index =
+    exchanges.push({
+      method,
+      path,
+      status: response.status,
+      text: `${JSON.stringify(response.body)} ${JSON.stringify([...response.headers.entries()])}`,
+    }) - 1;
   const key = (response.body as { key?: unknown } | null)?.key;
   if (typeof key === 'string' && key.startsWith('lf_')) secret('api key', key, index);
   return response;
@@ -137,7 +143,14 @@ const CALLER_DESCRIPTIONS: Record<Caller, string> = {
 };
 
 /** Refused before any route code runs. */
-const UNAUTHENTICATED: readonly Caller[] = ['anonymous', 'malformed-token', 'forged-token', 'expired-token', 'unknown-api-key', 'revoked-api-key'];
+const UNAUTHENTICATED: readonly Caller[] = [
+  'anonymous',
+  'malformed-token',
+  'forged-token',
+  'expired-token',
+  'unknown-api-key',
+  'revoked-api-key',
+];
 /** Callers allowed on an org route that is not admin-only. */
 const ORG_MEMBERS: readonly Caller[] = ['member', 'member-via', 'admin'];
 
@@ -156,7 +169,11 @@ const fixture = {
 };
 
 /** The GitHub App (its key, and a repository it reads) for `detect-config`, as in repositories.e2e.ts. */
-const GITHUB_APP = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const GITHUB_APP = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 const savedAppEnv = { id: process.env.GITHUB_APP_ID, key: process.env.GITHUB_APP_PRIVATE_KEY };
 const REPOSITORIES = `/v1/orgs/${ORG}/repositories`;
 /** A distinct GitHub repository per allowed caller: connecting the same one again is a 409. */
@@ -176,26 +193,52 @@ const repo = (repoId: number) => ({
 const jobId = (caller: Caller) => `authz-job-${ORG_MEMBERS.includes(caller) ? `cancel-${caller}` : 'main'}`;
 const queueJob = (id: string, workspaceId: string): JobCommand => ({
   type: 'QueueJob',
-  data: { jobId: id, organizationId: ORG_ID, workspaceId, repositoryId: 'repo-1', name: id, trigger: 'manual', triggeredBy: null, input: {}, at: new Date().toISOString() },
+  data: {
+    jobId: id,
+    organizationId: ORG_ID,
+    workspaceId,
+    repositoryId: 'repo-1',
+    name: id,
+    trigger: 'manual',
+    triggeredBy: null,
+    input: {},
+    at: new Date().toISOString(),
+  },
 });
 
 /** A token the app's own key signed, with any claims (mint always sets an active organization). */
 async function signWithAppKey(subject: string, claims: Record<string, unknown>, expiresAt: number): Promise<string> {
   const { privateKey } = app.runtime.identity as unknown as { privateKey: Parameters<SignJWT['sign']>[0] };
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).setSubject(subject).setIssuer('console-local').setIssuedAt(now - 3600).setNotBefore(now - 3600).setExpirationTime(expiresAt).sign(privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256' })
+    .setSubject(subject)
+    .setIssuer('console-local')
+    .setIssuedAt(now - 3600)
+    .setNotBefore(now - 3600)
+    .setExpirationTime(expiresAt)
+    .sign(privateKey);
 }
 
 /** The browser's OAuth round against the fake GitHub: the app exchanges the code for `token`. */
-async function connectGitHub(session: string, token: string): Promise<{ integrationId: string; position: string; code: string; state: string }> {
+async function connectGitHub(
+  session: string,
+  token: string,
+): Promise<{ integrationId: string; position: string; code: string; state: string }> {
   const started = await call('GET', '/v1/github/auth', { token: session });
   const authorizeUrl = (await expectOk(started, 200)).url as string;
   const state = new URL(authorizeUrl).searchParams.get('state')!;
   // The browser keeps the cookie that binds the round to it; GitHub issues a code for the PKCE challenge.
-  const cookie = started.headers.getSetCookie().find((c) => c.startsWith('console_github_oauth='))!.split(';')[0]!;
+  const cookie = started.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('console_github_oauth='))!
+    .split(';')[0]!;
   const code = github.authorize(authorizeUrl, token, 'read:user');
   github.setInstallations(token, [installationPayload(GITHUB_INSTALLATION, 'authz')]);
-  const connected = await expectOk(await call('GET', `/v1/github/callback?${new URLSearchParams({ code, state })}`, { headers: { cookie } }), 200);
+  const connected = await expectOk(
+    await call('GET', `/v1/github/callback?${new URLSearchParams({ code, state })}`, { headers: { cookie } }),
+    200,
+  );
   return { integrationId: connected.integrationId, position: connected.position, code, state };
 }
 /** Not among the secrets the issue names, but the request logger means to redact them (`redactQuery`). */
@@ -206,9 +249,14 @@ beforeAll(async () => {
   github = await startFakeGitHub();
   github.setApp({ appId: '99', publicKey: GITHUB_APP.publicKey });
   // What the installation (and every user of it here) sees: the repositories, resources and connect targets below.
-  const seen = [1, 2, 3, ...Array.from({ length: 30 }, (_, i) => 6100 + i), ...Array.from({ length: 30 }, (_, i) => 7000 + i)].map((id) => ({ ...repositoryPayload(id, 'authz', `repo${id}`), private: true }));
+  const seen = [1, 2, 3, ...Array.from({ length: 30 }, (_, i) => 6100 + i), ...Array.from({ length: 30 }, (_, i) => 7000 + i)].map(
+    (id) => ({ ...repositoryPayload(id, 'authz', `repo${id}`), private: true }),
+  );
   github.setInstallationRepositories(GITHUB_INSTALLATION, [repositoryPayload(6000, 'authz', 'docs'), ...seen]);
-  github.setRepositoryFiles('authz/docs', { 'README.md': '# docs', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
+  github.setRepositoryFiles('authz/docs', {
+    'README.md': '# docs',
+    '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n',
+  });
   process.env.GITHUB_APP_ID = '99';
   process.env.GITHUB_APP_PRIVATE_KEY = GITHUB_APP.privateKey;
   app = await startTestApp({
@@ -222,7 +270,8 @@ beforeAll(async () => {
       rateLimits: loadRateLimits({ RATE_LIMIT_AUTH_FAILURES: 'off' }),
     },
   });
-  const mint = (userId: string, org: string, role: 'admin' | 'member') => app.token({ userId, org, role }).then((t) => secret('session token', t));
+  const mint = (userId: string, org: string, role: 'admin' | 'member') =>
+    app.token({ userId, org, role }).then((t) => secret('session token', t));
 
   tokens.admin = await mint(ADMIN, ORG, 'admin');
   tokens.member = await mint(MEMBER, ORG, 'member');
@@ -230,7 +279,10 @@ beforeAll(async () => {
   tokens['other-org'] = await mint(OUTSIDER, OTHER_ORG, 'admin');
   const inAnHour = Math.floor(Date.now() / 1000) + 3600;
   tokens['no-active-org'] = secret('session token', await signWithAppKey(LONER, {}, inAnHour));
-  tokens['expired-token'] = secret('session token', await signWithAppKey(ADMIN, { org_id: ORG_ID, org_slug: ORG, org_role: 'org:admin' }, Math.floor(Date.now() / 1000) - 600));
+  tokens['expired-token'] = secret(
+    'session token',
+    await signWithAppKey(ADMIN, { org_id: ORG_ID, org_slug: ORG, org_role: 'org:admin' }, Math.floor(Date.now() / 1000) - 600),
+  );
   const elsewhere = await LocalIdentityProvider.ephemeral();
   tokens['forged-token'] = secret('session token', await elsewhere.mint({ userId: ADMIN, organizationSlug: ORG, role: 'admin' }));
   tokens['malformed-token'] = 'not-a-jwt';
@@ -240,8 +292,14 @@ beforeAll(async () => {
   // Organizations: A (created by its admin, who adds the member), B (its own admin).
   await expectOk(await call('POST', '/v1/orgs', { token: tokens.admin, body: { slug: ORG, name: 'Authz A' } }), 201);
   await expectOk(await call('POST', '/v1/orgs', { token: tokens['other-org'], body: { slug: OTHER_ORG, name: 'Authz B' } }), 201);
-  const added = await expectOk(await call('POST', `/v1/orgs/${ORG}/members/from-github`, { token: tokens.admin, body: { userId: MEMBER, githubRole: 'member' } }), 200);
-  const memberView = await expectOk(await call('GET', `/v1/orgs/${ORG}?minPosition=${added.position}`, { token: tokens['member-via'] }), 200);
+  const added = await expectOk(
+    await call('POST', `/v1/orgs/${ORG}/members/from-github`, { token: tokens.admin, body: { userId: MEMBER, githubRole: 'member' } }),
+    200,
+  );
+  const memberView = await expectOk(
+    await call('GET', `/v1/orgs/${ORG}?minPosition=${added.position}`, { token: tokens['member-via'] }),
+    200,
+  );
   expect(memberView.role).toBe('member');
 
   // Workspaces: `docs` for everything; one to rename per allowed caller, and one refused callers aim at.
@@ -255,7 +313,9 @@ beforeAll(async () => {
 
   // Jobs: one everyone reads, one to cancel per allowed caller.
   for (const id of ['authz-job-main', ...ORG_MEMBERS.map((c) => jobId(c))]) {
-    position = (await handleCommand(app.runtime.store, jobStreamId(id), jobDecider, queueJob(id, fixture.workspaceId), { commandId: `seed-${id}` })).position!;
+    position = (
+      await handleCommand(app.runtime.store, jobStreamId(id), jobDecider, queueJob(id, fixture.workspaceId), { commandId: `seed-${id}` })
+    ).position!;
   }
   await expectOk(await call('GET', `${WS}/jobs/authz-job-main?minPosition=${position}`, { token: tokens.admin }), 200);
 
@@ -275,14 +335,26 @@ beforeAll(async () => {
   const connected = await connectGitHub(tokens.admin, githubToken);
   oauthSecrets.push({ what: 'OAuth code', value: connected.code }, { what: 'signed OAuth state', value: connected.state });
   fixture.integrationId = connected.integrationId;
-  const resources = await expectOk(await call('POST', `/v1/me/integrations/${fixture.integrationId}/resources`, { token: tokens.admin, body: { resources: [repo(1), repo(2)] } }), 201);
+  const resources = await expectOk(
+    await call('POST', `/v1/me/integrations/${fixture.integrationId}/resources`, {
+      token: tokens.admin,
+      body: { resources: [repo(1), repo(2)] },
+    }),
+    201,
+  );
   [fixture.connectedResource, fixture.unconnectedResource] = resources.resources.map((r: { id: string }) => r.id);
-  const connection = await expectOk(await call('POST', `${WS}/integrations`, { token: tokens.admin, body: { resourceId: fixture.connectedResource } }), 201);
+  const connection = await expectOk(
+    await call('POST', `${WS}/integrations`, { token: tokens.admin, body: { resourceId: fixture.connectedResource } }),
+    201,
+  );
   await expectOk(await call('GET', `${WS}/integrations?minPosition=${connection.position}`, { token: tokens.admin }), 200);
 
   // Repositories (through the API, into the default workspace): one everyone reads and detects, one to reindex per allowed caller.
   const connectRepository = async (githubRepoId: string) =>
-    expectOk(await call('POST', REPOSITORIES, { token: tokens.admin, body: { githubRepoId, githubInstallationId: String(GITHUB_INSTALLATION) } }), 201);
+    expectOk(
+      await call('POST', REPOSITORIES, { token: tokens.admin, body: { githubRepoId, githubInstallationId: String(GITHUB_INSTALLATION) } }),
+      201,
+    );
   const main = await connectRepository('6000');
   fixture.repositoryId = main.repositoryId;
   position = main.position;
@@ -302,7 +374,10 @@ afterAll(async () => {
   restoreProcessOutput();
   await app?.close();
   await github?.close();
-  for (const [name, value] of [['GITHUB_APP_ID', savedAppEnv.id], ['GITHUB_APP_PRIVATE_KEY', savedAppEnv.key]] as const) {
+  for (const [name, value] of [
+    ['GITHUB_APP_ID', savedAppEnv.id],
+    ['GITHUB_APP_PRIVATE_KEY', savedAppEnv.key],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -345,9 +420,23 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', route: '/v1/me/organizations', scope: 'me', ok: 200 },
   { method: 'POST', route: '/v1/orgs', scope: 'me', ok: 201, body: (c) => ({ slug: `authz-new-${c}` }) },
   { method: 'GET', route: '/v1/orgs/by-id/:clerkOrgId', scope: 'org', ok: 200, path: () => `/v1/orgs/by-id/${ORG_ID}` },
-  { method: 'GET', route: '/v1/orgs/by-id/:clerkOrgId/workspaces/default', scope: 'org', ok: 200, path: () => `/v1/orgs/by-id/${ORG_ID}/workspaces/default` },
+  {
+    method: 'GET',
+    route: '/v1/orgs/by-id/:clerkOrgId/workspaces/default',
+    scope: 'org',
+    ok: 200,
+    path: () => `/v1/orgs/by-id/${ORG_ID}/workspaces/default`,
+  },
   { method: 'GET', route: '/v1/orgs/:org', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}` },
-  { method: 'PATCH', route: '/v1/orgs/:org', scope: 'org', admin: true, ok: 200, path: () => `/v1/orgs/${ORG}`, body: (c) => ({ name: `Renamed by ${c}` }) },
+  {
+    method: 'PATCH',
+    route: '/v1/orgs/:org',
+    scope: 'org',
+    admin: true,
+    ok: 200,
+    path: () => `/v1/orgs/${ORG}`,
+    body: (c) => ({ name: `Renamed by ${c}` }),
+  },
   {
     method: 'POST',
     route: '/v1/orgs/:org/members/from-github',
@@ -359,7 +448,14 @@ const ROUTES: readonly Route[] = [
   },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/default', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/workspaces/default` },
   { method: 'GET', route: '/v1/orgs/:org/workspaces', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/workspaces` },
-  { method: 'POST', route: '/v1/orgs/:org/workspaces', scope: 'org', ok: 201, path: () => `/v1/orgs/${ORG}/workspaces`, body: (c) => ({ name: `new-${c}` }) },
+  {
+    method: 'POST',
+    route: '/v1/orgs/:org/workspaces',
+    scope: 'org',
+    ok: 201,
+    path: () => `/v1/orgs/${ORG}/workspaces`,
+    body: (c) => ({ name: `new-${c}` }),
+  },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws', scope: 'org', ok: 200, path: () => WS },
   {
     method: 'PATCH',
@@ -370,21 +466,72 @@ const ROUTES: readonly Route[] = [
     body: (c) => ({ name: `renamed-${c}` }),
   },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/statistics', scope: 'org', ok: 200, path: () => `${WS}/statistics` },
-  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/statistics/compare', scope: 'org', ok: 200, path: () => `${WS}/statistics/compare?${COMPARE}` },
+  {
+    method: 'GET',
+    route: '/v1/orgs/:org/workspaces/:ws/statistics/compare',
+    scope: 'org',
+    ok: 200,
+    path: () => `${WS}/statistics/compare?${COMPARE}`,
+  },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/health', scope: 'org', ok: 200, path: () => `${WS}/health` },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/jobs', scope: 'org', ok: 200, path: () => `${WS}/jobs` },
-  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/jobs/statistics', scope: 'org', ok: 200, path: () => `${WS}/jobs/statistics?hours=24` },
+  {
+    method: 'GET',
+    route: '/v1/orgs/:org/workspaces/:ws/jobs/statistics',
+    scope: 'org',
+    ok: 200,
+    path: () => `${WS}/jobs/statistics?hours=24`,
+  },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/jobs/recent', scope: 'org', ok: 200, path: () => `${WS}/jobs/recent?limit=5` },
-  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/jobs/percentiles', scope: 'org', ok: 200, path: () => `${WS}/jobs/percentiles?range=7d` },
-  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/jobs/timeseries', scope: 'org', ok: 200, path: () => `${WS}/jobs/timeseries?range=24h` },
+  {
+    method: 'GET',
+    route: '/v1/orgs/:org/workspaces/:ws/jobs/percentiles',
+    scope: 'org',
+    ok: 200,
+    path: () => `${WS}/jobs/percentiles?range=7d`,
+  },
+  {
+    method: 'GET',
+    route: '/v1/orgs/:org/workspaces/:ws/jobs/timeseries',
+    scope: 'org',
+    ok: 200,
+    path: () => `${WS}/jobs/timeseries?range=24h`,
+  },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/jobs/:jobId', scope: 'org', ok: 200, path: () => `${WS}/jobs/authz-job-main` },
-  { method: 'POST', route: '/v1/orgs/:org/workspaces/:ws/jobs/:jobId/cancel', scope: 'org', ok: 200, path: (c) => `${WS}/jobs/${jobId(c)}/cancel` },
+  {
+    method: 'POST',
+    route: '/v1/orgs/:org/workspaces/:ws/jobs/:jobId/cancel',
+    scope: 'org',
+    ok: 200,
+    path: (c) => `${WS}/jobs/${jobId(c)}/cancel`,
+  },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/integrations', scope: 'org', ok: 200, path: () => `${WS}/integrations` },
-  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/integrations/status', scope: 'org', ok: 200, path: () => `${WS}/integrations/status?repoFullName=authz/repo1` },
+  {
+    method: 'GET',
+    route: '/v1/orgs/:org/workspaces/:ws/integrations/status',
+    scope: 'org',
+    ok: 200,
+    path: () => `${WS}/integrations/status?repoFullName=authz/repo1`,
+  },
   // A member may connect only a resource of their own: the admin's is not found in the member's stream.
-  { method: 'POST', route: '/v1/orgs/:org/workspaces/:ws/integrations', scope: 'org', ok: 201, members: 404, path: () => `${WS}/integrations`, body: () => ({ resourceId: fixture.unconnectedResource }) },
+  {
+    method: 'POST',
+    route: '/v1/orgs/:org/workspaces/:ws/integrations',
+    scope: 'org',
+    ok: 201,
+    members: 404,
+    path: () => `${WS}/integrations`,
+    body: () => ({ resourceId: fixture.unconnectedResource }),
+  },
   // Only the resource's owner or an admin may disconnect it.
-  { method: 'DELETE', route: '/v1/orgs/:org/workspaces/:ws/integrations/:resourceId', scope: 'org', ok: 200, members: 403, path: () => `${WS}/integrations/${fixture.connectedResource}` },
+  {
+    method: 'DELETE',
+    route: '/v1/orgs/:org/workspaces/:ws/integrations/:resourceId',
+    scope: 'org',
+    ok: 200,
+    members: 403,
+    path: () => `${WS}/integrations/${fixture.connectedResource}`,
+  },
   { method: 'GET', route: '/v1/orgs/:org/repositories', scope: 'org', ok: 200, path: () => REPOSITORIES },
   { method: 'GET', route: '/v1/orgs/:org/repositories/:id', scope: 'org', ok: 200, path: () => `${REPOSITORIES}/${fixture.repositoryId}` },
   {
@@ -398,14 +545,40 @@ const ROUTES: readonly Route[] = [
     body: (c) => ({ githubRepoId: newGithubRepoId(c), githubInstallationId: String(GITHUB_INSTALLATION) }),
   },
   // Reads the fake GitHub through the App (configured above); a detection again is a 200 again.
-  { method: 'POST', route: '/v1/orgs/:org/repositories/:id/detect-config', scope: 'org', ok: 200, path: () => `${REPOSITORIES}/${fixture.repositoryId}/detect-config` },
+  {
+    method: 'POST',
+    route: '/v1/orgs/:org/repositories/:id/detect-config',
+    scope: 'org',
+    ok: 200,
+    path: () => `${REPOSITORIES}/${fixture.repositoryId}/detect-config`,
+  },
   // 202, then 409 while the job is queued: a repository of its own per allowed caller.
-  { method: 'POST', route: '/v1/orgs/:org/repositories/:id/reindex', scope: 'org', ok: 202, path: (c) => `${REPOSITORIES}/${reindexTarget(c)}/reindex` },
+  {
+    method: 'POST',
+    route: '/v1/orgs/:org/repositories/:id/reindex',
+    scope: 'org',
+    ok: 202,
+    path: (c) => `${REPOSITORIES}/${reindexTarget(c)}/reindex`,
+  },
   // A store per allowed caller: each PUT creates (201); the one everyone reads was made by the admin.
-  { method: 'PUT', route: '/v1/orgs/:org/workspaces/:ws/stores/:slug', scope: 'org', ok: 201, path: (c) => `${WS}/stores/${ORG_MEMBERS.includes(c) ? `s-${c}` : 'refused'}`, body: () => ({}) },
+  {
+    method: 'PUT',
+    route: '/v1/orgs/:org/workspaces/:ws/stores/:slug',
+    scope: 'org',
+    ok: 201,
+    path: (c) => `${WS}/stores/${ORG_MEMBERS.includes(c) ? `s-${c}` : 'refused'}`,
+    body: () => ({}),
+  },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/stores', scope: 'org', ok: 200, path: () => `${WS}/stores` },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/stores/:slug', scope: 'org', ok: 200, path: () => `${WS}/stores/docs` },
-  { method: 'POST', route: '/v1/contents', scope: 'key', ok: 200, body: () => ({ ids: ['doc_unknown'] }), headers: () => ({ 'x-workspace-id': fixture.workspaceId }) },
+  {
+    method: 'POST',
+    route: '/v1/contents',
+    scope: 'key',
+    ok: 200,
+    body: () => ({ ids: ['doc_unknown'] }),
+    headers: () => ({ 'x-workspace-id': fixture.workspaceId }),
+  },
   {
     method: 'POST',
     route: '/v1/search',
@@ -416,19 +589,55 @@ const ROUTES: readonly Route[] = [
   },
   { method: 'GET', route: '/v1/me/api-keys', scope: 'me', ok: 200 },
   { method: 'POST', route: '/v1/me/api-keys', scope: 'me', ok: 201, body: (c) => ({ name: `key of ${c}` }) },
-  { method: 'POST', route: '/v1/me/api-keys/:id/revoke', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/api-keys/${fixture.keyToRevoke}/revoke` },
-  { method: 'DELETE', route: '/v1/me/api-keys/:id', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/api-keys/${fixture.keyToDelete}` },
-  { method: 'POST', route: '/v1/me/api-keys/:id/rotate', scope: 'me', ok: 201, others: 404, path: () => `/v1/me/api-keys/${fixture.keyToRotate}/rotate`, body: () => ({}) },
+  {
+    method: 'POST',
+    route: '/v1/me/api-keys/:id/revoke',
+    scope: 'me',
+    ok: 200,
+    others: 404,
+    path: () => `/v1/me/api-keys/${fixture.keyToRevoke}/revoke`,
+  },
+  {
+    method: 'DELETE',
+    route: '/v1/me/api-keys/:id',
+    scope: 'me',
+    ok: 200,
+    others: 404,
+    path: () => `/v1/me/api-keys/${fixture.keyToDelete}`,
+  },
+  {
+    method: 'POST',
+    route: '/v1/me/api-keys/:id/rotate',
+    scope: 'me',
+    ok: 201,
+    others: 404,
+    path: () => `/v1/me/api-keys/${fixture.keyToRotate}/rotate`,
+    body: () => ({}),
+  },
   { method: 'GET', route: '/v1/github/auth', scope: 'me', ok: 200 },
   { method: 'GET', route: '/v1/orgs/:org/github/installations', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/github/installations` },
   // Bound already (by the admin's connect): 200 for every member, with the existing binding.
-  { method: 'POST', route: '/v1/orgs/:org/github/installations', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/github/installations`, body: () => ({ installationId: String(GITHUB_INSTALLATION) }) },
+  {
+    method: 'POST',
+    route: '/v1/orgs/:org/github/installations',
+    scope: 'org',
+    ok: 200,
+    path: () => `/v1/orgs/${ORG}/github/installations`,
+    body: () => ({ installationId: String(GITHUB_INSTALLATION) }),
+  },
   { method: 'GET', route: '/v1/github/install', scope: 'org', ok: 200, path: () => `/v1/github/install?org=${ORG}` },
   { method: 'GET', route: '/v1/me/integrations', scope: 'me', ok: 200 },
   { method: 'GET', route: '/v1/me/integrations/github', scope: 'me', ok: 200 },
   // The caller's own GitHub integration: none for anyone but the admin (404, nothing called).
   { method: 'POST', route: '/v1/me/integrations/github/validate', scope: 'me', ok: 200, others: 404 },
-  { method: 'GET', route: '/v1/me/integrations/:id/resources', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/integrations/${fixture.integrationId}/resources` },
+  {
+    method: 'GET',
+    route: '/v1/me/integrations/:id/resources',
+    scope: 'me',
+    ok: 200,
+    others: 404,
+    path: () => `/v1/me/integrations/${fixture.integrationId}/resources`,
+  },
   {
     method: 'POST',
     route: '/v1/me/integrations/:id/resources',
@@ -454,11 +663,33 @@ const ROUTES: readonly Route[] = [
     others: 404,
     path: () => `/v1/me/integrations/${fixture.integrationId}/installations/${GITHUB_INSTALLATION}/repositories/authz/docs/config`,
   },
-  { method: 'DELETE', route: '/v1/me/integrations/:id', scope: 'me', ok: 200, others: 404, path: () => `/v1/me/integrations/${fixture.integrationId}` },
+  {
+    method: 'DELETE',
+    route: '/v1/me/integrations/:id',
+    scope: 'me',
+    ok: 200,
+    others: 404,
+    path: () => `/v1/me/integrations/${fixture.integrationId}`,
+  },
 ];
 
 /** Served without a token, on purpose: not in the matrix. */
-const PUBLIC_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /v1/webhooks/clerk', 'POST /v1/webhooks/github', 'GET /v1/github/callback', 'GET /v1/github/setup', 'GET /docs', 'GET /docs/', 'GET /docs/index.html', 'GET /docs/openapi.json', 'GET /docs/swagger-ui-init.js', 'GET /docs/docs/swagger-ui-init.js', 'GET /docs/LICENSE'];
+const PUBLIC_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /metrics',
+  'POST /v1/webhooks/clerk',
+  'POST /v1/webhooks/github',
+  'GET /v1/github/callback',
+  'GET /v1/github/setup',
+  'GET /docs',
+  'GET /docs/',
+  'GET /docs/index.html',
+  'GET /docs/openapi.json',
+  'GET /docs/swagger-ui-init.js',
+  'GET /docs/docs/swagger-ui-init.js',
+  'GET /docs/LICENSE',
+];
 
 function expectedStatus(route: Route, caller: Caller): number {
   if (UNAUTHENTICATED.includes(caller)) return 401;
@@ -499,7 +730,9 @@ describe('authorization matrix', () => {
     await nest.init();
     try {
       const express = nest.getHttpAdapter().getInstance() as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } };
-      const stack = (express.router ?? express._router)!.stack as Array<{ route?: { path: string | string[]; methods: Record<string, boolean> } }>;
+      const stack = (express.router ?? express._router)!.stack as Array<{
+        route?: { path: string | string[]; methods: Record<string, boolean> };
+      }>;
       const served = stack
         .filter((layer) => layer.route)
         .flatMap(({ route }) =>
@@ -544,15 +777,32 @@ describe('secrets never in logs, events, read models, or later responses', () =>
     const session = await app.token({ userId: USER, org: 'authz-secret', role: 'admin' }).then((t) => secret('session token', t));
     // An API key: created, created again with the same Idempotency-Key (answered without the secret),
     // listed, used, rotated; the old one refused, the new one used.
-    const created = await expectOk(await call('POST', '/v1/me/api-keys', { token: session, body: { name: 'secret flow' }, headers: { 'idempotency-key': 'secret-flow-1' } }), 201);
+    const created = await expectOk(
+      await call('POST', '/v1/me/api-keys', {
+        token: session,
+        body: { name: 'secret flow' },
+        headers: { 'idempotency-key': 'secret-flow-1' },
+      }),
+      201,
+    );
     expect(created.key).toMatch(/^lf_[A-Za-z0-9]{32}$/);
-    const retried = await expectOk(await call('POST', '/v1/me/api-keys', { token: session, body: { name: 'secret flow' }, headers: { 'idempotency-key': 'secret-flow-1' } }), 201);
+    const retried = await expectOk(
+      await call('POST', '/v1/me/api-keys', {
+        token: session,
+        body: { name: 'secret flow' },
+        headers: { 'idempotency-key': 'secret-flow-1' },
+      }),
+      201,
+    );
     expect([retried.id, retried.key]).toEqual([created.id, null]);
     await expectOk(await call('GET', `/v1/me/api-keys?minPosition=${created.position}`, { token: session }), 200);
     // Keys are refused everywhere (403), but the key authenticates first: it travels and is looked up.
     expect((await call('GET', '/v1/me/api-keys', { token: created.key })).status).toBe(403);
     expect((await call('GET', '/v1/me/organizations', { token: created.key })).status).toBe(403);
-    const rotated = await expectOk(await call('POST', `/v1/me/api-keys/${created.id}/rotate`, { token: session, body: { name: 'secret flow 2' } }), 201);
+    const rotated = await expectOk(
+      await call('POST', `/v1/me/api-keys/${created.id}/rotate`, { token: session, body: { name: 'secret flow 2' } }),
+      201,
+    );
     expect(rotated.key).toMatch(/^lf_/);
     await expectOk(await call('GET', `/v1/me/api-keys?minPosition=${rotated.position}`, { token: session }), 200);
     expect((await call('GET', '/v1/me/integrations', { token: created.key })).status).toBe(401);
@@ -572,7 +822,10 @@ describe('secrets never in logs, events, read models, or later responses', () =>
       app,
       'api_keys',
       async () => {
-        const used: unknown[] = await app.runtime.dataSource.query('SELECT id FROM api_keys WHERE id = ANY($1) AND last_used_at IS NOT NULL', [[created.id, rotated.id]]);
+        const used: unknown[] = await app.runtime.dataSource.query(
+          'SELECT id FROM api_keys WHERE id = ANY($1) AND last_used_at IS NOT NULL',
+          [[created.id, rotated.id]],
+        );
         return used.length === 2 || undefined;
       },
       'both keys of the secret flow used',
@@ -589,14 +842,19 @@ describe('secrets never in logs, events, read models, or later responses', () =>
   });
 
   it('no API key secret, GitHub token or bearer token appears in any log line or process output', () => {
-    const leaks = [...logLines.map((line, i) => ({ where: `log line ${i}`, line })), ...processOutput.map((line, i) => ({ where: `process output ${i}`, line }))]
+    const leaks = [
+      ...logLines.map((line, i) => ({ where: `log line ${i}`, line })),
+      ...processOutput.map((line, i) => ({ where: `process output ${i}`, line })),
+    ]
       .map(({ where, line }) => ({ where, secrets: present(line), line: line.slice(0, 300) }))
       .filter((leak) => leak.secrets.length > 0);
     expect(leaks).toEqual([]);
   });
 
   it('no OAuth code or signed state appears in any log line (the request logger means to redact them)', () => {
-    const leaks = logLines.flatMap((line, i) => oauthSecrets.filter((s) => line.includes(s.value)).map((s) => ({ where: `log line ${i}`, what: s.what, line: line.slice(0, 400) })));
+    const leaks = logLines.flatMap((line, i) =>
+      oauthSecrets.filter((s) => line.includes(s.value)).map((s) => ({ where: `log line ${i}`, what: s.what, line: line.slice(0, 400) })),
+    );
     expect(leaks).toEqual([]);
   });
 
@@ -605,7 +863,9 @@ describe('secrets never in logs, events, read models, or later responses', () =>
       'SELECT stream_id, type, data::text AS data, metadata::text AS metadata FROM es_events',
     );
     expect(rows.length).toBeGreaterThan(20);
-    const leaks = rows.map((r) => ({ event: `${r.stream_id} ${r.type}`, secrets: present(`${r.data} ${r.metadata}`) })).filter((l) => l.secrets.length > 0);
+    const leaks = rows
+      .map((r) => ({ event: `${r.stream_id} ${r.type}`, secrets: present(`${r.data} ${r.metadata}`) }))
+      .filter((l) => l.secrets.length > 0);
     expect(leaks).toEqual([]);
   });
 
@@ -617,7 +877,9 @@ describe('secrets never in logs, events, read models, or later responses', () =>
     expect(relations.map((r) => r.name)).toEqual(expect.arrayContaining(['es_events', 'api_keys', 'integrations']));
     const leaks: Array<{ relation: string; secrets: string[] }> = [];
     for (const { name } of relations) {
-      const rows: Array<{ row: string }> = await app.runtime.dataSource.query(`SELECT to_jsonb(t)::text AS row FROM public."${name.replace(/"/g, '""')}" t`);
+      const rows: Array<{ row: string }> = await app.runtime.dataSource.query(
+        `SELECT to_jsonb(t)::text AS row FROM public."${name.replace(/"/g, '""')}" t`,
+      );
       for (const { row } of rows) {
         const found = present(row);
         if (found.length > 0) leaks.push({ relation: name, secrets: found });
@@ -631,7 +893,10 @@ describe('secrets never in logs, events, read models, or later responses', () =>
     const leaks = exchanges.flatMap((exchange, index) =>
       secrets
         .filter((s) => s.createdBy !== index && exchange.text.includes(s.value))
-        .map((s) => ({ response: `${exchange.method} ${exchange.path} → ${exchange.status}`, secret: `${s.kind} ${s.value.slice(0, 12)}…` })),
+        .map((s) => ({
+          response: `${exchange.method} ${exchange.path} → ${exchange.status}`,
+          secret: `${s.kind} ${s.value.slice(0, 12)}…`,
+        })),
     );
     expect(leaks).toEqual([]);
   });

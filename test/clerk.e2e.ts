@@ -29,7 +29,10 @@ const POSITION = expect.stringMatching(/^\d+\/\d+$/);
 
 /** A Clerk session token; with `org`, that organization is the session's active one. */
 function tokenFor(userId: string, org?: { id: string; slug: string; role?: 'admin' | 'member' }): Promise<string> {
-  return clerk.sessionToken({ sub: userId, ...(org ? { org_id: org.id, org_slug: org.slug, org_role: `org:${org.role ?? 'admin'}` } : {}) });
+  return clerk.sessionToken({
+    sub: userId,
+    ...(org ? { org_id: org.id, org_slug: org.slug, org_role: `org:${org.role ?? 'admin'}` } : {}),
+  });
 }
 
 /** Clerk requests made while `work` runs (the fake counts them as they arrive). */
@@ -41,9 +44,12 @@ async function clerkCallsDuring(work: () => Promise<unknown>): Promise<number> {
 
 const membershipListCalls = (userId: string) => clerk.requests.get(`GET /v1/users/${userId}/organization_memberships`) ?? 0;
 /** Where the organization's stream ends: what a read must wait for to see what was recorded there. */
-const streamHead = async (organizationId: string) => (await app.runtime.store.readStream(organizationStreamId(organizationId))).at(-1)!.position;
+const streamHead = async (organizationId: string) =>
+  (await app.runtime.store.readStream(organizationStreamId(organizationId))).at(-1)!.position;
 const membersInStream = async (organizationId: string) =>
-  (await app.runtime.store.readStream(organizationStreamId(organizationId))).filter((e) => e.type === 'MemberAdded').map((e) => (e.data as { userId: string }).userId);
+  (await app.runtime.store.readStream(organizationStreamId(organizationId)))
+    .filter((e) => e.type === 'MemberAdded')
+    .map((e) => (e.data as { userId: string }).userId);
 
 /** Signs like Svix: `v1,` + base64 HMAC-SHA256 over `id.timestamp.body` with the secret's base64 key. */
 function signature(id: string, timestamp: number, body: string, secret = WEBHOOK_SECRET): string {
@@ -52,14 +58,29 @@ function signature(id: string, timestamp: number, body: string, secret = WEBHOOK
 }
 
 function webhookBody(type: string, data: unknown, timestamp = Date.now()): string {
-  return JSON.stringify({ type, object: 'event', data, timestamp, instance_id: 'ins_test', event_attributes: { http_request: { client_ip: '127.0.0.1', user_agent: 'Svix' } } });
+  return JSON.stringify({
+    type,
+    object: 'event',
+    data,
+    timestamp,
+    instance_id: 'ins_test',
+    event_attributes: { http_request: { client_ip: '127.0.0.1', user_agent: 'Svix' } },
+  });
 }
 
-async function deliver(body: string, options: { id?: string; timestamp?: number; secret?: string; headers?: Record<string, string | undefined> } = {}) {
+async function deliver(
+  body: string,
+  options: { id?: string; timestamp?: number; secret?: string; headers?: Record<string, string | undefined> } = {},
+) {
   const id = options.id ?? `msg_${randomUUID()}`;
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ 'svix-id': id, 'svix-timestamp': String(timestamp), 'svix-signature': signature(id, timestamp, body, options.secret), ...options.headers })) {
+  for (const [name, value] of Object.entries({
+    'svix-id': id,
+    'svix-timestamp': String(timestamp),
+    'svix-signature': signature(id, timestamp, body, options.secret),
+    ...options.headers,
+  })) {
     if (value !== undefined) headers[name] = value;
   }
   return app.request('POST', '/v1/webhooks/clerk', { body, headers });
@@ -89,7 +110,9 @@ describe('Clerk mode', () => {
         defaultWorkspaceName: expect.stringMatching(/^[A-Z][a-z]+-[A-Z][a-z]+$/),
         position: POSITION,
       });
-      const resolved = await app.request('GET', `/v1/orgs/by-id/${organization.id}/workspaces/default?minPosition=${created.position}`, { token });
+      const resolved = await app.request('GET', `/v1/orgs/by-id/${organization.id}/workspaces/default?minPosition=${created.position}`, {
+        token,
+      });
       expect(resolved).toMatchObject({ status: 200, body: { workspaceId: created.defaultWorkspaceId, clerkOrgId: organization.id } });
     });
 
@@ -119,13 +142,19 @@ describe('Clerk mode', () => {
       clerk.seedOrganization({ slug: 'taken-in-clerk' });
       const token = await tokenFor('user_creator');
       const response = await app.withoutAppending(() => app.request('POST', '/v1/orgs', { token, body: { slug: 'taken-in-clerk' } }));
-      expect({ status: response.status, code: response.body.error.code, field: response.body.error.details?.field }).toEqual({ status: 409, code: 'conflict', field: 'slug' });
+      expect({ status: response.status, code: response.body.error.code, field: response.body.error.details?.field }).toEqual({
+        status: 409,
+        code: 'conflict',
+        field: 'slug',
+      });
     });
 
     it('renames in Clerk first (admin only), then records the name', async () => {
       const admin = await tokenFor('user_creator', { id: organization.id, slug: 'clerk-co' });
       const member = await tokenFor('user_creator', { id: organization.id, slug: 'clerk-co', role: 'member' });
-      const refused = await app.withoutAppending(() => app.request('PATCH', '/v1/orgs/clerk-co', { token: member, body: { name: 'Nope' } }));
+      const refused = await app.withoutAppending(() =>
+        app.request('PATCH', '/v1/orgs/clerk-co', { token: member, body: { name: 'Nope' } }),
+      );
       expect(refused.status).toBe(403);
       expect(clerk.requests.get(`PATCH /v1/organizations/${organization.id}`)).toBeUndefined();
 
@@ -134,21 +163,31 @@ describe('Clerk mode', () => {
       expect(renamed).toMatchObject({ status: 200, body: { success: true, name: 'Clerk Company', position: POSITION } });
       expect(clerk.requests.get(`PATCH /v1/organizations/${organization.id}`)).toBe(1);
       expect(clerk.organization(organization.id)!.name).toBe('Clerk Company');
-      expect((await app.request('GET', `/v1/orgs/clerk-co?minPosition=${renamed.body.position}`, { token: admin })).body.name).toBe('Clerk Company');
+      expect((await app.request('GET', `/v1/orgs/clerk-co?minPosition=${renamed.body.position}`, { token: admin })).body.name).toBe(
+        'Clerk Company',
+      );
     });
 
     it('adds a member from GitHub in Clerk (creating the membership, or updating an existing one) and records it', async () => {
       const admin = await tokenFor('user_creator', { id: organization.id, slug: 'clerk-co' });
-      const added = await app.request('POST', '/v1/orgs/clerk-co/members/from-github', { token: admin, body: { userId: 'user_gh', githubRole: 'member' } });
+      const added = await app.request('POST', '/v1/orgs/clerk-co/members/from-github', {
+        token: admin,
+        body: { userId: 'user_gh', githubRole: 'member' },
+      });
       expect(added).toMatchObject({ status: 200, body: { role: 'member' } });
       expect(clerk.membership(organization.id, 'user_gh')!.role).toBe('org:member');
 
-      const promoted = await app.request('POST', '/v1/orgs/clerk-co/members/from-github', { token: admin, body: { userId: 'user_gh', githubRole: 'admin' } });
+      const promoted = await app.request('POST', '/v1/orgs/clerk-co/members/from-github', {
+        token: admin,
+        body: { userId: 'user_gh', githubRole: 'admin' },
+      });
 
       expect(promoted).toMatchObject({ status: 200, body: { role: 'admin' } });
       expect(clerk.requests.get(`PATCH /v1/organizations/${organization.id}/memberships/user_gh`)).toBe(1);
       expect(clerk.membership(organization.id, 'user_gh')!.role).toBe('org:admin');
-      const view = await app.request('GET', `/v1/orgs/clerk-co?minPosition=${promoted.body.position}`, { token: await tokenFor('user_gh') });
+      const view = await app.request('GET', `/v1/orgs/clerk-co?minPosition=${promoted.body.position}`, {
+        token: await tokenFor('user_gh'),
+      });
       expect(view).toMatchObject({ status: 200, body: { role: 'admin' } });
     });
   });
@@ -175,8 +214,13 @@ describe('Clerk mode', () => {
 
       // Once projected, the membership is a read-model lookup: no Clerk call, however many requests.
       const head = await streamHead(partner.id);
-      expect(await app.request('GET', `/v1/orgs/partner-co?minPosition=${head}`, { token })).toMatchObject({ status: 200, body: { id: partner.id, name: 'Partner', role: 'member' } });
-      const calls = await clerkCallsDuring(() => Promise.all(Array.from({ length: 10 }, () => app.request('GET', '/v1/orgs/partner-co/workspaces', { token }))));
+      expect(await app.request('GET', `/v1/orgs/partner-co?minPosition=${head}`, { token })).toMatchObject({
+        status: 200,
+        body: { id: partner.id, name: 'Partner', role: 'member' },
+      });
+      const calls = await clerkCallsDuring(() =>
+        Promise.all(Array.from({ length: 10 }, () => app.request('GET', '/v1/orgs/partner-co/workspaces', { token }))),
+      );
       expect(calls).toBe(0);
     });
 
@@ -185,7 +229,9 @@ describe('Clerk mode', () => {
       clerk.delayMs = 150;
       let responses: Array<{ status: number }> = [];
       try {
-        responses = await app.withoutAppending(() => Promise.all(Array.from({ length: 10 }, () => app.request('GET', '/v1/orgs/partner-co', { token }))));
+        responses = await app.withoutAppending(() =>
+          Promise.all(Array.from({ length: 10 }, () => app.request('GET', '/v1/orgs/partner-co', { token }))),
+        );
       } finally {
         clerk.delayMs = 0;
       }
@@ -194,7 +240,12 @@ describe('Clerk mode', () => {
 
       const repeats = await app.withoutAppending(() =>
         clerkCallsDuring(async () => {
-          for (const path of ['/v1/orgs/partner-co', '/v1/orgs/partner-co/workspaces', `/v1/orgs/by-id/${partner.id}`, '/v1/orgs/no-such-org']) {
+          for (const path of [
+            '/v1/orgs/partner-co',
+            '/v1/orgs/partner-co/workspaces',
+            `/v1/orgs/by-id/${partner.id}`,
+            '/v1/orgs/no-such-org',
+          ]) {
             expect((await app.request('GET', path, { token })).status).toBe(403);
           }
         }),
@@ -246,7 +297,12 @@ describe('Clerk mode', () => {
       ];
       const tampered = body.replace('org:member', 'org:admin');
       const id = `msg_${randomUUID()}`;
-      refused.push(await app.request('POST', '/v1/webhooks/clerk', { body: tampered, headers: { 'svix-id': id, 'svix-timestamp': String(now), 'svix-signature': signature(id, now, body) } }));
+      refused.push(
+        await app.request('POST', '/v1/webhooks/clerk', {
+          body: tampered,
+          headers: { 'svix-id': id, 'svix-timestamp': String(now), 'svix-signature': signature(id, now, body) },
+        }),
+      );
       expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(refused.length).fill([401, 'unauthenticated']));
       expect(await app.eventCount()).toBe(before);
       expect(await membersInStream(org.id)).toEqual([]);
@@ -255,12 +311,17 @@ describe('Clerk mode', () => {
     it('applies a verified membership: the organization, its default workspace and the member appear, with no Clerk call', async () => {
       const before = clerk.totalRequests();
       const response = await deliver(body, { id: svixId });
-      expect(response).toMatchObject({ status: 200, body: { received: true, type: 'organizationMembership.created', handled: true, position: POSITION } });
+      expect(response).toMatchObject({
+        status: 200,
+        body: { received: true, type: 'organizationMembership.created', handled: true, position: POSITION },
+      });
       delivered = response.body;
       const token = await tokenFor('user_hooked', { id: 'org_home', slug: 'home' });
       const view = await app.request('GET', `/v1/orgs/hooked-co?minPosition=${delivered.position}`, { token });
       expect(view).toMatchObject({ status: 200, body: { id: org.id, name: 'Hooked', role: 'member' } });
-      expect((await app.request('GET', `/v1/orgs/hooked-co/workspaces/default?minPosition=${delivered.position}`, { token })).status).toBe(200);
+      expect((await app.request('GET', `/v1/orgs/hooked-co/workspaces/default?minPosition=${delivered.position}`, { token })).status).toBe(
+        200,
+      );
       expect(clerk.totalRequests()).toBe(before);
       expect(membershipListCalls('user_hooked')).toBe(0);
     });
@@ -278,9 +339,14 @@ describe('Clerk mode', () => {
       const renamed = await deliver(webhookBody('organization.updated', renamedOrg));
       expect(renamed.status).toBe(200);
       const token = await tokenFor('user_hooked', { id: 'org_home', slug: 'home' });
-      expect((await app.request('GET', `/v1/orgs/hooked-co?minPosition=${renamed.body.position}`, { token })).body).toMatchObject({ name: 'Hooked Renamed', role: 'admin' });
+      expect((await app.request('GET', `/v1/orgs/hooked-co?minPosition=${renamed.body.position}`, { token })).body).toMatchObject({
+        name: 'Hooked Renamed',
+        role: 'admin',
+      });
       // A "member" delivery from an hour ago changes nothing.
-      const late = await app.withoutAppending(() => deliver(webhookBody('organizationMembership.updated', membership, Date.now() - 3_600_000)));
+      const late = await app.withoutAppending(() =>
+        deliver(webhookBody('organizationMembership.updated', membership, Date.now() - 3_600_000)),
+      );
       expect(late.status).toBe(200);
     });
 
@@ -289,7 +355,9 @@ describe('Clerk mode', () => {
       const response = await deliver(webhookBody('organizationMembership.deleted', removed));
       expect(response.status).toBe(200);
       const token = await tokenFor('user_hooked', { id: 'org_home', slug: 'home' });
-      const refused = await app.withoutAppending(() => app.request('GET', `/v1/orgs/hooked-co?minPosition=${response.body.position}`, { token }));
+      const refused = await app.withoutAppending(() =>
+        app.request('GET', `/v1/orgs/hooked-co?minPosition=${response.body.position}`, { token }),
+      );
       expect(refused.status).toBe(403);
       expect(membershipListCalls('user_hooked')).toBe(1);
     });
@@ -299,7 +367,9 @@ describe('Clerk mode', () => {
       const response = await deliver(webhookBody('organization.created', created));
       expect(response.status).toBe(200);
       const token = await tokenFor('user_born');
-      expect(await app.request('GET', `/v1/orgs/born-in-clerk/workspaces/default?minPosition=${response.body.position}`, { token })).toMatchObject({
+      expect(
+        await app.request('GET', `/v1/orgs/born-in-clerk/workspaces/default?minPosition=${response.body.position}`, { token }),
+      ).toMatchObject({
         status: 200,
         body: { clerkOrgId: created.id },
       });
@@ -308,7 +378,9 @@ describe('Clerk mode', () => {
     it('acknowledges event types it does not handle, and refuses a signed but malformed payload with 400; neither appends', async () => {
       const ignored = await app.withoutAppending(() => deliver(webhookBody('user.created', { id: 'user_new' })));
       expect(ignored).toMatchObject({ status: 200, body: { received: true, type: 'user.created', handled: false } });
-      const malformed = await app.withoutAppending(() => deliver(webhookBody('organizationMembership.created', { role: 'org:member', organization: { id: 'org_x' } })));
+      const malformed = await app.withoutAppending(() =>
+        deliver(webhookBody('organizationMembership.created', { role: 'org:member', organization: { id: 'org_x' } })),
+      );
       expect({ status: malformed.status, code: malformed.body.error.code }).toEqual({ status: 400, code: 'invalid_request' });
     });
   });

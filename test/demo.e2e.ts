@@ -34,7 +34,10 @@ describe('npm start --demo', () => {
   afterAll(async () => {
     await app?.close();
     await demo?.github.close();
-    for (const [name, value] of [['GITHUB_APP_ID', saved.id], ['GITHUB_APP_PRIVATE_KEY', saved.key]] as const) {
+    for (const [name, value] of [
+      ['GITHUB_APP_ID', saved.id],
+      ['GITHUB_APP_PRIVATE_KEY', saved.key],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
@@ -48,7 +51,9 @@ describe('npm start --demo', () => {
     expect(job.status).toBe('completed');
     const head = await app.runtime.store.headPosition();
     const installations = await app.request('GET', `/v1/orgs/acme/github/installations?minPosition=${head}`, { token });
-    expect(installations.body).toEqual([expect.objectContaining({ installationId: demo.installationId, via: 'member_token', boundBy: 'user_local' })]);
+    expect(installations.body).toEqual([
+      expect.objectContaining({ installationId: demo.installationId, via: 'member_token', boundBy: 'user_local' }),
+    ]);
     const search = await app.request('POST', `/v1/search?minPosition=${head}`, {
       token: setup.apiKey,
       headers: { 'x-workspace-id': setup.workspaceId },

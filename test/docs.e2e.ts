@@ -5,8 +5,18 @@ import { startTestApp, type TestApp } from './support/app.js';
 
 /** The OpenAPI description at `/docs`: public, and in step with the routes the app really serves. */
 
-type Operation = { operationId?: string; security?: unknown[]; parameters?: Array<{ name: string; in: string; required?: boolean }>; requestBody?: unknown };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }; security: unknown[] };
+type Operation = {
+  operationId?: string;
+  security?: unknown[];
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  requestBody?: unknown;
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+  security: unknown[];
+};
 
 let app: TestApp;
 let document: Document;
@@ -28,7 +38,9 @@ async function servedRoutes(): Promise<string[]> {
   await nest.init();
   try {
     const express = nest.getHttpAdapter().getInstance() as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } };
-    const stack = (express.router ?? express._router)!.stack as Array<{ route?: { path: string | string[]; methods: Record<string, boolean> } }>;
+    const stack = (express.router ?? express._router)!.stack as Array<{
+      route?: { path: string | string[]; methods: Record<string, boolean> };
+    }>;
     return stack
       .filter((layer) => layer.route)
       .flatMap(({ route }) =>
@@ -44,7 +56,10 @@ async function servedRoutes(): Promise<string[]> {
 const documented = () =>
   Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
 
-const operations = () => Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
+const operations = () =>
+  Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
+  );
 
 describe('GET /docs', () => {
   it('serves an OpenAPI 3 document without a token', async () => {
@@ -54,7 +69,9 @@ describe('GET /docs', () => {
   });
 
   it('describes every route the app serves, and none it does not', async () => {
-    const served = (await servedRoutes()).filter((route) => !/^[A-Z]+ \/docs(\/|$)/.test(route)).map((route) => route.replace(/:(\w+)/g, '{$1}'));
+    const served = (await servedRoutes())
+      .filter((route) => !/^[A-Z]+ \/docs(\/|$)/.test(route))
+      .map((route) => route.replace(/:(\w+)/g, '{$1}'));
     expect(served.length).toBeGreaterThan(0);
     expect(documented().sort()).toEqual([...new Set(served)].sort());
   });
@@ -85,9 +102,20 @@ describe('GET /docs', () => {
       },
       required: ['query'],
     });
-    expect(schemas.SearchFilters).toEqual({ type: 'object', properties: { labels: { type: 'array', items: { type: 'string' } } }, required: ['labels'] });
+    expect(schemas.SearchFilters).toEqual({
+      type: 'object',
+      properties: { labels: { type: 'array', items: { type: 'string' } } },
+      required: ['labels'],
+    });
     const listJobs = document.paths['/v1/orgs/{org}/workspaces/{ws}/jobs']!.get!.parameters!;
-    expect(listJobs).toContainEqual(expect.objectContaining({ name: 'status', in: 'query', required: false, schema: expect.objectContaining({ type: 'string', enum: expect.arrayContaining(['queued', 'failed']) }) }));
+    expect(listJobs).toContainEqual(
+      expect.objectContaining({
+        name: 'status',
+        in: 'query',
+        required: false,
+        schema: expect.objectContaining({ type: 'string', enum: expect.arrayContaining(['queued', 'failed']) }),
+      }),
+    );
     expect(listJobs).toContainEqual(expect.objectContaining({ name: 'minPosition', in: 'query', required: false }));
   });
 

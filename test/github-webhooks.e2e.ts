@@ -11,14 +11,24 @@ const base = `/v1/orgs/${ORG}/repositories`;
 const CONFIG = 'version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n';
 
 /** The payload of a push of `commits` to `branch` of a repository payload. */
-function pushPayload(repo: { id: number; full_name: string; default_branch: string }, branch: string, commits: { added?: string[]; modified?: string[]; removed?: string[] }[], after = 'b'.repeat(40)) {
+function pushPayload(
+  repo: { id: number; full_name: string; default_branch: string },
+  branch: string,
+  commits: { added?: string[]; modified?: string[]; removed?: string[] }[],
+  after = 'b'.repeat(40),
+) {
   return {
     ref: `refs/heads/${branch}`,
     before: 'a'.repeat(40),
     after,
     repository: { id: repo.id, full_name: repo.full_name, default_branch: repo.default_branch, name: repo.full_name.split('/')[1] },
     installation: { id: 7 },
-    commits: commits.map((c, i) => ({ id: String(i).repeat(40), added: c.added ?? [], modified: c.modified ?? [], removed: c.removed ?? [] })),
+    commits: commits.map((c, i) => ({
+      id: String(i).repeat(40),
+      added: c.added ?? [],
+      modified: c.modified ?? [],
+      removed: c.removed ?? [],
+    })),
     head_commit: { timestamp: '2026-11-26T10:00:00Z' },
   };
 }
@@ -29,13 +39,24 @@ describe('GitHub webhooks', () => {
   let github: FakeGitHub;
   let token: string;
   let workspace: string;
-  const repos = { docs: repositoryPayload(4242, 'acme', 'docs'), site: repositoryPayload(4343, 'acme', 'site'), wiki: repositoryPayload(4444, 'acme', 'wiki'), other: repositoryPayload(5151, 'beta', 'other'), lone: repositoryPayload(5252, 'beta', 'lone') };
+  const repos = {
+    docs: repositoryPayload(4242, 'acme', 'docs'),
+    site: repositoryPayload(4343, 'acme', 'site'),
+    wiki: repositoryPayload(4444, 'acme', 'wiki'),
+    other: repositoryPayload(5151, 'beta', 'other'),
+    lone: repositoryPayload(5252, 'beta', 'lone'),
+  };
   const ids: Record<string, string> = {};
   let appEnv: { restore(): void };
 
-  async function deliver(event: string | undefined, payload: unknown, options: { deliveryId?: string | null; secret?: string; body?: string; signature?: string | null } = {}) {
+  async function deliver(
+    event: string | undefined,
+    payload: unknown,
+    options: { deliveryId?: string | null; secret?: string; body?: string; signature?: string | null } = {},
+  ) {
     const body = options.body ?? JSON.stringify(payload);
-    const signature = options.signature === undefined ? await new Webhooks({ secret: options.secret ?? SECRET }).sign(body) : options.signature;
+    const signature =
+      options.signature === undefined ? await new Webhooks({ secret: options.secret ?? SECRET }).sign(body) : options.signature;
     const deliveryId = options.deliveryId === undefined ? randomUUID() : options.deliveryId;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (event !== undefined) headers['x-github-event'] = event;
@@ -52,9 +73,11 @@ describe('GitHub webhooks', () => {
     return result;
   }
 
-  const repository = async (name: keyof typeof repos, position: string) => (await app.request('GET', `${base}/${ids[name]}?minPosition=${position}`, { token })).body;
+  const repository = async (name: keyof typeof repos, position: string) =>
+    (await app.request('GET', `${base}/${ids[name]}?minPosition=${position}`, { token })).body;
   const jobsOf = async (name: keyof typeof repos, position: string) =>
-    (await app.request('GET', `/v1/orgs/${ORG}/workspaces/${workspace}/jobs?repositoryId=${ids[name]}&minPosition=${position}`, { token })).body.items;
+    (await app.request('GET', `/v1/orgs/${ORG}/workspaces/${workspace}/jobs?repositoryId=${ids[name]}&minPosition=${position}`, { token }))
+      .body.items;
 
   beforeAll(async () => {
     github = await startFakeGitHub();
@@ -67,11 +90,17 @@ describe('GitHub webhooks', () => {
     // The organization owns both installations, each bound on its member's GitHub token; the
     // member's token (which lists one installation at a time here) must see each repository.
     let position = '';
-    for (const [installationId, owner] of [[7, 'acme'], [8, 'beta']] as const) {
+    for (const [installationId, owner] of [
+      [7, 'acme'],
+      [8, 'beta'],
+    ] as const) {
       await ownInstallation(app, github, { token, userId: 'user_1', org: ORG, installationId, owner });
       for (const [name, repo] of Object.entries(repos).filter(([, r]) => (r.id > 5000 ? 8 : 7) === installationId)) {
         const installation = String(installationId);
-        const connected = await app.request('POST', base, { token, body: { githubRepoId: String(repo.id), githubInstallationId: installation } });
+        const connected = await app.request('POST', base, {
+          token,
+          body: { githubRepoId: String(repo.id), githubInstallationId: installation },
+        });
         expect(connected.status).toBe(201);
         ids[name as keyof typeof repos] = connected.body.repositoryId;
         position = connected.body.position;
@@ -97,7 +126,10 @@ describe('GitHub webhooks', () => {
       await deliver('push', payload, { signature: 'sha256=' + '0'.repeat(64) }),
       await deliver('push', payload, { signature: 'garbage' }),
       await deliver('push', payload, { secret: 'another-secret' }),
-      await deliver('push', undefined, { body: body.replace('docs/intro.md', 'docs/evil.md'), signature: await new Webhooks({ secret: SECRET }).sign(body) }),
+      await deliver('push', undefined, {
+        body: body.replace('docs/intro.md', 'docs/evil.md'),
+        signature: await new Webhooks({ secret: SECRET }).sign(body),
+      }),
     ]);
     expect(refused.map((r) => [r.status, r.body.error.code])).toEqual(Array(refused.length).fill([401, 'unauthenticated']));
     expect(refused[0]!.body.error.message).toContain('x-hub-signature-256');
@@ -114,7 +146,10 @@ describe('GitHub webhooks', () => {
       await deliver('push', { ...payload, repository: { ...payload.repository, id: undefined } }),
       await deliver('push', { ...payload, commits: [{ added: 'docs/a.md' }] }),
     ]);
-    expect(noEvent).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringContaining('x-github-event') } } });
+    expect(noEvent).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request', message: expect.stringContaining('x-github-event') } },
+    });
     expect(noDelivery).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('x-github-delivery') } } });
     expect(badDelivery).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('x-github-delivery') } } });
     expect(notJson.status).toBe(400);
@@ -127,7 +162,18 @@ describe('GitHub webhooks', () => {
     const deliveryId = randomUUID();
     const payload = pushPayload(repos.docs, 'main', [{ added: ['docs/a.md'], modified: ['docs/intro.md'] }, { removed: ['docs/a.md'] }]);
     const pushed = await deliver('push', payload, { deliveryId });
-    expect(pushed).toMatchObject({ status: 200, body: { received: true, deliveryId, event: 'push', jobId: expect.any(String), changedFileCount: 2, configStatus: null, position: expect.any(String) } });
+    expect(pushed).toMatchObject({
+      status: 200,
+      body: {
+        received: true,
+        deliveryId,
+        event: 'push',
+        jobId: expect.any(String),
+        changedFileCount: 2,
+        configStatus: null,
+        position: expect.any(String),
+      },
+    });
     expect(pushed.body.duplicate).toBeUndefined();
 
     const jobs = await jobsOf('docs', pushed.body.position);
@@ -137,7 +183,18 @@ describe('GitHub webhooks', () => {
         name: 'Docs Ingestion: acme/docs',
         trigger: 'webhook',
         repositoryId: ids.docs,
-        input: expect.objectContaining({ kind: 'docs-ingestion', source: 'github-webhook', ref: 'main', afterSha: 'b'.repeat(40), deliveryId, changedFileCount: 2, githubRepoId: '4242', githubInstallationId: '7', repoFullName: 'acme/docs', fallbackStore: null }),
+        input: expect.objectContaining({
+          kind: 'docs-ingestion',
+          source: 'github-webhook',
+          ref: 'main',
+          afterSha: 'b'.repeat(40),
+          deliveryId,
+          changedFileCount: 2,
+          githubRepoId: '4242',
+          githubInstallationId: '7',
+          repoFullName: 'acme/docs',
+          fallbackStore: null,
+        }),
       }),
     ]);
 
@@ -153,7 +210,10 @@ describe('GitHub webhooks', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
     const jobIds = new Set(answers.map((a) => a.body.jobId).filter(Boolean));
     expect(jobIds.size).toBe(1);
-    const position = answers.map((a) => a.body.position as string).sort(app.runtime.store.comparePositions).at(-1)!;
+    const position = answers
+      .map((a) => a.body.position as string)
+      .sort(app.runtime.store.comparePositions)
+      .at(-1)!;
     expect((await jobsOf('site', position)).map((j: { id: string }) => j.id)).toEqual([...jobIds]);
     const delivery = await app.runtime.store.readStream(`github-delivery-${deliveryId}`);
     expect(delivery.map((e) => e.type)).toEqual(['GitHubDeliveryReceived']);
@@ -179,16 +239,29 @@ describe('GitHub webhooks', () => {
     expect(answers.every((a) => a.body.received === true)).toBe(true);
   });
 
-  it('ignores a push naming an installation the repository was not connected through (unbound, another organization\'s, none), appending nothing', async () => {
+  it("ignores a push naming an installation the repository was not connected through (unbound, another organization's, none), appending nothing", async () => {
     // Another organization owns installation 9 (its member's GitHub token lists it); acme/docs is this organization's, connected through 7.
     github.setInstallationRepositories(9, [repositoryPayload(6161, 'gamma', 'mine')]);
     const rivalToken = await app.token({ userId: 'user_2', org: 'rival' });
-    const { boundPosition } = await ownInstallation(app, github, { token: rivalToken, userId: 'user_2', org: 'rival', installationId: 9, owner: 'gamma' });
+    const { boundPosition } = await ownInstallation(app, github, {
+      token: rivalToken,
+      userId: 'user_2',
+      org: 'rival',
+      installationId: 9,
+      owner: 'gamma',
+    });
     // Routing finds owners through the read model: once it has the binding, installation 9 has an owner, just not this repository's.
-    expect((await app.request('GET', `/v1/orgs/rival/github/installations?minPosition=${encodeURIComponent(boundPosition)}`, { token: rivalToken })).body).toEqual([
-      expect.objectContaining({ installationId: '9', accountLogin: 'gamma' }),
-    ]);
-    const through = (installation: unknown) => ({ ...pushPayload(repos.docs, 'main', [{ modified: ['docs/intro.md'] }], 'd'.repeat(40)), installation });
+    expect(
+      (
+        await app.request('GET', `/v1/orgs/rival/github/installations?minPosition=${encodeURIComponent(boundPosition)}`, {
+          token: rivalToken,
+        })
+      ).body,
+    ).toEqual([expect.objectContaining({ installationId: '9', accountLogin: 'gamma' })]);
+    const through = (installation: unknown) => ({
+      ...pushPayload(repos.docs, 'main', [{ modified: ['docs/intro.md'] }], 'd'.repeat(40)),
+      installation,
+    });
     const answers = await withoutAppending(async () => [
       await deliver('push', through({ id: 99 })),
       await deliver('push', through({ id: 9 })),
@@ -219,7 +292,9 @@ describe('GitHub webhooks', () => {
     expect((await app.runtime.store.readStream(`github-delivery-${secondId}`)).map((e) => e.type)).toEqual(['GitHubDeliveryReceived']);
     expect((await app.runtime.store.readStream(`job-${first.body.jobId}`)).map((e) => e.type)).toEqual(['JobQueued']);
     const jobs = await jobsOf('site', second.body.position);
-    expect(jobs.filter((j: { input: { afterSha: string | null } }) => j.input.afterSha === after).map((j: { id: string }) => j.id)).toEqual([first.body.jobId]);
+    expect(jobs.filter((j: { input: { afterSha: string | null } }) => j.input.afterSha === after).map((j: { id: string }) => j.id)).toEqual(
+      [first.body.jobId],
+    );
   });
 
   it('re-detects the config at the pushed commit when a config file changed, and records it', async () => {
@@ -228,23 +303,43 @@ describe('GitHub webhooks', () => {
     github.updateRepositoryFiles('acme', 'docs', { remove: ['lightfast.yml'] });
     const pushed = await deliver('push', pushPayload(repos.docs, 'main', [{ added: ['lightfast.yml'] }], sha));
     expect(pushed).toMatchObject({ status: 200, body: { configStatus: 'configured', jobId: expect.any(String) } });
-    expect(await repository('docs', pushed.body.position)).toMatchObject({ configStatus: 'configured', configPath: 'lightfast.yml', config: { store: 'handbook' } });
+    expect(await repository('docs', pushed.body.position)).toMatchObject({
+      configStatus: 'configured',
+      configPath: 'lightfast.yml',
+      config: { store: 'handbook' },
+    });
     expect(await jobsOf('docs', pushed.body.position)).toHaveLength(2);
   });
 
   it('merges a rename into the metadata, and marks a deleted repository inactive with its metadata replaced', async () => {
-    const renamed = await deliver('repository', { action: 'renamed', installation: { id: 7 }, repository: { id: repos.site.id, full_name: 'acme/website' }, changes: { repository: { name: { from: 'site' } } } });
+    const renamed = await deliver('repository', {
+      action: 'renamed',
+      installation: { id: 7 },
+      repository: { id: repos.site.id, full_name: 'acme/website' },
+      changes: { repository: { name: { from: 'site' } } },
+    });
     expect(renamed).toMatchObject({ status: 200, body: { repositoryIds: [ids.site] } });
-    expect(await repository('site', renamed.body.position)).toMatchObject({ isActive: true, metadata: { fullName: 'acme/website', defaultBranch: 'main' } });
+    expect(await repository('site', renamed.body.position)).toMatchObject({
+      isActive: true,
+      metadata: { fullName: 'acme/website', defaultBranch: 'main' },
+    });
 
-    const deleted = await deliver('repository', { action: 'deleted', installation: { id: 7 }, repository: { id: repos.wiki.id, full_name: 'acme/wiki' } });
+    const deleted = await deliver('repository', {
+      action: 'deleted',
+      installation: { id: 7 },
+      repository: { id: repos.wiki.id, full_name: 'acme/wiki' },
+    });
     expect(deleted.status).toBe(200);
     const wiki = await repository('wiki', deleted.body.position);
     expect(wiki).toMatchObject({ isActive: false });
     expect(wiki.metadata).toEqual({ deleted: true, deletedAt: expect.any(String) });
     // Deleting it again (another delivery) changes nothing.
     const head = await app.runtime.store.headPosition();
-    const again = await deliver('repository', { action: 'deleted', installation: { id: 7 }, repository: { id: repos.wiki.id, full_name: 'acme/wiki' } });
+    const again = await deliver('repository', {
+      action: 'deleted',
+      installation: { id: 7 },
+      repository: { id: repos.wiki.id, full_name: 'acme/wiki' },
+    });
     expect(again.status).toBe(200);
     expect((await repository('wiki', again.body.position)).metadata).toEqual(wiki.metadata);
     expect(app.runtime.store.comparePositions(again.body.position, head)).toBeGreaterThan(0); // only the delivery was recorded
@@ -254,7 +349,10 @@ describe('GitHub webhooks', () => {
     const removed = await deliver('installation_repositories', {
       action: 'removed',
       installation: { id: 7 },
-      repositories_removed: [{ id: repos.docs.id, full_name: 'acme/docs' }, { id: 777, full_name: 'acme/never-connected' }],
+      repositories_removed: [
+        { id: repos.docs.id, full_name: 'acme/docs' },
+        { id: 777, full_name: 'acme/never-connected' },
+      ],
       repositories_added: [],
     });
     expect(removed).toMatchObject({ status: 200, body: { repositoryIds: [ids.docs] } });
@@ -266,16 +364,23 @@ describe('GitHub webhooks', () => {
     expect(push.body.ignored).toBe('inactive_repository');
 
     const installations = async (position: string) =>
-      (await app.request('GET', `/v1/orgs/${ORG}/github/installations?minPosition=${position}`, { token })).body.map((i: { installationId: string }) => i.installationId);
+      (await app.request('GET', `/v1/orgs/${ORG}/github/installations?minPosition=${position}`, { token })).body.map(
+        (i: { installationId: string }) => i.installationId,
+      );
     expect(await installations(removed.body.position)).toEqual(['7', '8']);
     const deleted = await deliver('installation', { action: 'deleted', installation: { id: 8, account: { login: 'beta' } } });
-    expect(deleted).toMatchObject({ status: 200, body: { repositoryIds: expect.arrayContaining([ids.other, ids.lone]), organizationCount: 1 } });
+    expect(deleted).toMatchObject({
+      status: 200,
+      body: { repositoryIds: expect.arrayContaining([ids.other, ids.lone]), organizationCount: 1 },
+    });
     expect(await repository('other', deleted.body.position)).toMatchObject({ isActive: false });
     expect(await repository('lone', deleted.body.position)).toMatchObject({ isActive: false });
     expect(await repository('site', deleted.body.position)).toMatchObject({ isActive: true });
     // The organization no longer owns installation 8: it is not listed, and nothing is routed through it.
     expect(await installations(deleted.body.position)).toEqual(['7']);
-    const afterUnbind = await withoutAppending(() => deliver('push', { ...pushPayload(repos.other, 'main', [{ modified: ['docs/intro.md'] }]), installation: { id: 8 } }));
+    const afterUnbind = await withoutAppending(() =>
+      deliver('push', { ...pushPayload(repos.other, 'main', [{ modified: ['docs/intro.md'] }]), installation: { id: 8 } }),
+    );
     expect(afterUnbind.body.ignored).toBe('unknown_repository');
   });
 });
@@ -291,8 +396,15 @@ describe('GitHub webhooks without a secret', () => {
     const body = JSON.stringify({ zen: 'hi' });
     const response = await app.request('POST', '/v1/webhooks/github', {
       body,
-      headers: { 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await new Webhooks({ secret: 'anything' }).sign(body) },
+      headers: {
+        'x-github-event': 'ping',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': await new Webhooks({ secret: 'anything' }).sign(body),
+      },
     });
-    expect(response).toMatchObject({ status: 503, body: { error: { code: 'not_configured', message: expect.stringContaining('GITHUB_WEBHOOK_SECRET') } } });
+    expect(response).toMatchObject({
+      status: 503,
+      body: { error: { code: 'not_configured', message: expect.stringContaining('GITHUB_WEBHOOK_SECRET') } },
+    });
   });
 });

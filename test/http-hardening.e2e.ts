@@ -25,7 +25,9 @@ beforeAll(async () => {
   const created = await app.request('POST', '/v1/orgs/acme/workspaces', { token: memberToken, body: { name: 'private' } });
   expect(created.status).toBe(201);
   workspaceId = created.body.workspaceId;
-  expect((await app.request('GET', `/v1/orgs/acme/workspaces/private?minPosition=${created.body.position}`, { token: memberToken })).status).toBe(200);
+  expect(
+    (await app.request('GET', `/v1/orgs/acme/workspaces/private?minPosition=${created.body.position}`, { token: memberToken })).status,
+  ).toBe(200);
 });
 
 afterAll(async () => {
@@ -62,13 +64,21 @@ describe('?minPosition= waits only for an authorized caller', () => {
   });
 
   it('refuses a session token on a key route with 403 before any wait', async () => {
-    const response = await app.request('POST', `/v1/contents?minPosition=${FAR_FUTURE}`, { token: outsiderToken, headers: { 'X-Workspace-ID': workspaceId }, body: { ids: ['doc_x'] } });
+    const response = await app.request('POST', `/v1/contents?minPosition=${FAR_FUTURE}`, {
+      token: outsiderToken,
+      headers: { 'X-Workspace-ID': workspaceId },
+      body: { ids: ['doc_x'] },
+    });
     expect({ status: response.status, code: response.body.error.code }).toEqual({ status: 403, code: 'forbidden' });
   });
 
   it('refuses a path parameter the handler would refuse (a NUL byte) with the same 400, before any query', async () => {
     const response = await app.request('GET', `/v1/orgs/ac%00me/workspaces?minPosition=${FAR_FUTURE}`, { token: memberToken });
-    expect({ status: response.status, code: response.body.error.code, fields: response.body.error.details.fields.map((f: { field: string }) => f.field) }).toEqual({
+    expect({
+      status: response.status,
+      code: response.body.error.code,
+      fields: response.body.error.details.fields.map((f: { field: string }) => f.field),
+    }).toEqual({
       status: 400,
       code: 'invalid_request',
       fields: ['org'],
@@ -86,13 +96,17 @@ describe('?minPosition= waits only for an authorized caller', () => {
 
 describe('integers in query strings are decimal digits', () => {
   const jobs = (query: string) => app.request('GET', `/v1/orgs/acme/workspaces/private/jobs?${query}`, { token: memberToken });
-  const statistics = (query: string) => app.request('GET', `/v1/orgs/acme/workspaces/private/jobs/statistics?${query}`, { token: memberToken });
+  const statistics = (query: string) =>
+    app.request('GET', `/v1/orgs/acme/workspaces/private/jobs/statistics?${query}`, { token: memberToken });
 
-  it.each(['limit=0x10', 'limit=1e1', 'limit=%205', 'limit=5%20', 'limit=%2B5', 'limit=0b1', 'limit=', 'limit=5.0', 'limit=1&limit=2'])('refuses jobs?%s with a 400 naming limit', async (query) => {
-    const response = await app.withoutAppending(() => jobs(query));
-    expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 400, code: 'invalid_request' });
-    expect(response.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['limit']);
-  });
+  it.each(['limit=0x10', 'limit=1e1', 'limit=%205', 'limit=5%20', 'limit=%2B5', 'limit=0b1', 'limit=', 'limit=5.0', 'limit=1&limit=2'])(
+    'refuses jobs?%s with a 400 naming limit',
+    async (query) => {
+      const response = await app.withoutAppending(() => jobs(query));
+      expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 400, code: 'invalid_request' });
+      expect(response.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['limit']);
+    },
+  );
 
   it.each(['hours=1e3', 'hours=0x10', 'hours=%2B24', 'hours=%2024'])('refuses statistics?%s with a 400 naming hours', async (query) => {
     const response = await statistics(query);
@@ -126,20 +140,27 @@ describe('job list cursors', () => {
   ];
 
   it.each(crafted)('refuses a cursor that is %s with a 400 naming cursor', async (_, cursor) => {
-    const response = await app.request('GET', `/v1/orgs/acme/workspaces/private/jobs?cursor=${encodeURIComponent(cursor)}`, { token: memberToken });
+    const response = await app.request('GET', `/v1/orgs/acme/workspaces/private/jobs?cursor=${encodeURIComponent(cursor)}`, {
+      token: memberToken,
+    });
     expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 400, code: 'invalid_request' });
     expect(response.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['cursor']);
   });
 
   it('accepts a cursor in the form it emits', async () => {
-    const response = await app.request('GET', `/v1/orgs/acme/workspaces/private/jobs?cursor=${encodeCursor('2026-01-01T00:00:00.000Z', '0b7c4e2a-1d7f-4c1e-9b55-2b9c3a1d0e6f')}`, { token: memberToken });
+    const response = await app.request(
+      'GET',
+      `/v1/orgs/acme/workspaces/private/jobs?cursor=${encodeCursor('2026-01-01T00:00:00.000Z', '0b7c4e2a-1d7f-4c1e-9b55-2b9c3a1d0e6f')}`,
+      { token: memberToken },
+    );
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ items: [], nextCursor: null, hasMore: false });
   });
 });
 
 describe('Idempotency-Key', () => {
-  const createKey = (token: string, key: string, body: unknown) => app.request('POST', '/v1/me/api-keys', { token, body, headers: { 'Idempotency-Key': key } });
+  const createKey = (token: string, key: string, body: unknown) =>
+    app.request('POST', '/v1/me/api-keys', { token, body, headers: { 'Idempotency-Key': key } });
 
   it('replays a retry with the same body, whatever the order of its properties', async () => {
     const token = await app.token({ userId: 'user_idem_same' });
@@ -160,7 +181,8 @@ describe('Idempotency-Key', () => {
   it('refuses the same key on another route of the same stream', async () => {
     const token = await app.token({ userId: 'user_idem_route' });
     const [a, b] = await Promise.all([createKey(token, 'k-a', { name: 'a' }), createKey(token, 'k-b', { name: 'b' })]);
-    const revoke = (id: string) => app.request('POST', `/v1/me/api-keys/${id}/revoke`, { token, headers: { 'Idempotency-Key': 'k-revoke' } });
+    const revoke = (id: string) =>
+      app.request('POST', `/v1/me/api-keys/${id}/revoke`, { token, headers: { 'Idempotency-Key': 'k-revoke' } });
     expect((await revoke(a.body.id)).status).toBe(200);
     expect((await revoke(a.body.id)).status).toBe(200);
     const reused = await app.withoutAppending(() => revoke(b.body.id));
@@ -170,7 +192,9 @@ describe('Idempotency-Key', () => {
   it('refuses the same key on a route that writes another stream', async () => {
     const token = await app.token({ userId: 'user_idem_stream', org: 'idem-org', role: 'admin' });
     expect((await createKey(token, 'k-cross', { name: 'cross' })).status).toBe(201);
-    const reused = await app.withoutAppending(() => app.request('POST', '/v1/orgs/idem-org/workspaces', { token, body: { name: 'cross' }, headers: { 'Idempotency-Key': 'k-cross' } }));
+    const reused = await app.withoutAppending(() =>
+      app.request('POST', '/v1/orgs/idem-org/workspaces', { token, body: { name: 'cross' }, headers: { 'Idempotency-Key': 'k-cross' } }),
+    );
     expect({ status: reused.status, code: reused.body.error?.code }).toEqual({ status: 422, code: 'idempotency_key_reused' });
   });
 
@@ -178,7 +202,11 @@ describe('Idempotency-Key', () => {
     const [one, two] = [await app.token({ userId: 'user_idem_one' }), await app.token({ userId: 'user_idem_two' })];
     expect((await createKey(one, 'k-shared', { name: 'one' })).status).toBe(201);
     const other = await createKey(two, 'k-shared', { name: 'two' });
-    expect({ status: other.status, name: other.body.name, shown: typeof other.body.key }).toEqual({ status: 201, name: 'two', shown: 'string' });
+    expect({ status: other.status, name: other.body.name, shown: typeof other.body.key }).toEqual({
+      status: 201,
+      name: 'two',
+      shown: 'string',
+    });
   });
 });
 
@@ -202,7 +230,8 @@ describe('/metrics with METRICS_TOKEN', () => {
     const none = await app.request('GET', '/metrics');
     const wrong = await app.request('GET', '/metrics', { token: `${METRICS_TOKEN}x` });
     const session = await app.request('GET', '/metrics', { token: memberToken });
-    for (const refused of [none, wrong, session]) expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 401, code: 'unauthenticated' });
+    for (const refused of [none, wrong, session])
+      expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 401, code: 'unauthenticated' });
     const granted = await app.request('GET', '/metrics', { token: METRICS_TOKEN });
     expect(granted.status).toBe(200);
     expect(granted.body).toMatch(/^# HELP /m);

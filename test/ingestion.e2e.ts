@@ -11,10 +11,18 @@ const WEBHOOK_SECRET = randomBytes(20).toString('hex');
 const CONFIG = 'version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - docs/**/*.mdx\n  - docs/assets/**\n';
 /** A small cap for the test's trees (INGESTION_MAX_TREE_ENTRIES, 500,000 by default). */
 const MAX_TREE_ENTRIES = 40;
-const page = (i: number) => `---\ntitle: Page ${i}\ndescription: About page ${i}\n---\n# Page ${i}\n\n${`Words about topic${i} and the shared subject. `.repeat(40 + i)}`;
+const page = (i: number) =>
+  `---\ntitle: Page ${i}\ndescription: About page ${i}\n---\n# Page ${i}\n\n${`Words about topic${i} and the shared subject. `.repeat(40 + i)}`;
 
 function initialFiles(): Array<[string, string]> {
-  const files: Array<[string, string]> = [['lightfast.yml', CONFIG], ['README.md', '# readme'], ['src/index.ts', 'export {};'], ['docs/.hidden.md', '# dotfiles are not matched'], ['docs/logo.md', 'PNG\u0000\u0001binary'], ['docs/assets/diagram.png', 'PNG\u0000\u0002image']];
+  const files: Array<[string, string]> = [
+    ['lightfast.yml', CONFIG],
+    ['README.md', '# readme'],
+    ['src/index.ts', 'export {};'],
+    ['docs/.hidden.md', '# dotfiles are not matched'],
+    ['docs/logo.md', 'PNG\u0000\u0001binary'],
+    ['docs/assets/diagram.png', 'PNG\u0000\u0002image'],
+  ];
   for (let i = 0; i < 12; i++) files.push([`docs/${i % 3 === 0 ? 'guides/' : ''}page-${i}.${i % 2 ? 'mdx' : 'md'}`, page(i)]);
   return files;
 }
@@ -22,7 +30,8 @@ function initialFiles(): Array<[string, string]> {
 /** Blob contents GitHub served, over REST or inside GraphQL queries: the files ingestion read. */
 const blobReads = (github: FakeGitHub) => github.blobsServed.count;
 /** Every GitHub API call but installation-token requests (auth-app caches the token for an hour). */
-const apiCalls = (github: FakeGitHub) => [...github.routes].filter(([route]) => !route.includes('access_tokens')).reduce((sum, [, count]) => sum + count, 0);
+const apiCalls = (github: FakeGitHub) =>
+  [...github.routes].filter(([route]) => !route.includes('access_tokens')).reduce((sum, [, count]) => sum + count, 0);
 
 /** Reindex through the ingestion reactor against the fake GitHub: what is fetched, what is indexed. */
 describe('ingestion', () => {
@@ -40,7 +49,9 @@ describe('ingestion', () => {
   };
   const documents = async () => {
     await app.runtime.checkpoints.waitFor('documents', await app.runtime.store.headPosition(), 10_000);
-    return app.runtime.dataSource.query(`SELECT path, title, description, blob_sha, chunk_count FROM documents WHERE store_id LIKE '%\\_handbook' ORDER BY path`);
+    return app.runtime.dataSource.query(
+      `SELECT path, title, description, blob_sha, chunk_count FROM documents WHERE store_id LIKE '%\\_handbook' ORDER BY path`,
+    );
   };
 
   beforeAll(async () => {
@@ -48,7 +59,10 @@ describe('ingestion', () => {
     github.setInstallationRepositories(7, [repositoryPayload(4242, 'acme', 'docs')]);
     github.setRepository('acme', 'docs', { id: 4242, files: initialFiles() });
     appEnv = useGitHubAppEnv(github);
-    app = await startTestApp({ config: { githubApiUrl: github.url, githubWebhookSecret: WEBHOOK_SECRET }, reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0, maxTreeEntries: MAX_TREE_ENTRIES } } });
+    app = await startTestApp({
+      config: { githubApiUrl: github.url, githubWebhookSecret: WEBHOOK_SECRET },
+      reactors: { pollIntervalMs: 200, settings: { batchSize: 5, progressIntervalMs: 0, maxTreeEntries: MAX_TREE_ENTRIES } },
+    });
     token = await app.token({ org: 'ingest' });
     await ownInstallation(app, github, { token, userId: 'user_1', org: 'ingest', installationId: 7, owner: 'acme' });
     const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7' } });
@@ -69,7 +83,16 @@ describe('ingestion', () => {
     const jobId = await reindex();
     const job = await waitForJob(app, jobId);
     expect(job).toMatchObject({ status: 'completed', trigger: 'manual' });
-    expect(job.output).toMatchObject({ storeSlug: 'handbook', configStatus: 'configured', filesMatched: 14, documentsIndexed: 12, documentsRemoved: 0, unchanged: 0, skippedBinary: 2, treeTruncated: false });
+    expect(job.output).toMatchObject({
+      storeSlug: 'handbook',
+      configStatus: 'configured',
+      filesMatched: 14,
+      documentsIndexed: 12,
+      documentsRemoved: 0,
+      unchanged: 0,
+      skippedBinary: 2,
+      treeTruncated: false,
+    });
     // One blob read per matched file plus the config; the dotfile, README and sources are never read,
     // nor is the image, known by its extension (the binary `logo.md` is only known once read).
     expect(blobReads(github) - blobsBefore).toBe(14);
@@ -85,7 +108,11 @@ describe('ingestion', () => {
     expect(rows.find((r: any) => r.path === 'docs/guides/page-0.md')).toMatchObject({ title: 'Page 0', description: 'About page 0' });
     expect(rows.every((r: any) => r.chunk_count >= 1)).toBe(true);
 
-    const repository = await app.request('GET', `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token });
+    const repository = await app.request(
+      'GET',
+      `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`,
+      { token },
+    );
     expect(repository.body).toMatchObject({ activeJobId: null, configStatus: 'configured', documentCount: 12 });
   });
 
@@ -100,7 +127,10 @@ describe('ingestion', () => {
   });
 
   it('fetches only changed and added files and removes deleted ones', async () => {
-    github.updateRepositoryFiles('acme', 'docs', { upsert: { 'docs/page-1.mdx': '---\ntitle: Page one, rewritten\n---\nshort now', 'docs/new.md': '# New\n\nfresh text' }, remove: ['docs/page-2.md'] });
+    github.updateRepositoryFiles('acme', 'docs', {
+      upsert: { 'docs/page-1.mdx': '---\ntitle: Page one, rewritten\n---\nshort now', 'docs/new.md': '# New\n\nfresh text' },
+      remove: ['docs/page-2.md'],
+    });
     const blobsBefore = blobReads(github);
     const job = await waitForJob(app, await reindex());
     expect(job.output).toMatchObject({ documentsIndexed: 2, documentsRemoved: 1, unchanged: 10 });
@@ -120,7 +150,11 @@ describe('ingestion', () => {
     const job = await waitForJob(app, await reindex());
     expect(job).toMatchObject({ status: 'failed', error_code: 'invalid_config' });
     expect(job.error_message).toMatch(/lightfast\.yml: version: must be 1/);
-    const repository = await app.request('GET', `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token });
+    const repository = await app.request(
+      'GET',
+      `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`,
+      { token },
+    );
     expect(repository.body).toMatchObject({ configStatus: 'error', activeJobId: null });
     github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': CONFIG } });
   });
@@ -128,11 +162,20 @@ describe('ingestion', () => {
   it('fails a job whose lightfast.yml holds a catastrophic glob with invalid_config naming it, before compiling it', async () => {
     // Compiled and matched against the bait path, this glob would hold the event loop for hours (O(n^7)).
     const hostile = '*a*a*a*a*a*a*a*b';
-    github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': `version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - "${hostile}"\n`, [`${'a'.repeat(200)}.md`]: 'bait' } });
+    github.updateRepositoryFiles('acme', 'docs', {
+      upsert: {
+        'lightfast.yml': `version: 1\nstore: handbook\ninclude:\n  - docs/**/*.md\n  - "${hostile}"\n`,
+        [`${'a'.repeat(200)}.md`]: 'bait',
+      },
+    });
     const job = await waitForJob(app, await reindex());
     expect(job).toMatchObject({ status: 'failed', error_code: 'invalid_config' });
     expect(job.error_message).toBe(`lightfast.yml: include[1] "${hostile}": more than 2 "*" in one path segment`);
-    const repository = await app.request('GET', `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`, { token });
+    const repository = await app.request(
+      'GET',
+      `${base}/${repositoryId}?minPosition=${encodeURIComponent(await app.runtime.store.headPosition())}`,
+      { token },
+    );
     expect(repository.body).toMatchObject({ configStatus: 'error', activeJobId: null });
     github.updateRepositoryFiles('acme', 'docs', { upsert: { 'lightfast.yml': CONFIG }, remove: [`${'a'.repeat(200)}.md`] });
   });
@@ -143,13 +186,17 @@ describe('ingestion', () => {
     const blobsBefore = blobReads(github);
     const job = await waitForJob(app, await reindex());
     expect(job).toMatchObject({ status: 'failed', error_code: 'tree_too_large' });
-    expect(job.error_message).toBe(`The tree of acme/docs has more than ${MAX_TREE_ENTRIES} files: this deployment reads at most ${MAX_TREE_ENTRIES} entries per job (INGESTION_MAX_TREE_ENTRIES)`);
+    expect(job.error_message).toBe(
+      `The tree of acme/docs has more than ${MAX_TREE_ENTRIES} files: this deployment reads at most ${MAX_TREE_ENTRIES} entries per job (INGESTION_MAX_TREE_ENTRIES)`,
+    );
     expect(blobReads(github) - blobsBefore).toBe(0); // not even the config was read
     github.updateRepositoryFiles('acme', 'docs', { remove: extra });
   });
 
   it('ingests what a push to the default branch changed, fetching only the changed file', async () => {
-    const after = github.updateRepositoryFiles('acme', 'docs', { upsert: { 'docs/guides/page-3.mdx': '---\ntitle: Pushed page\n---\npushed words' } });
+    const after = github.updateRepositoryFiles('acme', 'docs', {
+      upsert: { 'docs/guides/page-3.mdx': '---\ntitle: Pushed page\n---\npushed words' },
+    });
     const body = JSON.stringify({
       ref: 'refs/heads/main',
       before: 'a'.repeat(40),
@@ -159,12 +206,21 @@ describe('ingestion', () => {
       commits: [{ id: after, added: [], modified: ['docs/guides/page-3.mdx'], removed: [] }],
       head_commit: { timestamp: new Date().toISOString() },
     });
-    const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await new Webhooks({ secret: WEBHOOK_SECRET }).sign(body) };
+    const headers = {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': await new Webhooks({ secret: WEBHOOK_SECRET }).sign(body),
+    };
     const blobsBefore = blobReads(github);
     const pushed = await app.request('POST', '/v1/webhooks/github', { body, headers });
     expect(pushed.status).toBe(200);
     const job = await waitForJob(app, pushed.body.jobId);
-    expect(job).toMatchObject({ status: 'completed', trigger: 'webhook', output: expect.objectContaining({ commitSha: after, documentsIndexed: 1, documentsRemoved: 0 }) });
+    expect(job).toMatchObject({
+      status: 'completed',
+      trigger: 'webhook',
+      output: expect.objectContaining({ commitSha: after, documentsIndexed: 1, documentsRemoved: 0 }),
+    });
     // The changed file, the config and the binary file skipped earlier: nothing else is read.
     expect(blobReads(github) - blobsBefore).toBe(3);
     expect((await documents()).find((r: any) => r.path === 'docs/guides/page-3.mdx')).toMatchObject({ title: 'Pushed page' });
@@ -172,9 +228,21 @@ describe('ingestion', () => {
 
   it('runs the first sync of a repository resource connected to a workspace, indexing every matched file', async () => {
     // No lightfast.yml: the original's default globs (docs/**/*.md, docs/**/*.mdx, README.md) into store "docs".
-    github.setRepository('acme', 'handbook', { id: 5151, files: [['README.md', '# Handbook'], ['docs/a.md', 'alpha'], ['docs/b.mdx', 'beta'], ['notes/c.md', 'not matched']] });
+    github.setRepository('acme', 'handbook', {
+      id: 5151,
+      files: [
+        ['README.md', '# Handbook'],
+        ['docs/a.md', 'alpha'],
+        ['docs/b.mdx', 'beta'],
+        ['notes/c.md', 'not matched'],
+      ],
+    });
     const integration = await connectGitHubIntegration(app, github, { userId: 'user_1', installationId: 7, owner: 'acme' });
-    const resourceId = await registerRepositoryResource(app, token, integration.id, { installationId: 7, repoId: 5151, fullName: 'acme/handbook' });
+    const resourceId = await registerRepositoryResource(app, token, integration.id, {
+      installationId: 7,
+      repoId: 5151,
+      fullName: 'acme/handbook',
+    });
     const workspace = await app.request('POST', '/v1/orgs/ingest/workspaces', { token, body: { name: 'handbook' } });
     expect(workspace.status).toBe(201);
     await app.request('GET', `/v1/orgs/ingest/workspaces/handbook?minPosition=${workspace.body.position}`, { token });
@@ -185,7 +253,12 @@ describe('ingestion', () => {
     const jobId = await waitForReadModel(
       app,
       'jobs',
-      async () => ((await app.runtime.dataSource.query(`SELECT id FROM jobs WHERE workspace_id = $1`, [connected.body.workspaceId])) as Array<{ id: string }>)[0]?.id,
+      async () =>
+        (
+          (await app.runtime.dataSource.query(`SELECT id FROM jobs WHERE workspace_id = $1`, [connected.body.workspaceId])) as Array<{
+            id: string;
+          }>
+        )[0]?.id,
       'the initial sync job',
     );
     const job = await waitForJob(app, jobId);
@@ -195,7 +268,9 @@ describe('ingestion', () => {
     // The connection's sync status, as the original's `lastSyncStatus`: completed, with when.
     const head = encodeURIComponent(await app.runtime.store.headPosition());
     const connections = await app.request('GET', `/v1/orgs/ingest/workspaces/handbook/integrations?minPosition=${head}`, { token });
-    expect(connections.body).toEqual([expect.objectContaining({ resourceId, lastSyncStatus: 'completed', lastSyncError: null, lastSyncedAt: expect.any(String) })]);
+    expect(connections.body).toEqual([
+      expect.objectContaining({ resourceId, lastSyncStatus: 'completed', lastSyncError: null, lastSyncedAt: expect.any(String) }),
+    ]);
   });
 });
 
@@ -209,20 +284,27 @@ describe('ingestion stopped mid-job', () => {
   let appEnv: { restore(): void };
   // Two files per batch (one GraphQL query), progress after every batch: the job's position is observable.
   const reactorSettings = { pollIntervalMs: 200, retryDelayMs: 0, settings: { batchSize: 2, progressIntervalMs: 0 } };
-  const files = (prefix: string): Array<[string, string]> => [['lightfast.yml', CONFIG], ...Array.from({ length: 7 }, (_, i): [string, string] => [`docs/${prefix}-${i}.md`, page(i)])];
+  const files = (prefix: string): Array<[string, string]> => [
+    ['lightfast.yml', CONFIG],
+    ...Array.from({ length: 7 }, (_, i): [string, string] => [`docs/${prefix}-${i}.md`, page(i)]),
+  ];
 
   const connectAndReindex = async (githubRepoId: number, name: string) => {
     github.setRepository('acme', name, { id: githubRepoId, files: files(name) });
     const connected = await app.request('POST', base, { token, body: { githubRepoId: String(githubRepoId), githubInstallationId: '7' } });
     expect(connected.status).toBe(201);
-    const reindex = await app.request('POST', `${base}/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`, { token });
+    const reindex = await app.request('POST', `${base}/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`, {
+      token,
+    });
     expect(reindex.status).toBe(202);
     return reindex.body.jobId as string;
   };
   /** Documents the job recorded, as the documents read model holds them once it has caught up. */
   const documentsOf = async (jobId: string) => {
     await app.runtime.checkpoints.waitFor('documents', await app.runtime.store.headPosition(), 10_000);
-    return (await app.runtime.dataSource.query('SELECT path FROM documents WHERE job_id = $1 ORDER BY path', [jobId])).map((r: { path: string }) => r.path);
+    return (await app.runtime.dataSource.query('SELECT path FROM documents WHERE job_id = $1 ORDER BY path', [jobId])).map(
+      (r: { path: string }) => r.path,
+    );
   };
 
   beforeAll(async () => {
@@ -251,9 +333,19 @@ describe('ingestion stopped mid-job', () => {
       const jobId = await connectAndReindex(6101, 'cancel-me');
       await gate.waitForHeld(1);
       await waitForJob(app, jobId, ['running'], 30_000).then(() =>
-        waitForReadModel(app, 'jobs', async () => ((await app.runtime.dataSource.query('SELECT progress FROM jobs WHERE id = $1', [jobId]))[0]?.progress?.processed >= 2 ? true : undefined), 'the first batch'),
+        waitForReadModel(
+          app,
+          'jobs',
+          async () =>
+            (await app.runtime.dataSource.query('SELECT progress FROM jobs WHERE id = $1', [jobId]))[0]?.progress?.processed >= 2
+              ? true
+              : undefined,
+          'the first batch',
+        ),
       );
-      const cancelled = await app.request('POST', `/v1/orgs/halt/workspaces/${encodeURIComponent(workspaceName)}/jobs/${jobId}/cancel`, { token });
+      const cancelled = await app.request('POST', `/v1/orgs/halt/workspaces/${encodeURIComponent(workspaceName)}/jobs/${jobId}/cancel`, {
+        token,
+      });
       expect(cancelled.status).toBe(200);
       gate.release();
 
@@ -276,7 +368,15 @@ describe('ingestion stopped mid-job', () => {
     const gate = github.holdBlobs(2);
     const jobId = await connectAndReindex(6102, 'resume-me');
     await gate.waitForHeld(1);
-    await waitForReadModel(app, 'jobs', async () => ((await app.runtime.dataSource.query('SELECT progress FROM jobs WHERE id = $1', [jobId]))[0]?.progress?.processed >= 2 ? true : undefined), 'the first batch');
+    await waitForReadModel(
+      app,
+      'jobs',
+      async () =>
+        (await app.runtime.dataSource.query('SELECT progress FROM jobs WHERE id = $1', [jobId]))[0]?.progress?.processed >= 2
+          ? true
+          : undefined,
+      'the first batch',
+    );
     // Stopping aborts the job at its next step: the held fetch is answered, and the job stays running.
     const stopped = first.stop();
     gate.release();
@@ -290,7 +390,10 @@ describe('ingestion stopped mid-job', () => {
       expect(job).toMatchObject({ status: 'completed', output: expect.objectContaining({ documentsIndexed: 7, unchanged: 2 }) });
       expect(await documentsOf(jobId)).toEqual(Array.from({ length: 7 }, (_, i) => `docs/resume-me-${i}.md`));
       // Batches 0 (before the stop) and 1, 2 (after): numbered on, none recorded twice.
-      const batches = await app.runtime.dataSource.query(`SELECT data->>'batch' AS batch FROM es_events WHERE stream_id = $1 ORDER BY data->>'batch'`, [`ingestion-${jobId}`]);
+      const batches = await app.runtime.dataSource.query(
+        `SELECT data->>'batch' AS batch FROM es_events WHERE stream_id = $1 ORDER BY data->>'batch'`,
+        [`ingestion-${jobId}`],
+      );
       expect(batches.map((b: { batch: string }) => b.batch)).toEqual(['0', '1', '2', '3']);
     } finally {
       await second.stop();
@@ -302,15 +405,27 @@ describe('ingestion stopped mid-job', () => {
     try {
       github.setRepository('acme', 'sync-me', { id: 6103, files: files('sync-me') });
       const integration = await connectGitHubIntegration(app, github, { userId: 'user_1', installationId: 7, owner: 'acme' });
-      const resourceId = await registerRepositoryResource(app, token, integration.id, { installationId: 7, repoId: 6103, fullName: 'acme/sync-me' });
+      const resourceId = await registerRepositoryResource(app, token, integration.id, {
+        installationId: 7,
+        repoId: 6103,
+        fullName: 'acme/sync-me',
+      });
       const workspace = await app.request('POST', '/v1/orgs/halt/workspaces', { token, body: { name: 'sync-ws' } });
       const gate = github.holdBlobs(2);
-      const connected = await app.request('POST', `/v1/orgs/halt/workspaces/sync-ws/integrations?minPosition=${workspace.body.position}`, { token, body: { resourceId } });
+      const connected = await app.request('POST', `/v1/orgs/halt/workspaces/sync-ws/integrations?minPosition=${workspace.body.position}`, {
+        token,
+        body: { resourceId },
+      });
       expect(connected.status).toBe(201);
       const jobId = await waitForReadModel(
         app,
         'jobs',
-        async () => ((await app.runtime.dataSource.query(`SELECT id FROM jobs WHERE workspace_id = $1 AND (progress->>'processed')::int >= 2`, [connected.body.workspaceId])) as Array<{ id: string }>)[0]?.id,
+        async () =>
+          (
+            (await app.runtime.dataSource.query(`SELECT id FROM jobs WHERE workspace_id = $1 AND (progress->>'processed')::int >= 2`, [
+              connected.body.workspaceId,
+            ])) as Array<{ id: string }>
+          )[0]?.id,
         'the first batch of the initial sync',
       );
       await gate.waitForHeld(1);

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { integrationStreamId } from '#domain';
 import { OctokitInstallationsSource, SignedState } from '#adapters';
-import { StoreGitHubOAuthResultCommand, StoreGitHubOAuthResultHandler } from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
+import {
+  StoreGitHubOAuthResultCommand,
+  StoreGitHubOAuthResultHandler,
+} from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub, type InstallationPayload } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -54,7 +57,11 @@ async function connectGitHub(userId: string, installations: InstallationPayload[
   tokensGiven.push(token);
   github.setInstallations(token, installations);
   const stored = await service.execute(
-    new StoreGitHubOAuthResultCommand(userId, { accessToken: token, scopes: ['read:user'], installations: await source.listUserInstallations(token) }, { commandId: randomUUID(), userId }),
+    new StoreGitHubOAuthResultCommand(
+      userId,
+      { accessToken: token, scopes: ['read:user'], installations: await source.listUserInstallations(token) },
+      { commandId: randomUUID(), userId },
+    ),
   );
   return { ...stored, token };
 }
@@ -75,7 +82,9 @@ async function createResources(token: string, integrationId: string, resources: 
 }
 
 async function get(token: string, path: string, position: string | null) {
-  const response = await app.request('GET', position === null ? path : `${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`, { token });
+  const response = await app.request('GET', position === null ? path : `${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`, {
+    token,
+  });
   expect(response.status).toBe(200);
   return response.body;
 }
@@ -84,10 +93,17 @@ describe('GitHub integration', () => {
   it('stores the OAuth result with the token sealed: listed without it, never in clear in the event store', async () => {
     const token = await tokenFor('user_connect');
     const connected = await connectGitHub('user_connect', [installationPayload(11, 'acme'), installationPayload(12, 'octocat', 'User')]);
-    expect(connected).toEqual({ id: expect.any(String), created: true, position: expect.stringMatching(/^\d+\/\d+$/), token: connected.token });
+    expect(connected).toEqual({
+      id: expect.any(String),
+      created: true,
+      position: expect.stringMatching(/^\d+\/\d+$/),
+      token: connected.token,
+    });
 
     const list = await get(token, '/v1/me/integrations', connected.position);
-    expect(list).toEqual([{ id: connected.id, provider: 'github', isActive: true, connectedAt: expect.any(String), lastSyncAt: expect.any(String) }]);
+    expect(list).toEqual([
+      { id: connected.id, provider: 'github', isActive: true, connectedAt: expect.any(String), lastSyncAt: expect.any(String) },
+    ]);
     const githubView = await get(token, '/v1/me/integrations/github', connected.position);
     expect(githubView).toEqual({
       id: connected.id,
@@ -111,11 +127,14 @@ describe('GitHub integration', () => {
     });
     for (const body of [list, githubView]) expect(JSON.stringify(body)).not.toMatch(/gho_|v1:/);
 
-    const inClear: Array<{ n: number }> = await app.runtime.dataSource.query(`SELECT count(*)::int AS n FROM es_events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%'`, [
-      connected.token,
-    ]);
+    const inClear: Array<{ n: number }> = await app.runtime.dataSource.query(
+      `SELECT count(*)::int AS n FROM es_events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%'`,
+      [connected.token],
+    );
     expect(inClear[0]!.n).toBe(0);
-    const [event] = (await app.runtime.store.readStream(integrationStreamId('user_connect'))).map((e) => e.data as { encryptedAccessToken: string });
+    const [event] = (await app.runtime.store.readStream(integrationStreamId('user_connect'))).map(
+      (e) => e.data as { encryptedAccessToken: string },
+    );
     expect(event!.encryptedAccessToken).toMatch(/^v1:/);
     expect(app.runtime.cipher.decrypt(event!.encryptedAccessToken)).toBe(connected.token);
   });
@@ -169,7 +188,9 @@ describe('GitHub integration', () => {
 
     it('answers 404 when GitHub is not connected, without calling GitHub', async () => {
       const calls = github.requests.get('GET /user/installations') ?? 0;
-      const response = await app.withoutAppending(async () => app.request('POST', '/v1/me/integrations/github/validate', { token: await tokenFor('user_never') }));
+      const response = await app.withoutAppending(async () =>
+        app.request('POST', '/v1/me/integrations/github/validate', { token: await tokenFor('user_never') }),
+      );
       expect(response.status).toBe(404);
       expect(github.requests.get('GET /user/installations') ?? 0).toBe(calls);
     });
@@ -182,7 +203,9 @@ describe('GitHub integration', () => {
     const response = await app.request('DELETE', `/v1/me/integrations/${connected.id}`, { token });
 
     expect(response.body).toEqual({ success: true, position: expect.any(String) });
-    expect(await get(token, '/v1/me/integrations', response.body.position)).toEqual([expect.objectContaining({ id: connected.id, isActive: false })]);
+    expect(await get(token, '/v1/me/integrations', response.body.position)).toEqual([
+      expect.objectContaining({ id: connected.id, isActive: false }),
+    ]);
     expect((await get(token, '/v1/me/integrations/github', response.body.position)).isActive).toBe(false);
     const again = await app.withoutAppending(() => app.request('DELETE', `/v1/me/integrations/${connected.id}`, { token }));
     expect(again.body).toEqual(response.body);
@@ -226,7 +249,9 @@ describe('resources', () => {
     });
 
     // The id as a string this time, and other metadata: still the same repository.
-    const again = await app.withoutAppending(() => createResources(token, integrationId, [repo(1001, 11, { repoId: '1001', defaultBranch: 'develop' })]));
+    const again = await app.withoutAppending(() =>
+      createResources(token, integrationId, [repo(1001, 11, { repoId: '1001', defaultBranch: 'develop' })]),
+    );
     expect(again.status).toBe(201);
     expect(again.body.resources).toEqual([{ ...first.body.resources[0], created: false }]);
     expect(again.body.created).toBe(0);
@@ -237,7 +262,9 @@ describe('resources', () => {
 
   it('creates 100 resources in one append: one event, one transaction', async () => {
     const before = await app.eventCount();
-    const [{ last }]: Array<{ last: string }> = await app.runtime.dataSource.query('SELECT max(global_position)::text AS last FROM es_events');
+    const [{ last }]: Array<{ last: string }> = await app.runtime.dataSource.query(
+      'SELECT max(global_position)::text AS last FROM es_events',
+    );
     const hundred = Array.from({ length: 100 }, (_, i) => repo(2000 + i, i % 2 ? 11 : 12));
 
     const response = await createResources(token, integrationId, hundred, { 'Idempotency-Key': 'hundred' });
@@ -272,14 +299,24 @@ describe('resources', () => {
   });
 
   it('refuses 101 resources with a 400 naming the field and appends nothing', async () => {
-    const response = await app.withoutAppending(() => createResources(token, integrationId, Array.from({ length: 101 }, (_, i) => repo(5000 + i))));
+    const response = await app.withoutAppending(() =>
+      createResources(
+        token,
+        integrationId,
+        Array.from({ length: 101 }, (_, i) => repo(5000 + i)),
+      ),
+    );
     expectInvalidField(response, 'resources');
     expect(response.body.error.message).toContain('at most 100');
   });
 
   it('refuses a repository from an installation the integration does not have (422), appending nothing', async () => {
     const response = await app.withoutAppending(() => createResources(token, integrationId, [repo(6001), repo(6002, 99)]));
-    expect([response.status, response.body.error.code, response.body.error.details.field]).toEqual([422, 'refused', 'resources.1.installationId']);
+    expect([response.status, response.body.error.code, response.body.error.details.field]).toEqual([
+      422,
+      'refused',
+      'resources.1.installationId',
+    ]);
   });
 
   describe('bad input: 400 naming the field, nothing appended', () => {
@@ -296,7 +333,9 @@ describe('resources', () => {
       ['an unknown property', { resources: [{ ...repo(1), stars: 5 }] }, 'resources.0.stars'],
       ['an element that is not an object', { resources: ['acme/repo1'] }, 'resources.0'],
     ])('refuses %s', async (_, body, field) => {
-      const response = await app.withoutAppending(() => app.request('POST', `/v1/me/integrations/${integrationId}/resources`, { token, body }));
+      const response = await app.withoutAppending(() =>
+        app.request('POST', `/v1/me/integrations/${integrationId}/resources`, { token, body }),
+      );
       if (field === 'resources.0') expect(response.status).toBe(400);
       else expectInvalidField(response, field);
     });
@@ -309,7 +348,13 @@ describe('resources', () => {
     it("keeps GitHub's description of a repository, not the request's", async () => {
       const response = await createResources(token, integrationId, [{ ...repo(1), defaultBranch: 'develop', isPrivate: false }]);
       expect(response.status).toBe(201);
-      expect(response.body.resources[0]).toMatchObject({ repoId: '1', repoName: 'repo1', repoFullName: 'acme/repo1', defaultBranch: 'main', isPrivate: true });
+      expect(response.body.resources[0]).toMatchObject({
+        repoId: '1',
+        repoName: 'repo1',
+        repoFullName: 'acme/repo1',
+        defaultBranch: 'main',
+        isPrivate: true,
+      });
     });
 
     it('refuses a repository GitHub does not show the user through that installation (404), appending nothing', async () => {
@@ -327,7 +372,12 @@ describe('resources', () => {
       ['DELETE', `/v1/me/integrations/${integrationId}`, undefined],
     ] as const) {
       const response = await app.withoutAppending(() => app.request(method, path, { token: intruder, body }));
-      expect({ path, method, status: response.status, code: response.body.error.code }).toEqual({ path, method, status: 404, code: 'not_found' });
+      expect({ path, method, status: response.status, code: response.body.error.code }).toEqual({
+        path,
+        method,
+        status: 404,
+        code: 'not_found',
+      });
     }
     const own = await get(intruder, '/v1/me/integrations', null);
     expect(own.map((i: { id: string }) => i.id)).not.toContain(integrationId);
@@ -429,10 +479,15 @@ describe('workspace integrations', () => {
   });
 
   it('does nothing when connected again with the same configuration; a new configuration starts no new sync', async () => {
-    const same = await app.withoutAppending(() => app.request('POST', base, { token: owner, body: { resourceId, syncConfig: { autoSync: true, paths: ['docs/**'] } } }));
+    const same = await app.withoutAppending(() =>
+      app.request('POST', base, { token: owner, body: { resourceId, syncConfig: { autoSync: true, paths: ['docs/**'] } } }),
+    );
     expect(same.body).toMatchObject({ initialSyncStarted: false });
 
-    const changed = await app.request('POST', base, { token: owner, body: { resourceId, syncConfig: { branches: ['main'], autoSync: false } } });
+    const changed = await app.request('POST', base, {
+      token: owner,
+      body: { resourceId, syncConfig: { branches: ['main'], autoSync: false } },
+    });
     expect(changed.body).toMatchObject({ initialSyncStarted: false, syncConfig: { branches: ['main'], autoSync: false } });
     expect((await app.runtime.store.readStream(integrationStreamId('user_ws_owner'))).at(-1)!.type).toBe('WorkspaceSyncConfigChanged');
     const list = await get(owner, base, changed.body.position);
@@ -441,7 +496,10 @@ describe('workspace integrations', () => {
 
   it('connects to a workspace created a moment ago when given the creation’s position', async () => {
     const created = await app.request('POST', '/v1/orgs/acme/workspaces', { token: owner, body: { name: 'fresh' } });
-    const response = await app.request('POST', `/v1/orgs/acme/workspaces/fresh/integrations?minPosition=${created.body.position}`, { token: owner, body: { resourceId } });
+    const response = await app.request('POST', `/v1/orgs/acme/workspaces/fresh/integrations?minPosition=${created.body.position}`, {
+      token: owner,
+      body: { resourceId },
+    });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ workspaceId: created.body.workspaceId, initialSyncStarted: true });
   });
@@ -449,7 +507,9 @@ describe('workspace integrations', () => {
   it('answers 404 for another user’s resource and for an unknown workspace, appending nothing', async () => {
     const notOwned = await app.withoutAppending(() => app.request('POST', base, { token: member, body: { resourceId: otherResourceId } }));
     expect([notOwned.status, notOwned.body.error.code]).toEqual([404, 'not_found']);
-    const noWorkspace = await app.withoutAppending(() => app.request('POST', '/v1/orgs/acme/workspaces/nope/integrations', { token: owner, body: { resourceId: otherResourceId } }));
+    const noWorkspace = await app.withoutAppending(() =>
+      app.request('POST', '/v1/orgs/acme/workspaces/nope/integrations', { token: owner, body: { resourceId: otherResourceId } }),
+    );
     expect(noWorkspace.status).toBe(404);
   });
 
@@ -499,7 +559,9 @@ describe('workspace integrations', () => {
 
     const again = await app.request('POST', base, { token: owner, body: { resourceId } });
     expect(again.body).toMatchObject({ initialSyncStarted: true, syncConfig: { autoSync: true } });
-    expect(await get(owner, base, again.body.position)).toEqual([expect.objectContaining({ resourceId, isActive: true, lastSyncStatus: 'pending' })]);
+    expect(await get(owner, base, again.body.position)).toEqual([
+      expect.objectContaining({ resourceId, isActive: true, lastSyncStatus: 'pending' }),
+    ]);
   });
 
   it('lets an admin of the organization disconnect a connection another member made', async () => {
@@ -510,7 +572,10 @@ describe('workspace integrations', () => {
 
     expect(removed.status).toBe(200);
     const event = (await app.runtime.store.readStream(integrationStreamId('user_ws_owner'))).at(-1)!;
-    expect([event.type, (event.data as { disconnectedBy: string }).disconnectedBy]).toEqual(['ResourceDisconnectedFromWorkspace', 'user_ws_admin']);
+    expect([event.type, (event.data as { disconnectedBy: string }).disconnectedBy]).toEqual([
+      'ResourceDisconnectedFromWorkspace',
+      'user_ws_admin',
+    ]);
     expect((await get(admin, base, removed.body.position)).map((c: { resourceId: string }) => c.resourceId)).toEqual([resourceId]);
   });
 });
@@ -523,7 +588,11 @@ describe('GitHub OAuth callback', () => {
     const response = await app.request('GET', '/v1/github/auth', { token: await tokenFor(userId) });
     expect(response.status).toBe(200);
     const url = new URL(response.body.url);
-    expect([url.origin + url.pathname, url.searchParams.get('client_id'), url.searchParams.get('code_challenge_method')]).toEqual([`${github.url}/login/oauth/authorize`, 'gh-client-id', 'S256']);
+    expect([url.origin + url.pathname, url.searchParams.get('client_id'), url.searchParams.get('code_challenge_method')]).toEqual([
+      `${github.url}/login/oauth/authorize`,
+      'gh-client-id',
+      'S256',
+    ]);
     const token = `gho_${randomUUID().replace(/-/g, '')}`;
     tokensGiven.push(token);
     const code = github.authorize(response.body.url, token, 'read:user,read:org');
@@ -531,12 +600,15 @@ describe('GitHub OAuth callback', () => {
     return { state: url.searchParams.get('state')!, token, code, cookie: oauthCookie(response.headers), url: response.body.url };
   }
 
-  const callback = (params: Record<string, string>, cookie?: string) => app.request('GET', `/v1/github/callback?${new URLSearchParams(params)}`, { headers: cookie ? { cookie } : {} });
+  const callback = (params: Record<string, string>, cookie?: string) =>
+    app.request('GET', `/v1/github/callback?${new URLSearchParams(params)}`, { headers: cookie ? { cookie } : {} });
 
   it('binds the round to the browser: an HttpOnly, SameSite=Lax cookie for the GitHub routes only, and a PKCE S256 challenge', async () => {
     const response = await app.request('GET', '/v1/github/auth', { token: await tokenFor('user_oauth_cookie') });
     const [setCookie] = response.headers.getSetCookie();
-    expect(setCookie).toMatch(/^console_github_oauth=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/v1\/github; Expires=.+; HttpOnly; SameSite=Lax$/);
+    expect(setCookie).toMatch(
+      /^console_github_oauth=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/v1\/github; Expires=.+; HttpOnly; SameSite=Lax$/,
+    );
     const url = new URL(response.body.url);
     expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // Neither the nonce nor anything derived from it in clear travels through GitHub.
@@ -574,7 +646,12 @@ describe('GitHub OAuth callback', () => {
         await fetch(`${github.url}/login/oauth/access_token`, {
           method: 'POST',
           headers: { accept: 'application/json', 'content-type': 'application/json' },
-          body: JSON.stringify({ client_id: 'gh-client-id', client_secret: 'gh-client-secret', code, ...(verifier === undefined ? {} : { code_verifier: verifier }) }),
+          body: JSON.stringify({
+            client_id: 'gh-client-id',
+            client_secret: 'gh-client-secret',
+            code,
+            ...(verifier === undefined ? {} : { code_verifier: verifier }),
+          }),
         })
       ).json()) as { error?: string; access_token?: string };
     const token = `gho_${randomUUID().replace(/-/g, '')}`;
@@ -590,7 +667,11 @@ describe('GitHub OAuth callback', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ connected: true, integrationId: expect.any(String), created: true, position: expect.any(String) });
     const view = await get(await tokenFor('user_oauth'), '/v1/me/integrations/github', response.body.position);
-    expect(view).toMatchObject({ id: response.body.integrationId, isActive: true, installations: [expect.objectContaining({ id: '41', accountLogin: 'oauth-org' })] });
+    expect(view).toMatchObject({
+      id: response.body.integrationId,
+      isActive: true,
+      installations: [expect.objectContaining({ id: '41', accountLogin: 'oauth-org' })],
+    });
     const [event] = await app.runtime.store.readStream(integrationStreamId('user_oauth'));
     expect((event!.data as { scopes: string[] }).scopes).toEqual(['read:user', 'read:org']);
 
@@ -604,7 +685,9 @@ describe('GitHub OAuth callback', () => {
   it('refuses a forged, altered or expired state before talking to GitHub, and appends nothing', async () => {
     const { state, code, cookie } = await authorize('user_oauth_victim');
     const [body, mac] = state.split('.');
-    const otherUser = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), u: 'user_attacker' })).toString('base64url');
+    const otherUser = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), u: 'user_attacker' }),
+    ).toString('base64url');
     const expired = new SignedState(app.runtime.cipher.deriveKey('github-oauth-state')).sign('user_oauth_victim', Date.now() - 11 * 60_000);
     const before = exchanges();
     for (const [forged, reason] of [
@@ -640,11 +723,15 @@ describe('GitHub OAuth callback', () => {
   describe('with GITHUB_OAUTH_RETURN_URL', () => {
     let redirecting: TestApp;
     beforeAll(async () => {
-      redirecting = await startTestApp({ projector: false, config: { githubApiUrl: github.url, githubOAuth: oauthConfig('https://console.example.test/settings?tab=github') } });
+      redirecting = await startTestApp({
+        projector: false,
+        config: { githubApiUrl: github.url, githubOAuth: oauthConfig('https://console.example.test/settings?tab=github') },
+      });
     });
     afterAll(async () => redirecting?.close());
 
-    const follow = (params: Record<string, string>, cookie: string) => fetch(`${redirecting.baseUrl}/v1/github/callback?${new URLSearchParams(params)}`, { redirect: 'manual', headers: { cookie } });
+    const follow = (params: Record<string, string>, cookie: string) =>
+      fetch(`${redirecting.baseUrl}/v1/github/callback?${new URLSearchParams(params)}`, { redirect: 'manual', headers: { cookie } });
 
     it('sends the browser back to the console with the outcome', async () => {
       const started = await redirecting.request('GET', '/v1/github/auth', { token: await redirecting.token({ userId: 'user_redirect' }) });
@@ -675,13 +762,14 @@ describe('secrets at rest', () => {
   it('no token given to the app is stored in clear in any event or read-model row', async () => {
     expect(tokensGiven.length).toBeGreaterThan(5);
     for (const token of tokensGiven) {
-      const rows: Array<{ events: number; integrations: number; resources: number; connections: number }> = await app.runtime.dataSource.query(
-        `SELECT (SELECT count(*)::int FROM es_events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%') AS events,
+      const rows: Array<{ events: number; integrations: number; resources: number; connections: number }> =
+        await app.runtime.dataSource.query(
+          `SELECT (SELECT count(*)::int FROM es_events WHERE data::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%') AS events,
                 (SELECT count(*)::int FROM integrations i WHERE row_to_json(i)::text LIKE '%' || $1 || '%') AS integrations,
                 (SELECT count(*)::int FROM integration_resources r WHERE row_to_json(r)::text LIKE '%' || $1 || '%') AS resources,
                 (SELECT count(*)::int FROM workspace_integrations w WHERE row_to_json(w)::text LIKE '%' || $1 || '%') AS connections`,
-        [token],
-      );
+          [token],
+        );
       expect(rows[0]).toEqual({ events: 0, integrations: 0, resources: 0, connections: 0 });
     }
   });

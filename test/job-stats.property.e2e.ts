@@ -11,7 +11,17 @@ import { replayProjection } from '../apps/projector/src/cli/replay.js';
 import { ProjectionRunner } from '../apps/projector/src/projection-runner.js';
 import { WorkspaceAnalytics, healthOf } from '../apps/api/src/analytics/workspace-analytics.service.js';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { JobQueries, JobStatsQueries, TIME_RANGES, jobStatsProjection, jobsProjection, sqlOnPool, type ProjectionDefinition, type TimeRange, type WindowTotals } from '#read-models';
+import {
+  JobQueries,
+  JobStatsQueries,
+  TIME_RANGES,
+  jobStatsProjection,
+  jobsProjection,
+  sqlOnPool,
+  type ProjectionDefinition,
+  type TimeRange,
+  type WindowTotals,
+} from '#read-models';
 
 /*
  * Random job histories, appended as commands in a random interleaving across jobs, projected, and
@@ -69,7 +79,10 @@ const instantArb: fc.Arbitrary<Instant> = fc.oneof(
     }),
   },
   // On or next to the start of a window the queries use (statistics, percentiles, time series).
-  { weight: 2, arbitrary: fc.record({ anchor: fc.constant('window' as const), hours: fc.constantFrom(0, 1, 5, 23, 24, 100, 168), delta: smallDelta }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ anchor: fc.constant('window' as const), hours: fc.constantFrom(0, 1, 5, 23, 24, 100, 168), delta: smallDelta }),
+  },
   { weight: 1, arbitrary: fc.record({ anchor: fc.constant('day' as const), days: fc.integer({ min: -8, max: 1 }), delta: smallDelta }) },
 );
 
@@ -91,8 +104,16 @@ type Outcome =
 const outcomeArb: fc.Arbitrary<Outcome> = fc.oneof(
   fc.constant({ kind: 'queued' as const }),
   fc.record({ kind: fc.constant('running' as const), startAfter: delayArb, progress: fc.boolean() }),
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('completed' as const), startAfter: delayArb, duration: durationArb, progress: fc.boolean() }) },
-  fc.record({ kind: fc.constantFrom('failed' as const, 'cancelled' as const), from: fc.constantFrom('queued' as const, 'running' as const), startAfter: delayArb, after: delayArb }),
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('completed' as const), startAfter: delayArb, duration: durationArb, progress: fc.boolean() }),
+  },
+  fc.record({
+    kind: fc.constantFrom('failed' as const, 'cancelled' as const),
+    from: fc.constantFrom('queued' as const, 'running' as const),
+    startAfter: delayArb,
+    after: delayArb,
+  }),
 );
 
 interface JobSpec {
@@ -225,7 +246,17 @@ function materialize(history: History): Materialized {
     const commands: JobCommand[] = [
       {
         type: 'QueueJob',
-        data: { jobId: id, organizationId: 'org-1', workspaceId, repositoryId, name: `job ${id}`, trigger: 'manual', triggeredBy: null, input: {}, at: iso(created) },
+        data: {
+          jobId: id,
+          organizationId: 'org-1',
+          workspaceId,
+          repositoryId,
+          name: `job ${id}`,
+          trigger: 'manual',
+          triggeredBy: null,
+          input: {},
+          at: iso(created),
+        },
       },
     ];
     let status: JobStatus = 'queued';
@@ -253,7 +284,9 @@ function materialize(history: History): Materialized {
         if (outcome.from === 'running') start();
         const at = iso((outcome.from === 'running' ? started : created) + outcome.after);
         commands.push(
-          outcome.kind === 'failed' ? { type: 'FailJob', data: { at, error: { message: 'boom', code: null } } } : { type: 'CancelJob', data: { at, reason: null } },
+          outcome.kind === 'failed'
+            ? { type: 'FailJob', data: { at, error: { message: 'boom', code: null } } }
+            : { type: 'CancelJob', data: { at, reason: null } },
         );
         status = outcome.kind;
         break;
@@ -386,7 +419,8 @@ async function catchUp(definition: ProjectionDefinition, maxBatchSize: number): 
   }
 }
 
-const catchUpAll = (maxBatchSize: number) => Promise.all([catchUp(jobsProjection, maxBatchSize), catchUp(jobStatsProjection, maxBatchSize)]);
+const catchUpAll = (maxBatchSize: number) =>
+  Promise.all([catchUp(jobsProjection, maxBatchSize), catchUp(jobStatsProjection, maxBatchSize)]);
 
 async function project(history: History, world: Materialized): Promise<void> {
   const cut = history.midCatchUp === null ? 0 : Math.floor(history.midCatchUp * world.steps.length);
@@ -414,13 +448,21 @@ async function answers(history: History, world: Materialized) {
     return { from, to: 'to' in range ? resolve(range.to, now) : from + range.length };
   });
   for (const ws of world.workspaceIds) {
-    for (const hours of [...STATISTICS_HOURS, history.hours]) out[`${ws} statistics ${hours}h`] = await queries.statistics(ws, hours, new Date(now));
-    for (const [i, { from, to }] of ranges.entries()) out[`${ws} windowTotals #${i} ${iso(from)}..${iso(to)}`] = await queries.windowTotals(ws, new Date(from), new Date(to));
-    for (const range of Object.keys(TIME_RANGES) as TimeRange[]) out[`${ws} percentiles ${range}`] = await queries.percentiles(ws, range, new Date(now));
+    for (const hours of [...STATISTICS_HOURS, history.hours])
+      out[`${ws} statistics ${hours}h`] = await queries.statistics(ws, hours, new Date(now));
+    for (const [i, { from, to }] of ranges.entries())
+      out[`${ws} windowTotals #${i} ${iso(from)}..${iso(to)}`] = await queries.windowTotals(ws, new Date(from), new Date(to));
+    for (const range of Object.keys(TIME_RANGES) as TimeRange[])
+      out[`${ws} percentiles ${range}`] = await queries.percentiles(ws, range, new Date(now));
     out[`${ws} timeSeries 24h`] = await queries.timeSeries(ws, '24h', new Date(now));
-    out[`${ws} recent ${history.limit}`] = (await new JobQueries(sqlOnPool(runtime.projectorPool)).recent(ws, history.limit, null)).map((job) => job.id);
+    out[`${ws} recent ${history.limit}`] = (await new JobQueries(sqlOnPool(runtime.projectorPool)).recent(ws, history.limit, null)).map(
+      (job) => job.id,
+    );
     for (let i = 0; i + 1 < ranges.length; i += 2) {
-      const [a, b] = [ranges[i]!, ranges[i + 1]!].map(({ from, to }) => ({ start: new Date(Math.min(from, to)), end: new Date(Math.max(from, to)) }));
+      const [a, b] = [ranges[i]!, ranges[i + 1]!].map(({ from, to }) => ({
+        start: new Date(Math.min(from, to)),
+        end: new Date(Math.max(from, to)),
+      }));
       out[`${ws} comparison #${i}`] = await analytics.comparison(ws, a!, b!);
     }
     out[`${ws} systemHealth`] = await analytics.systemHealth(ws, new Date(now));
@@ -436,13 +478,22 @@ async function answers(history: History, world: Materialized) {
   return { out, ranges };
 }
 
-function verify(history: History, world: Materialized, out: Record<string, unknown>, ranges: ReadonlyArray<{ from: number; to: number }>): void {
+function verify(
+  history: History,
+  world: Materialized,
+  out: Record<string, unknown>,
+  ranges: ReadonlyArray<{ from: number; to: number }>,
+): void {
   const { now } = world;
   for (const ws of world.workspaceIds) {
     const jobs = world.jobs.filter((job) => job.workspaceId === ws);
 
     for (const hours of [...STATISTICS_HOURS, history.hours]) {
-      same(`${ws} statistics ${hours}h`, out[`${ws} statistics ${hours}h`], bruteStatistics(jobs.filter((job) => job.created >= now - hours * HOUR)));
+      same(
+        `${ws} statistics ${hours}h`,
+        out[`${ws} statistics ${hours}h`],
+        bruteStatistics(jobs.filter((job) => job.created >= now - hours * HOUR)),
+      );
     }
 
     for (const [i, { from, to }] of ranges.entries()) {
@@ -464,7 +515,11 @@ function verify(history: History, world: Materialized, out: Record<string, unkno
         same(label, actual, { hasData: false, p50: 0, p95: 0, p99: 0, max: 0, sampleSize: 0 });
         continue;
       }
-      same(label, { hasData: actual.hasData, sampleSize: actual.sampleSize, max: actual.max }, { hasData: true, sampleSize: sample.length, max: sample.at(-1) });
+      same(
+        label,
+        { hasData: actual.hasData, sampleSize: actual.sampleSize, max: actual.max },
+        { hasData: true, sampleSize: sample.length, max: sample.at(-1) },
+      );
       for (const p of [50, 95, 99] as const) {
         const exact = nearestRank(sample, p);
         const estimate = actual[`p${p}`];
@@ -495,12 +550,25 @@ function verify(history: History, world: Materialized, out: Record<string, unkno
     same(`${ws} timeSeries 24h`, out[`${ws} timeSeries 24h`], series);
 
     const byRecency = [...jobs].sort(newestFirst);
-    same(`${ws} recent ${history.limit}`, out[`${ws} recent ${history.limit}`], byRecency.slice(0, history.limit).map((job) => job.id));
+    same(
+      `${ws} recent ${history.limit}`,
+      out[`${ws} recent ${history.limit}`],
+      byRecency.slice(0, history.limit).map((job) => job.id),
+    );
 
     for (let i = 0; i + 1 < ranges.length; i += 2) {
       const [a, b] = [ranges[i]!, ranges[i + 1]!].map(({ from, to }) => {
         const s = bruteStatistics(jobs.filter((job) => job.created >= Math.min(from, to) && job.created <= Math.max(from, to)));
-        return { jobs: { total: s.total, completed: s.byStatus.completed, failed: s.byStatus.failed, successRate: s.successRate, avgDurationMs: s.avgDurationMs }, documents: { total: 0, chunks: 0 } };
+        return {
+          jobs: {
+            total: s.total,
+            completed: s.byStatus.completed,
+            failed: s.byStatus.failed,
+            successRate: s.successRate,
+            avgDurationMs: s.avgDurationMs,
+          },
+          documents: { total: 0, chunks: 0 },
+        };
       });
       same(`${ws} comparison #${i}`, out[`${ws} comparison #${i}`], {
         current: a,
@@ -522,7 +590,14 @@ function verify(history: History, world: Materialized, out: Record<string, unkno
     const dayStats = bruteStatistics(day);
     const health = dayStats.successRate >= 95 ? 'healthy' : dayStats.successRate >= 80 ? 'degraded' : 'down';
     expect(healthOf(dayStats.successRate)).toBe(health);
-    same(`${ws} systemHealth`, out[`${ws} systemHealth`], { workspaceHealth: health, successRate: dayStats.successRate, storesCount: 0, sourcesCount: 0, totalJobs24h: dayStats.total, stores: [] });
+    same(`${ws} systemHealth`, out[`${ws} systemHealth`], {
+      workspaceHealth: health,
+      successRate: dayStats.successRate,
+      storesCount: 0,
+      sourcesCount: 0,
+      totalJobs24h: dayStats.total,
+      stores: [],
+    });
     same(`${ws} workspace statistics`, out[`${ws} workspace statistics`], {
       sources: { total: 0, byType: {}, list: [] },
       stores: { total: 0, list: [] },
@@ -533,7 +608,10 @@ function verify(history: History, world: Materialized, out: Record<string, unkno
         failed: dayStats.byStatus.failed,
         successRate: dayStats.successRate,
         avgDurationMs: dayStats.avgDurationMs,
-        recent: [...day].sort(newestFirst).slice(0, 5).map((job) => job.id),
+        recent: [...day]
+          .sort(newestFirst)
+          .slice(0, 5)
+          .map((job) => job.id),
       },
     });
   }
@@ -590,7 +668,13 @@ describe('job analytics over random histories', () => {
     const rowsBefore = await statsRows(world.workspaceIds);
 
     for (const definition of [jobStatsProjection, jobsProjection]) {
-      const result = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition, logger, releaseTimeoutMs: 5_000 });
+      const result = await replayProjection({
+        store: runtime.store,
+        pool: runtime.projectorPool,
+        definition,
+        logger,
+        releaseTimeoutMs: 5_000,
+      });
       expect(result.to).toBe(result.from + 1);
       expect(result.events).toBeGreaterThan(0);
     }

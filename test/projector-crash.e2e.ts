@@ -24,7 +24,11 @@ describe('projector crash safety', () => {
   beforeAll(async () => {
     execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }); // the daemon runs from dist/, as in production
     database = await createTestDatabase();
-    runtime = await openRuntime(loadConfig({}), { databaseUrl: database.url, identity: await LocalIdentityProvider.ephemeral(), logger: createLogger('test', 'silent') });
+    runtime = await openRuntime(loadConfig({}), {
+      databaseUrl: database.url,
+      identity: await LocalIdentityProvider.ephemeral(),
+      logger: createLogger('test', 'silent'),
+    });
     const seeded = await seedJobs(runtime.store, {
       organizationId: localOrganizationId('crash'),
       workspaceName: 'docs',
@@ -96,8 +100,15 @@ describe('projector crash safety', () => {
 
     for (const projection of PROJECTIONS) {
       const crashed = await snapshot(projection.tables.map((t) => t.name));
-      const { rows } = await runtime.projectorPool.query<{ count: string }>('SELECT count(*) FROM es_events WHERE type = ANY($1)', [[...projection.eventTypes]]);
-      const result = await replayProjection({ store: runtime.store, pool: runtime.projectorPool, definition: projection, logger: runtime.logger });
+      const { rows } = await runtime.projectorPool.query<{ count: string }>('SELECT count(*) FROM es_events WHERE type = ANY($1)', [
+        [...projection.eventTypes],
+      ]);
+      const result = await replayProjection({
+        store: runtime.store,
+        pool: runtime.projectorPool,
+        definition: projection,
+        logger: runtime.logger,
+      });
       expect(result.droppedOld).toBe(true);
       expect(result.events).toBe(Number(rows[0]!.count));
       const clean = await snapshot(projection.tables.map((t) => t.name));

@@ -18,7 +18,11 @@ describe('repositories over HTTP', () => {
   beforeAll(async () => {
     github = await startFakeGitHub();
     github.setInstallationRepositories(7, [repositoryPayload(4242, 'acme', 'docs'), repositoryPayload(4343, 'acme', 'site')]);
-    github.setRepositoryFiles('acme/docs', { 'README.md': '# docs', 'docs/intro.mdx': 'hi', '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n' });
+    github.setRepositoryFiles('acme/docs', {
+      'README.md': '# docs',
+      'docs/intro.mdx': 'hi',
+      '.lightfast.yaml': 'version: 1\nstore: docs-site\ninclude:\n  - docs/**/*.mdx\n',
+    });
     github.setRepositoryFiles('acme/site', { 'README.md': '# site' });
     appEnv = useGitHubAppEnv(github);
     app = await startTestApp({ config: { githubApiUrl: github.url } });
@@ -36,7 +40,12 @@ describe('repositories over HTTP', () => {
   it('connects a repository into the default workspace, lists and gets it', async () => {
     const connected = await app.request('POST', base, { token, body: { githubRepoId: '4242', githubInstallationId: '7' } });
     expect(connected.status).toBe(201);
-    expect(connected.body).toMatchObject({ repositoryId: expect.any(String), reactivated: false, workspaceId: expect.any(String), position: expect.any(String) });
+    expect(connected.body).toMatchObject({
+      repositoryId: expect.any(String),
+      reactivated: false,
+      workspaceId: expect.any(String),
+      position: expect.any(String),
+    });
     repositoryId = connected.body.repositoryId;
     position = connected.body.position;
 
@@ -46,7 +55,13 @@ describe('repositories over HTTP', () => {
     const list = await app.request('GET', `${base}?minPosition=${position}`, { token });
     expect(list.status).toBe(200);
     expect(list.body).toHaveLength(1);
-    expect(list.body[0]).toMatchObject({ id: repositoryId, githubRepoId: '4242', isActive: true, configStatus: 'pending', metadata: { fullName: 'acme/docs' } });
+    expect(list.body[0]).toMatchObject({
+      id: repositoryId,
+      githubRepoId: '4242',
+      isActive: true,
+      configStatus: 'pending',
+      metadata: { fullName: 'acme/docs' },
+    });
 
     const got = await app.request('GET', `${base}/${repositoryId}?minPosition=${position}`, { token });
     expect(got.status).toBe(200);
@@ -54,8 +69,13 @@ describe('repositories over HTTP', () => {
   });
 
   it('answers 404 for another organization’s repository', async () => {
-    expect((await app.request('GET', `/v1/orgs/other/repositories/${repositoryId}?minPosition=${position}`, { token: otherToken })).status).toBe(404);
-    expect((await app.request('POST', `/v1/orgs/other/repositories/${repositoryId}/reindex?minPosition=${position}`, { token: otherToken })).status).toBe(404);
+    expect(
+      (await app.request('GET', `/v1/orgs/other/repositories/${repositoryId}?minPosition=${position}`, { token: otherToken })).status,
+    ).toBe(404);
+    expect(
+      (await app.request('POST', `/v1/orgs/other/repositories/${repositoryId}/reindex?minPosition=${position}`, { token: otherToken }))
+        .status,
+    ).toBe(404);
     expect((await app.request('GET', `${base}/no-such-id?minPosition=${position}`, { token })).status).toBe(404);
   });
 
@@ -63,7 +83,13 @@ describe('repositories over HTTP', () => {
     const before = countRepoRequests(github);
     const detected = await app.request('POST', `${base}/${repositoryId}/detect-config?minPosition=${position}`, { token });
     expect(detected.status).toBe(200);
-    expect(detected.body).toMatchObject({ exists: true, path: '.lightfast.yaml', status: 'configured', config: { version: 1, store: 'docs-site', include: ['docs/**/*.mdx'] }, error: null });
+    expect(detected.body).toMatchObject({
+      exists: true,
+      path: '.lightfast.yaml',
+      status: 'configured',
+      config: { version: 1, store: 'docs-site', include: ['docs/**/*.mdx'] },
+      error: null,
+    });
     expect(countRepoRequests(github) - before).toBe(2);
     const got = await app.request('GET', `${base}/${repositoryId}?minPosition=${detected.body.position}`, { token });
     expect(got.body).toMatchObject({ configStatus: 'configured', configPath: '.lightfast.yaml' });
@@ -72,7 +98,9 @@ describe('repositories over HTTP', () => {
   it('records an unconfigured repository after one listing', async () => {
     const site = await app.request('POST', base, { token, body: { githubRepoId: '4343', githubInstallationId: '7' } });
     const before = countRepoRequests(github);
-    const detected = await app.request('POST', `${base}/${site.body.repositoryId}/detect-config?minPosition=${site.body.position}`, { token });
+    const detected = await app.request('POST', `${base}/${site.body.repositoryId}/detect-config?minPosition=${site.body.position}`, {
+      token,
+    });
     expect(detected.body).toMatchObject({ exists: false, path: null, status: 'unconfigured' });
     expect(countRepoRequests(github) - before).toBe(1);
   });
@@ -87,15 +115,30 @@ describe('repositories over HTTP', () => {
     expect(second.status).toBe(409);
 
     // A retry of the first request (same Idempotency-Key) is not a second reindex.
-    const keyed = await app.request('POST', `${base}/${repositoryId}/reindex`, { token: await app.token({ org: 'repos' }), headers: { 'idempotency-key': 'k-1' } });
+    const keyed = await app.request('POST', `${base}/${repositoryId}/reindex`, {
+      token: await app.token({ org: 'repos' }),
+      headers: { 'idempotency-key': 'k-1' },
+    });
     expect(keyed.status).toBe(409);
 
     const workspaces = await app.request('GET', `/v1/orgs/repos/workspaces?minPosition=${first.body.position}`, { token });
     const ws = workspaces.body.find((w: { id: string }) => w.id === first.body.workspaceId);
-    const jobs = await app.request('GET', `/v1/orgs/repos/workspaces/${ws.name}/jobs?repositoryId=${repositoryId}&minPosition=${first.body.position}`, { token });
+    const jobs = await app.request(
+      'GET',
+      `/v1/orgs/repos/workspaces/${ws.name}/jobs?repositoryId=${repositoryId}&minPosition=${first.body.position}`,
+      { token },
+    );
     expect(jobs.status).toBe(200);
     const items = jobs.body.items ?? jobs.body.jobs ?? jobs.body;
-    expect(items).toEqual([expect.objectContaining({ id: first.body.jobId, status: 'queued', trigger: 'manual', name: 'Docs Ingestion: acme/docs', repositoryId })]);
+    expect(items).toEqual([
+      expect.objectContaining({
+        id: first.body.jobId,
+        status: 'queued',
+        trigger: 'manual',
+        name: 'Docs Ingestion: acme/docs',
+        repositoryId,
+      }),
+    ]);
   });
 
   it('allows a new reindex once the job ended (read from the job stream)', async () => {
@@ -121,7 +164,14 @@ describe('repositories over HTTP', () => {
     const list = await app.request('GET', `${installationBase}?minPosition=${integration.position}`, { token });
     expect(list.status).toBe(200);
     expect(list.body.map((r: { fullName: string }) => r.fullName)).toEqual(['acme/docs', 'acme/site']);
-    expect(list.body[0]).toMatchObject({ id: '4242', name: 'docs', owner: 'acme', defaultBranch: 'main', isArchived: false, url: expect.stringContaining('acme/docs') });
+    expect(list.body[0]).toMatchObject({
+      id: '4242',
+      name: 'docs',
+      owner: 'acme',
+      defaultBranch: 'main',
+      isArchived: false,
+      url: expect.stringContaining('acme/docs'),
+    });
     expect(listings() - before).toBe(1);
     expect((await app.request('GET', installationBase, { token })).body).toEqual(list.body);
     expect(listings() - before).toBe(1); // the second answer came from the cache
@@ -129,9 +179,19 @@ describe('repositories over HTTP', () => {
     expect([userRoute() - userRouteBefore, appListings() - appListingsBefore]).toEqual([1, 0]);
 
     const config = await app.request('GET', `${installationBase}/acme/docs/config`, { token });
-    expect(config).toMatchObject({ status: 200, body: { exists: true, path: '.lightfast.yaml', content: expect.stringContaining('store: docs-site'), sha: expect.stringMatching(/^[0-9a-f]{40}$/) } });
+    expect(config).toMatchObject({
+      status: 200,
+      body: {
+        exists: true,
+        path: '.lightfast.yaml',
+        content: expect.stringContaining('store: docs-site'),
+        sha: expect.stringMatching(/^[0-9a-f]{40}$/),
+      },
+    });
     expect((await app.request('GET', `${installationBase}/acme/site/config?ref=main`, { token })).body).toEqual({ exists: false });
-    expect((await app.request('GET', `${installationBase}/acme/docs/config?ref=${encodeURIComponent('main; rm')}`, { token })).status).toBe(400);
+    expect((await app.request('GET', `${installationBase}/acme/docs/config?ref=${encodeURIComponent('main; rm')}`, { token })).status).toBe(
+      400,
+    );
     // Another user's integration, and an installation the integration does not list: not found.
     expect((await app.request('GET', installationBase, { token: otherToken })).status).toBe(404);
     expect((await app.request('GET', `/v1/me/integrations/${integration.id}/installations/8/repositories`, { token })).status).toBe(404);

@@ -16,7 +16,10 @@ let cohere: FakeCohere;
 
 beforeAll(async () => {
   cohere = await startFakeCohere();
-  [app, cohereApp] = await Promise.all([startTestApp(), startTestApp({ config: { cohere: { apiKey: cohere.apiKey, apiUrl: cohere.url } } })]);
+  [app, cohereApp] = await Promise.all([
+    startTestApp(),
+    startTestApp({ config: { cohere: { apiKey: cohere.apiKey, apiUrl: cohere.url } } }),
+  ]);
 });
 
 afterAll(async () => {
@@ -64,7 +67,11 @@ async function ensureStore(t: Tenant, slug: string, body?: unknown) {
 const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
 
 /** Records the documents in the store as one ingestion batch; returns the batch's position. */
-async function index(t: Tenant, storeId: string, files: ReadonlyArray<{ path: string; title: string; content: string; frontmatter?: Record<string, unknown> }>): Promise<string> {
+async function index(
+  t: Tenant,
+  storeId: string,
+  files: ReadonlyArray<{ path: string; title: string; content: string; frontmatter?: Record<string, unknown> }>,
+): Promise<string> {
   const jobId = randomUUID();
   const documents: IndexedDocument[] = files.map((f) => ({
     documentId: documentIdFor(storeId, '4242', f.path),
@@ -111,18 +118,36 @@ const docId = (storeId: string, path: string) => documentIdFor(storeId, '4242', 
 
 function keyRequest(t: Tenant, path: string, body: unknown, options: { workspaceId?: string | null; query?: string } = {}) {
   const workspaceId = options.workspaceId === undefined ? t.workspaceId : options.workspaceId;
-  return t.app.request('POST', `${path}${options.query ?? ''}`, { token: t.key, body, headers: workspaceId === null ? {} : { 'x-workspace-id': workspaceId } });
+  return t.app.request('POST', `${path}${options.query ?? ''}`, {
+    token: t.key,
+    body,
+    headers: workspaceId === null ? {} : { 'x-workspace-id': workspaceId },
+  });
 }
 
-const search = (t: Tenant, body: unknown, options?: { workspaceId?: string | null; query?: string }) => keyRequest(t, '/v1/search', body, options);
-const contents = (t: Tenant, body: unknown, options?: { workspaceId?: string | null; query?: string }) => keyRequest(t, '/v1/contents', body, options);
+const search = (t: Tenant, body: unknown, options?: { workspaceId?: string | null; query?: string }) =>
+  keyRequest(t, '/v1/search', body, options);
+const contents = (t: Tenant, body: unknown, options?: { workspaceId?: string | null; query?: string }) =>
+  keyRequest(t, '/v1/contents', body, options);
 
 /** Enough unrelated words to dilute a chunk's embedding without matching any query below. */
-const FILLER = Array.from({ length: 60 }, (_, i) => `filler${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`).join(' ');
+const FILLER = Array.from(
+  { length: 60 },
+  (_, i) => `filler${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`,
+).join(' ');
 
 const HANDBOOK = [
-  { path: 'docs/ingress.md', title: 'Kubernetes ingress', content: 'Configure the kubernetes ingress controller with TLS certificates and host rules.', frontmatter: { title: 'Kubernetes ingress', tags: ['k8s'] } },
-  { path: 'docs/billing.md', title: 'Billing', content: 'Invoices are sent monthly. Kubernetes is mentioned here once, without the other word.' },
+  {
+    path: 'docs/ingress.md',
+    title: 'Kubernetes ingress',
+    content: 'Configure the kubernetes ingress controller with TLS certificates and host rules.',
+    frontmatter: { title: 'Kubernetes ingress', tags: ['k8s'] },
+  },
+  {
+    path: 'docs/billing.md',
+    title: 'Billing',
+    content: 'Invoices are sent monthly. Kubernetes is mentioned here once, without the other word.',
+  },
   { path: 'docs/onboarding.md', title: 'Onboarding', content: 'Welcome aboard: laptops, accounts and the first week.' },
   // Full text prefers this one (both words in the title), embeddings the next (little else in it).
   { path: 'docs/deploy.md', title: 'Deploy rollback', content: `Deploy rollback. ${FILLER}` },
@@ -160,10 +185,14 @@ describe('stores', () => {
     // An existing store keeps its settings: the second request's dimension is not applied.
     expect(again.body).toEqual({ store: expect.objectContaining({ id: first.body.store.id, embeddingDim: 1024 }), created: false });
 
-    const list = await app.request('GET', `/v1/orgs/${t.org}/workspaces/docs/stores?minPosition=${first.body.position}`, { token: t.token });
+    const list = await app.request('GET', `/v1/orgs/${t.org}/workspaces/docs/stores?minPosition=${first.body.position}`, {
+      token: t.token,
+    });
     expect(list.status).toBe(200);
     expect(list.body.map((s: { slug: string }) => s.slug)).toEqual(['handbook']);
-    const one = await app.request('GET', `/v1/orgs/${t.org}/workspaces/docs/stores/handbook?minPosition=${first.body.position}`, { token: t.token });
+    const one = await app.request('GET', `/v1/orgs/${t.org}/workspaces/docs/stores/handbook?minPosition=${first.body.position}`, {
+      token: t.token,
+    });
     expect(one.body).toEqual(list.body[0]);
   });
 
@@ -203,30 +232,56 @@ describe('contents and search (full-text ranking)', () => {
     const [store, otherStore] = await Promise.all([ensureStore(t, 'handbook'), ensureStore(other, 'private')]);
     storeId = store.body.store.id;
     otherStoreId = otherStore.body.store.id;
-    await index(other, otherStoreId, [{ path: 'docs/secret.md', title: 'Secret kubernetes ingress', content: 'Kubernetes ingress of the other organization.' }]);
+    await index(other, otherStoreId, [
+      { path: 'docs/secret.md', title: 'Secret kubernetes ingress', content: 'Kubernetes ingress of the other organization.' },
+    ]);
     position = await index(t, storeId, HANDBOOK);
     // A second workspace of the same organization, without stores.
     const empty = await app.request('POST', `/v1/orgs/${t.org}/workspaces`, { token: t.token, body: { name: 'empty' } });
     emptyWorkspaceId = empty.body.workspaceId;
-    expect((await app.request('GET', `/v1/orgs/${t.org}/workspaces?minPosition=${empty.body.position}`, { token: t.token })).status).toBe(200);
+    expect((await app.request('GET', `/v1/orgs/${t.org}/workspaces?minPosition=${empty.body.position}`, { token: t.token })).status).toBe(
+      200,
+    );
   });
 
   describe('contents', () => {
     it('returns the workspace documents asked for, in order, and leaves out other workspaces silently', async () => {
-      const ids = [docId(storeId, 'docs/billing.md'), docId(otherStoreId, 'docs/secret.md'), 'doc_unknown', docId(storeId, 'docs/ingress.md')];
+      const ids = [
+        docId(storeId, 'docs/billing.md'),
+        docId(otherStoreId, 'docs/secret.md'),
+        'doc_unknown',
+        docId(storeId, 'docs/ingress.md'),
+      ];
       const response = await contents(t, { ids }, { query: `?minPosition=${position}` });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         documents: [
-          { id: ids[0], path: 'docs/billing.md', title: 'Billing', description: null, content: HANDBOOK[1]!.content, metadata: {}, committedAt: expect.any(String) },
-          { id: ids[3], path: 'docs/ingress.md', title: 'Kubernetes ingress', description: null, content: HANDBOOK[0]!.content, metadata: HANDBOOK[0]!.frontmatter, committedAt: expect.any(String) },
+          {
+            id: ids[0],
+            path: 'docs/billing.md',
+            title: 'Billing',
+            description: null,
+            content: HANDBOOK[1]!.content,
+            metadata: {},
+            committedAt: expect.any(String),
+          },
+          {
+            id: ids[3],
+            path: 'docs/ingress.md',
+            title: 'Kubernetes ingress',
+            description: null,
+            content: HANDBOOK[0]!.content,
+            metadata: HANDBOOK[0]!.frontmatter,
+            committedAt: expect.any(String),
+          },
         ],
         requestId: response.headers.get('x-request-id'),
       });
     });
 
     it('refuses 0 or 51 ids, and ids that are not non-empty strings, naming ids', async () => {
-      for (const ids of [[], Array.from({ length: 51 }, (_, i) => `doc_${i}`), [''], [42], 'doc_1', ['x'.repeat(192)]]) expectInvalidField(await contents(t, { ids }), 'ids');
+      for (const ids of [[], Array.from({ length: 51 }, (_, i) => `doc_${i}`), [''], [42], 'doc_1', ['x'.repeat(192)]])
+        expectInvalidField(await contents(t, { ids }), 'ids');
       expectInvalidField(await contents(t, {}), 'ids');
     });
 
@@ -236,7 +291,11 @@ describe('contents and search (full-text ranking)', () => {
       const foreign = await contents(t, { ids: [docId(otherStoreId, 'docs/secret.md')] }, { workspaceId: other.workspaceId });
       expect(foreign.status).toBe(404);
       expect(foreign.body.error.message).toBe('Workspace not found');
-      const session = await app.request('POST', '/v1/contents', { token: t.token, body: { ids: ['doc_1'] }, headers: { 'x-workspace-id': t.workspaceId } });
+      const session = await app.request('POST', '/v1/contents', {
+        token: t.token,
+        body: { ids: ['doc_1'] },
+        headers: { 'x-workspace-id': t.workspaceId },
+      });
       expect(session.status).toBe(403);
     });
   });
@@ -256,7 +315,11 @@ describe('contents and search (full-text ranking)', () => {
           url: `https://github.com/${t.org}/docs/blob/c0ffee/docs/ingress.md`,
           snippet: HANDBOOK[0]!.content,
           score: expect.any(Number),
-          metadata: expect.objectContaining({ path: 'docs/ingress.md', repoFullName: `${t.org}/docs`, frontmatter: HANDBOOK[0]!.frontmatter }),
+          metadata: expect.objectContaining({
+            path: 'docs/ingress.md',
+            repoFullName: `${t.org}/docs`,
+            frontmatter: HANDBOOK[0]!.frontmatter,
+          }),
           highlights: [expect.stringContaining('<mark>kubernetes</mark> <mark>ingress</mark>')],
         },
       ]);
@@ -272,7 +335,9 @@ describe('contents and search (full-text ranking)', () => {
       expect(first.body.latency.cache).toBe('miss');
       expect(second.body.latency).toEqual({ total: expect.any(Number), retrieval: 0, cache: 'hit' });
       expect(second.body.results).toEqual(first.body.results);
-      expect(first.body.results.map((r: { id: string }) => r.id).sort()).toEqual([docId(storeId, 'docs/deploy.md'), docId(storeId, 'docs/notes.md')].sort());
+      expect(first.body.results.map((r: { id: string }) => r.id).sort()).toEqual(
+        [docId(storeId, 'docs/deploy.md'), docId(storeId, 'docs/notes.md')].sort(),
+      );
       expect((await search(t, { ...body, topK: 1 })).body.latency.cache).toBe('miss');
       expect((await search(t, { ...body, includeHighlights: false })).body.latency.cache).toBe('miss');
     });
@@ -322,9 +387,15 @@ describe('contents and search (full-text ranking)', () => {
       const otherStore = await search(t, { query: 'kubernetes', filters: { labels: ['store:private'] } });
       expect(otherStore.status).toBe(404);
       expect(otherStore.body.error.message).toBe('Store "private" not found');
-      expect((await search(t, { query: 'kubernetes', filters: { labels: ['store:private'] } }, { workspaceId: other.workspaceId })).status).toBe(404);
+      expect(
+        (await search(t, { query: 'kubernetes', filters: { labels: ['store:private'] } }, { workspaceId: other.workspaceId })).status,
+      ).toBe(404);
       expectInvalidField(await search(t, { query: 'deploy', filters: handbook }, { workspaceId: null }), 'X-Workspace-ID');
-      const session = await app.request('POST', '/v1/search', { token: t.token, body: { query: 'deploy', filters: handbook }, headers: { 'x-workspace-id': t.workspaceId } });
+      const session = await app.request('POST', '/v1/search', {
+        token: t.token,
+        body: { query: 'deploy', filters: handbook },
+        headers: { 'x-workspace-id': t.workspaceId },
+      });
       expect(session.status).toBe(403);
       // The other organization's own key finds its document.
       const own = await search(other, { query: 'kubernetes', filters: { labels: ['store:private'] } });
@@ -333,7 +404,10 @@ describe('contents and search (full-text ranking)', () => {
 
     it('ranks "deploy rollback" by full text: the document with both words in its title first', async () => {
       const response = await search(t, { query: 'deploy rollback', filters: handbook });
-      expect(response.body.results.map((r: { id: string }) => r.id)).toEqual([docId(storeId, 'docs/deploy.md'), docId(storeId, 'docs/notes.md')]);
+      expect(response.body.results.map((r: { id: string }) => r.id)).toEqual([
+        docId(storeId, 'docs/deploy.md'),
+        docId(storeId, 'docs/notes.md'),
+      ]);
     });
   });
 });
@@ -351,13 +425,26 @@ describe('search with Cohere embeddings', () => {
 
   it('reranks full-text candidates by embedding similarity, sending the key and both input types', async () => {
     cohere.calls.length = 0;
-    const response = await search(t, { query: 'deploy rollback', filters: { labels: ['store:handbook'] } }, { query: `?minPosition=${position}` });
+    const response = await search(
+      t,
+      { query: 'deploy rollback', filters: { labels: ['store:handbook'] } },
+      { query: `?minPosition=${position}` },
+    );
     expect(response.status).toBe(200);
     expect(response.body.ranking).toBe('hybrid');
     // Full text put `deploy` first (previous test); its chunk is mostly other words, so the short note wins.
-    expect(response.body.results.map((r: { id: string }) => r.id)).toEqual([docId(storeId, 'docs/notes.md'), docId(storeId, 'docs/deploy.md')]);
+    expect(response.body.results.map((r: { id: string }) => r.id)).toEqual([
+      docId(storeId, 'docs/notes.md'),
+      docId(storeId, 'docs/deploy.md'),
+    ]);
     expect(response.body.results[0].score).toBeGreaterThan(response.body.results[1].score);
-    expect(response.body.latency).toEqual({ total: expect.any(Number), retrieval: expect.any(Number), embedding: expect.any(Number), rerank: expect.any(Number), cache: 'bypass' });
+    expect(response.body.latency).toEqual({
+      total: expect.any(Number),
+      retrieval: expect.any(Number),
+      embedding: expect.any(Number),
+      rerank: expect.any(Number),
+      cache: 'bypass',
+    });
 
     expect(cohere.calls.map((c) => c.authorization)).toEqual(cohere.calls.map(() => `Bearer ${cohere.apiKey}`));
     const byType = Object.fromEntries(cohere.calls.map((c) => [c.body.input_type, c.body]));

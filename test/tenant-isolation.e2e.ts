@@ -4,7 +4,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { documentIdFor } from '#domain';
 import { OctokitInstallationsSource } from '#adapters';
 import { PROJECTIONS } from '#read-models';
-import { StoreGitHubOAuthResultCommand, StoreGitHubOAuthResultHandler } from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
+import {
+  StoreGitHubOAuthResultCommand,
+  StoreGitHubOAuthResultHandler,
+} from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
 import { loadRateLimits, type RateLimitName } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
 import { type FakeGitHub, installationPayload, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
@@ -39,11 +42,17 @@ const ACME_FILES: Array<[string, string]> = [
   ['docs/launch.md', '---\ntitle: Launch plan\n---\n# Launch plan\n\nThe zanzibarlaunch date, in our handbook guide. Confidential.'],
   ['docs/payroll.md', '---\ntitle: Payroll\n---\n# Payroll\n\nquokkapayroll figures for the handbook guide. Confidential.'],
 ];
-const EVIL_FILES: Array<[string, string]> = [['lightfast.yml', CONFIG], ['docs/guide.md', '---\ntitle: Evil guide\n---\n# Evil guide\n\nA public handbook guide about nothing secret.']];
+const EVIL_FILES: Array<[string, string]> = [
+  ['lightfast.yml', CONFIG],
+  ['docs/guide.md', '---\ntitle: Evil guide\n---\n# Evil guide\n\nA public handbook guide about nothing secret.'],
+];
 
 /** Every rate limit off: this suite sends many refused requests on purpose, and compares answers, not counts. */
 const baseLimits = loadRateLimits({});
-const RATE_LIMITS_OFF = { ...baseLimits, windows: Object.fromEntries(Object.keys(baseLimits.windows).map((name) => [name, null])) as Record<RateLimitName, null> };
+const RATE_LIMITS_OFF = {
+  ...baseLimits,
+  windows: Object.fromEntries(Object.keys(baseLimits.windows).map((name) => [name, null])) as Record<RateLimitName, null>,
+};
 
 interface Answer {
   readonly status: number;
@@ -92,7 +101,12 @@ function normalized(answer: Answer, id: string): { status: number; body: unknown
   for (const value of [id, ...(answer.echoed ?? [])]) text = text.split(JSON.stringify(value).slice(1, -1)).join('<id>');
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'requestId').map(([key, inner]) => [key, strip(inner)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([key]) => key !== 'requestId')
+          .map(([key, inner]) => [key, strip(inner)]),
+      );
     return value;
   };
   return { status: answer.status, body: strip(JSON.parse(text)) };
@@ -101,7 +115,12 @@ function normalized(answer: Answer, id: string): { status: number; body: unknown
 async function deliver(event: string, payload: Record<string, unknown>): Promise<Answer> {
   const body = JSON.stringify(payload);
   const deliveryId = randomUUID();
-  const headers = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': deliveryId, 'x-hub-signature-256': await webhooks.sign(body) };
+  const headers = {
+    'content-type': 'application/json',
+    'x-github-event': event,
+    'x-github-delivery': deliveryId,
+    'x-hub-signature-256': await webhooks.sign(body),
+  };
   const response = await app.request('POST', '/v1/webhooks/github', { body, headers });
   return { status: response.status, body: response.body, echoed: [deliveryId] };
 }
@@ -117,8 +136,13 @@ const pushPayload = (githubRepoId: string | number, installationId: number, full
 });
 
 const search = (key: string, workspaceId: string, query: string, store = 'handbook') =>
-  app.request('POST', '/v1/search', { token: key, headers: { 'x-workspace-id': workspaceId }, body: { query, filters: { labels: [`store:${store}`] } } });
-const contents = (key: string, workspaceId: string, ids: string[]) => app.request('POST', '/v1/contents', { token: key, headers: { 'x-workspace-id': workspaceId }, body: { ids } });
+  app.request('POST', '/v1/search', {
+    token: key,
+    headers: { 'x-workspace-id': workspaceId },
+    body: { query, filters: { labels: [`store:${store}`] } },
+  });
+const contents = (key: string, workspaceId: string, ids: string[]) =>
+  app.request('POST', '/v1/contents', { token: key, headers: { 'x-workspace-id': workspaceId }, body: { ids } });
 
 /**
  * Every read model at the log's head, every job ended and every connection's initial sync recorded
@@ -129,14 +153,26 @@ async function settle(): Promise<string> {
   await waitForReadModel(
     app,
     'jobs',
-    async () => ((await app.runtime.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE status NOT IN ('completed', 'failed', 'cancelled')`))[0].n === 0 ? true : undefined),
+    async () =>
+      (
+        await app.runtime.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE status NOT IN ('completed', 'failed', 'cancelled')`)
+      )[0].n === 0
+        ? true
+        : undefined,
     'every job ended',
   );
   // An initial sync records its outcome on the connection after its job completed.
   await waitForReadModel(
     app,
     'integrations',
-    async () => ((await app.runtime.dataSource.query(`SELECT count(*)::int AS n FROM workspace_integrations WHERE is_active AND coalesce(last_sync_status, 'pending') NOT IN ('completed', 'failed', 'cancelled')`))[0].n === 0 ? true : undefined),
+    async () =>
+      (
+        await app.runtime.dataSource.query(
+          `SELECT count(*)::int AS n FROM workspace_integrations WHERE is_active AND coalesce(last_sync_status, 'pending') NOT IN ('completed', 'failed', 'cancelled')`,
+        )
+      )[0].n === 0
+        ? true
+        : undefined,
     'every initial sync recorded',
   );
   return atHead();
@@ -149,10 +185,22 @@ async function atHead(): Promise<string> {
 }
 
 /** Connects the repository through the installation and indexes it with a manual reindex; returns the repository and job ids. */
-async function connectAndIndex(token: string, org: string, githubRepoId: number, installationId: number): Promise<{ repositoryId: string; jobId: string }> {
-  const connected = await app.request('POST', `/v1/orgs/${org}/repositories`, { token, body: { githubRepoId: String(githubRepoId), githubInstallationId: String(installationId) } });
+async function connectAndIndex(
+  token: string,
+  org: string,
+  githubRepoId: number,
+  installationId: number,
+): Promise<{ repositoryId: string; jobId: string }> {
+  const connected = await app.request('POST', `/v1/orgs/${org}/repositories`, {
+    token,
+    body: { githubRepoId: String(githubRepoId), githubInstallationId: String(installationId) },
+  });
   expect(connected.status).toBe(201);
-  const reindex = await app.request('POST', `/v1/orgs/${org}/repositories/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`, { token });
+  const reindex = await app.request(
+    'POST',
+    `/v1/orgs/${org}/repositories/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`,
+    { token },
+  );
   expect(reindex.status).toBe(202);
   const job = await waitForJob(app, reindex.body.jobId);
   expect(job).toMatchObject({ status: 'completed' });
@@ -172,7 +220,9 @@ async function createApiKey(token: string, name: string): Promise<{ id: string; 
 }
 
 const documentsOfStore = async (storeId: string): Promise<string[]> =>
-  ((await app.runtime.dataSource.query('SELECT id FROM documents WHERE store_id = $1 ORDER BY path', [storeId])) as Array<{ id: string }>).map((row) => row.id);
+  (
+    (await app.runtime.dataSource.query('SELECT id FROM documents WHERE store_id = $1 ORDER BY path', [storeId])) as Array<{ id: string }>
+  ).map((row) => row.id);
 
 beforeAll(async () => {
   github = await startFakeGitHub();
@@ -191,7 +241,15 @@ beforeAll(async () => {
   const acmeOrg = await createOrganization(acmeToken, 'acme');
   acme.organizationId = acmeOrg.organizationId;
   acme.defaultWorkspace = { id: acmeOrg.defaultWorkspaceId, name: acmeOrg.defaultWorkspaceName };
-  acme.integrationId = (await ownInstallation(app, github, { token: acmeToken, userId: 'user_acme', org: 'acme', installationId: ACME_INSTALLATION, owner: 'acme' })).id;
+  acme.integrationId = (
+    await ownInstallation(app, github, {
+      token: acmeToken,
+      userId: 'user_acme',
+      org: 'acme',
+      installationId: ACME_INSTALLATION,
+      owner: 'acme',
+    })
+  ).id;
   const acmeIndexed = await connectAndIndex(acmeToken, 'acme', ACME_REPO.id, ACME_INSTALLATION);
   acme.repositoryId = acmeIndexed.repositoryId;
   acme.reindexJobId = acmeIndexed.jobId;
@@ -200,13 +258,26 @@ beforeAll(async () => {
   expect(privateWorkspace.status).toBe(201);
   acme.privateWorkspace = { id: privateWorkspace.body.workspaceId, name: 'acme-private' };
   expect((await app.request('PUT', '/v1/orgs/acme/workspaces/acme-private/stores/acme-only', { token: acmeToken })).status).toBe(201);
-  acme.resourceId = await registerRepositoryResource(app, acmeToken, acme.integrationId, { installationId: ACME_INSTALLATION, repoId: ACME_REPO.id, fullName: ACME_REPO.full_name });
-  const connection = await app.request('POST', `/v1/orgs/acme/workspaces/acme-private/integrations?minPosition=${privateWorkspace.body.position}`, { token: acmeToken, body: { resourceId: acme.resourceId } });
+  acme.resourceId = await registerRepositoryResource(app, acmeToken, acme.integrationId, {
+    installationId: ACME_INSTALLATION,
+    repoId: ACME_REPO.id,
+    fullName: ACME_REPO.full_name,
+  });
+  const connection = await app.request(
+    'POST',
+    `/v1/orgs/acme/workspaces/acme-private/integrations?minPosition=${privateWorkspace.body.position}`,
+    { token: acmeToken, body: { resourceId: acme.resourceId } },
+  );
   expect(connection.status).toBe(201);
   acme.syncJobId = await waitForReadModel(
     app,
     'jobs',
-    async () => ((await app.runtime.dataSource.query('SELECT id FROM jobs WHERE workspace_id = $1', [acme.privateWorkspace.id])) as Array<{ id: string }>)[0]?.id,
+    async () =>
+      (
+        (await app.runtime.dataSource.query('SELECT id FROM jobs WHERE workspace_id = $1', [acme.privateWorkspace.id])) as Array<{
+          id: string;
+        }>
+      )[0]?.id,
     "acme's initial sync job",
   );
   expect(await waitForJob(app, acme.syncJobId)).toMatchObject({ status: 'completed' });
@@ -217,15 +288,29 @@ beforeAll(async () => {
   const evilOrg = await createOrganization(evilAdminToken, 'evil');
   evil.organizationId = evilOrg.organizationId;
   evil.workspace = { id: evilOrg.defaultWorkspaceId, name: evilOrg.defaultWorkspaceName };
-  const member = await app.request('POST', '/v1/orgs/evil/members/from-github', { token: evilAdminToken, body: { userId: 'user_evil', githubRole: 'member' } });
+  const member = await app.request('POST', '/v1/orgs/evil/members/from-github', {
+    token: evilAdminToken,
+    body: { userId: 'user_evil', githubRole: 'member' },
+  });
   expect(member.status).toBe(200);
   evilToken = await app.token({ userId: 'user_evil', org: 'evil', role: 'member' });
-  evil.integrationId = (await ownInstallation(app, github, { token: evilToken, userId: 'user_evil', org: 'evil', installationId: EVIL_INSTALLATION, owner: 'evil' })).id;
+  evil.integrationId = (
+    await ownInstallation(app, github, {
+      token: evilToken,
+      userId: 'user_evil',
+      org: 'evil',
+      installationId: EVIL_INSTALLATION,
+      owner: 'evil',
+    })
+  ).id;
   evil.repositoryId = (await connectAndIndex(evilToken, 'evil', EVIL_REPO.id, EVIL_INSTALLATION)).repositoryId;
   ({ id: evil.keyId, key: evil.key } = await createApiKey(evilToken, 'evil search'));
 
   await settle();
-  acme.documentIds = [...(await documentsOfStore(`${acme.defaultWorkspace.id}_handbook`)), ...(await documentsOfStore(`${acme.privateWorkspace.id}_handbook`))];
+  acme.documentIds = [
+    ...(await documentsOfStore(`${acme.defaultWorkspace.id}_handbook`)),
+    ...(await documentsOfStore(`${acme.privateWorkspace.id}_handbook`)),
+  ];
   evil.documentIds = await documentsOfStore(`${evil.workspace.id}_handbook`);
   expect(acme.documentIds).toHaveLength(4);
   expect(evil.documentIds).toHaveLength(1);
@@ -238,21 +323,25 @@ afterAll(async () => {
 });
 
 describe('the setup (positive controls)', () => {
-  it("acme finds its own pages with its key; evil finds its own, and each organization owns only its installation", async () => {
+  it('acme finds its own pages with its key; evil finds its own, and each organization owns only its installation', async () => {
     const acmeHits = await search(acme.key, acme.defaultWorkspace.id, 'zanzibarlaunch');
     expect(acmeHits.status).toBe(200);
     expect(acmeHits.body.results.map((r: { id: string }) => r.id)).toEqual([expect.stringMatching(/^doc_/)]);
     const evilHits = await search(evil.key, evil.workspace.id, 'handbook guide');
     expect(evilHits.status).toBe(200);
     expect(evilHits.body.results.map((r: { id: string }) => r.id)).toEqual(evil.documentIds);
-    const installations = async (token: string, org: string) => (await app.request('GET', `/v1/orgs/${org}/github/installations`, { token })).body.map((i: { installationId: string }) => i.installationId);
+    const installations = async (token: string, org: string) =>
+      (await app.request('GET', `/v1/orgs/${org}/github/installations`, { token })).body.map(
+        (i: { installationId: string }) => i.installationId,
+      );
     expect(await installations(acmeToken, 'acme')).toEqual([String(ACME_INSTALLATION)]);
     expect(await installations(evilToken, 'evil')).toEqual([String(EVIL_INSTALLATION)]);
   });
 });
 
 describe("the exploit chain of issue 9 (evil copying acme's private repository into its workspace)", () => {
-  const connect = (githubRepoId: string, githubInstallationId: string) => app.request('POST', '/v1/orgs/evil/repositories', { token: evilToken, body: { githubRepoId, githubInstallationId } });
+  const connect = (githubRepoId: string, githubInstallationId: string) =>
+    app.request('POST', '/v1/orgs/evil/repositories', { token: evilToken, body: { githubRepoId, githubInstallationId } });
 
   it("refuses acme's installation id exactly as an unknown one: 404, same body, nothing appended", async () => {
     const foreign = await app.withoutAppending(() => connect(String(ACME_REPO.id), String(ACME_INSTALLATION)));
@@ -269,7 +358,8 @@ describe("the exploit chain of issue 9 (evil copying acme's private repository i
   });
 
   it("refuses to bind acme's installation to evil exactly as an unknown one", async () => {
-    const bind = (installationId: string) => app.withoutAppending(() => app.request('POST', '/v1/orgs/evil/github/installations', { token: evilToken, body: { installationId } }));
+    const bind = (installationId: string) =>
+      app.withoutAppending(() => app.request('POST', '/v1/orgs/evil/github/installations', { token: evilToken, body: { installationId } }));
     const foreign = await bind(String(ACME_INSTALLATION));
     expect(foreign).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
     expect(normalized(foreign, String(ACME_INSTALLATION))).toEqual(normalized(await bind(UNKNOWN_INSTALLATION), UNKNOWN_INSTALLATION));
@@ -281,7 +371,9 @@ describe("the exploit chain of issue 9 (evil copying acme's private repository i
     const state = new URL(install.body.url).searchParams.get('state')!;
     expect(state).toBeTruthy();
     const setup = (installationId: string) =>
-      app.withoutAppending(() => app.request('GET', `/v1/github/setup?installation_id=${installationId}&setup_action=install&state=${encodeURIComponent(state)}`));
+      app.withoutAppending(() =>
+        app.request('GET', `/v1/github/setup?installation_id=${installationId}&setup_action=install&state=${encodeURIComponent(state)}`),
+      );
     const foreign = await setup(String(ACME_INSTALLATION));
     expect(foreign).toMatchObject({ status: 403, body: { error: { code: 'installation_not_verified' } } });
     expect(normalized(foreign, String(ACME_INSTALLATION))).toEqual(normalized(await setup(UNKNOWN_INSTALLATION), UNKNOWN_INSTALLATION));
@@ -308,7 +400,21 @@ describe("the exploit chain of issue 9 (evil copying acme's private repository i
   });
 });
 
-type IdKind = 'installation' | 'github repository' | 'repository' | 'workspace id' | 'workspace name' | 'job' | 'store' | 'resource' | 'repository name' | 'integration' | 'API key' | 'document' | 'organization slug' | 'organization id';
+type IdKind =
+  | 'installation'
+  | 'github repository'
+  | 'repository'
+  | 'workspace id'
+  | 'workspace name'
+  | 'job'
+  | 'store'
+  | 'resource'
+  | 'repository name'
+  | 'integration'
+  | 'API key'
+  | 'document'
+  | 'organization slug'
+  | 'organization id';
 
 interface Probe {
   readonly kind: IdKind;
@@ -322,12 +428,26 @@ interface Probe {
   send(id: string): Promise<Answer>;
 }
 
-const asEvil = (method: string, path: string, body?: unknown) => app.request(method, path, { token: evilToken, ...(body === undefined ? {} : { body }) });
+const asEvil = (method: string, path: string, body?: unknown) =>
+  app.request(method, path, { token: evilToken, ...(body === undefined ? {} : { body }) });
 const ws = () => `/v1/orgs/evil/workspaces/${encodeURIComponent(evil.workspace.name)}`;
-const resource = (installationId: string, repoId: string) => ({ resources: [{ installationId, repoId, repoName: 'secret-docs', repoFullName: 'acme/secret-docs', defaultBranch: 'main', isPrivate: true, isArchived: false }] });
+const resource = (installationId: string, repoId: string) => ({
+  resources: [
+    {
+      installationId,
+      repoId,
+      repoName: 'secret-docs',
+      repoFullName: 'acme/secret-docs',
+      defaultBranch: 'main',
+      isPrivate: true,
+      isArchived: false,
+    },
+  ],
+});
 const unknownUuid = randomUUID();
 const unknownDocumentId = documentIdFor(`${randomUUID()}_handbook`, String(ACME_REPO.id), 'docs/launch.md');
-const compareRange = 'currentStart=2026-01-02T00:00:00Z&currentEnd=2026-01-03T00:00:00Z&previousStart=2026-01-01T00:00:00Z&previousEnd=2026-01-02T00:00:00Z';
+const compareRange =
+  'currentStart=2026-01-02T00:00:00Z&currentEnd=2026-01-03T00:00:00Z&previousStart=2026-01-01T00:00:00Z&previousEnd=2026-01-02T00:00:00Z';
 
 /**
  * Every route of apps/api/src/**\/*.controller.ts that takes an id from outside, once per kind of id
@@ -337,9 +457,30 @@ const compareRange = 'currentStart=2026-01-02T00:00:00Z&currentEnd=2026-01-03T00
  */
 const PROBES: Probe[] = [
   // Installation ids.
-  { kind: 'installation', route: 'POST /v1/orgs/{org}/github/installations', status: 404, foreign: () => String(ACME_INSTALLATION), unknown: UNKNOWN_INSTALLATION, send: (id) => asEvil('POST', '/v1/orgs/evil/github/installations', { installationId: id }) },
-  { kind: 'installation', route: 'POST /v1/orgs/{org}/repositories (acme repository)', status: 404, foreign: () => String(ACME_INSTALLATION), unknown: UNKNOWN_INSTALLATION, send: (id) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(ACME_REPO.id), githubInstallationId: id }) },
-  { kind: 'installation', route: 'POST /v1/orgs/{org}/repositories (evil repository)', status: 404, foreign: () => String(ACME_INSTALLATION), unknown: UNKNOWN_INSTALLATION, send: (id) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(EVIL_REPO.id), githubInstallationId: id }) },
+  {
+    kind: 'installation',
+    route: 'POST /v1/orgs/{org}/github/installations',
+    status: 404,
+    foreign: () => String(ACME_INSTALLATION),
+    unknown: UNKNOWN_INSTALLATION,
+    send: (id) => asEvil('POST', '/v1/orgs/evil/github/installations', { installationId: id }),
+  },
+  {
+    kind: 'installation',
+    route: 'POST /v1/orgs/{org}/repositories (acme repository)',
+    status: 404,
+    foreign: () => String(ACME_INSTALLATION),
+    unknown: UNKNOWN_INSTALLATION,
+    send: (id) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(ACME_REPO.id), githubInstallationId: id }),
+  },
+  {
+    kind: 'installation',
+    route: 'POST /v1/orgs/{org}/repositories (evil repository)',
+    status: 404,
+    foreign: () => String(ACME_INSTALLATION),
+    unknown: UNKNOWN_INSTALLATION,
+    send: (id) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(EVIL_REPO.id), githubInstallationId: id }),
+  },
   {
     kind: 'installation',
     route: 'GET /v1/github/setup',
@@ -351,7 +492,14 @@ const PROBES: Probe[] = [
       return app.request('GET', `/v1/github/setup?installation_id=${id}&state=${encodeURIComponent(state)}`);
     },
   },
-  { kind: 'installation', route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories', status: 404, foreign: () => String(ACME_INSTALLATION), unknown: UNKNOWN_INSTALLATION, send: (id) => asEvil('GET', `/v1/me/integrations/${evil.integrationId}/installations/${id}/repositories`) },
+  {
+    kind: 'installation',
+    route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories',
+    status: 404,
+    foreign: () => String(ACME_INSTALLATION),
+    unknown: UNKNOWN_INSTALLATION,
+    send: (id) => asEvil('GET', `/v1/me/integrations/${evil.integrationId}/installations/${id}/repositories`),
+  },
   {
     kind: 'installation',
     route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories/{owner}/{repo}/config',
@@ -360,20 +508,53 @@ const PROBES: Probe[] = [
     unknown: UNKNOWN_INSTALLATION,
     send: (id) => asEvil('GET', `/v1/me/integrations/${evil.integrationId}/installations/${id}/repositories/acme/secret-docs/config`),
   },
-  { kind: 'installation', route: 'POST /v1/me/integrations/{id}/resources', status: 422, // refused by the integration's own stream: it does not list that installation
-  foreign: () => String(ACME_INSTALLATION), unknown: UNKNOWN_INSTALLATION, send: (id) => asEvil('POST', `/v1/me/integrations/${evil.integrationId}/resources`, resource(id, String(ACME_REPO.id))) },
+  {
+    kind: 'installation',
+    route: 'POST /v1/me/integrations/{id}/resources',
+    status: 422, // refused by the integration's own stream: it does not list that installation
+    foreign: () => String(ACME_INSTALLATION),
+    unknown: UNKNOWN_INSTALLATION,
+    send: (id) => asEvil('POST', `/v1/me/integrations/${evil.integrationId}/resources`, resource(id, String(ACME_REPO.id))),
+  },
 
   // GitHub repository ids, through evil's own installation (connect, resources) or GitHub's webhooks from it.
-  { kind: 'github repository', route: 'POST /v1/orgs/{org}/repositories', status: 404, foreign: () => String(ACME_REPO.id), unknown: UNKNOWN_GITHUB_REPO, send: (id) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: id, githubInstallationId: String(EVIL_INSTALLATION) }) },
-  { kind: 'github repository', route: 'POST /v1/me/integrations/{id}/resources', status: 404, foreign: () => String(ACME_REPO.id), unknown: UNKNOWN_GITHUB_REPO, send: (id) => asEvil('POST', `/v1/me/integrations/${evil.integrationId}/resources`, resource(String(EVIL_INSTALLATION), id)) },
-  { kind: 'github repository', route: 'POST /v1/webhooks/github (push)', status: 200, foreign: () => String(ACME_REPO.id), unknown: UNKNOWN_GITHUB_REPO, send: (id) => deliver('push', pushPayload(id, EVIL_INSTALLATION)) },
+  {
+    kind: 'github repository',
+    route: 'POST /v1/orgs/{org}/repositories',
+    status: 404,
+    foreign: () => String(ACME_REPO.id),
+    unknown: UNKNOWN_GITHUB_REPO,
+    send: (id) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: id, githubInstallationId: String(EVIL_INSTALLATION) }),
+  },
+  {
+    kind: 'github repository',
+    route: 'POST /v1/me/integrations/{id}/resources',
+    status: 404,
+    foreign: () => String(ACME_REPO.id),
+    unknown: UNKNOWN_GITHUB_REPO,
+    send: (id) => asEvil('POST', `/v1/me/integrations/${evil.integrationId}/resources`, resource(String(EVIL_INSTALLATION), id)),
+  },
+  {
+    kind: 'github repository',
+    route: 'POST /v1/webhooks/github (push)',
+    status: 200,
+    foreign: () => String(ACME_REPO.id),
+    unknown: UNKNOWN_GITHUB_REPO,
+    send: (id) => deliver('push', pushPayload(id, EVIL_INSTALLATION)),
+  },
   {
     kind: 'github repository',
     route: 'POST /v1/webhooks/github (installation_repositories.removed)',
     status: 200,
     foreign: () => String(ACME_REPO.id),
     unknown: UNKNOWN_GITHUB_REPO,
-    send: (id) => deliver('installation_repositories', { action: 'removed', installation: { id: EVIL_INSTALLATION }, repositories_removed: [{ id: Number(id), full_name: ACME_REPO.full_name }], repositories_added: [] }),
+    send: (id) =>
+      deliver('installation_repositories', {
+        action: 'removed',
+        installation: { id: EVIL_INSTALLATION },
+        repositories_removed: [{ id: Number(id), full_name: ACME_REPO.full_name }],
+        repositories_added: [],
+      }),
   },
   {
     kind: 'github repository',
@@ -381,7 +562,13 @@ const PROBES: Probe[] = [
     status: 200,
     foreign: () => String(ACME_REPO.id),
     unknown: UNKNOWN_GITHUB_REPO,
-    send: (id) => deliver('repository', { action: 'renamed', installation: { id: EVIL_INSTALLATION }, repository: { id: Number(id), full_name: 'evil/stolen' }, changes: { repository: { name: { from: 'secret-docs' } } } }),
+    send: (id) =>
+      deliver('repository', {
+        action: 'renamed',
+        installation: { id: EVIL_INSTALLATION },
+        repository: { id: Number(id), full_name: 'evil/stolen' },
+        changes: { repository: { name: { from: 'secret-docs' } } },
+      }),
   },
   {
     kind: 'github repository',
@@ -389,19 +576,73 @@ const PROBES: Probe[] = [
     status: 200,
     foreign: () => String(ACME_REPO.id),
     unknown: UNKNOWN_GITHUB_REPO,
-    send: (id) => deliver('repository', { action: 'deleted', installation: { id: EVIL_INSTALLATION }, repository: { id: Number(id), full_name: ACME_REPO.full_name } }),
+    send: (id) =>
+      deliver('repository', {
+        action: 'deleted',
+        installation: { id: EVIL_INSTALLATION },
+        repository: { id: Number(id), full_name: ACME_REPO.full_name },
+      }),
   },
 
   // Console repository ids.
-  { kind: 'repository', route: 'GET /v1/orgs/{org}/repositories/{id}', status: 404, foreign: () => acme.repositoryId, unknown: unknownUuid, send: (id) => asEvil('GET', `/v1/orgs/evil/repositories/${id}`) },
-  { kind: 'repository', route: 'POST /v1/orgs/{org}/repositories/{id}/detect-config', status: 404, foreign: () => acme.repositoryId, unknown: unknownUuid, send: (id) => asEvil('POST', `/v1/orgs/evil/repositories/${id}/detect-config`) },
-  { kind: 'repository', route: 'POST /v1/orgs/{org}/repositories/{id}/reindex', status: 404, foreign: () => acme.repositoryId, unknown: unknownUuid, send: (id) => asEvil('POST', `/v1/orgs/evil/repositories/${id}/reindex`) },
-  { kind: 'repository', route: 'GET /v1/orgs/{org}/workspaces/{ws}/jobs?repositoryId=', status: 200, foreign: () => acme.repositoryId, unknown: unknownUuid, send: (id) => asEvil('GET', `${ws()}/jobs?repositoryId=${id}`) },
+  {
+    kind: 'repository',
+    route: 'GET /v1/orgs/{org}/repositories/{id}',
+    status: 404,
+    foreign: () => acme.repositoryId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('GET', `/v1/orgs/evil/repositories/${id}`),
+  },
+  {
+    kind: 'repository',
+    route: 'POST /v1/orgs/{org}/repositories/{id}/detect-config',
+    status: 404,
+    foreign: () => acme.repositoryId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('POST', `/v1/orgs/evil/repositories/${id}/detect-config`),
+  },
+  {
+    kind: 'repository',
+    route: 'POST /v1/orgs/{org}/repositories/{id}/reindex',
+    status: 404,
+    foreign: () => acme.repositoryId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('POST', `/v1/orgs/evil/repositories/${id}/reindex`),
+  },
+  {
+    kind: 'repository',
+    route: 'GET /v1/orgs/{org}/workspaces/{ws}/jobs?repositoryId=',
+    status: 200,
+    foreign: () => acme.repositoryId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('GET', `${ws()}/jobs?repositoryId=${id}`),
+  },
 
   // Workspace ids (the key routes' X-Workspace-ID).
-  { kind: 'workspace id', route: 'POST /v1/search', status: 404, foreign: () => acme.defaultWorkspace.id, unknown: unknownUuid, send: (id) => search(evil.key, id, ACME_WORDS[0]!) },
-  { kind: 'workspace id', route: 'POST /v1/search (acme-private)', status: 404, foreign: () => acme.privateWorkspace.id, unknown: unknownUuid, send: (id) => search(evil.key, id, ACME_WORDS[0]!) },
-  { kind: 'workspace id', route: 'POST /v1/contents', status: 404, foreign: () => acme.defaultWorkspace.id, unknown: unknownUuid, send: (id) => contents(evil.key, id, acme.documentIds) },
+  {
+    kind: 'workspace id',
+    route: 'POST /v1/search',
+    status: 404,
+    foreign: () => acme.defaultWorkspace.id,
+    unknown: unknownUuid,
+    send: (id) => search(evil.key, id, ACME_WORDS[0]!),
+  },
+  {
+    kind: 'workspace id',
+    route: 'POST /v1/search (acme-private)',
+    status: 404,
+    foreign: () => acme.privateWorkspace.id,
+    unknown: unknownUuid,
+    send: (id) => search(evil.key, id, ACME_WORDS[0]!),
+  },
+  {
+    kind: 'workspace id',
+    route: 'POST /v1/contents',
+    status: 404,
+    foreign: () => acme.defaultWorkspace.id,
+    unknown: unknownUuid,
+    send: (id) => contents(evil.key, id, acme.documentIds),
+  },
 
   // Workspace names, under evil's organization: acme's "acme-private" is evil's unknown name.
   ...(
@@ -426,39 +667,144 @@ const PROBES: Probe[] = [
       ['GET /v1/orgs/{org}/workspaces/{ws}/statistics/compare', 'GET', `/statistics/compare?${compareRange}`, undefined],
       ['GET /v1/orgs/{org}/workspaces/{ws}/health', 'GET', '/health', undefined],
     ] as const
-  ).map(
-    ([route, method, suffix, body]): Probe => ({
-      kind: 'workspace name',
-      route,
-      status: 404,
-      foreign: () => acme.privateWorkspace.name,
-      unknown: 'no-such-workspace',
-      send: (name) =>
-        asEvil(method, `/v1/orgs/evil/workspaces/${name}${suffix.replace('{syncJob}', acme.syncJobId).replace('{resource}', acme.resourceId)}`, body === 'resource' ? { resourceId: acme.resourceId } : body),
-    }),
-  ),
-  { kind: 'workspace name', route: 'POST /v1/orgs/{org}/repositories (workspace)', status: 404, foreign: () => acme.privateWorkspace.name, unknown: 'no-such-workspace', send: (name) => asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(EVIL_REPO.id), githubInstallationId: String(EVIL_INSTALLATION), workspace: name }) },
+  ).map(([route, method, suffix, body]): Probe => ({
+    kind: 'workspace name',
+    route,
+    status: 404,
+    foreign: () => acme.privateWorkspace.name,
+    unknown: 'no-such-workspace',
+    send: (name) =>
+      asEvil(
+        method,
+        `/v1/orgs/evil/workspaces/${name}${suffix.replace('{syncJob}', acme.syncJobId).replace('{resource}', acme.resourceId)}`,
+        body === 'resource' ? { resourceId: acme.resourceId } : body,
+      ),
+  })),
+  {
+    kind: 'workspace name',
+    route: 'POST /v1/orgs/{org}/repositories (workspace)',
+    status: 404,
+    foreign: () => acme.privateWorkspace.name,
+    unknown: 'no-such-workspace',
+    send: (name) =>
+      asEvil('POST', '/v1/orgs/evil/repositories', {
+        githubRepoId: String(EVIL_REPO.id),
+        githubInstallationId: String(EVIL_INSTALLATION),
+        workspace: name,
+      }),
+  },
 
   // Job ids, in evil's own workspace.
-  { kind: 'job', route: 'GET /v1/orgs/{org}/workspaces/{ws}/jobs/{jobId}', status: 404, foreign: () => acme.reindexJobId, unknown: unknownUuid, send: (id) => asEvil('GET', `${ws()}/jobs/${id}`) },
-  { kind: 'job', route: 'GET /v1/orgs/{org}/workspaces/{ws}/jobs/{jobId} (initial sync)', status: 404, foreign: () => acme.syncJobId, unknown: unknownUuid, send: (id) => asEvil('GET', `${ws()}/jobs/${id}`) },
-  { kind: 'job', route: 'POST /v1/orgs/{org}/workspaces/{ws}/jobs/{jobId}/cancel', status: 404, foreign: () => acme.reindexJobId, unknown: unknownUuid, send: (id) => asEvil('POST', `${ws()}/jobs/${id}/cancel`) },
+  {
+    kind: 'job',
+    route: 'GET /v1/orgs/{org}/workspaces/{ws}/jobs/{jobId}',
+    status: 404,
+    foreign: () => acme.reindexJobId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('GET', `${ws()}/jobs/${id}`),
+  },
+  {
+    kind: 'job',
+    route: 'GET /v1/orgs/{org}/workspaces/{ws}/jobs/{jobId} (initial sync)',
+    status: 404,
+    foreign: () => acme.syncJobId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('GET', `${ws()}/jobs/${id}`),
+  },
+  {
+    kind: 'job',
+    route: 'POST /v1/orgs/{org}/workspaces/{ws}/jobs/{jobId}/cancel',
+    status: 404,
+    foreign: () => acme.reindexJobId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('POST', `${ws()}/jobs/${id}/cancel`),
+  },
 
   // Store slugs, in evil's own workspace.
-  { kind: 'store', route: 'GET /v1/orgs/{org}/workspaces/{ws}/stores/{slug}', status: 404, foreign: () => 'acme-only', unknown: 'no-such-store', send: (slug) => asEvil('GET', `${ws()}/stores/${slug}`) },
-  { kind: 'store', route: 'POST /v1/search (store label)', status: 404, foreign: () => 'acme-only', unknown: 'no-such-store', send: (slug) => search(evil.key, evil.workspace.id, ACME_WORDS[0]!, slug) },
+  {
+    kind: 'store',
+    route: 'GET /v1/orgs/{org}/workspaces/{ws}/stores/{slug}',
+    status: 404,
+    foreign: () => 'acme-only',
+    unknown: 'no-such-store',
+    send: (slug) => asEvil('GET', `${ws()}/stores/${slug}`),
+  },
+  {
+    kind: 'store',
+    route: 'POST /v1/search (store label)',
+    status: 404,
+    foreign: () => 'acme-only',
+    unknown: 'no-such-store',
+    send: (slug) => search(evil.key, evil.workspace.id, ACME_WORDS[0]!, slug),
+  },
 
   // Resource ids (acme's member's repository resource), in evil's own workspace.
-  { kind: 'resource', route: 'POST /v1/orgs/{org}/workspaces/{ws}/integrations', status: 404, foreign: () => acme.resourceId, unknown: unknownUuid, send: (id) => asEvil('POST', `${ws()}/integrations`, { resourceId: id }) },
-  { kind: 'resource', route: 'DELETE /v1/orgs/{org}/workspaces/{ws}/integrations/{resourceId}', status: 404, foreign: () => acme.resourceId, unknown: unknownUuid, send: (id) => asEvil('DELETE', `${ws()}/integrations/${id}`) },
-  { kind: 'repository name', route: 'GET /v1/orgs/{org}/workspaces/{ws}/integrations/status', status: 200, foreign: () => ACME_REPO.full_name, unknown: 'acme/no-such-repo', send: (name) => asEvil('GET', `${ws()}/integrations/status?repoFullName=${encodeURIComponent(name)}`) },
+  {
+    kind: 'resource',
+    route: 'POST /v1/orgs/{org}/workspaces/{ws}/integrations',
+    status: 404,
+    foreign: () => acme.resourceId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('POST', `${ws()}/integrations`, { resourceId: id }),
+  },
+  {
+    kind: 'resource',
+    route: 'DELETE /v1/orgs/{org}/workspaces/{ws}/integrations/{resourceId}',
+    status: 404,
+    foreign: () => acme.resourceId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('DELETE', `${ws()}/integrations/${id}`),
+  },
+  {
+    kind: 'repository name',
+    route: 'GET /v1/orgs/{org}/workspaces/{ws}/integrations/status',
+    status: 200,
+    foreign: () => ACME_REPO.full_name,
+    unknown: 'acme/no-such-repo',
+    send: (name) => asEvil('GET', `${ws()}/integrations/status?repoFullName=${encodeURIComponent(name)}`),
+  },
 
   // Integration ids (acme's member's GitHub integration).
-  { kind: 'integration', route: 'DELETE /v1/me/integrations/{id}', status: 404, foreign: () => acme.integrationId, unknown: unknownUuid, send: (id) => asEvil('DELETE', `/v1/me/integrations/${id}`) },
-  { kind: 'integration', route: 'GET /v1/me/integrations/{id}/resources', status: 404, foreign: () => acme.integrationId, unknown: unknownUuid, send: (id) => asEvil('GET', `/v1/me/integrations/${id}/resources`) },
-  { kind: 'integration', route: 'POST /v1/me/integrations/{id}/resources', status: 404, foreign: () => acme.integrationId, unknown: unknownUuid, send: (id) => asEvil('POST', `/v1/me/integrations/${id}/resources`, resource(String(EVIL_INSTALLATION), String(EVIL_REPO.id))) },
-  { kind: 'integration', route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories (acme installation)', status: 404, foreign: () => acme.integrationId, unknown: unknownUuid, send: (id) => asEvil('GET', `/v1/me/integrations/${id}/installations/${ACME_INSTALLATION}/repositories`) },
-  { kind: 'integration', route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories (evil installation)', status: 404, foreign: () => acme.integrationId, unknown: unknownUuid, send: (id) => asEvil('GET', `/v1/me/integrations/${id}/installations/${EVIL_INSTALLATION}/repositories`) },
+  {
+    kind: 'integration',
+    route: 'DELETE /v1/me/integrations/{id}',
+    status: 404,
+    foreign: () => acme.integrationId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('DELETE', `/v1/me/integrations/${id}`),
+  },
+  {
+    kind: 'integration',
+    route: 'GET /v1/me/integrations/{id}/resources',
+    status: 404,
+    foreign: () => acme.integrationId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('GET', `/v1/me/integrations/${id}/resources`),
+  },
+  {
+    kind: 'integration',
+    route: 'POST /v1/me/integrations/{id}/resources',
+    status: 404,
+    foreign: () => acme.integrationId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('POST', `/v1/me/integrations/${id}/resources`, resource(String(EVIL_INSTALLATION), String(EVIL_REPO.id))),
+  },
+  {
+    kind: 'integration',
+    route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories (acme installation)',
+    status: 404,
+    foreign: () => acme.integrationId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('GET', `/v1/me/integrations/${id}/installations/${ACME_INSTALLATION}/repositories`),
+  },
+  {
+    kind: 'integration',
+    route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories (evil installation)',
+    status: 404,
+    foreign: () => acme.integrationId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('GET', `/v1/me/integrations/${id}/installations/${EVIL_INSTALLATION}/repositories`),
+  },
   {
     kind: 'integration',
     route: 'GET /v1/me/integrations/{id}/installations/{installationId}/repositories/{owner}/{repo}/config',
@@ -469,13 +815,48 @@ const PROBES: Probe[] = [
   },
 
   // API key ids (acme's member's key).
-  { kind: 'API key', route: 'POST /v1/me/api-keys/{id}/revoke', status: 404, foreign: () => acme.keyId, unknown: unknownUuid, send: (id) => asEvil('POST', `/v1/me/api-keys/${id}/revoke`) },
-  { kind: 'API key', route: 'DELETE /v1/me/api-keys/{id}', status: 404, foreign: () => acme.keyId, unknown: unknownUuid, send: (id) => asEvil('DELETE', `/v1/me/api-keys/${id}`) },
-  { kind: 'API key', route: 'POST /v1/me/api-keys/{id}/rotate', status: 404, foreign: () => acme.keyId, unknown: unknownUuid, send: (id) => asEvil('POST', `/v1/me/api-keys/${id}/rotate`) },
+  {
+    kind: 'API key',
+    route: 'POST /v1/me/api-keys/{id}/revoke',
+    status: 404,
+    foreign: () => acme.keyId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('POST', `/v1/me/api-keys/${id}/revoke`),
+  },
+  {
+    kind: 'API key',
+    route: 'DELETE /v1/me/api-keys/{id}',
+    status: 404,
+    foreign: () => acme.keyId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('DELETE', `/v1/me/api-keys/${id}`),
+  },
+  {
+    kind: 'API key',
+    route: 'POST /v1/me/api-keys/{id}/rotate',
+    status: 404,
+    foreign: () => acme.keyId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('POST', `/v1/me/api-keys/${id}/rotate`),
+  },
 
   // Document ids, with evil's key in evil's workspace: left out, like ids that do not exist.
-  { kind: 'document', route: 'POST /v1/contents', status: 200, foreign: () => acme.documentIds[0]!, unknown: unknownDocumentId, send: (id) => contents(evil.key, evil.workspace.id, [id]) },
-  { kind: 'document', route: 'POST /v1/contents (with one of evil’s own)', status: 200, foreign: () => acme.documentIds[1]!, unknown: unknownDocumentId, send: (id) => contents(evil.key, evil.workspace.id, [id, ...evil.documentIds]) },
+  {
+    kind: 'document',
+    route: 'POST /v1/contents',
+    status: 200,
+    foreign: () => acme.documentIds[0]!,
+    unknown: unknownDocumentId,
+    send: (id) => contents(evil.key, evil.workspace.id, [id]),
+  },
+  {
+    kind: 'document',
+    route: 'POST /v1/contents (with one of evil’s own)',
+    status: 200,
+    foreign: () => acme.documentIds[1]!,
+    unknown: unknownDocumentId,
+    send: (id) => contents(evil.key, evil.workspace.id, [id, ...evil.documentIds]),
+  },
 
   // Organizations: acme's slug and id are answered as an organization that does not exist.
   ...(
@@ -488,21 +869,65 @@ const PROBES: Probe[] = [
       ['POST /v1/orgs/{org}/workspaces', 'POST', '/workspaces', { name: 'evil-inside' }],
       ['GET /v1/orgs/{org}/workspaces/{ws}/jobs', 'GET', '/workspaces/default/jobs', undefined],
       ['GET /v1/orgs/{org}/repositories', 'GET', '/repositories', undefined],
-      ['POST /v1/orgs/{org}/repositories', 'POST', '/repositories', { githubRepoId: String(ACME_REPO.id), githubInstallationId: String(ACME_INSTALLATION) }],
+      [
+        'POST /v1/orgs/{org}/repositories',
+        'POST',
+        '/repositories',
+        { githubRepoId: String(ACME_REPO.id), githubInstallationId: String(ACME_INSTALLATION) },
+      ],
       ['GET /v1/orgs/{org}/github/installations', 'GET', '/github/installations', undefined],
       ['POST /v1/orgs/{org}/github/installations', 'POST', '/github/installations', { installationId: String(ACME_INSTALLATION) }],
     ] as const
-  ).map(
-    ([route, method, suffix, body]): Probe => ({ kind: 'organization slug', route, status: 403, foreign: () => 'acme', unknown: 'no-such-org', send: (slug) => asEvil(method, `/v1/orgs/${slug}${suffix}`, body) }),
-  ),
-  { kind: 'organization slug', route: 'GET /v1/github/install?org=', status: 403, foreign: () => 'acme', unknown: 'no-such-org', send: (slug) => asEvil('GET', `/v1/github/install?org=${slug}`) },
-  { kind: 'organization id', route: 'GET /v1/orgs/by-id/{clerkOrgId}', status: 403, foreign: () => acme.organizationId, unknown: 'org_local_no-such-org', send: (id) => asEvil('GET', `/v1/orgs/by-id/${id}`) },
-  { kind: 'organization id', route: 'GET /v1/orgs/by-id/{clerkOrgId}/workspaces/default', status: 403, foreign: () => acme.organizationId, unknown: 'org_local_no-such-org', send: (id) => asEvil('GET', `/v1/orgs/by-id/${id}/workspaces/default`) },
+  ).map(([route, method, suffix, body]): Probe => ({
+    kind: 'organization slug',
+    route,
+    status: 403,
+    foreign: () => 'acme',
+    unknown: 'no-such-org',
+    send: (slug) => asEvil(method, `/v1/orgs/${slug}${suffix}`, body),
+  })),
+  {
+    kind: 'organization slug',
+    route: 'GET /v1/github/install?org=',
+    status: 403,
+    foreign: () => 'acme',
+    unknown: 'no-such-org',
+    send: (slug) => asEvil('GET', `/v1/github/install?org=${slug}`),
+  },
+  {
+    kind: 'organization id',
+    route: 'GET /v1/orgs/by-id/{clerkOrgId}',
+    status: 403,
+    foreign: () => acme.organizationId,
+    unknown: 'org_local_no-such-org',
+    send: (id) => asEvil('GET', `/v1/orgs/by-id/${id}`),
+  },
+  {
+    kind: 'organization id',
+    route: 'GET /v1/orgs/by-id/{clerkOrgId}/workspaces/default',
+    status: 403,
+    foreign: () => acme.organizationId,
+    unknown: 'org_local_no-such-org',
+    send: (id) => asEvil('GET', `/v1/orgs/by-id/${id}/workspaces/default`),
+  },
 ];
 
 /** Every id of acme's and every word of its pages: none may appear in anything evil is answered. */
 function acmeSecrets(): string[] {
-  return [acme.repositoryId, acme.reindexJobId, acme.syncJobId, acme.integrationId, acme.resourceId, acme.keyId, acme.defaultWorkspace.id, acme.privateWorkspace.id, ...acme.documentIds, ...ACME_WORDS, 'Launch plan', 'Payroll'];
+  return [
+    acme.repositoryId,
+    acme.reindexJobId,
+    acme.syncJobId,
+    acme.integrationId,
+    acme.resourceId,
+    acme.keyId,
+    acme.defaultWorkspace.id,
+    acme.privateWorkspace.id,
+    ...acme.documentIds,
+    ...ACME_WORDS,
+    'Launch plan',
+    'Payroll',
+  ];
 }
 
 function expectNoAcmeData(answer: Answer, allowed: readonly string[] = []): void {
@@ -600,20 +1025,37 @@ describe("acme's ids in evil's requests: the same answer as an unknown id, nothi
       expect(response.status).toBe(200);
       expectNoAcmeData(response);
     }
-    expect((await contents(evil.key, evil.workspace.id, [...acme.documentIds, ...evil.documentIds])).body.documents.map((d: { id: string }) => d.id)).toEqual(evil.documentIds);
+    expect(
+      (await contents(evil.key, evil.workspace.id, [...acme.documentIds, ...evil.documentIds])).body.documents.map(
+        (d: { id: string }) => d.id,
+      ),
+    ).toEqual(evil.documentIds);
   });
 
   it("queued nothing in acme and changed none of acme's state", async () => {
     const head = encodeURIComponent(await app.runtime.store.headPosition());
-    const jobs = await app.request('GET', `/v1/orgs/acme/workspaces/${encodeURIComponent(acme.defaultWorkspace.name)}/jobs?minPosition=${head}`, { token: acmeToken });
+    const jobs = await app.request(
+      'GET',
+      `/v1/orgs/acme/workspaces/${encodeURIComponent(acme.defaultWorkspace.name)}/jobs?minPosition=${head}`,
+      { token: acmeToken },
+    );
     expect(jobs.body.items.map((j: { id: string }) => j.id)).toEqual([acme.reindexJobId]);
-    const repository = await app.request('GET', `/v1/orgs/acme/repositories/${acme.repositoryId}?minPosition=${head}`, { token: acmeToken });
+    const repository = await app.request('GET', `/v1/orgs/acme/repositories/${acme.repositoryId}?minPosition=${head}`, {
+      token: acmeToken,
+    });
     // Its documents in both of acme's workspaces (the reindex and the initial sync).
-    expect(repository.body).toMatchObject({ id: acme.repositoryId, isActive: true, documentCount: acme.documentIds.length, metadata: { fullName: ACME_REPO.full_name } });
+    expect(repository.body).toMatchObject({
+      id: acme.repositoryId,
+      isActive: true,
+      documentCount: acme.documentIds.length,
+      metadata: { fullName: ACME_REPO.full_name },
+    });
     const keys = await app.request('GET', `/v1/me/api-keys?minPosition=${head}`, { token: acmeToken });
     expect(keys.body).toEqual([expect.objectContaining({ id: acme.keyId })]);
     expect((await search(acme.key, acme.defaultWorkspace.id, ACME_WORDS[1]!)).body.results).toHaveLength(1);
-    const connections = await app.request('GET', `/v1/orgs/acme/workspaces/acme-private/integrations?minPosition=${head}`, { token: acmeToken });
+    const connections = await app.request('GET', `/v1/orgs/acme/workspaces/acme-private/integrations?minPosition=${head}`, {
+      token: acmeToken,
+    });
     expect(connections.body).toEqual([expect.objectContaining({ resourceId: acme.resourceId })]);
   });
 });
@@ -628,14 +1070,36 @@ describe("acme's inactive repository", () => {
     });
     expect(removed).toMatchObject({ status: 200, body: { repositoryIds: [acme.repositoryId] } });
     await settle();
-    const rowOf = async () => (await app.runtime.dataSource.query('SELECT id, organization_id, is_active, document_count, workspace_id FROM repositories WHERE github_repo_id = $1', [String(ACME_REPO.id)])) as unknown[];
+    const rowOf = async () =>
+      (await app.runtime.dataSource.query(
+        'SELECT id, organization_id, is_active, document_count, workspace_id FROM repositories WHERE github_repo_id = $1',
+        [String(ACME_REPO.id)],
+      )) as unknown[];
     const before = await rowOf();
-    expect(before).toEqual([{ id: acme.repositoryId, organization_id: acme.organizationId, is_active: false, document_count: acme.documentIds.length, workspace_id: acme.defaultWorkspace.id }]);
+    expect(before).toEqual([
+      {
+        id: acme.repositoryId,
+        organization_id: acme.organizationId,
+        is_active: false,
+        document_count: acme.documentIds.length,
+        workspace_id: acme.defaultWorkspace.id,
+      },
+    ]);
 
     const attempts = await app.withoutAppending(async () => [
-      await asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(ACME_REPO.id), githubInstallationId: String(ACME_INSTALLATION) }),
-      await asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(ACME_REPO.id), githubInstallationId: String(EVIL_INSTALLATION) }),
-      await asEvil('POST', '/v1/orgs/evil/repositories', { githubRepoId: String(ACME_REPO.id), githubInstallationId: String(ACME_INSTALLATION), workspace: evil.workspace.name }),
+      await asEvil('POST', '/v1/orgs/evil/repositories', {
+        githubRepoId: String(ACME_REPO.id),
+        githubInstallationId: String(ACME_INSTALLATION),
+      }),
+      await asEvil('POST', '/v1/orgs/evil/repositories', {
+        githubRepoId: String(ACME_REPO.id),
+        githubInstallationId: String(EVIL_INSTALLATION),
+      }),
+      await asEvil('POST', '/v1/orgs/evil/repositories', {
+        githubRepoId: String(ACME_REPO.id),
+        githubInstallationId: String(ACME_INSTALLATION),
+        workspace: evil.workspace.name,
+      }),
       await deliver('push', pushPayload(ACME_REPO.id, EVIL_INSTALLATION)),
     ]);
     expect(attempts.map((a) => [a.status, (a.body as any).error?.message ?? (a.body as any).ignored])).toEqual([
@@ -647,8 +1111,12 @@ describe("acme's inactive repository", () => {
     await settle();
     expect(await rowOf()).toEqual(before);
     const head = encodeURIComponent(await app.runtime.store.headPosition());
-    expect((await app.request('GET', `/v1/orgs/acme/repositories/${acme.repositoryId}?minPosition=${head}`, { token: acmeToken })).body).toMatchObject({ id: acme.repositoryId, isActive: false, documentCount: acme.documentIds.length });
-    expect((await asEvil('GET', `/v1/orgs/evil/repositories?includeInactive=true&minPosition=${head}`)).body.map((r: { id: string }) => r.id)).toEqual([evil.repositoryId]);
+    expect(
+      (await app.request('GET', `/v1/orgs/acme/repositories/${acme.repositoryId}?minPosition=${head}`, { token: acmeToken })).body,
+    ).toMatchObject({ id: acme.repositoryId, isActive: false, documentCount: acme.documentIds.length });
+    expect(
+      (await asEvil('GET', `/v1/orgs/evil/repositories?includeInactive=true&minPosition=${head}`)).body.map((r: { id: string }) => r.id),
+    ).toEqual([evil.repositoryId]);
     expect(await app.eventCount({ streams: `repository-${evil.organizationId}-${ACME_REPO.id}` })).toBe(0);
   });
 });
@@ -676,13 +1144,25 @@ describe('GitHub users with access to one repository of acme’s installation (o
     github.setInstallations(githubToken, [installationPayload(ACME_INSTALLATION, 'acme')]);
     github.setUserInstallationRepositories(githubToken, ACME_INSTALLATION, repositoryIds);
     const source = new OctokitInstallationsSource({ baseUrl: github.url });
-    const stored = await new StoreGitHubOAuthResultHandler(app.runtime.cipher, app.runtime.store).execute(new StoreGitHubOAuthResultCommand(userId, { accessToken: githubToken, scopes: [], installations: await source.listUserInstallations(githubToken) }, { commandId: randomUUID(), userId }));
+    const stored = await new StoreGitHubOAuthResultHandler(app.runtime.cipher, app.runtime.store).execute(
+      new StoreGitHubOAuthResultCommand(
+        userId,
+        { accessToken: githubToken, scopes: [], installations: await source.listUserInstallations(githubToken) },
+        { commandId: randomUUID(), userId },
+      ),
+    );
     users.set(userId, { githubToken, integrationId: stored.id, position: stored.position! });
   }
 
   beforeAll(async () => {
     github.setInstallationRepositories(ACME_INSTALLATION, [ACME_REPO, ACME_OPEN_REPO]);
-    github.setRepository('acme', 'open-handbook', { id: ACME_OPEN_REPO.id, files: [['lightfast.yml', CONFIG], ['docs/open.md', '# Open\n\nAn open handbook guide.']] });
+    github.setRepository('acme', 'open-handbook', {
+      id: ACME_OPEN_REPO.id,
+      files: [
+        ['lightfast.yml', CONFIG],
+        ['docs/open.md', '# Open\n\nAn open handbook guide.'],
+      ],
+    });
     malloryToken = await app.token({ userId: 'user_mallory', org: 'outside', role: 'admin' });
     const org = await createOrganization(malloryToken, 'outside');
     organizationId = org.organizationId;
@@ -690,7 +1170,14 @@ describe('GitHub users with access to one repository of acme’s installation (o
     const synced = await app.request('POST', '/v1/orgs/outside/workspaces', { token: malloryToken, body: { name: 'synced' } });
     expect(synced.status).toBe(201);
     syncWorkspace = { id: synced.body.workspaceId, name: 'synced' };
-    expect((await app.request('POST', '/v1/orgs/outside/members/from-github', { token: malloryToken, body: { userId: 'user_trudy', githubRole: 'member' } })).status).toBe(200);
+    expect(
+      (
+        await app.request('POST', '/v1/orgs/outside/members/from-github', {
+          token: malloryToken,
+          body: { userId: 'user_trudy', githubRole: 'member' },
+        })
+      ).status,
+    ).toBe(200);
     trudyToken = await app.token({ userId: 'user_trudy', org: 'outside', role: 'member' });
     // Mallory collaborates on acme/open-handbook only; Trudy, for now, on acme/secret-docs too.
     await collaborator('user_mallory', [ACME_OPEN_REPO.id]);
@@ -699,13 +1186,20 @@ describe('GitHub users with access to one repository of acme’s installation (o
 
   /** Paths of acme's private repository indexed in one of the organization's workspaces. */
   const leakedDocuments = async (workspaceId: string) =>
-    ((await app.runtime.dataSource.query(`SELECT path FROM documents WHERE organization_id = $1 AND workspace_id = $2 AND github_repo_id = $3 ORDER BY path`, [organizationId, workspaceId, String(ACME_REPO.id)])) as Array<{ path: string }>).map(
-      (row) => row.path,
-    );
+    (
+      (await app.runtime.dataSource.query(
+        `SELECT path FROM documents WHERE organization_id = $1 AND workspace_id = $2 AND github_repo_id = $3 ORDER BY path`,
+        [organizationId, workspaceId, String(ACME_REPO.id)],
+      )) as Array<{ path: string }>
+    ).map((row) => row.path);
 
   it('are shown only the repositories GitHub shows them', async () => {
     const mallory = users.get('user_mallory')!;
-    const listed = await app.request('GET', `/v1/me/integrations/${mallory.integrationId}/installations/${ACME_INSTALLATION}/repositories?minPosition=${mallory.position}`, { token: malloryToken });
+    const listed = await app.request(
+      'GET',
+      `/v1/me/integrations/${mallory.integrationId}/installations/${ACME_INSTALLATION}/repositories?minPosition=${mallory.position}`,
+      { token: malloryToken },
+    );
     expect(listed.status).toBe(200);
     expect(listed.body.map((r: { fullName: string }) => r.fullName)).toEqual([ACME_OPEN_REPO.full_name]);
   });
@@ -720,21 +1214,45 @@ describe('GitHub users with access to one repository of acme’s installation (o
     const trudy = users.get('user_trudy')!;
     const registered = await app.request('POST', `/v1/me/integrations/${trudy.integrationId}/resources?minPosition=${trudy.position}`, {
       token: trudyToken,
-      body: { resources: [{ installationId: ACME_INSTALLATION, repoId: ACME_REPO.id, repoName: 'secret-docs', repoFullName: ACME_REPO.full_name, defaultBranch: 'main', isPrivate: true, isArchived: false }] },
+      body: {
+        resources: [
+          {
+            installationId: ACME_INSTALLATION,
+            repoId: ACME_REPO.id,
+            repoName: 'secret-docs',
+            repoFullName: ACME_REPO.full_name,
+            defaultBranch: 'main',
+            isPrivate: true,
+            isArchived: false,
+          },
+        ],
+      },
     });
     expect(registered.status).toBe(201);
     // acme removes her from the private repository on GitHub.
     github.setUserInstallationRepositories(trudy.githubToken, ACME_INSTALLATION, [ACME_OPEN_REPO.id]);
 
-    const connected = await app.request('POST', `/v1/orgs/outside/workspaces/${syncWorkspace.name}/integrations?minPosition=${registered.body.position}`, {
-      token: trudyToken,
-      body: { resourceId: registered.body.resources[0].id },
-    });
+    const connected = await app.request(
+      'POST',
+      `/v1/orgs/outside/workspaces/${syncWorkspace.name}/integrations?minPosition=${registered.body.position}`,
+      {
+        token: trudyToken,
+        body: { resourceId: registered.body.resources[0].id },
+      },
+    );
     if (connected.status < 300) {
       await waitForReadModel(
         app,
         'integrations',
-        async () => ((await app.runtime.dataSource.query(`SELECT last_sync_status AS s FROM workspace_integrations WHERE resource_id = $1 AND workspace_id = $2`, [connected.body.resourceId, syncWorkspace.id]))[0]?.s as string | undefined)?.match(/^(completed|failed|cancelled)$/)?.[0],
+        async () =>
+          (
+            (
+              await app.runtime.dataSource.query(
+                `SELECT last_sync_status AS s FROM workspace_integrations WHERE resource_id = $1 AND workspace_id = $2`,
+                [connected.body.resourceId, syncWorkspace.id],
+              )
+            )[0]?.s as string | undefined
+          )?.match(/^(completed|failed|cancelled)$/)?.[0],
         "the stale resource's initial sync",
       );
       await settle();
@@ -748,9 +1266,16 @@ describe('GitHub users with access to one repository of acme’s installation (o
   // repository GitHub never showed her. The connect should require that the user's own token sees
   // the repository (`/user/installations/{id}/repositories`), or bind only on an account admin.
   it('cannot connect a private repository of acme she never had access to, through the installation her token lists', async () => {
-    const connected = await app.request('POST', '/v1/orgs/outside/repositories', { token: malloryToken, body: { githubRepoId: String(ACME_REPO.id), githubInstallationId: String(ACME_INSTALLATION) } });
+    const connected = await app.request('POST', '/v1/orgs/outside/repositories', {
+      token: malloryToken,
+      body: { githubRepoId: String(ACME_REPO.id), githubInstallationId: String(ACME_INSTALLATION) },
+    });
     if (connected.status < 300) {
-      const reindex = await app.request('POST', `/v1/orgs/outside/repositories/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`, { token: malloryToken });
+      const reindex = await app.request(
+        'POST',
+        `/v1/orgs/outside/repositories/${connected.body.repositoryId}/reindex?minPosition=${connected.body.position}`,
+        { token: malloryToken },
+      );
       if (reindex.status === 202) await waitForJob(app, reindex.body.jobId);
       await settle();
     }

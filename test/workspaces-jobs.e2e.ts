@@ -20,7 +20,9 @@ beforeAll(async () => {
   app = await startTestApp();
   const token = await app.token({ org: 'lagging' });
   const started = Date.now();
-  farFutureRead = app.request('GET', '/v1/orgs/lagging/workspaces?minPosition=999999999/1', { token }).then((response) => ({ response, elapsedMs: Date.now() - started }));
+  farFutureRead = app
+    .request('GET', '/v1/orgs/lagging/workspaces?minPosition=999999999/1', { token })
+    .then((response) => ({ response, elapsedMs: Date.now() - started }));
 });
 
 afterAll(async () => {
@@ -69,11 +71,21 @@ describe('workspaces', () => {
     const created = await app.request('POST', '/v1/orgs/ws-create/workspaces', { token, body: { name: 'Docs' } });
 
     expect(created.status).toBe(201);
-    expect(created.body).toEqual(expect.objectContaining({ workspaceId: expect.any(String), workspaceName: 'Docs', position: expect.stringMatching(/^\d+\/\d+$/) }));
+    expect(created.body).toEqual(
+      expect.objectContaining({ workspaceId: expect.any(String), workspaceName: 'Docs', position: expect.stringMatching(/^\d+\/\d+$/) }),
+    );
     expect(await app.eventCount()).toBe(before + 1);
     const list = await app.request('GET', `/v1/orgs/ws-create/workspaces?minPosition=${created.body.position}`, { token });
     expect(list.status).toBe(200);
-    expect(list.body).toEqual([expect.objectContaining({ id: created.body.workspaceId, name: 'Docs', slug: 'docs', isDefault: false, clerkOrgId: orgId('ws-create') })]);
+    expect(list.body).toEqual([
+      expect.objectContaining({
+        id: created.body.workspaceId,
+        name: 'Docs',
+        slug: 'docs',
+        isDefault: false,
+        clerkOrgId: orgId('ws-create'),
+      }),
+    ]);
     // Nothing connected or ingested yet; the filled fields are asserted in analytics.e2e.ts.
     expect(list.body[0]).toMatchObject({ repositories: [], repositoryCount: 0, totalDocuments: 0, lastActivity: list.body[0].createdAt });
     const one = await app.request('GET', `/v1/orgs/ws-create/workspaces/Docs?minPosition=${created.body.position}`, { token });
@@ -123,7 +135,11 @@ describe('workspaces', () => {
 
     expect(renamed.status).toBe(200);
     expect(stale.status).toBe(404);
-    const list = await app.request('GET', `/v1/orgs/ws-rename-stale/workspaces?minPosition=${stale.body.position ?? renamed.body.position}`, { token });
+    const list = await app.request(
+      'GET',
+      `/v1/orgs/ws-rename-stale/workspaces?minPosition=${stale.body.position ?? renamed.body.position}`,
+      { token },
+    );
     expect(list.body.map((w: { name: string }) => w.name)).toEqual(['second']);
   });
 
@@ -135,7 +151,9 @@ describe('workspaces', () => {
     const token = await app.token({ org: slug });
     await createWorkspace(token, slug, 'Reports');
 
-    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${slug}/workspaces`, { token, body: { name: duplicate } }));
+    const response = await app.withoutAppending(() =>
+      app.request('POST', `/v1/orgs/${slug}/workspaces`, { token, body: { name: duplicate } }),
+    );
 
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('conflict');
@@ -147,7 +165,9 @@ describe('workspaces', () => {
     const { position } = await createWorkspace(token, 'ws-rename-taken', 'two');
     await app.request('GET', `/v1/orgs/ws-rename-taken/workspaces?minPosition=${position}`, { token });
 
-    const response = await app.withoutAppending(() => app.request('PATCH', '/v1/orgs/ws-rename-taken/workspaces/two', { token, body: { name: 'ONE' } }));
+    const response = await app.withoutAppending(() =>
+      app.request('PATCH', '/v1/orgs/ws-rename-taken/workspaces/two', { token, body: { name: 'ONE' } }),
+    );
 
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('conflict');
@@ -156,7 +176,12 @@ describe('workspaces', () => {
   it('answers a repeated create with the same Idempotency-Key with the original result and one event', async () => {
     const token = await app.token({ org: 'ws-idem' });
     const before = await app.eventCount();
-    const send = () => app.request('POST', '/v1/orgs/ws-idem/workspaces', { token, body: { name: 'retry-me' }, headers: { 'Idempotency-Key': 'create-retry-me-1' } });
+    const send = () =>
+      app.request('POST', '/v1/orgs/ws-idem/workspaces', {
+        token,
+        body: { name: 'retry-me' },
+        headers: { 'Idempotency-Key': 'create-retry-me-1' },
+      });
 
     const first = await send();
     const second = await send();
@@ -173,7 +198,11 @@ describe('workspaces', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 4 }, () =>
-        app.request('POST', '/v1/orgs/ws-idem-concurrent/workspaces', { token, body: { name: 'once' }, headers: { 'Idempotency-Key': 'same-key' } }),
+        app.request('POST', '/v1/orgs/ws-idem-concurrent/workspaces', {
+          token,
+          body: { name: 'once' },
+          headers: { 'Idempotency-Key': 'same-key' },
+        }),
       ),
     );
 
@@ -187,7 +216,9 @@ describe('workspaces', () => {
     const token = await app.token({ org: 'ws-race' });
     const before = await app.eventCount();
 
-    const responses = await Promise.all(Array.from({ length: 5 }, () => app.request('POST', '/v1/orgs/ws-race/workspaces', { token, body: { name: 'contested' } })));
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => app.request('POST', '/v1/orgs/ws-race/workspaces', { token, body: { name: 'contested' } })),
+    );
 
     expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(await app.eventCount()).toBe(before + 1);
@@ -229,7 +260,14 @@ const BASE = Date.parse('2025-03-01T08:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Writes a job's history through the real command path, every time explicit. */
-async function seedJob(input: { org: string; workspaceId: string; repositoryId: string | null; createdAtMs: number; outcome: Outcome; durationMs?: number }): Promise<SeededJob> {
+async function seedJob(input: {
+  org: string;
+  workspaceId: string;
+  repositoryId: string | null;
+  createdAtMs: number;
+  outcome: Outcome;
+  durationMs?: number;
+}): Promise<SeededJob> {
   const id = randomUUID();
   const { createdAtMs: queuedAt, outcome } = input;
   const startedAt = queuedAt + 1_000;
@@ -237,12 +275,24 @@ async function seedJob(input: { org: string; workspaceId: string; repositoryId: 
   const commands: JobCommand[] = [
     {
       type: 'QueueJob',
-      data: { jobId: id, organizationId: orgId(input.org), workspaceId: input.workspaceId, repositoryId: input.repositoryId, name: 'reindex', trigger: 'manual', triggeredBy: 'user_1', input: {}, at: iso(queuedAt) },
+      data: {
+        jobId: id,
+        organizationId: orgId(input.org),
+        workspaceId: input.workspaceId,
+        repositoryId: input.repositoryId,
+        name: 'reindex',
+        trigger: 'manual',
+        triggeredBy: 'user_1',
+        input: {},
+        at: iso(queuedAt),
+      },
     },
   ];
-  if (outcome === 'running' || outcome === 'completed' || outcome === 'failed') commands.push({ type: 'StartJob', data: { at: iso(startedAt) } });
+  if (outcome === 'running' || outcome === 'completed' || outcome === 'failed')
+    commands.push({ type: 'StartJob', data: { at: iso(startedAt) } });
   if (outcome === 'completed') commands.push({ type: 'CompleteJob', data: { at: iso(startedAt + durationMs), output: { files: 3 } } });
-  if (outcome === 'failed') commands.push({ type: 'FailJob', data: { at: iso(startedAt + durationMs), error: { message: `boom ${id}`, code: 'E_TEST' } } });
+  if (outcome === 'failed')
+    commands.push({ type: 'FailJob', data: { at: iso(startedAt + durationMs), error: { message: `boom ${id}`, code: 'E_TEST' } } });
   if (outcome === 'cancelled') commands.push({ type: 'CancelJob', data: { at: iso(queuedAt + 2_000), reason: null } });
   const result = await handleCommand(app.runtime.store, jobStreamId(id), jobDecider, commands, { commandId: randomUUID() });
   const ended = outcome === 'completed' || outcome === 'failed';
@@ -261,7 +311,8 @@ async function seedJob(input: { org: string; workspaceId: string; repositoryId: 
 }
 
 const latest = (positions: readonly string[]) => positions.reduce((a, b) => (app.runtime.store.comparePositions(a, b) >= 0 ? a : b));
-const newestFirst = (a: SeededJob, b: SeededJob) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1);
+const newestFirst = (a: SeededJob, b: SeededJob) =>
+  a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1;
 
 describe('jobs', () => {
   const ORG = 'jobs-org';
@@ -287,11 +338,24 @@ describe('jobs', () => {
       // 7 is coprime with 25, so creation times are a shuffled spread; jobs 3–5 share one instant to exercise the id tie-break.
       const minute = i >= 3 && i <= 5 ? 21 : (i * 7) % 25;
       seeded.push(
-        await seedJob({ org: ORG, workspaceId: main.workspaceId, repositoryId: [`repo-a`, `repo-b`, null][i % 3]!, createdAtMs: BASE + minute * 3_600_000, outcome: STATUSES[i % 5]!, durationMs: 1_000 + i * 137 }),
+        await seedJob({
+          org: ORG,
+          workspaceId: main.workspaceId,
+          repositoryId: [`repo-a`, `repo-b`, null][i % 3]!,
+          createdAtMs: BASE + minute * 3_600_000,
+          outcome: STATUSES[i % 5]!,
+          durationMs: 1_000 + i * 137,
+        }),
       );
     }
     otherJob = await seedJob({ org: ORG, workspaceId: other.workspaceId, repositoryId: 'repo-a', createdAtMs: BASE, outcome: 'queued' });
-    foreignJob = await seedJob({ org: 'jobs-foreign', workspaceId: foreign.workspaceId, repositoryId: 'repo-a', createdAtMs: BASE, outcome: 'queued' });
+    foreignJob = await seedJob({
+      org: 'jobs-foreign',
+      workspaceId: foreign.workspaceId,
+      repositoryId: 'repo-a',
+      createdAtMs: BASE,
+      outcome: 'queued',
+    });
     seenAt = latest([...seeded, otherJob, foreignJob].map((j) => j.position));
   });
 
@@ -302,7 +366,11 @@ describe('jobs', () => {
       const query: string = `?limit=10&minPosition=${seenAt}${cursor ? `&cursor=${cursor}` : ''}`;
       const response = await app.request('GET', jobsPath(query), { token });
       expect(response.status).toBe(200);
-      pages.push({ ids: response.body.items.map((j: { id: string }) => j.id), hasMore: response.body.hasMore, nextCursor: response.body.nextCursor });
+      pages.push({
+        ids: response.body.items.map((j: { id: string }) => j.id),
+        hasMore: response.body.hasMore,
+        nextCursor: response.body.nextCursor,
+      });
       cursor = response.body.nextCursor;
     } while (cursor && pages.length < 10);
 
@@ -318,7 +386,8 @@ describe('jobs', () => {
   it('keeps later pages stable when jobs arrive between requests', async () => {
     const { workspaceId } = await createWorkspace(token, ORG, 'paging');
     const initial: SeededJob[] = [];
-    for (let hour = 10; hour < 16; hour++) initial.push(await seedJob({ org: ORG, workspaceId, repositoryId: null, createdAtMs: BASE + hour * 3_600_000, outcome: 'queued' }));
+    for (let hour = 10; hour < 16; hour++)
+      initial.push(await seedJob({ org: ORG, workspaceId, repositoryId: null, createdAtMs: BASE + hour * 3_600_000, outcome: 'queued' }));
     const path = (query: string) => `/v1/orgs/${ORG}/workspaces/paging/jobs?limit=2&${query}`;
     const first = await app.request('GET', path(`minPosition=${latest(initial.map((j) => j.position))}`), { token });
     // One job newer than all (it belongs before page 1, so later pages must not show it) and one older
@@ -328,7 +397,9 @@ describe('jobs', () => {
     const rest: string[] = [];
     let cursor: string | null = first.body.nextCursor;
     for (let pages = 0; cursor && pages < 10; pages++) {
-      const response = await app.request('GET', path(`cursor=${cursor}&minPosition=${latest([newer.position, older.position])}`), { token });
+      const response = await app.request('GET', path(`cursor=${cursor}&minPosition=${latest([newer.position, older.position])}`), {
+        token,
+      });
       rest.push(...response.body.items.map((j: { id: string }) => j.id));
       cursor = response.body.nextCursor;
     }
@@ -340,7 +411,12 @@ describe('jobs', () => {
     const response = await app.request('GET', jobsPath(`?status=${status}&limit=100&minPosition=${seenAt}`), { token });
 
     expect(response.status).toBe(200);
-    expect(response.body.items.map((j: { id: string }) => j.id)).toEqual(seeded.filter((j) => j.status === status).sort(newestFirst).map((j) => j.id));
+    expect(response.body.items.map((j: { id: string }) => j.id)).toEqual(
+      seeded
+        .filter((j) => j.status === status)
+        .sort(newestFirst)
+        .map((j) => j.id),
+    );
     expect(response.body.items.every((j: { status: string }) => j.status === status)).toBe(true);
     expect(response.body.hasMore).toBe(false);
   });
@@ -348,7 +424,10 @@ describe('jobs', () => {
   it('filters by repository, alone and with a status, and pages the filtered list', async () => {
     const byRepo = await app.request('GET', jobsPath(`?repositoryId=repo-a&limit=100&minPosition=${seenAt}`), { token });
     const both = await app.request('GET', jobsPath(`?repositoryId=repo-b&status=completed&minPosition=${seenAt}`), { token });
-    const expectedRepoA = seeded.filter((j) => j.repositoryId === 'repo-a').sort(newestFirst).map((j) => j.id);
+    const expectedRepoA = seeded
+      .filter((j) => j.repositoryId === 'repo-a')
+      .sort(newestFirst)
+      .map((j) => j.id);
     const paged: string[] = [];
     let cursor: string | null = null;
     do {
@@ -358,32 +437,40 @@ describe('jobs', () => {
     } while (cursor);
 
     expect(byRepo.body.items.map((j: { id: string }) => j.id)).toEqual(expectedRepoA);
-    expect(both.body.items.map((j: { id: string }) => j.id)).toEqual(seeded.filter((j) => j.repositoryId === 'repo-b' && j.status === 'completed').sort(newestFirst).map((j) => j.id));
+    expect(both.body.items.map((j: { id: string }) => j.id)).toEqual(
+      seeded
+        .filter((j) => j.repositoryId === 'repo-b' && j.status === 'completed')
+        .sort(newestFirst)
+        .map((j) => j.id),
+    );
     expect(paged).toEqual(expectedRepoA);
   });
 
-  it.each(['completed', 'failed', 'queued', 'running', 'cancelled'] as const)('returns one %s job with its times, duration and error', async (status) => {
-    const job = seeded.find((j) => j.status === status)!;
+  it.each(['completed', 'failed', 'queued', 'running', 'cancelled'] as const)(
+    'returns one %s job with its times, duration and error',
+    async (status) => {
+      const job = seeded.find((j) => j.status === status)!;
 
-    const response = await app.request('GET', jobsPath(`/${job.id}?minPosition=${seenAt}`), { token });
+      const response = await app.request('GET', jobsPath(`/${job.id}?minPosition=${seenAt}`), { token });
 
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual(
-      expect.objectContaining({
-        id: job.id,
-        clerkOrgId: orgId(ORG),
-        workspaceId: main.workspaceId,
-        repositoryId: job.repositoryId,
-        status,
-        createdAt: job.createdAt,
-        startedAt: job.startedAt,
-        completedAt: job.completedAt,
-        durationMs: job.durationMs,
-        errorMessage: job.errorMessage,
-      }),
-    );
-    if (status === 'completed' || status === 'failed') expect(typeof response.body.durationMs).toBe('number');
-  });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(
+        expect.objectContaining({
+          id: job.id,
+          clerkOrgId: orgId(ORG),
+          workspaceId: main.workspaceId,
+          repositoryId: job.repositoryId,
+          status,
+          createdAt: job.createdAt,
+          startedAt: job.startedAt,
+          completedAt: job.completedAt,
+          durationMs: job.durationMs,
+          errorMessage: job.errorMessage,
+        }),
+      );
+      if (status === 'completed' || status === 'failed') expect(typeof response.body.durationMs).toBe('number');
+    },
+  );
 
   it('answers 404 for a job of another workspace or another organization through this workspace', async () => {
     for (const job of [otherJob, foreignJob]) {
@@ -491,7 +578,12 @@ describe('authentication and organization scope', () => {
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone_else' })).toString('base64url')}.${genuine.split('.')[2]}`;
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
     const { privateKey } = await generateKeyPair('RS256');
-    const foreignIssuer = await new SignJWT({ org_id: orgId(ORG), org_slug: ORG, org_role: 'org:admin' }).setProtectedHeader({ alg: 'RS256' }).setSubject('user_1').setIssuer('console-local').setExpirationTime('1h').sign(privateKey);
+    const foreignIssuer = await new SignJWT({ org_id: orgId(ORG), org_slug: ORG, org_role: 'org:admin' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('user_1')
+      .setIssuer('console-local')
+      .setExpirationTime('1h')
+      .sign(privateKey);
     const expired = await app.runtime.identity.mint({ userId: 'user_1', organizationSlug: ORG, role: 'admin', expiresIn: '-1m' });
     return [
       ['no token', undefined],
@@ -510,7 +602,13 @@ describe('authentication and organization scope', () => {
     for (const [method, path, body] of routes()) {
       for (const [label, token, headers] of cases) {
         const response = await app.withoutAppending(() => app.request(method, path, { token, body, headers }));
-        expect({ label, method, path, status: response.status, code: response.body?.error?.code }).toEqual({ label, method, path, status: 401, code: 'unauthenticated' });
+        expect({ label, method, path, status: response.status, code: response.body?.error?.code }).toEqual({
+          label,
+          method,
+          path,
+          status: 401,
+          code: 'unauthenticated',
+        });
       }
     }
   });
@@ -519,7 +617,12 @@ describe('authentication and organization scope', () => {
     const outsider = await app.token({ org: 'other' });
     for (const [method, path, body] of routes()) {
       const response = await app.withoutAppending(() => app.request(method, path, { token: outsider, body }));
-      expect({ method, path, status: response.status, code: response.body?.error?.code }).toEqual({ method, path, status: 403, code: 'forbidden' });
+      expect({ method, path, status: response.status, code: response.body?.error?.code }).toEqual({
+        method,
+        path,
+        status: 403,
+        code: 'forbidden',
+      });
       expect(JSON.stringify(response.body)).not.toContain(jobId);
     }
   });
@@ -612,16 +715,30 @@ describe('bad input', () => {
     ['of 201 characters', 'k'.repeat(201)],
     ['that is empty', ''],
   ])('refuses a cancel with an Idempotency-Key %s (400 naming the header) and appends nothing', async (_, key) => {
-    const job = await seedJob({ org: ORG, workspaceId: (await app.request('GET', `/v1/orgs/${ORG}/workspaces/main`, { token })).body.id, repositoryId: null, createdAtMs: BASE, outcome: 'queued' });
+    const job = await seedJob({
+      org: ORG,
+      workspaceId: (await app.request('GET', `/v1/orgs/${ORG}/workspaces/main`, { token })).body.id,
+      repositoryId: null,
+      createdAtMs: BASE,
+      outcome: 'queued',
+    });
     await app.request('GET', `/v1/orgs/${ORG}/workspaces/main/jobs/${job.id}?minPosition=${job.position}`, { token });
 
-    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces/main/jobs/${job.id}/cancel`, { token, headers: { 'Idempotency-Key': key } }));
+    const response = await app.withoutAppending(() =>
+      app.request('POST', `/v1/orgs/${ORG}/workspaces/main/jobs/${job.id}/cancel`, { token, headers: { 'Idempotency-Key': key } }),
+    );
 
     expectInvalidField(response, 'Idempotency-Key');
   });
 
   it('refuses a create with an Idempotency-Key of 201 characters and appends nothing', async () => {
-    const response = await app.withoutAppending(() => app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token, body: { name: 'keyed' }, headers: { 'Idempotency-Key': 'k'.repeat(201) } }));
+    const response = await app.withoutAppending(() =>
+      app.request('POST', `/v1/orgs/${ORG}/workspaces`, {
+        token,
+        body: { name: 'keyed' },
+        headers: { 'Idempotency-Key': 'k'.repeat(201) },
+      }),
+    );
 
     expectInvalidField(response, 'Idempotency-Key');
   });
@@ -639,7 +756,12 @@ describe('health and metrics', () => {
     const response = await app.request('GET', '/health/ready');
 
     expect(response.status).toBe(200);
-    expect(response.body).toEqual(expect.objectContaining({ status: 'ready', checks: expect.objectContaining({ database: 'ok', eventStore: expect.objectContaining({ status: 'ok' }) }) }));
+    expect(response.body).toEqual(
+      expect.objectContaining({
+        status: 'ready',
+        checks: expect.objectContaining({ database: 'ok', eventStore: expect.objectContaining({ status: 'ok' }) }),
+      }),
+    );
     expect(response.body.checks.projections.map((p: { name: string }) => p.name).sort()).toEqual(PROJECTIONS.map((p) => p.name).sort());
     expect(response.body.checks.projections.every((p: { deadLetters: number }) => p.deadLetters === 0)).toBe(true);
   });

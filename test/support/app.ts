@@ -16,7 +16,11 @@ export interface TestApp {
   readonly database: TestDatabase;
   token(input: { userId?: string; org?: string; role?: OrgRole }): Promise<string>;
   /** fetch against the app, JSON in and out. */
-  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /**
    * Events in the log: in streams whose id is LIKE `streams` (all by default), leaving out `ApiKeyUsed`
    * when `ignoreKeyUse` (a key's use is recorded off the request path, at most once a minute, whatever
@@ -38,7 +42,9 @@ export interface EventCountOptions {
  * `reactors`: off unless asked for, so tests that look at queued jobs see them stay queued; pass
  * `true` or overrides (batch size, poll interval) to run ingestion as `npm start` does.
  */
-export async function startTestApp(options: { projector?: boolean; reactors?: boolean | ReactorOverrides; config?: Partial<ConsoleConfig>; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { projector?: boolean; reactors?: boolean | ReactorOverrides; config?: Partial<ConsoleConfig>; logger?: Logger } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = { ...loadConfig({}), consistencyTimeoutMs: 10_000, ...options.config };
   const runtime = await openRuntime(config, {
@@ -48,9 +54,14 @@ export async function startTestApp(options: { projector?: boolean; reactors?: bo
     // A key of the test's own: nothing is written under DATA_DIR.
     cipher: new TokenCipher(randomBytes(32)),
   });
-  const daemon = options.projector === false ? null : new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: database.url, logger: runtime.logger });
+  const daemon =
+    options.projector === false
+      ? null
+      : new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: database.url, logger: runtime.logger });
   await daemon?.start();
-  const reactors: Reactors | null = options.reactors ? await startReactors(runtime, options.reactors === true ? {} : options.reactors) : null;
+  const reactors: Reactors | null = options.reactors
+    ? await startReactors(runtime, options.reactors === true ? {} : options.reactors)
+    : null;
   const app: INestApplication = await createApiApp(runtime);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
@@ -70,7 +81,11 @@ export async function startTestApp(options: { projector?: boolean; reactors?: bo
     async request(method, path, { token, body, headers = {} } = {}) {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();

@@ -3,12 +3,23 @@ import type { TestApp } from './app.js';
 const ENDED = ['completed', 'failed', 'cancelled'];
 
 /** `CheckpointWaiter.waitUntil` on the app's runtime: re-runs `probe` on each batch `projection` commits. */
-export function waitForReadModel<T>(app: TestApp, projection: string, probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+export function waitForReadModel<T>(
+  app: TestApp,
+  projection: string,
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   return app.runtime.checkpoints.waitUntil(projection, probe, what, timeoutMs);
 }
 
 /** The job's row once the `jobs` read model shows it in one of `statuses` (by default: ended). */
-export function waitForJob(app: TestApp, jobId: string, statuses: readonly string[] = ENDED, timeoutMs = 60_000): Promise<Record<string, any>> {
+export function waitForJob(
+  app: TestApp,
+  jobId: string,
+  statuses: readonly string[] = ENDED,
+  timeoutMs = 60_000,
+): Promise<Record<string, any>> {
   return waitForReadModel(
     app,
     'jobs',

@@ -31,7 +31,24 @@ export class ApiModule {
   static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: ApiModule,
-      imports: [RuntimeModule.forRuntime(runtime), ReadModelsModule, CqrsModule.forRoot(), GitHubAppModule, ApiKeysModule, IntegrationsModule, InstallationsModule, OrganizationsModule, QuotasModule, RateLimitsModule, RepositoriesModule, StoresModule, SearchModule, WebhooksModule, WorkspacesModule, SourcesModule],
+      imports: [
+        RuntimeModule.forRuntime(runtime),
+        ReadModelsModule,
+        CqrsModule.forRoot(),
+        GitHubAppModule,
+        ApiKeysModule,
+        IntegrationsModule,
+        InstallationsModule,
+        OrganizationsModule,
+        QuotasModule,
+        RateLimitsModule,
+        RepositoriesModule,
+        StoresModule,
+        SearchModule,
+        WebhooksModule,
+        WorkspacesModule,
+        SourcesModule,
+      ],
       controllers: [HealthController, WorkspaceAnalyticsController, JobsController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -12,5 +12,9 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required for start:api
 const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, logger });
 const app = await createApiApp(runtime);
 await app.listen(config.port, config.host);
-onShutdown(logger, () => app.close(), () => runtime.close());
+onShutdown(
+  logger,
+  () => app.close(),
+  () => runtime.close(),
+);
 logger.info({ url: `http://${config.host}:${config.port}` }, 'api listening');

@@ -42,7 +42,11 @@ const QUERIES = [
  */
 @Global()
 @Module({
-  providers: QUERIES.map((Queries): Provider => ({ provide: Queries, useFactory: (database: DataSource) => new Queries(sqlOnDataSource(database) satisfies Sql), inject: [READ_DATABASE] })),
+  providers: QUERIES.map((Queries): Provider => ({
+    provide: Queries,
+    useFactory: (database: DataSource) => new Queries(sqlOnDataSource(database) satisfies Sql),
+    inject: [READ_DATABASE],
+  })),
   exports: [...QUERIES],
 })
 export class ReadModelsModule {}

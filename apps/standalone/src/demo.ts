@@ -43,7 +43,11 @@ interface DemoSetup {
 /** Connects the demo repository to organization "acme" and asks for a reindex, through the HTTP API. */
 export async function setUpDemo(url: string, token: string, github: DemoGitHub): Promise<DemoSetup> {
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     return { status: response.status, body: (await response.json()) as DemoBody };
   };
   // "acme", with user_local as its admin (the membership API keys need), was created by `bannerSession` before the token was minted.
@@ -52,14 +56,28 @@ export async function setUpDemo(url: string, token: string, github: DemoGitHub):
   const started = await fetch(`${url}/v1/github/auth`, { headers: { authorization: `Bearer ${token}` } });
   const authorizeUrl = ((await started.json()) as DemoBody).url;
   if (started.status !== 200 || typeof authorizeUrl !== 'string') throw new Error(`Demo: starting GitHub OAuth answered ${started.status}`);
-  const cookie = started.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = started.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const code = github.github.authorize(authorizeUrl, github.userToken);
   const state = new URL(authorizeUrl).searchParams.get('state') ?? '';
-  const callback = await fetch(`${url}/v1/github/callback?${new URLSearchParams({ code, state })}`, { headers: { cookie }, redirect: 'manual' });
-  if (callback.status !== 200 && callback.status !== 302) throw new Error(`Demo: the GitHub OAuth callback answered ${callback.status} ${await callback.text()}`);
-  const connected = await call('POST', '/v1/orgs/acme/repositories', { githubRepoId: String(DEMO_REPOSITORY.id), githubInstallationId: github.installationId });
+  const callback = await fetch(`${url}/v1/github/callback?${new URLSearchParams({ code, state })}`, {
+    headers: { cookie },
+    redirect: 'manual',
+  });
+  if (callback.status !== 200 && callback.status !== 302)
+    throw new Error(`Demo: the GitHub OAuth callback answered ${callback.status} ${await callback.text()}`);
+  const connected = await call('POST', '/v1/orgs/acme/repositories', {
+    githubRepoId: String(DEMO_REPOSITORY.id),
+    githubInstallationId: github.installationId,
+  });
   // 409 after a restart: the repository was connected by an earlier demo run, and is reindexed again.
-  const repositoryId = required(connected.status === 409 ? connected.body.error?.details?.repositoryId : connected.body.repositoryId, 'connecting the repository', connected);
+  const repositoryId = required(
+    connected.status === 409 ? connected.body.error?.details?.repositoryId : connected.body.repositoryId,
+    'connecting the repository',
+    connected,
+  );
   const after = (position: string | undefined) => (position ? `?minPosition=${encodeURIComponent(position)}` : '');
   const reindex = await call('POST', `/v1/orgs/acme/repositories/${repositoryId}/reindex${after(connected.body.position)}`);
   const workspace = await call('GET', `/v1/orgs/acme/workspaces/default${after(reindex.body.position)}`);

@@ -12,7 +12,14 @@ export const BANNER_ORGANIZATION_SLUG = 'acme';
  * the local token is not accepted anyway and Clerk owns organizations: nothing is created.
  */
 export async function bannerSession(runtime: Runtime): Promise<{ token: string; organization: LocalOrganization | null }> {
-  const organization = runtime.config.clerk ? null : await new LocalOrganizations(runtime.store).ensure({ slug: BANNER_ORGANIZATION_SLUG, userId: BANNER_USER_ID });
-  const token = await runtime.identity.mint({ userId: BANNER_USER_ID, organizationSlug: BANNER_ORGANIZATION_SLUG, organizationId: organization?.organizationId, role: 'admin' });
+  const organization = runtime.config.clerk
+    ? null
+    : await new LocalOrganizations(runtime.store).ensure({ slug: BANNER_ORGANIZATION_SLUG, userId: BANNER_USER_ID });
+  const token = await runtime.identity.mint({
+    userId: BANNER_USER_ID,
+    organizationSlug: BANNER_ORGANIZATION_SLUG,
+    organizationId: organization?.organizationId,
+    role: 'admin',
+  });
   return { token, organization };
 }

@@ -19,14 +19,27 @@ const config = loadConfig();
 const logger = createLogger('console');
 const embedded = config.databaseUrl
   ? null
-  : await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedDatabasePort, persistent: true, log: (message) => logger.info(message) });
+  : await startEmbeddedDatabase({
+      dataDir: config.dataDir,
+      port: config.embeddedDatabasePort,
+      persistent: true,
+      log: (message) => logger.info(message),
+    });
 const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl ?? embedded!.url, logger });
 const projector = new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: runtime.databaseUrl, logger });
 await projector.start();
 const reactors = await startReactors(runtime);
 const app = await createApiApp(runtime);
 await app.listen(config.port, config.host);
-onShutdown(logger, () => app.close(), () => reactors.stop(), () => projector.stop(), () => runtime.close(), async () => embedded?.stop(), async () => demo?.close());
+onShutdown(
+  logger,
+  () => app.close(),
+  () => reactors.stop(),
+  () => projector.stop(),
+  () => runtime.close(),
+  async () => embedded?.stop(),
+  async () => demo?.close(),
+);
 
 const url = `http://${config.host}:${config.port}`;
 const { token } = await bannerSession(runtime);

@@ -75,7 +75,10 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       if (appended.duplicate) {
         // A concurrent retry of this command won the race: answer with what it stored, not with
         // this attempt's decision (whose generated ids and times differ).
-        return alreadyHandled<E>((await store.readStream(streamId)).filter((e) => e.metadata.commandId === context.commandId), context);
+        return alreadyHandled<E>(
+          (await store.readStream(streamId)).filter((e) => e.metadata.commandId === context.commandId),
+          context,
+        );
       }
       return { events, position: appended.position, nextExpectedRevision: appended.nextExpectedRevision };
     } catch (error) {
@@ -118,7 +121,12 @@ export async function aggregateStream<E extends DomainEvent, S>(
 function alreadyHandled<E extends DomainEvent>(replayed: readonly RecordedEvent[], context: CommandContext): CommandResult<E> {
   const stored = replayed[0]!.metadata.requestHash;
   // Events written without a fingerprint (internal commands, older events) replay as before.
-  if (context.requestHash !== undefined && stored !== undefined && stored !== context.requestHash) throw new CommandIdReusedError(context.commandId);
+  if (context.requestHash !== undefined && stored !== undefined && stored !== context.requestHash)
+    throw new CommandIdReusedError(context.commandId);
   const last = replayed.at(-1)!;
-  return { events: replayed.map((e) => ({ type: e.type, data: e.data }) as E), position: last.position, nextExpectedRevision: last.revision };
+  return {
+    events: replayed.map((e) => ({ type: e.type, data: e.data }) as E),
+    position: last.position,
+    nextExpectedRevision: last.revision,
+  };
 }

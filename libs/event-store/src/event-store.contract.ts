@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '#domain';
-import { START, WrongExpectedRevisionError, type EventStore, type EventToAppend, type Position, type SubscriptionBatch } from './event-store.port.js';
+import {
+  START,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type EventToAppend,
+  type Position,
+  type SubscriptionBatch,
+} from './event-store.port.js';
 
 export interface ContractSetup {
   readonly store: EventStore;
@@ -168,7 +175,12 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Co
         const writers = 8;
         const perWriter = 40;
         const expected = writers * perWriter;
-        const subscriber = collect(store, { after: start, eventTypes: [tag], maxBatchSize: 17 }, (events) => events.length >= expected, 60_000);
+        const subscriber = collect(
+          store,
+          { after: start, eventTypes: [tag], maxBatchSize: 17 },
+          (events) => events.length >= expected,
+          60_000,
+        );
         await Promise.all(
           Array.from({ length: writers }, async (_, writer) => {
             const id = stream(`gap-${writer}`);
@@ -181,7 +193,8 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Co
         const { events } = await subscriber;
         expect(events).toHaveLength(expected);
         expect(new Set(events.map((e) => e.id)).size).toBe(expected);
-        for (let k = 1; k < events.length; k++) expect(store.comparePositions(events[k - 1]!.position, events[k]!.position)).toBeLessThan(0);
+        for (let k = 1; k < events.length; k++)
+          expect(store.comparePositions(events[k - 1]!.position, events[k]!.position)).toBeLessThan(0);
         for (let writer = 0; writer < writers; writer++) {
           const mine = events.filter((e) => (e.data as { writer: number }).writer === writer).map((e) => (e.data as { i: number }).i);
           expect(mine).toEqual(Array.from({ length: perWriter }, (_, i) => i));

@@ -3,5 +3,9 @@ export * from './position.js';
 export * from './upcasters.js';
 export { PostgresEventStore, isConnectionError, type PostgresEventStoreOptions } from './postgres/postgres.event-store.js';
 export * from './command-handler.js';
-export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions, type EventStoreDbClientApi } from './eventstoredb/eventstoredb.event-store.js';
+export {
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+  type EventStoreDbClientApi,
+} from './eventstoredb/eventstoredb.event-store.js';
 export type { ResubscribeBackoff, EventStoreDbLogger } from './eventstoredb/eventstoredb.subscription.js';

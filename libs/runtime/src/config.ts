@@ -18,7 +18,13 @@ export interface ConsoleConfig {
    * `CLERK_AUTHORIZED_PARTIES`: accepted `azp` origins, comma-separated (required when NODE_ENV=production);
    * `CLERK_ISSUER`: the one accepted `iss` (unset: not checked).
    */
-  readonly clerk: { readonly jwtKey?: string; readonly secretKey?: string; readonly apiUrl?: string; readonly authorizedParties?: readonly string[]; readonly issuer?: string } | null;
+  readonly clerk: {
+    readonly jwtKey?: string;
+    readonly secretKey?: string;
+    readonly apiUrl?: string;
+    readonly authorizedParties?: readonly string[];
+    readonly issuer?: string;
+  } | null;
   /** `CLERK_WEBHOOK_SECRET` (`whsec_…`, also read as `CLERK_WEBHOOK_SIGNING_SECRET`): verifies `POST /v1/webhooks/clerk`; unset, that route answers 503. */
   readonly clerkWebhookSecret: string | undefined;
   /** `GITHUB_WEBHOOK_SECRET`: the GitHub App's webhook secret, verifies `POST /v1/webhooks/github`; unset, that route answers 503. */
@@ -37,7 +43,12 @@ export interface ConsoleConfig {
    * The GitHub App's OAuth client (`GITHUB_CLIENT_ID`, `GITHUB_CLIENT_SECRET`, `GITHUB_WEB_URL`);
    * `returnUrl` (`GITHUB_OAUTH_RETURN_URL`) is where the callback sends the browser afterwards.
    */
-  readonly githubOAuth: { readonly clientId: string; readonly clientSecret: string; readonly webUrl: string; readonly returnUrl?: string } | null;
+  readonly githubOAuth: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly webUrl: string;
+    readonly returnUrl?: string;
+  } | null;
   /** `COHERE_API_KEY` (and `COHERE_API_URL`, default https://api.cohere.com): search reranks with embeddings; unset, full-text ranking only. */
   readonly cohere: { readonly apiKey: string; readonly apiUrl: string } | null;
   /** `INGESTION_MAX_TREE_ENTRIES` (500000): files of one repository tree a job reads; `INGESTION_GLOB_BUDGET_MS` (10000): matching time of its include globs. */
@@ -72,7 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
             jwtKey: env.CLERK_JWT_KEY?.replace(/\\n/g, '\n') || undefined,
             secretKey: env.CLERK_SECRET_KEY || undefined,
             apiUrl: env.CLERK_API_URL || undefined,
-            authorizedParties: env.CLERK_AUTHORIZED_PARTIES ? env.CLERK_AUTHORIZED_PARTIES.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
+            authorizedParties: env.CLERK_AUTHORIZED_PARTIES
+              ? env.CLERK_AUTHORIZED_PARTIES.split(',')
+                  .map((p) => p.trim())
+                  .filter(Boolean)
+              : undefined,
             issuer: env.CLERK_ISSUER || undefined,
           }
         : null,
@@ -93,8 +108,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
             returnUrl: env.GITHUB_OAUTH_RETURN_URL || undefined,
           }
         : null,
-    ingestionLimits: { maxTreeEntries: integer(env, 'INGESTION_MAX_TREE_ENTRIES', 500_000), globBudgetMs: integer(env, 'INGESTION_GLOB_BUDGET_MS', 10_000) },
-    cohere: env.COHERE_API_KEY ? { apiKey: env.COHERE_API_KEY, apiUrl: (env.COHERE_API_URL || 'https://api.cohere.com').replace(/\/+$/, '') } : null,
+    ingestionLimits: {
+      maxTreeEntries: integer(env, 'INGESTION_MAX_TREE_ENTRIES', 500_000),
+      globBudgetMs: integer(env, 'INGESTION_GLOB_BUDGET_MS', 10_000),
+    },
+    cohere: env.COHERE_API_KEY
+      ? { apiKey: env.COHERE_API_KEY, apiUrl: (env.COHERE_API_URL || 'https://api.cohere.com').replace(/\/+$/, '') }
+      : null,
     redisUrl: env.REDIS_URL || undefined,
     trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
     rateLimits: loadRateLimits(env),
@@ -110,7 +130,9 @@ function requireProductionClerkSettings(env: NodeJS.ProcessEnv): void {
   const clerk = Boolean(env.CLERK_JWT_KEY || env.CLERK_SECRET_KEY);
   const parties = (env.CLERK_AUTHORIZED_PARTIES ?? '').split(',').filter((p) => p.trim() !== '');
   if (env.NODE_ENV === 'production' && clerk && parties.length === 0) {
-    throw new Error('CLERK_AUTHORIZED_PARTIES must be set when NODE_ENV=production and Clerk is configured: the comma-separated origins of your frontends, e.g. https://app.example.com');
+    throw new Error(
+      'CLERK_AUTHORIZED_PARTIES must be set when NODE_ENV=production and Clerk is configured: the comma-separated origins of your frontends, e.g. https://app.example.com',
+    );
   }
 }
 

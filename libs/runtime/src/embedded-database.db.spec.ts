@@ -14,7 +14,11 @@ const query = async (url: string, sql: string) => {
     await client.end();
   }
 };
-const refusal = (url: string) => query(url, 'SELECT 1').then(() => null, (error: { code?: string }) => error.code);
+const refusal = (url: string) =>
+  query(url, 'SELECT 1').then(
+    () => null,
+    (error: { code?: string }) => error.code,
+  );
 
 describe('embedded PostgreSQL', () => {
   it('runs with a random password kept 0600 in the data dir, refuses postgres/postgres, and adopts an older cluster on its next start', async () => {

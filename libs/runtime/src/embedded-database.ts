@@ -1,6 +1,23 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, cpSync, existsSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, readlinkSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -34,9 +51,11 @@ const INVALID_PASSWORD = '28P01';
 export const embeddedDatabasePassword = (dataDir: string): string => readOrCreatePasswordFile(join(resolve(dataDir), PASSWORD_FILE)).trim();
 
 /** The URL of the embedded cluster under `dataDir` (for the CLI next to a running `npm start`). */
-export const embeddedDatabaseUrl = (dataDir: string, port: number, database = EMBEDDED_DATABASE) => urlFor(embeddedDatabasePassword(dataDir), port, database);
+export const embeddedDatabaseUrl = (dataDir: string, port: number, database = EMBEDDED_DATABASE) =>
+  urlFor(embeddedDatabasePassword(dataDir), port, database);
 
-const urlFor = (password: string, port: number, database = EMBEDDED_DATABASE) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+const urlFor = (password: string, port: number, database = EMBEDDED_DATABASE) =>
+  `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
 /** Where a root user's server keeps binaries and data it could not reach inside the project. */
 const ROOT_FALLBACK_DIR = '/var/lib/console-embedded';
@@ -70,11 +89,15 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const password = embeddedDatabasePassword(dataDir);
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) await initialise(binaries, clusterDir, runAs, password);
   writeFileSync(ownerFile, String(process.pid));
-  const server = spawn(join(binaries, 'postgres'), ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
-    ...runAs,
-    cwd: clusterDir, // the project directory may be out of the postgres user's reach
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const server = spawn(
+    join(binaries, 'postgres'),
+    ['-D', clusterDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    {
+      ...runAs,
+      cwd: clusterDir, // the project directory may be out of the postgres user's reach
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let output = '';
   server.stderr!.on('data', (chunk) => (output = (output + String(chunk)).slice(-4000)));
   const exited = new Promise<number | null>((resolveExit) => server.once('exit', (code) => resolveExit(code)));
@@ -170,11 +193,15 @@ async function initialise(bin: string, clusterDir: string, runAs: RunAs | undefi
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   if (runAs) chownSync(passwordFile, runAs.uid, runAs.gid);
   try {
-    const result = spawnSync(join(bin, 'initdb'), ['-D', clusterDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'], {
-      ...runAs,
-      cwd: dirname(clusterDir),
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      join(bin, 'initdb'),
+      ['-D', clusterDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale'],
+      {
+        ...runAs,
+        cwd: dirname(clusterDir),
+        encoding: 'utf8',
+      },
+    );
     if (result.status !== 0) throw new Error(`initdb failed: ${result.stderr || result.error?.message}`);
   } finally {
     rmSync(passwordFile, { force: true });
@@ -185,7 +212,7 @@ async function initialise(bin: string, clusterDir: string, runAs: RunAs | undefi
 async function waitUntilAccepting(url: string, exited: Promise<number | null>, output: () => string): Promise<'accepted' | 'refused'> {
   let stopped = false;
   void exited.then(() => (stopped = true));
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     if (stopped) throw new Error(`PostgreSQL exited while starting:\n${output()}`);
     const client = new pg.Client({ connectionString: url });
     try {
@@ -209,7 +236,9 @@ async function adoptPassword(port: number, password: string, passwordFile: strin
   } catch (error) {
     await client.end().catch(() => undefined);
     if ((error as { code?: string }).code !== INVALID_PASSWORD) throw error;
-    throw new Error(`The embedded PostgreSQL refuses the password in ${passwordFile}: restore that file from the run that created the cluster, or move the data dir away to start afresh`);
+    throw new Error(
+      `The embedded PostgreSQL refuses the password in ${passwordFile}: restore that file from the run that created the cluster, or move the data dir away to start afresh`,
+    );
   }
   try {
     // The password cannot be a bind parameter of ALTER ROLE; base64url needs no quoting beyond this.

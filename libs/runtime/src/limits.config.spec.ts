@@ -34,7 +34,11 @@ describe('rate limits and quotas from the environment', () => {
     expect(() => loadRateLimits({ [name]: value })).toThrow(name);
   });
 
-  it.each([['QUOTA_REPOSITORIES', '-1'], ['QUOTA_API_KEYS_PER_USER', '1.5'], ['QUOTA_WORKSPACES', 'many']])('refuses %s=%s, naming the variable', (name, value) => {
+  it.each([
+    ['QUOTA_REPOSITORIES', '-1'],
+    ['QUOTA_API_KEYS_PER_USER', '1.5'],
+    ['QUOTA_WORKSPACES', 'many'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadQuotas({ [name]: value })).toThrow(name);
   });
 });

@@ -63,7 +63,8 @@ function rateWindow(variable: string, raw: string): RateLimitWindow | null {
   const match = /^\s*(\d{1,9})\s*\/\s*(\d{1,7})\s*s?\s*$/.exec(raw);
   const limit = Number(match?.[1]);
   const windowSeconds = Number(match?.[2]);
-  if (!match || limit < 1 || windowSeconds < 1) throw new Error(`${variable} must be "<count>/<seconds>" (e.g. "60/60") or "off", got "${raw}"`);
+  if (!match || limit < 1 || windowSeconds < 1)
+    throw new Error(`${variable} must be "<count>/<seconds>" (e.g. "60/60") or "off", got "${raw}"`);
   return { limit, windowSeconds };
 }
 

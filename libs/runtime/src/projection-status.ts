@@ -24,7 +24,11 @@ export async function projectionStatus(store: EventStore, db: Pick<pg.Pool, 'que
     checkpoints.map(async (checkpoint) => {
       const definition = PROJECTIONS.find((p) => p.name === checkpoint.name);
       const backlog = definition && store.backlog ? await store.backlog(checkpoint.position, definition.eventTypes, LAG_COUNT_LIMIT) : null;
-      const lagSeconds = backlog ? (backlog.oldestRecordedAt ? Math.max(0, (Date.now() - Date.parse(backlog.oldestRecordedAt)) / 1000) : 0) : null;
+      const lagSeconds = backlog
+        ? backlog.oldestRecordedAt
+          ? Math.max(0, (Date.now() - Date.parse(backlog.oldestRecordedAt)) / 1000)
+          : 0
+        : null;
       if (backlog) projectorLagEvents.set({ projection: checkpoint.name }, backlog.events);
       if (lagSeconds !== null) projectorLagSeconds.set({ projection: checkpoint.name }, lagSeconds);
       return {

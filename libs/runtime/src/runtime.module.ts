@@ -37,6 +37,11 @@ export class RuntimeModule {
       { provide: TOKEN_CIPHER, useValue: cipher },
       { provide: PROJECTOR_POOL, useValue: runtime.projectorPool },
     ];
-    return { module: RuntimeModule, global: true, providers, exports: providers.map((provider) => (provider as { provide: symbol }).provide) };
+    return {
+      module: RuntimeModule,
+      global: true,
+      providers,
+      exports: providers.map((provider) => (provider as { provide: symbol }).provide),
+    };
   }
 }

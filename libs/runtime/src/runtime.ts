@@ -63,7 +63,11 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
     get cipher() {
       if (!cipher) {
         const path = join(config.dataDir, 'encryption.key');
-        if (config.databaseUrl) logger.warn({ path }, 'ENCRYPTION_KEY is not set: GitHub tokens are sealed with a key kept in the data dir; set ENCRYPTION_KEY so every api process shares one key');
+        if (config.databaseUrl)
+          logger.warn(
+            { path },
+            'ENCRYPTION_KEY is not set: GitHub tokens are sealed with a key kept in the data dir; set ENCRYPTION_KEY so every api process shares one key',
+          );
         cipher = TokenCipher.fromKeyFile(path, config.previousEncryptionKeys);
       }
       return cipher;
@@ -79,7 +83,8 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
 
 async function openEventStore(url: string, logger: Logger): Promise<EventStore> {
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) return EventStoreDbEventStore.fromConnectionString(url, { logger });
-  if (!url.startsWith('postgres://') && !url.startsWith('postgresql://')) throw new Error(`EVENT_STORE_URL must be esdb://… or postgres://…, got ${url}`);
+  if (!url.startsWith('postgres://') && !url.startsWith('postgresql://'))
+    throw new Error(`EVENT_STORE_URL must be esdb://… or postgres://…, got ${url}`);
   const store = new PostgresEventStore({ connectionString: url });
   await store.ensureSchema();
   return store;

@@ -28,7 +28,14 @@ export interface FakeMembershipJson {
   created_at: number;
   updated_at: number;
   organization: FakeOrganizationJson;
-  public_user_data: { identifier: string; first_name: string | null; last_name: string | null; image_url: string; has_image: boolean; user_id: string };
+  public_user_data: {
+    identifier: string;
+    first_name: string | null;
+    last_name: string | null;
+    image_url: string;
+    has_image: boolean;
+    user_id: string;
+  };
 }
 
 export interface FakeClerk {
@@ -69,7 +76,8 @@ export async function startFakeClerk(): Promise<FakeClerk> {
   /** organizationId → userId → membership (its `organization` is refreshed when answered). */
   const memberships = new Map<string, Map<string, FakeMembershipJson>>();
 
-  const findOrganization = (idOrSlug: string) => organizations.get(idOrSlug) ?? [...organizations.values()].find((o) => o.slug === idOrSlug);
+  const findOrganization = (idOrSlug: string) =>
+    organizations.get(idOrSlug) ?? [...organizations.values()].find((o) => o.slug === idOrSlug);
   const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
   function createOrganization(input: { slug: string; name?: string; createdBy?: string }): FakeOrganizationJson {
@@ -112,13 +120,23 @@ export async function startFakeClerk(): Promise<FakeClerk> {
           created_at: now,
           updated_at: now,
           organization,
-          public_user_data: { identifier: `${userId}@example.test`, first_name: null, last_name: null, image_url: '', has_image: false, user_id: userId },
+          public_user_data: {
+            identifier: `${userId}@example.test`,
+            first_name: null,
+            last_name: null,
+            image_url: '',
+            has_image: false,
+            user_id: userId,
+          },
         };
     members.set(userId, membership);
     return withOrganization(membership);
   }
 
-  const withOrganization = (membership: FakeMembershipJson): FakeMembershipJson => ({ ...membership, organization: organizations.get(membership.organization.id)! });
+  const withOrganization = (membership: FakeMembershipJson): FakeMembershipJson => ({
+    ...membership,
+    organization: organizations.get(membership.organization.id)!,
+  });
   const page = (data: unknown[]) => ({ data, total_count: data.length });
 
   async function route(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>): Promise<[number, unknown]> {
@@ -127,7 +145,19 @@ export async function startFakeClerk(): Promise<FakeClerk> {
     if (method === 'POST' && path === '/v1/organizations') {
       const slug = String(body.slug ?? '');
       if (findOrganization(slug)) {
-        return [422, { errors: [{ code: 'form_identifier_exists', message: 'That slug is taken. Please try another.', long_message: 'That slug is taken. Please try another.', meta: { param_name: 'slug' } }] }];
+        return [
+          422,
+          {
+            errors: [
+              {
+                code: 'form_identifier_exists',
+                message: 'That slug is taken. Please try another.',
+                long_message: 'That slug is taken. Please try another.',
+                meta: { param_name: 'slug' },
+              },
+            ],
+          },
+        ];
       }
       return [200, createOrganization({ slug, name: String(body.name), createdBy: body.created_by as string | undefined })];
     }
@@ -148,11 +178,26 @@ export async function startFakeClerk(): Promise<FakeClerk> {
       const members = memberships.get(organization.id)!;
       if (method === 'GET') {
         const users = query.getAll('user_id');
-        return [200, page([...members.values()].filter((m) => users.length === 0 || users.includes(m.public_user_data.user_id)).map(withOrganization))];
+        return [
+          200,
+          page([...members.values()].filter((m) => users.length === 0 || users.includes(m.public_user_data.user_id)).map(withOrganization)),
+        ];
       }
       if (method === 'POST') {
         const userId = String(body.user_id);
-        if (members.has(userId)) return [400, { errors: [{ code: 'already_a_member_in_organization', message: 'already a member', long_message: `User ${userId} is already a member of the organization.` }] }];
+        if (members.has(userId))
+          return [
+            400,
+            {
+              errors: [
+                {
+                  code: 'already_a_member_in_organization',
+                  message: 'already a member',
+                  long_message: `User ${userId} is already a member of the organization.`,
+                },
+              ],
+            },
+          ];
         return [200, setMembership(organization.id, userId, String(body.role))];
       }
     }
@@ -184,8 +229,10 @@ export async function startFakeClerk(): Promise<FakeClerk> {
     request.on('end', () => {
       void (async () => {
         if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
-        if (request.headers.authorization !== `Bearer ${secretKey}`) return json(response, 401, { errors: [{ code: 'authentication_invalid', message: 'Invalid secret key' }] });
-        if (fake.failWith !== null && url.pathname !== '/v1/jwks') return json(response, fake.failWith, { errors: [{ code: 'internal_clerk_error', message: 'Something went wrong' }] });
+        if (request.headers.authorization !== `Bearer ${secretKey}`)
+          return json(response, 401, { errors: [{ code: 'authentication_invalid', message: 'Invalid secret key' }] });
+        if (fake.failWith !== null && url.pathname !== '/v1/jwks')
+          return json(response, fake.failWith, { errors: [{ code: 'internal_clerk_error', message: 'Something went wrong' }] });
         const text = Buffer.concat(chunks).toString('utf8');
         const [status, body] = await route(request.method ?? 'GET', url.pathname, url.searchParams, text ? JSON.parse(text) : {});
         json(response, status, body);
@@ -200,7 +247,8 @@ export async function startFakeClerk(): Promise<FakeClerk> {
     publicKeyPem: await exportSPKI(publicKey),
     requests,
     totalRequests: () => [...requests.values()].reduce((a, b) => a + b, 0),
-    sessionToken: (claims: Record<string, unknown> & { sub: string }, options?: { expiresIn?: string }) => sign(privateKey, kid, claims, options?.expiresIn ?? '1h'),
+    sessionToken: (claims: Record<string, unknown> & { sub: string }, options?: { expiresIn?: string }) =>
+      sign(privateKey, kid, claims, options?.expiresIn ?? '1h'),
     seedOrganization: (input: { slug: string; name?: string; createdBy?: string }) => createOrganization(input),
     setMembership,
     removeMembership(organizationId: string, userId: string) {
@@ -223,7 +271,13 @@ function notFound(): [number, unknown] {
 }
 
 function sign(privateKey: CryptoKey, kid: string, claims: Record<string, unknown>, expiresIn: string): Promise<string> {
-  return new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid }).setIssuer('https://clerk.fake.test').setIssuedAt().setNotBefore('0s').setExpirationTime(expiresIn).sign(privateKey);
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid })
+    .setIssuer('https://clerk.fake.test')
+    .setIssuedAt()
+    .setNotBefore('0s')
+    .setExpirationTime(expiresIn)
+    .sign(privateKey);
 }
 
 /** Clerk's SDK parses bodies only with exactly this content type (see STACK-NOTES). */

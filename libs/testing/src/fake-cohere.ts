@@ -65,11 +65,19 @@ export async function startFakeCohere(apiKey = 'co-test-key'): Promise<FakeCoher
       calls.push({ authorization: request.headers.authorization, body });
       if (request.headers.authorization !== `Bearer ${apiKey}`) return reply(401, { message: 'invalid api token' });
       if (state.failWith !== null) return reply(state.failWith, { message: 'fake failure' });
-      if (!Array.isArray(body.texts) || typeof body.model !== 'string' || typeof body.input_type !== 'string') return reply(400, { message: 'texts, model and input_type are required' });
+      if (!Array.isArray(body.texts) || typeof body.model !== 'string' || typeof body.input_type !== 'string')
+        return reply(400, { message: 'texts, model and input_type are required' });
       if (body.texts.length > 96) return reply(400, { message: 'too many texts: at most 96' });
       const embeddings = body.texts.map(fakeEmbedding);
       const id = `fake-${calls.length}`;
-      if (body.embedding_types) return reply(200, { id, response_type: 'embeddings_by_type', texts: body.texts, embeddings: { float: embeddings }, meta: { api_version: { version: '1' } } });
+      if (body.embedding_types)
+        return reply(200, {
+          id,
+          response_type: 'embeddings_by_type',
+          texts: body.texts,
+          embeddings: { float: embeddings },
+          meta: { api_version: { version: '1' } },
+        });
       return reply(200, { id, response_type: 'embeddings_floats', texts: body.texts, embeddings, meta: { api_version: { version: '1' } } });
     });
   });

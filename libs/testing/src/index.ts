@@ -1,10 +1,8 @@
+// Jest-free on purpose: `npm start -- --demo` runs the fake GitHub. Projection spec helpers, which
+// use Jest's globals, are the separate entry `#testing/projection`.
 export * from './test-database.js';
 export * from './fake-clerk.js';
 export * from './fake-cohere.js';
 export * from './fake-github/fake-github.js';
 export * from './fake-github/github-app-env.js';
 export * from './fake-github/demo.js';
-export * from './projection/event-log.js';
-export * from './projection/checkpointed-batch.js';
-export * from './projection/projection-spec.js';
-export * from './projection/projection.contract.js';

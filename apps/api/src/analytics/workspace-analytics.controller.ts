@@ -19,14 +19,24 @@ export class WorkspaceAnalyticsController {
 
   @Get('statistics')
   @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'documents', 'repositories', 'integrations')
-  async statistics(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+  async statistics(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.statistics(workspace.id, new Date());
   }
 
   @Get('statistics/compare')
   @ReadsFrom('workspaces', 'jobs', 'job_stats', 'documents')
-  async compare(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: CompareQuery) {
+  async compare(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() query: CompareQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     const current = range(query.currentStart, query.currentEnd, 'current');
     const previous = range(query.previousStart, query.previousEnd, 'previous');
@@ -35,7 +45,12 @@ export class WorkspaceAnalyticsController {
 
   @Get('health')
   @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'documents', 'repositories', 'integrations')
-  async health(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+  async health(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.systemHealth(workspace.id, new Date());
   }

@@ -23,12 +23,19 @@ export type Health = 'healthy' | 'degraded' | 'down';
 export const healthOf = (successRate: number): Health => (successRate >= 95 ? 'healthy' : successRate >= 80 ? 'degraded' : 'down');
 
 interface PeriodStats {
-  readonly jobs: { readonly total: number; readonly completed: number; readonly failed: number; readonly successRate: number; readonly avgDurationMs: number };
+  readonly jobs: {
+    readonly total: number;
+    readonly completed: number;
+    readonly failed: number;
+    readonly successRate: number;
+    readonly avgDurationMs: number;
+  };
   readonly documents: DocumentTotals;
 }
 
 /** % change as the original defines it: (current − previous) / previous × 100, and 100 or 0 from zero. */
-const change = (current: number, previous: number) => (previous === 0 ? (current > 0 ? 100 : 0) : Math.round(((current - previous) / previous) * 1000) / 10);
+const change = (current: number, previous: number) =>
+  previous === 0 ? (current > 0 ? 100 : 0) : Math.round(((current - previous) / previous) * 1000) / 10;
 
 /** Documents and chunks of the workspace: the sum of its stores' counters, no document read. */
 const documentTotals = (stores: readonly StoreView[]): DocumentTotals => ({
@@ -85,7 +92,15 @@ export class WorkspaceAnalytics {
       },
       stores: {
         total: stores.length,
-        list: stores.map((s) => ({ id: s.id, slug: s.slug, indexName: s.indexName, embeddingDim: s.embeddingDim, documentCount: s.documentCount, chunkCount: s.chunkCount, createdAt: s.createdAt })),
+        list: stores.map((s) => ({
+          id: s.id,
+          slug: s.slug,
+          indexName: s.indexName,
+          embeddingDim: s.embeddingDim,
+          documentCount: s.documentCount,
+          chunkCount: s.chunkCount,
+          createdAt: s.createdAt,
+        })),
       },
       documents: documentTotals(stores),
       jobs: {
@@ -186,7 +201,13 @@ export class WorkspaceAnalytics {
 function period(totals: WindowTotals, documents: DocumentTotals): PeriodStats {
   const stats = summarize(totals);
   return {
-    jobs: { total: stats.total, completed: stats.byStatus.completed, failed: stats.byStatus.failed, successRate: stats.successRate, avgDurationMs: stats.avgDurationMs },
+    jobs: {
+      total: stats.total,
+      completed: stats.byStatus.completed,
+      failed: stats.byStatus.failed,
+      successRate: stats.successRate,
+      avgDurationMs: stats.avgDurationMs,
+    },
     documents,
   };
 }

@@ -7,7 +7,11 @@ import { eventIdFor, type EventStore } from '#event-store';
  */
 export async function registerKeyOwner(store: EventStore, keyHash: string, userId: string, keyId: string): Promise<void> {
   const event: ApiKeyHashRegistered = { type: 'ApiKeyHashRegistered', data: { userId, keyId } };
-  await store.append(apiKeyHashStreamId(keyHash), [{ id: eventIdFor(`api-key-hash:${keyHash}`, 0), ...event, metadata: { userId, schemaVersion: 1 } }], 'no-stream');
+  await store.append(
+    apiKeyHashStreamId(keyHash),
+    [{ id: eventIdFor(`api-key-hash:${keyHash}`, 0), ...event, metadata: { userId, schemaVersion: 1 } }],
+    'no-stream',
+  );
 }
 
 /** The user whose key stream may hold `keyHash`, or null: one point read, empty for an unknown key. */

@@ -18,11 +18,13 @@ import { keyOwner } from './api-key-owner.js';
  */
 export type ApiKeyPrincipal = Principal & { readonly kind: 'apiKey'; readonly apiKeyId: string };
 
-export const isApiKeyPrincipal = (principal: Principal): principal is ApiKeyPrincipal => (principal as Partial<ApiKeyPrincipal>).kind === 'apiKey';
+export const isApiKeyPrincipal = (principal: Principal): principal is ApiKeyPrincipal =>
+  (principal as Partial<ApiKeyPrincipal>).kind === 'apiKey';
 
 /** A key must not mint, rotate or revoke keys: a leaked key could otherwise outlive its own revocation. */
 export function requireSessionPrincipal(principal: Principal): Principal {
-  if (isApiKeyPrincipal(principal)) throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', 'API keys cannot manage API keys; use a session token');
+  if (isApiKeyPrincipal(principal))
+    throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', 'API keys cannot manage API keys; use a session token');
   return principal;
 }
 
@@ -55,9 +57,11 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
   private readonly lastRecorded = new Map<string, number>();
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly keys: ApiKeyQueries,
+  constructor(
+    private readonly keys: ApiKeyQueries,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
-    @Inject(LOGGER) private readonly logger: Logger) {}
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   /**
    * Decided as of the log, whatever the projector's lag and in every process: a key works from the
@@ -68,7 +72,8 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
     const key = await this.lookup(hashApiKey(secret));
     if (!key) throw unauthenticated('The API key is not valid');
     if (!key.active) throw unauthenticated('The API key has been revoked');
-    if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) throw unauthenticated(`The API key expired at ${key.expiresAt.toISOString()}`);
+    if (key.expiresAt && key.expiresAt.getTime() <= now.getTime())
+      throw unauthenticated(`The API key expired at ${key.expiresAt.toISOString()}`);
     this.recordUse(key, now);
     return { kind: 'apiKey', userId: key.userId, apiKeyId: key.id, organizationId: null, organizationSlug: null, role: null };
   }
@@ -96,7 +101,13 @@ export class ApiKeyAuthenticator implements OnApplicationShutdown {
     for (const [id, key] of ring.keys) {
       if (key.keyHash !== hash) continue;
       if (key.status === 'deleted') return null;
-      return { id, userId, active: key.status === 'active', expiresAt: key.expiresAt ? new Date(key.expiresAt) : null, lastUsedAt: row?.last_used_at ?? null };
+      return {
+        id,
+        userId,
+        active: key.status === 'active',
+        expiresAt: key.expiresAt ? new Date(key.expiresAt) : null,
+        lastUsedAt: row?.last_used_at ?? null,
+      };
     }
     return null;
   }

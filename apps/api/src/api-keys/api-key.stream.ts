@@ -9,7 +9,12 @@ import type { CreatedApiKey } from './api-keys.dto.js';
  * Every API-key command goes to the caller's own key stream, so a key of another user is simply not
  * there: a 404, with no ownership query.
  */
-export async function sendToKeyStream(eventStore: EventStore, userId: string, command: ApiKeyCommand, context: CommandContext): Promise<CommandResult<ApiKeyEvent>> {
+export async function sendToKeyStream(
+  eventStore: EventStore,
+  userId: string,
+  command: ApiKeyCommand,
+  context: CommandContext,
+): Promise<CommandResult<ApiKeyEvent>> {
   try {
     return await handleCommand(eventStore, apiKeyStreamId(userId), apiKeyDecider, command, context);
   } catch (error) {
@@ -26,7 +31,12 @@ export async function sendToKeyStream(eventStore: EventStore, userId: string, co
  * a key before this answer, and from then on every process finds the key without the read model.
  * A refused command or a replayed one (whose stored key is not this material) records nothing.
  */
-export async function showNewKey(eventStore: EventStore, userId: string, result: CommandResult<ApiKeyEvent>, material: ApiKeyMaterial): Promise<CreatedApiKey> {
+export async function showNewKey(
+  eventStore: EventStore,
+  userId: string,
+  result: CommandResult<ApiKeyEvent>,
+  material: ApiKeyMaterial,
+): Promise<CreatedApiKey> {
   const view = createdView(result, material);
   if (view.key !== null) await registerKeyOwner(eventStore, material.hash, userId, view.id);
   return view;

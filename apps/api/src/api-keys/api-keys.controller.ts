@@ -29,21 +29,29 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyBody, @CommandId() context: CommandContext): Promise<CreatedApiKey> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateApiKeyBody,
+    @CommandId() context: CommandContext,
+  ): Promise<CreatedApiKey> {
     return this.commands.execute(new CreateApiKeyCommand(requireSessionPrincipal(principal).userId, body.name, body.expiresAt, context));
   }
 
   @Post(':id/revoke')
   @HttpCode(200)
   async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @CommandId() context: CommandContext) {
-    const { position } = await this.commands.execute(new EndApiKeyCommand('RevokeApiKey', requireSessionPrincipal(principal).userId, id, context));
+    const { position } = await this.commands.execute(
+      new EndApiKeyCommand('RevokeApiKey', requireSessionPrincipal(principal).userId, id, context),
+    );
     return { success: true, position };
   }
 
   @Delete(':id')
   @HttpCode(200)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @CommandId() context: CommandContext) {
-    const { position } = await this.commands.execute(new EndApiKeyCommand('DeleteApiKey', requireSessionPrincipal(principal).userId, id, context));
+    const { position } = await this.commands.execute(
+      new EndApiKeyCommand('DeleteApiKey', requireSessionPrincipal(principal).userId, id, context),
+    );
     return { success: true, position };
   }
 

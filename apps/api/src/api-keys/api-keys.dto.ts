@@ -21,7 +21,8 @@ const IsInTheFuture = () =>
 const NOT_BLANK = /\S/;
 
 /** The rules of a key name, shared by create (required) and rotate (optional). */
-const KeyName = () => applyDecorators(IsString(), MinLength(1), MaxLength(API_KEY_NAME_MAX_LENGTH), Matches(NOT_BLANK, { message: 'name must not be blank' }));
+const KeyName = () =>
+  applyDecorators(IsString(), MinLength(1), MaxLength(API_KEY_NAME_MAX_LENGTH), Matches(NOT_BLANK, { message: 'name must not be blank' }));
 
 /** Absent or null: the key never expires. */
 const ExpiresAt = () =>

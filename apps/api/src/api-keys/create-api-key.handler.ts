@@ -30,7 +30,15 @@ export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand>
     // Rotation is not checked: it revokes a key as it creates one.
     await this.quotas.requireApiKeyQuota(userId, context.commandId);
     const material = newApiKeyMaterial();
-    const data = { userId, keyId: randomUUID(), name, keyHash: material.hash, keyPreview: material.preview, expiresAt: instant(expiresAt), at: new Date().toISOString() };
+    const data = {
+      userId,
+      keyId: randomUUID(),
+      name,
+      keyHash: material.hash,
+      keyPreview: material.preview,
+      expiresAt: instant(expiresAt),
+      at: new Date().toISOString(),
+    };
     const result = await sendToKeyStream(this.eventStore, userId, { type: 'CreateApiKey', data }, context);
     return showNewKey(this.eventStore, userId, result, material);
   }

@@ -21,7 +21,12 @@ export class EndApiKeyHandler implements ICommandHandler<EndApiKeyCommand> {
   constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
 
   async execute({ how, userId, keyId, context }: EndApiKeyCommand): Promise<{ position: Position | null }> {
-    const result = await sendToKeyStream(this.eventStore, userId, { type: how, data: { userId, keyId, at: new Date().toISOString() } }, context);
+    const result = await sendToKeyStream(
+      this.eventStore,
+      userId,
+      { type: how, data: { userId, keyId, at: new Date().toISOString() } },
+      context,
+    );
     return { position: result.position };
   }
 }

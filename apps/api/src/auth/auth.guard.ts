@@ -39,7 +39,8 @@ export class AuthGuard implements CanActivate {
     try {
       return await this.authenticate(request);
     } catch (error) {
-      if (error instanceof ApiError && error.getStatus() === 401 && request.headers.authorization !== undefined) await this.rateLimits.record('authFailures', address);
+      if (error instanceof ApiError && error.getStatus() === 401 && request.headers.authorization !== undefined)
+        await this.rateLimits.record('authFailures', address);
       throw error;
     }
   }

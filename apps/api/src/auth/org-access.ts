@@ -61,7 +61,10 @@ export class OrgAccess {
     if (isApiKeyPrincipal(principal)) throw forbidden('API keys cannot act in an organization; use a session token');
     const { userId } = principal;
     const scope =
-      this.fromToken(principal, ref) ?? (await this.fromReadModel(userId, ref)) ?? (await this.fromStreams(userId, ref)) ?? (await this.fromClerk(userId, ref));
+      this.fromToken(principal, ref) ??
+      (await this.fromReadModel(userId, ref)) ??
+      (await this.fromStreams(userId, ref)) ??
+      (await this.fromClerk(userId, ref));
     if (!scope) throw forbidden(`You are not a member of organization "${ref.value}"`);
     if (options.admin && scope.role !== 'admin') throw forbidden('This action requires the admin role');
     return scope;
@@ -71,7 +74,12 @@ export class OrgAccess {
     const active = ref.by === 'slug' ? principal.organizationSlug : principal.organizationId;
     if (!principal.organizationId || !principal.organizationSlug || !principal.role || active !== ref.value) return null;
     orgAccessChecks.inc({ via: 'token' });
-    return { organizationId: principal.organizationId, organizationSlug: principal.organizationSlug, role: principal.role, userId: principal.userId };
+    return {
+      organizationId: principal.organizationId,
+      organizationSlug: principal.organizationSlug,
+      role: principal.role,
+      userId: principal.userId,
+    };
   }
 
   private async fromReadModel(userId: string, ref: OrganizationRef): Promise<OrgScope | null> {

@@ -23,11 +23,21 @@ export function installJsonBodyParsers(app: NestExpressApplication): void {
 }
 
 function jsonParser(limit: number): RequestHandler {
-  const parse = express.json({ limit, verify: (request, _response, buffer) => void ((request as Request & { rawBody?: Buffer }).rawBody = buffer) });
+  const parse = express.json({
+    limit,
+    verify: (request, _response, buffer) => void ((request as Request & { rawBody?: Buffer }).rawBody = buffer),
+  });
   return (request: Request, response: Response, next: NextFunction) =>
     parse(request, response, (error?: unknown) => {
       if ((error as { type?: string } | undefined)?.type === 'entity.too.large') {
-        next(new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large', `The request body is larger than this route accepts (${describe(limit)})`, { limit }));
+        next(
+          new ApiError(
+            HttpStatus.PAYLOAD_TOO_LARGE,
+            'payload_too_large',
+            `The request body is larger than this route accepts (${describe(limit)})`,
+            { limit },
+          ),
+        );
         return;
       }
       next(error);

@@ -10,7 +10,14 @@ describe('requestHash (what an Idempotency-Key is bound to)', () => {
 
   it('differs with the method, the route, the body, and between no body and an empty one', () => {
     const base = requestHash('POST', '/v1/me/api-keys/a/revoke', undefined);
-    expect(new Set([base, requestHash('DELETE', '/v1/me/api-keys/a/revoke', undefined), requestHash('POST', '/v1/me/api-keys/b/revoke', undefined), requestHash('POST', '/v1/me/api-keys/a/revoke', {})]).size).toBe(4);
+    expect(
+      new Set([
+        base,
+        requestHash('DELETE', '/v1/me/api-keys/a/revoke', undefined),
+        requestHash('POST', '/v1/me/api-keys/b/revoke', undefined),
+        requestHash('POST', '/v1/me/api-keys/a/revoke', {}),
+      ]).size,
+    ).toBe(4);
     expect(requestHash('POST', '/x', [1, 2])).not.toBe(requestHash('POST', '/x', [2, 1]));
   });
 });

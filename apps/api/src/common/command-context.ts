@@ -29,7 +29,9 @@ export const CommandId = createParamDecorator((_data: unknown, context: Executio
 
 /** SHA-256 over the method, the path and the body in canonical JSON (keys sorted): a retry re-serialized by another client still matches. */
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(JSON.stringify([method.toUpperCase(), path, canonical(body ?? null)])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([method.toUpperCase(), path, canonical(body ?? null)]))
+    .digest('hex');
 }
 
 function canonical(value: unknown): unknown {

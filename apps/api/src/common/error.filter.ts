@@ -24,7 +24,10 @@ export class ErrorFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const [status, body, headers] = this.describe(exception);
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
-      this.logger.error({ err: exception, method: request.method, url: request.originalUrl, requestId: request.headers['x-request-id'] }, 'request failed');
+      this.logger.error(
+        { err: exception, method: request.method, url: request.originalUrl, requestId: request.headers['x-request-id'] },
+        'request failed',
+      );
     }
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(status).json(body);
@@ -32,15 +35,28 @@ export class ErrorFilter implements ExceptionFilter {
 
   private describe(exception: unknown): [number, ApiErrorBody, Record<string, string>] {
     if (exception instanceof DomainError) {
-      return [DOMAIN_STATUS[exception.code], { error: { code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) } }, {}];
+      return [
+        DOMAIN_STATUS[exception.code],
+        { error: { code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) } },
+        {},
+      ];
     }
     if (exception instanceof WrongExpectedRevisionError) {
-      return [HttpStatus.CONFLICT, { error: { code: 'version_conflict', message: 'The resource was changed concurrently; retry the request' } }, {}];
+      return [
+        HttpStatus.CONFLICT,
+        { error: { code: 'version_conflict', message: 'The resource was changed concurrently; retry the request' } },
+        {},
+      ];
     }
     if (exception instanceof CommandIdReusedError) {
       return [
         HttpStatus.UNPROCESSABLE_ENTITY,
-        { error: { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used for a different request (another route or body); use a new key' } },
+        {
+          error: {
+            code: 'idempotency_key_reused',
+            message: 'This Idempotency-Key was already used for a different request (another route or body); use a new key',
+          },
+        },
         {},
       ];
     }
@@ -48,17 +64,32 @@ export class ErrorFilter implements ExceptionFilter {
       // No position in the answer: where the log or a projection stands is not the caller's to see.
       return [
         HttpStatus.SERVICE_UNAVAILABLE,
-        { error: { code: 'not_yet_consistent', message: `The ${exception.projection} read model has not caught up yet; retry shortly`, details: { projection: exception.projection } } },
+        {
+          error: {
+            code: 'not_yet_consistent',
+            message: `The ${exception.projection} read model has not caught up yet; retry shortly`,
+            details: { projection: exception.projection },
+          },
+        },
         { 'Retry-After': '1' },
       ];
     }
     if (exception instanceof EventStoreUnavailableError) {
-      return [HttpStatus.SERVICE_UNAVAILABLE, { error: { code: 'unavailable', message: 'The event store is unavailable' } }, { 'Retry-After': '5' }];
+      return [
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { error: { code: 'unavailable', message: 'The event store is unavailable' } },
+        { 'Retry-After': '5' },
+      ];
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null && 'error' in response && typeof (response as ApiErrorBody).error === 'object') {
+      if (
+        typeof response === 'object' &&
+        response !== null &&
+        'error' in response &&
+        typeof (response as ApiErrorBody).error === 'object'
+      ) {
         return [status, response as ApiErrorBody, exception instanceof ApiError ? exception.headers : {}];
       }
       const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);

@@ -30,7 +30,8 @@ function inspect(value: unknown, path: string, depth: number): void {
   const entries = Array.isArray(value) ? value.map((item, i) => [String(i), item] as const) : Object.entries(value);
   for (const [key, item] of entries) {
     const field = path ? `${path}.${key}` : key;
-    if (!Array.isArray(value) && (key === '__proto__' || key in Object.prototype || key === 'prototype')) refuse(field, `property ${key} should not exist`);
+    if (!Array.isArray(value) && (key === '__proto__' || key in Object.prototype || key === 'prototype'))
+      refuse(field, `property ${key} should not exist`);
     if (key.includes('\u0000')) refuse(path || 'body', 'property names must not contain the NUL character (U+0000)');
     inspect(item, field, depth + 1);
   }
@@ -38,5 +39,7 @@ function inspect(value: unknown, path: string, depth: number): void {
 
 function refuse(field: string, message: string): never {
   const name = field || 'body';
-  throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', `Invalid request: ${name}: ${message}`, { fields: [{ field: name, messages: [`${name} ${message}`] }] });
+  throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', `Invalid request: ${name}: ${message}`, {
+    fields: [{ field: name, messages: [`${name} ${message}`] }],
+  });
 }

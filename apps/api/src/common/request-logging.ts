@@ -29,7 +29,11 @@ export function installRequestLogging(app: INestApplication, logger: Logger): vo
       genReqId: (request) => request.headers['x-request-id'] as string,
       autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
       serializers: {
-        req: (request: { url?: string; query?: Record<string, unknown> }) => ({ ...request, url: redactQuery(request.url), query: redactParams(request.query) }),
+        req: (request: { url?: string; query?: Record<string, unknown> }) => ({
+          ...request,
+          url: redactQuery(request.url),
+          query: redactParams(request.query),
+        }),
       },
     }),
   );
@@ -40,7 +44,9 @@ const SECRET_QUERY_PARAMETERS = new Set(['code', 'state', 'token', 'key']);
 /** The parsed query the standard serializer also logs, with the same names hidden. */
 function redactParams(query: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!query) return query;
-  return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, SECRET_QUERY_PARAMETERS.has(name.toLowerCase()) ? '[redacted]' : value]));
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, SECRET_QUERY_PARAMETERS.has(name.toLowerCase()) ? '[redacted]' : value]),
+  );
 }
 
 /** OAuth codes and signed states travel in query strings; they must not reach the logs. */

@@ -11,7 +11,9 @@ export function requireJsonBodies(request: Request, response: Response, next: Ne
   const length = Number(request.headers['content-length'] ?? 0);
   const hasBody = length > 0 || request.headers['transfer-encoding'] !== undefined;
   if (WITH_BODY.has(request.method) && hasBody && !request.is('application/json')) {
-    response.status(415).json({ error: { code: 'unsupported_media_type', message: 'The request body must be JSON (Content-Type: application/json)' } });
+    response
+      .status(415)
+      .json({ error: { code: 'unsupported_media_type', message: 'The request body must be JSON (Content-Type: application/json)' } });
     return;
   }
   next();

@@ -36,7 +36,9 @@ export class ConsistentReadInterceptor implements NestInterceptor {
     }
     const principal = request.principal;
     if (!principal) throw new ApiError(401, 'unauthenticated', 'A bearer token is required');
-    return from(this.access.authorize(principal, request).then(() => this.waitForAll(projections, minPosition))).pipe(switchMap(() => next.handle()));
+    return from(this.access.authorize(principal, request).then(() => this.waitForAll(projections, minPosition))).pipe(
+      switchMap(() => next.handle()),
+    );
   }
 
   /**

@@ -36,8 +36,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '`position`; pass it as `?minPosition=` on a later read to see your own write.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A session token (Clerk or the local identity provider).' }, SESSION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'lf_…', description: 'An API key; the key routes also take the workspace in `X-Workspace-ID`.' }, API_KEY)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A session token (Clerk or the local identity provider).' },
+      SESSION,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'lf_…',
+        description: 'An API key; the key routes also take the workspace in `X-Workspace-ID`.',
+      },
+      API_KEY,
+    )
     .addSecurityRequirements(SESSION)
     .build();
   const { access, dtos } = scanControllers(app);
@@ -54,7 +65,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         operation.security = [{ [API_KEY]: [] }];
         operation.parameters = [
           ...(operation.parameters ?? []),
-          { name: 'X-Workspace-ID', in: 'header', required: true, description: 'The workspace the key acts in.', schema: { type: 'string' } },
+          {
+            name: 'X-Workspace-ID',
+            in: 'header',
+            required: true,
+            description: 'The workspace the key acts in.',
+            schema: { type: 'string' },
+          },
         ];
       }
     }
@@ -75,7 +92,9 @@ function scanControllers(app: INestApplication): { access: Map<string, Access>; 
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Constructor | null;
       if (!controller) continue;
-      const keyScoped = ((Reflect.getMetadata('design:paramtypes', controller) as unknown[] | undefined) ?? []).includes(WorkspaceKeyAccess);
+      const keyScoped = ((Reflect.getMetadata('design:paramtypes', controller) as unknown[] | undefined) ?? []).includes(
+        WorkspaceKeyAccess,
+      );
       const classPublic = Reflect.getMetadata(publicKey, controller) === true;
       for (const name of Object.getOwnPropertyNames(controller.prototype)) {
         if (name === 'constructor') continue;

@@ -36,7 +36,12 @@ export class StoresController {
 
   @Get()
   @ReadsFrom('workspaces', 'stores')
-  async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const { organizationId } = await this.access.requireOrg(principal, org);
     const workspace = await this.workspaces.byName(organizationId, ws);
     return this.stores.list(workspace.id);
@@ -44,7 +49,13 @@ export class StoresController {
 
   @Get(':slug')
   @ReadsFrom('workspaces', 'stores')
-  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Param('slug') slug: string, @Query() _query: ConsistentQuery) {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Param('slug') slug: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const { organizationId } = await this.access.requireOrg(principal, org);
     requireValidSlug(slug);
     const workspace = await this.workspaces.byName(organizationId, ws);

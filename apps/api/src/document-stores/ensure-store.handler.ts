@@ -52,7 +52,13 @@ export class EnsureStoreHandler implements ICommandHandler<EnsureStoreCommand> {
     const streamId = storeStreamId(storeIdFor(workspaceId, slug));
     // `null` counts as absent, as `@IsOptional` lets it through.
     const settings = { ...DEFAULT_STORE_SETTINGS, ...(embeddingDim == null ? {} : { embeddingDim }) };
-    const result = await handleCommand(this.eventStore, streamId, storeDecider, { type: 'EnsureStore', data: { organizationId, workspaceId, slug, settings, at: new Date().toISOString() } }, context);
+    const result = await handleCommand(
+      this.eventStore,
+      streamId,
+      storeDecider,
+      { type: 'EnsureStore', data: { organizationId, workspaceId, slug, settings, at: new Date().toISOString() } },
+      context,
+    );
     const created = result.events.find((e) => e.type === 'StoreCreated');
     if (created) return { created: true, workspaceId, store: created.data, position: result.position };
     const state = (await aggregateStream(this.eventStore, streamId, storeDecider)).state;

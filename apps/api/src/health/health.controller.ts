@@ -16,11 +16,13 @@ const MAX_READY_LAG_SECONDS = Number(process.env.READY_MAX_LAG_SECONDS ?? 60);
 @Controller()
 @Public()
 export class HealthController {
-  constructor(@Inject(READ_DATABASE) private readonly database: DataSource,
+  constructor(
+    @Inject(READ_DATABASE) private readonly database: DataSource,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(PROJECTOR_POOL) private readonly projectorPool: pg.Pool,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(CONFIG) private readonly config: ConsoleConfig) {}
+    @Inject(CONFIG) private readonly config: ConsoleConfig,
+  ) {}
 
   @Get('health/live')
   live() {

@@ -44,17 +44,31 @@ export class BindSetupInstallationHandler implements ICommandHandler<BindSetupIn
   async execute({ installationId, state }: BindSetupInstallationCommand): Promise<SetupBinding> {
     const { userId: subject, nonce } = setupState(this.cipher).verify(state);
     const { organizationId, userId } = parseSetupSubject(subject);
-    if (!installationId || !GITHUB_ID.test(installationId)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'installation_id: GitHub sent no installation id');
+    if (!installationId || !GITHUB_ID.test(installationId))
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'installation_id: GitHub sent no installation id');
     // Still a member now (the state may be minutes old): the same check every org route makes.
     const principal: Principal = { userId, organizationId: null, organizationSlug: null, role: null };
     await this.access.requireOrgById(principal, organizationId);
     const context = { commandId: gitHubSetupCommandIdFor(nonce, installationId), userId };
-    const outcome = await this.bindings.bindOnUserToken(organizationId, userId, installationId, 'app_setup', context).catch((error: unknown) => {
-      if (error instanceof ApiError && error.getStatus() === 404) {
-        throw new ApiError(HttpStatus.FORBIDDEN, 'installation_not_verified', 'Your GitHub account does not list this installation; connect GitHub (GET /v1/github/auth) and try again');
-      }
-      throw error;
-    });
-    return { installed: true, organizationId, installationId, accountLogin: outcome.binding.accountLogin, created: outcome.created, position: outcome.position };
+    const outcome = await this.bindings
+      .bindOnUserToken(organizationId, userId, installationId, 'app_setup', context)
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && error.getStatus() === 404) {
+          throw new ApiError(
+            HttpStatus.FORBIDDEN,
+            'installation_not_verified',
+            'Your GitHub account does not list this installation; connect GitHub (GET /v1/github/auth) and try again',
+          );
+        }
+        throw error;
+      });
+    return {
+      installed: true,
+      organizationId,
+      installationId,
+      accountLogin: outcome.binding.accountLogin,
+      created: outcome.created,
+      position: outcome.position,
+    };
   }
 }

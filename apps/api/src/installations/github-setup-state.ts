@@ -8,6 +8,7 @@ export const setupSubject = (organizationId: string, userId: string) => JSON.str
 
 export function parseSetupSubject(subject: string): { organizationId: string; userId: string } {
   const parsed: unknown = JSON.parse(subject);
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) throw new SignedStateError('invalid_state');
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string'))
+    throw new SignedStateError('invalid_state');
   return { organizationId: parsed[0] as string, userId: parsed[1] as string };
 }

@@ -10,7 +10,8 @@ import { ApiError } from '../common/api-error.js';
 import { BindSetupInstallationCommand } from './bind-setup-installation.handler.js';
 import { setupState, setupSubject } from './github-setup-state.js';
 
-const single = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 && value.length <= 4000 ? value : undefined);
+const single = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 && value.length <= 4000 ? value : undefined;
 
 /**
  * The GitHub App installation flow (the original's `/github/install` and `/github/setup`).
@@ -34,10 +35,21 @@ export class GitHubSetupController {
   @Get('install')
   async install(@CurrentPrincipal() principal: Principal, @Query('org') org: unknown) {
     const slug = single(org);
-    if (!slug) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'org: the organization slug to install the GitHub App for is required', { fields: [{ field: 'org', messages: ['required'] }] });
+    if (!slug)
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'invalid_request',
+        'org: the organization slug to install the GitHub App for is required',
+        { fields: [{ field: 'org', messages: ['required'] }] },
+      );
     const { organizationId, userId } = await this.access.requireOrg(requireSessionPrincipal(principal), slug);
     const appSlug = this.config.githubAppSlug;
-    if (!appSlug) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_SLUG is not set: the GitHub App install page is unknown');
+    if (!appSlug)
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'github_not_configured',
+        'GITHUB_APP_SLUG is not set: the GitHub App install page is unknown',
+      );
     const url = new URL(`/apps/${encodeURIComponent(appSlug)}/installations/new`, this.config.githubOAuth?.webUrl ?? 'https://github.com');
     url.searchParams.set('state', setupState(this.cipher).sign(setupSubject(organizationId, userId)));
     return { url: url.toString() };
@@ -45,7 +57,12 @@ export class GitHubSetupController {
 
   @Get('setup')
   @Public()
-  async setup(@Query('installation_id') installationId: unknown, @Query('setup_action') action: unknown, @Query('state') state: unknown, @Res() response: Response): Promise<void> {
+  async setup(
+    @Query('installation_id') installationId: unknown,
+    @Query('setup_action') action: unknown,
+    @Query('state') state: unknown,
+    @Res() response: Response,
+  ): Promise<void> {
     const returnUrl = this.config.githubOAuth?.returnUrl;
     try {
       const outcome = await this.commands.execute(new BindSetupInstallationCommand(single(installationId), single(state)));
@@ -62,7 +79,8 @@ export class GitHubSetupController {
 
 function failureOf(error: unknown): { status: number; code: string; message: string } | null {
   if (error instanceof SignedStateError) return { status: HttpStatus.BAD_REQUEST, code: error.reason, message: error.message };
-  if (error instanceof SyntaxError) return { status: HttpStatus.BAD_REQUEST, code: 'invalid_state', message: 'The state is not one this server issued' };
+  if (error instanceof SyntaxError)
+    return { status: HttpStatus.BAD_REQUEST, code: 'invalid_state', message: 'The state is not one this server issued' };
   if (error instanceof ApiError) {
     const body = error.getResponse() as { error: { code: string; message: string } };
     return { status: error.getStatus(), code: body.error.code, message: body.error.message };

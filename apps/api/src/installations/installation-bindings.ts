@@ -49,7 +49,12 @@ export class InstallationBindings {
    * The organization's binding of the installation; when it has none yet, a member whose GitHub
    * token lists the installation binds it now (that listing is the proof). Otherwise a 404.
    */
-  async requireBound(organizationId: string, userId: string, installationId: string, context: CommandContext): Promise<InstallationBinding> {
+  async requireBound(
+    organizationId: string,
+    userId: string,
+    installationId: string,
+    context: CommandContext,
+  ): Promise<InstallationBinding> {
     const bound = await this.find(organizationId, installationId);
     if (bound) return bound;
     return (await this.bindOnUserToken(organizationId, userId, installationId, 'member_token', context)).binding;
@@ -60,7 +65,13 @@ export class InstallationBindings {
    * read fresh: a token that lost access since it was stored proves nothing). A user without a
    * GitHub integration, or whose token does not list it, gets the same 404 as an unknown id.
    */
-  async bindOnUserToken(organizationId: string, userId: string, installationId: string, via: InstallationBindingVia, context: CommandContext): Promise<BindOutcome> {
+  async bindOnUserToken(
+    organizationId: string,
+    userId: string,
+    installationId: string,
+    via: InstallationBindingVia,
+    context: CommandContext,
+  ): Promise<BindOutcome> {
     const existing = await this.find(organizationId, installationId);
     if (existing) return { binding: existing, created: false, position: null };
     const installations = await this.integrations.currentInstallations(userId).catch((error: unknown) => {
@@ -74,7 +85,15 @@ export class InstallationBindings {
       organizationId,
       {
         type: 'BindGitHubInstallation',
-        data: { organizationId, installationId, accountLogin: listed.accountLogin, accountType: listed.accountType, via, boundBy: userId, at: new Date().toISOString() },
+        data: {
+          organizationId,
+          installationId,
+          accountLogin: listed.accountLogin,
+          accountType: listed.accountType,
+          via,
+          boundBy: userId,
+          at: new Date().toISOString(),
+        },
       },
       { ...context, commandId: `${context.commandId}:bind-installation:${installationId}` },
     );
@@ -85,7 +104,8 @@ export class InstallationBindings {
   /** Organizations that own the installation now (read model: webhook routing), each confirmed on its stream. */
   async owners(installationId: string): Promise<string[]> {
     const owners: string[] = [];
-    for (const organizationId of await this.installationRows.owners(installationId)) if (await this.find(organizationId, installationId)) owners.push(organizationId);
+    for (const organizationId of await this.installationRows.owners(installationId))
+      if (await this.find(organizationId, installationId)) owners.push(organizationId);
     return owners;
   }
 

@@ -49,13 +49,34 @@ export class CreateResourcesHandler implements ICommandHandler<CreateResourcesCo
       const installationId = gitHubId(r.installationId);
       const repoId = gitHubId(r.repoId);
       const seen = visible?.get(installationId);
-      const fromRequest = { resourceId: randomUUID(), installationId, repoId, repoName: r.repoName, repoFullName: r.repoFullName, defaultBranch: r.defaultBranch, isPrivate: r.isPrivate, isArchived: r.isArchived };
+      const fromRequest = {
+        resourceId: randomUUID(),
+        installationId,
+        repoId,
+        repoName: r.repoName,
+        repoFullName: r.repoFullName,
+        defaultBranch: r.defaultBranch,
+        isPrivate: r.isPrivate,
+        isArchived: r.isArchived,
+      };
       if (!seen) return fromRequest;
       const repository = seen.get(repoId);
       if (!repository) throw notFound(`Repository ${repoId}`);
-      return { ...fromRequest, repoName: repository.name, repoFullName: repository.fullName, defaultBranch: repository.defaultBranch, isPrivate: repository.private, isArchived: repository.archived };
+      return {
+        ...fromRequest,
+        repoName: repository.name,
+        repoFullName: repository.fullName,
+        defaultBranch: repository.defaultBranch,
+        isPrivate: repository.private,
+        isArchived: repository.archived,
+      };
     });
-    const result = await sendToIntegrationStream(this.eventStore, userId, { type: 'CreateResources', data: { userId, integrationId, resources, at: new Date().toISOString() } }, context);
+    const result = await sendToIntegrationStream(
+      this.eventStore,
+      userId,
+      { type: 'CreateResources', data: { userId, integrationId, resources, at: new Date().toISOString() } },
+      context,
+    );
     const created = new Set(result.events.flatMap((e) => (e.type === 'ResourcesCreated' ? e.data.resources.map((r) => r.resourceId) : [])));
     // The existing resources' ids come from the stream itself: the read model may not have them yet.
     const state = await this.github.load(userId);
@@ -88,7 +109,11 @@ export class CreateResourcesHandler implements ICommandHandler<CreateResourcesCo
    * The repositories each listed installation shows the caller's own GitHub token (read now), or
    * null when `integrationId` is not the caller's active GitHub integration (the decider refuses).
    */
-  private async visibleRepositories(userId: string, integrationId: string, installationIds: ReadonlySet<string>): Promise<Map<string, Map<string, InstallationRepository>> | null> {
+  private async visibleRepositories(
+    userId: string,
+    integrationId: string,
+    installationIds: ReadonlySet<string>,
+  ): Promise<Map<string, Map<string, InstallationRepository>> | null> {
     const integration = findGitHubIntegration(await this.github.load(userId));
     if (!integration || integration.integrationId !== integrationId || integration.status !== 'active') return null;
     const visible = new Map<string, Map<string, InstallationRepository>>();

@@ -19,7 +19,12 @@ export class DisconnectIntegrationHandler implements ICommandHandler<DisconnectI
   constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
 
   async execute({ userId, integrationId, context }: DisconnectIntegrationCommand): Promise<{ position: Position | null }> {
-    const result = await sendToIntegrationStream(this.eventStore, userId, { type: 'DisconnectIntegration', data: { userId, integrationId, at: new Date().toISOString() } }, context);
+    const result = await sendToIntegrationStream(
+      this.eventStore,
+      userId,
+      { type: 'DisconnectIntegration', data: { userId, integrationId, at: new Date().toISOString() } },
+      context,
+    );
     return { position: result.position };
   }
 }

@@ -50,8 +50,15 @@ export class GitHubIntegrationService {
       return { integration, token: this.cipher.decrypt(integration.encryptedAccessToken) };
     } catch (error) {
       if (!(error instanceof TokenDecryptionError)) throw error;
-      this.logger.error({ err: error, integrationId: integration.integrationId }, 'stored GitHub token cannot be opened: was ENCRYPTION_KEY changed?');
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_reconnect_required', 'The stored GitHub token cannot be read; connect GitHub again');
+      this.logger.error(
+        { err: error, integrationId: integration.integrationId },
+        'stored GitHub token cannot be opened: was ENCRYPTION_KEY changed?',
+      );
+      throw new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'github_reconnect_required',
+        'The stored GitHub token cannot be read; connect GitHub again',
+      );
     }
   }
 
@@ -72,8 +79,14 @@ export class GitHubIntegrationService {
       return await this.userRepositories.list(token, installationId, options);
     } catch (error) {
       if (error instanceof GitHubInstallationNotVisibleError) throw notFound('Installation');
-      if (error instanceof GitHubTokenRejectedError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
-      if (error instanceof GitHubUnavailableError) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
+      if (error instanceof GitHubTokenRejectedError)
+        throw new ApiError(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          'github_token_rejected',
+          'GitHub rejected the stored token (revoked or expired); connect GitHub again',
+        );
+      if (error instanceof GitHubUnavailableError)
+        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
       throw error;
     }
   }
@@ -96,7 +109,11 @@ export class GitHubIntegrationService {
       return await this.installations.listUserInstallations(token);
     } catch (error) {
       if (error instanceof GitHubTokenRejectedError) {
-        throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'github_token_rejected', 'GitHub rejected the stored token (revoked or expired); connect GitHub again');
+        throw new ApiError(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          'github_token_rejected',
+          'GitHub rejected the stored token (revoked or expired); connect GitHub again',
+        );
       }
       if (error instanceof GitHubUnavailableError) {
         this.logger.warn({ err: error }, 'GitHub unavailable during installation validation');

@@ -5,7 +5,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { gitHubOAuthCommandIdFor, integrationStreamId, type IntegrationEvent } from '#domain';
-import { GitHubOAuthError, GitHubTokenRejectedError, SignedState, SignedStateError, type GitHubInstallationsSource, type GitHubOAuthClient, type Principal } from '#adapters';
+import {
+  GitHubOAuthError,
+  GitHubTokenRejectedError,
+  SignedState,
+  SignedStateError,
+  type GitHubInstallationsSource,
+  type GitHubOAuthClient,
+  type Principal,
+} from '#adapters';
 import { CurrentPrincipal, Public } from '../auth/auth.guard.js';
 import { requireSessionPrincipal } from '../api-keys/api-key.authenticator.js';
 import { ApiError } from '../common/api-error.js';
@@ -32,10 +40,18 @@ interface GitHubCallbackQuery {
   readonly nonce?: string;
 }
 
-const single = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 && value.length <= 4000 ? value : undefined);
+const single = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 && value.length <= 4000 ? value : undefined;
 
 /** The original callback's reasons, and `github_unavailable` for a code exchange GitHub did not answer. */
-type Failure = 'invalid_state' | 'state_expired' | 'missing_code' | 'no_access_token' | 'unauthorized' | 'installations_fetch_failed' | 'github_unavailable';
+type Failure =
+  | 'invalid_state'
+  | 'state_expired'
+  | 'missing_code'
+  | 'no_access_token'
+  | 'unauthorized'
+  | 'installations_fetch_failed'
+  | 'github_unavailable';
 
 const FAILURE_STATUS: Record<Failure, number> = {
   invalid_state: HttpStatus.BAD_REQUEST,
@@ -80,7 +96,13 @@ export class GitHubOAuthController {
     const { userId } = requireSessionPrincipal(principal);
     const client = this.client();
     const nonce = randomBytes(32).toString('base64url');
-    response.cookie(OAUTH_COOKIE, nonce, { httpOnly: true, secure: request.secure, sameSite: 'lax', path: OAUTH_COOKIE_PATH, maxAge: OAUTH_COOKIE_MAX_AGE_MS });
+    response.cookie(OAUTH_COOKIE, nonce, {
+      httpOnly: true,
+      secure: request.secure,
+      sameSite: 'lax',
+      path: OAUTH_COOKIE_PATH,
+      maxAge: OAUTH_COOKIE_MAX_AGE_MS,
+    });
     return { url: client.authorizeUrl(this.state().sign(userId, Date.now(), bindingOf(nonce)), this.codeVerifier(nonce)) };
   }
 
@@ -94,7 +116,12 @@ export class GitHubOAuthController {
     @Res() response: Response,
   ): Promise<void> {
     const client = this.client();
-    const query: GitHubCallbackQuery = { code: single(code), state: single(state), error: single(githubError), nonce: cookieOf(request, OAUTH_COOKIE) };
+    const query: GitHubCallbackQuery = {
+      code: single(code),
+      state: single(state),
+      error: single(githubError),
+      nonce: cookieOf(request, OAUTH_COOKIE),
+    };
     const outcome = await this.complete(client, query).catch((error: unknown) => {
       const reason = failureOf(error);
       if (!reason) throw error;
@@ -114,15 +141,20 @@ export class GitHubOAuthController {
     const { userId, nonce, binding } = this.state().verify(query.state);
     // SameSite=Lax sends the cookie on GitHub's top-level redirect back to us; any other browser has none.
     if (!query.nonce || !binding || !sameText(bindingOf(query.nonce), binding)) {
-      throw new CallbackFailure('invalid_state', 'The OAuth state was issued to another browser (no matching cookie); start again from this browser');
+      throw new CallbackFailure(
+        'invalid_state',
+        'The OAuth state was issued to another browser (no matching cookie); start again from this browser',
+      );
     }
     // One OAuth round, one command: a reloaded callback page is answered from the stored event
     // (GitHub would refuse the used code a second time).
     const commandId = gitHubOAuthCommandIdFor(nonce);
     const history = await readTypedStream<IntegrationEvent>(this.eventStore, integrationStreamId(userId));
     const done = history.filter((e) => e.metadata.commandId === commandId).at(-1);
-    if (done?.type === 'GitHubIntegrationConnected') return { id: done.data.integrationId, created: !done.data.reconnected, position: done.position };
-    if (!query.code) throw new CallbackFailure('missing_code', query.error ? `GitHub sent no code (${query.error})` : 'GitHub sent no code');
+    if (done?.type === 'GitHubIntegrationConnected')
+      return { id: done.data.integrationId, created: !done.data.reconnected, position: done.position };
+    if (!query.code)
+      throw new CallbackFailure('missing_code', query.error ? `GitHub sent no code (${query.error})` : 'GitHub sent no code');
     const token = await client.exchangeCode(query.code, this.codeVerifier(query.nonce));
     const installations = await this.installations.listUserInstallations(token.accessToken).catch((error: unknown) => {
       if (error instanceof GitHubTokenRejectedError) throw new CallbackFailure('unauthorized', error.message);
@@ -132,7 +164,12 @@ export class GitHubOAuthController {
   }
 
   private client(): GitHubOAuthClient {
-    if (!this.oauth) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GitHub OAuth is not configured (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET)');
+    if (!this.oauth)
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'github_not_configured',
+        'GitHub OAuth is not configured (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET)',
+      );
     return this.oauth;
   }
 

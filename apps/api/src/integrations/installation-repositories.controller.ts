@@ -24,7 +24,8 @@ export class ConfigQuery extends ConsistentQuery {
   ref?: string;
 }
 
-const notConfigured = () => new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
+const notConfigured = () =>
+  new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
 
 /**
  * `integration.github.repositories` and `integration.github.detectConfig`: what one of the caller's
@@ -45,7 +46,12 @@ export class InstallationRepositoriesController {
 
   @Get()
   @ReadsFrom('integrations')
-  async list(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('installationId') installationId: string, @Query() _query: ConsistentQuery) {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('installationId') installationId: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const repositories = await this.visibleRepositories(principal, id, installationId);
     return repositories.map((r) => ({
       id: r.id,
@@ -77,23 +83,43 @@ export class InstallationRepositoriesController {
     @Param('repo') repo: string,
     @Query() query: ConfigQuery,
   ) {
-    if (!GITHUB_NAME.test(owner) || !GITHUB_NAME.test(repo)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'owner and repo must be GitHub names', { fields: [{ field: GITHUB_NAME.test(owner) ? 'repo' : 'owner', message: 'not a GitHub name' }] });
+    if (!GITHUB_NAME.test(owner) || !GITHUB_NAME.test(repo))
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'owner and repo must be GitHub names', {
+        fields: [{ field: GITHUB_NAME.test(owner) ? 'repo' : 'owner', message: 'not a GitHub name' }],
+      });
     // Only a repository the caller's own token sees through this installation is read for them.
     const visible = await this.visibleRepositories(principal, id, installationId);
     if (!visible.some((r) => r.fullName.toLowerCase() === `${owner}/${repo}`.toLowerCase())) throw notFound('Repository');
     if (!this.github) throw notConfigured();
-    const file = await readRepositoryConfigFile(this.github.forInstallation(installationId), { owner, repo, ...(query.ref ? { ref: query.ref } : {}) });
+    const file = await readRepositoryConfigFile(this.github.forInstallation(installationId), {
+      owner,
+      repo,
+      ...(query.ref ? { ref: query.ref } : {}),
+    });
     if (!file) return { exists: false };
-    if (file.size > MAX_CONFIG_BYTES) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_config', `${file.path} is ${file.size} bytes; at most ${MAX_CONFIG_BYTES} are read`);
+    if (file.size > MAX_CONFIG_BYTES)
+      throw new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'invalid_config',
+        `${file.path} is ${file.size} bytes; at most ${MAX_CONFIG_BYTES} are read`,
+      );
     try {
       parse(file.text);
     } catch (error) {
-      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_config', `${file.path} is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      throw new ApiError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'invalid_config',
+        `${file.path} is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
     }
     return { exists: true, path: file.path, content: file.text, sha: file.sha };
   }
 
-  private async visibleRepositories(principal: Principal, integrationId: string, installationId: string): Promise<InstallationRepository[]> {
+  private async visibleRepositories(
+    principal: Principal,
+    integrationId: string,
+    installationId: string,
+  ): Promise<InstallationRepository[]> {
     const { userId } = requireSessionPrincipal(principal);
     const integration = await this.queries.github(userId);
     if (!integration || integration.id !== integrationId || !integration.isActive) throw notFound('Integration');

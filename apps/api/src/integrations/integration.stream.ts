@@ -6,7 +6,12 @@ import { badRequest } from '../common/api-error.js';
  * Every integration command goes to one user's own integration stream, so another user's
  * integration or resource is simply not there: a 404, with no ownership query.
  */
-export async function sendToIntegrationStream(eventStore: EventStore, userId: string, command: IntegrationCommand, context: CommandContext): Promise<CommandResult<IntegrationEvent>> {
+export async function sendToIntegrationStream(
+  eventStore: EventStore,
+  userId: string,
+  command: IntegrationCommand,
+  context: CommandContext,
+): Promise<CommandResult<IntegrationEvent>> {
   try {
     return await handleCommand(eventStore, integrationStreamId(userId), integrationDecider, command, context);
   } catch (error) {

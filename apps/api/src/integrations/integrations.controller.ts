@@ -51,7 +51,9 @@ export class IntegrationsController {
   @Delete(':id')
   @HttpCode(200)
   async disconnect(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @CommandId() context: CommandContext) {
-    const { position } = await this.commands.execute(new DisconnectIntegrationCommand(requireSessionPrincipal(principal).userId, id, context));
+    const { position } = await this.commands.execute(
+      new DisconnectIntegrationCommand(requireSessionPrincipal(principal).userId, id, context),
+    );
     return { success: true, position };
   }
 
@@ -63,11 +65,17 @@ export class IntegrationsController {
 
   @Post(':id/resources')
   @HttpCode(201)
-  async createResources(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: CreateResourcesBody, @CommandId() context: CommandContext) {
+  async createResources(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: CreateResourcesBody,
+    @CommandId() context: CommandContext,
+  ) {
     const { userId } = requireSessionPrincipal(principal);
     // A request that contradicts itself is bad input, whatever GitHub says afterwards.
     body.resources.forEach((r, i) => {
-      if (r.repoFullName.split('/')[1] !== r.repoName) throw badRequest(`resources.${i}.repoName`, 'repoName must be the name part of repoFullName');
+      if (r.repoFullName.split('/')[1] !== r.repoName)
+        throw badRequest(`resources.${i}.repoName`, 'repoName must be the name part of repoFullName');
     });
     return this.commands.execute(new CreateResourcesCommand(userId, id, body.resources, context));
   }

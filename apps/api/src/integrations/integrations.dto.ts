@@ -22,7 +22,8 @@ const IsGitHubId = () =>
     name: 'isGitHubId',
     validator: {
       validate: (value: unknown) =>
-        (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) || (typeof value === 'string' && GITHUB_ID_PATTERN.test(value)),
+        (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) ||
+        (typeof value === 'string' && GITHUB_ID_PATTERN.test(value)),
       defaultMessage: (args) => `${args?.property ?? 'value'} must be a positive integer GitHub id`,
     },
   });

@@ -16,8 +16,17 @@ import { ValidateGitHubInstallationsHandler } from './validate-github-installati
   // Global: installations (and their bindings) and a workspace's sources read the caller's GitHub token through its service.
   controllers: [IntegrationsController, InstallationRepositoriesController, GitHubOAuthController],
   providers: [
-    { provide: GITHUB_INSTALLATIONS, inject: [CONFIG], useFactory: (config: ConsoleConfig) => new OctokitInstallationsSource({ baseUrl: config.githubApiUrl }) satisfies GitHubInstallationsSource },
-    { provide: GITHUB_OAUTH, inject: [CONFIG], useFactory: (config: ConsoleConfig) => (config.githubOAuth ? new GitHubOAuthClient(config.githubOAuth) : null) },
+    {
+      provide: GITHUB_INSTALLATIONS,
+      inject: [CONFIG],
+      useFactory: (config: ConsoleConfig) =>
+        new OctokitInstallationsSource({ baseUrl: config.githubApiUrl }) satisfies GitHubInstallationsSource,
+    },
+    {
+      provide: GITHUB_OAUTH,
+      inject: [CONFIG],
+      useFactory: (config: ConsoleConfig) => (config.githubOAuth ? new GitHubOAuthClient(config.githubOAuth) : null),
+    },
     GitHubIntegrationService,
     StoreGitHubOAuthResultHandler,
     ValidateGitHubInstallationsHandler,

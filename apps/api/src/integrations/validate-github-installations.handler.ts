@@ -43,7 +43,12 @@ export class ValidateGitHubInstallationsHandler implements ICommandHandler<Valid
       userId,
       {
         type: 'ValidateGitHubInstallations',
-        data: { userId, integrationId: integration.integrationId, installations: installations.map((i): GitHubInstallation => ({ ...i, lastValidatedAt: at })), at },
+        data: {
+          userId,
+          integrationId: integration.integrationId,
+          installations: installations.map((i): GitHubInstallation => ({ ...i, lastValidatedAt: at })),
+          at,
+        },
       },
       context,
     );

@@ -33,7 +33,13 @@ export class CancelJobHandler implements ICommandHandler<CancelJobCommand> {
     const { state: job } = await aggregateStream(this.eventStore, jobStreamId(jobId), jobDecider);
     if (job.status === 'none' || job.workspaceId !== workspaceId) throw notFound('Job');
     try {
-      const result = await handleCommand(this.eventStore, jobStreamId(jobId), jobDecider, { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'cancelled_by_user' } }, context);
+      const result = await handleCommand(
+        this.eventStore,
+        jobStreamId(jobId),
+        jobDecider,
+        { type: 'CancelJob', data: { at: new Date().toISOString(), reason: 'cancelled_by_user' } },
+        context,
+      );
       return { success: true, position: result.position };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'not_found') throw notFound('Job');

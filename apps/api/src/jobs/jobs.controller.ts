@@ -34,42 +34,74 @@ export class JobsController {
   // Static paths before `:jobId`, which would otherwise take "statistics" for a job id.
   @Get('statistics')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
-  async statistics(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: StatisticsQuery) {
+  async statistics(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() query: StatisticsQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.jobs.statistics(workspace.id, query.hours, new Date());
   }
 
   @Get('recent')
   @ReadsFrom('workspaces', 'jobs')
-  async recent(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RecentJobsQuery) {
+  async recent(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() query: RecentJobsQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.jobs.recent(workspace.id, query.limit, null);
   }
 
   @Get('percentiles')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
-  async percentiles(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RangeQuery) {
+  async percentiles(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() query: RangeQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.jobs.percentiles(workspace.id, query.range, new Date());
   }
 
   @Get('timeseries')
   @ReadsFrom('workspaces', 'job_stats')
-  async timeSeries(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: RangeQuery) {
+  async timeSeries(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() query: RangeQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.analytics.jobs.timeSeries(workspace.id, query.range, new Date());
   }
 
   @Get(':jobId')
   @ReadsFrom('workspaces', 'jobs')
-  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Param('jobId') jobId: string, @Query() _query: ConsistentQuery) {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Param('jobId') jobId: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const workspace = await this.workspaces.byName((await this.access.requireOrg(principal, org)).organizationId, ws);
     return this.jobs.get(workspace.id, jobId);
   }
 
   @Post(':jobId/cancel')
   @HttpCode(200)
-  async cancel(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Param('jobId') jobId: string, @CommandId() context: CommandContext) {
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Param('jobId') jobId: string,
+    @CommandId() context: CommandContext,
+  ) {
     const { organizationId } = await this.access.requireOrg(principal, org);
     return this.commands.execute(new CancelJobCommand(organizationId, ws, jobId, context));
   }

@@ -31,10 +31,20 @@ export class AddMemberHandler implements ICommandHandler<AddMemberCommand> {
     const at = new Date().toISOString();
     if (external) {
       const fact = { commandId: context.commandId, source: 'console', at, userId: context.userId } as const;
-      const recorded = await recordReportedOrganization(this.eventStore, external.organization, reportedMembershipCommands(external, fact.source, at), fact);
+      const recorded = await recordReportedOrganization(
+        this.eventStore,
+        external.organization,
+        reportedMembershipCommands(external, fact.source, at),
+        fact,
+      );
       return { role: external.role, position: recorded.position };
     }
-    const added = await sendToOrganization(this.eventStore, organizationId, { type: 'AddMember', data: { organizationId, userId, role, source: 'console', at } }, context);
+    const added = await sendToOrganization(
+      this.eventStore,
+      organizationId,
+      { type: 'AddMember', data: { organizationId, userId, role, source: 'console', at } },
+      context,
+    );
     return { role, position: added.position };
   }
 }

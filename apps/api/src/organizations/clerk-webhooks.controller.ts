@@ -14,7 +14,13 @@ import { RecordClerkOrganizationCommand } from './record-clerk-organization.hand
 import { RemoveClerkMembershipCommand } from './remove-clerk-membership.handler.js';
 
 const SIGNATURE_HEADERS = ['svix-id', 'svix-timestamp', 'svix-signature'] as const;
-const HANDLED = new Set(['organization.created', 'organization.updated', 'organizationMembership.created', 'organizationMembership.updated', 'organizationMembership.deleted']);
+const HANDLED = new Set([
+  'organization.created',
+  'organization.updated',
+  'organizationMembership.created',
+  'organizationMembership.updated',
+  'organizationMembership.deleted',
+]);
 
 const unauthenticated = (message: string) => new ApiError(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
 const invalidPayload = (message: string) => new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', `Webhook payload: ${message}`);
@@ -38,9 +44,12 @@ export class ClerkWebhooksController {
   @Post()
   @Public()
   @HttpCode(200)
-  async receive(@Req() request: RawBodyRequest<Request>): Promise<{ received: true; type: string; handled: boolean; position: Position | null }> {
+  async receive(
+    @Req() request: RawBodyRequest<Request>,
+  ): Promise<{ received: true; type: string; handled: boolean; position: Position | null }> {
     const secret = this.config.clerkWebhookSecret;
-    if (!secret) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_configured', 'Clerk webhooks are not configured (set CLERK_WEBHOOK_SECRET)');
+    if (!secret)
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_configured', 'Clerk webhooks are not configured (set CLERK_WEBHOOK_SECRET)');
     const missing = SIGNATURE_HEADERS.filter((name) => typeof request.headers[name] !== 'string' || request.headers[name] === '');
     if (missing.length > 0) throw unauthenticated(`Missing webhook signature headers: ${missing.join(', ')}`);
     // Set by our JSON parser (common/body-parsers.ts); absent for any other content type.
@@ -68,12 +77,20 @@ export class ClerkWebhooksController {
 
   private async apply(type: string, data: unknown, fact: FactContext): Promise<Position | null> {
     if (type === 'organization.created' || type === 'organization.updated') {
-      return (await this.commands.execute(new RecordClerkOrganizationCommand(organizationFromClerkJson(organizationJson(data)), type === 'organization.updated', fact))).position;
+      return (
+        await this.commands.execute(
+          new RecordClerkOrganizationCommand(organizationFromClerkJson(organizationJson(data)), type === 'organization.updated', fact),
+        )
+      ).position;
     }
     const membership = membershipFromClerkJson(membershipJson(data));
     // This process's cached answer about the user is now out of date.
     this.memberships.forget(membership.userId);
-    if (type === 'organizationMembership.deleted') return (await this.commands.execute(new RemoveClerkMembershipCommand(membership.organization.id, membership.userId, fact)))?.position ?? null;
+    if (type === 'organizationMembership.deleted')
+      return (
+        (await this.commands.execute(new RemoveClerkMembershipCommand(membership.organization.id, membership.userId, fact)))?.position ??
+        null
+      );
     return (await this.commands.execute(new RecordClerkMembershipCommand(membership, fact))).position;
   }
 }
@@ -88,7 +105,8 @@ function eventTime(event: { timestamp?: number; data: unknown }): string {
 function organizationJson(data: unknown, path = 'data'): ClerkOrganizationJson {
   const o = data as Partial<ClerkOrganizationJson> | null;
   if (!o || typeof o !== 'object') throw invalidPayload(`${path} must be an organization`);
-  for (const field of ['id', 'slug', 'name'] as const) if (typeof o[field] !== 'string' || o[field] === '') throw invalidPayload(`${path}.${field} must be a non-empty string`);
+  for (const field of ['id', 'slug', 'name'] as const)
+    if (typeof o[field] !== 'string' || o[field] === '') throw invalidPayload(`${path}.${field} must be a non-empty string`);
   if (typeof o.created_at !== 'number') throw invalidPayload(`${path}.created_at must be a number`);
   return o as ClerkOrganizationJson;
 }
@@ -98,6 +116,7 @@ function membershipJson(data: unknown): ClerkMembershipJson {
   if (!m || typeof m !== 'object') throw invalidPayload('data must be an organization membership');
   if (typeof m.role !== 'string') throw invalidPayload('data.role must be a string');
   organizationJson(m.organization, 'data.organization');
-  if (typeof m.public_user_data?.user_id !== 'string' || m.public_user_data.user_id === '') throw invalidPayload('data.public_user_data.user_id must be a non-empty string');
+  if (typeof m.public_user_data?.user_id !== 'string' || m.public_user_data.user_id === '')
+    throw invalidPayload('data.public_user_data.user_id must be a non-empty string');
   return m as ClerkMembershipJson;
 }

@@ -65,7 +65,12 @@ export class MembershipResolver {
       // The command id comes from the answer: recording it again (the read model has not caught up
       // yet, the same cached answer is used) replays instead of appending twice.
       await this.commands.execute(
-        new RecordClerkMembershipCommand(found, { commandId: `clerk-membership:${userId}:${found.organization.id}:${answer.fetchedAt}`, source: 'clerk', at: answer.fetchedAt, userId }),
+        new RecordClerkMembershipCommand(found, {
+          commandId: `clerk-membership:${userId}:${found.organization.id}:${answer.fetchedAt}`,
+          source: 'clerk',
+          at: answer.fetchedAt,
+          userId,
+        }),
       );
       // The stream decides: a removal newer than Clerk's answer wins over it.
       const { state } = await this.streams.state(found.organization.id);

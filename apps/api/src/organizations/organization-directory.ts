@@ -45,7 +45,8 @@ export async function callDirectory<T>(call: () => Promise<T>): Promise<T> {
       throw new ApiError(HttpStatus.CONFLICT, 'conflict', error.message, { field: error.field });
     }
     if (error instanceof DirectoryNotFoundError) throw new ApiError(HttpStatus.NOT_FOUND, 'not_found', error.message);
-    if (error instanceof DirectoryRejectedError) throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'refused', `Clerk refused the request: ${error.message}`);
+    if (error instanceof DirectoryRejectedError)
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'refused', `Clerk refused the request: ${error.message}`);
     if (error instanceof DirectoryUnavailableError) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'unavailable', error.message);
     throw error;
   }

@@ -39,7 +39,9 @@ export class OrganizationsController {
   @Post('orgs')
   @HttpCode(201)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrganizationBody, @CommandId() context: CommandContext) {
-    const created = await this.commands.execute(new CreateOrganizationCommand(sessionUser(principal), body.slug, body.name ?? body.slug, context));
+    const created = await this.commands.execute(
+      new CreateOrganizationCommand(sessionUser(principal), body.slug, body.name ?? body.slug, context),
+    );
     return {
       organizationId: created.organizationId,
       slug: created.slug,
@@ -53,7 +55,11 @@ export class OrganizationsController {
   /** `organization.findByClerkOrgId`. */
   @Get('orgs/by-id/:clerkOrgId')
   @ReadsFrom('organizations')
-  async getById(@CurrentPrincipal() principal: Principal, @Param('clerkOrgId') id: string, @Query() _query: ConsistentQuery): Promise<OrganizationView> {
+  async getById(
+    @CurrentPrincipal() principal: Principal,
+    @Param('clerkOrgId') id: string,
+    @Query() _query: ConsistentQuery,
+  ): Promise<OrganizationView> {
     const scope = await this.access.requireOrgById(principal, id);
     return (await this.queries.get(scope)) ?? notFoundOrganization(id);
   }
@@ -61,7 +67,11 @@ export class OrganizationsController {
   /** `workspace.resolveFromClerkOrgId`. */
   @Get('orgs/by-id/:clerkOrgId/workspaces/default')
   @ReadsFrom('organizations', 'workspaces')
-  async defaultWorkspaceById(@CurrentPrincipal() principal: Principal, @Param('clerkOrgId') id: string, @Query() _query: ConsistentQuery): Promise<DefaultWorkspaceView> {
+  async defaultWorkspaceById(
+    @CurrentPrincipal() principal: Principal,
+    @Param('clerkOrgId') id: string,
+    @Query() _query: ConsistentQuery,
+  ): Promise<DefaultWorkspaceView> {
     const scope = await this.access.requireOrgById(principal, id);
     return (await this.queries.defaultWorkspace(scope.organizationId)) ?? notFoundDefault(id);
   }
@@ -69,14 +79,23 @@ export class OrganizationsController {
   /** `organization.findByClerkOrgSlug` / `find`. */
   @Get('orgs/:org')
   @ReadsFrom('organizations')
-  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery): Promise<OrganizationView> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Query() _query: ConsistentQuery,
+  ): Promise<OrganizationView> {
     const scope = await this.access.requireOrg(principal, org);
     return (await this.queries.get(scope)) ?? notFoundOrganization(org);
   }
 
   /** `organization.updateName` (admin). The slug never changes through Console. */
   @Patch('orgs/:org')
-  async rename(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: RenameOrganizationBody, @CommandId() context: CommandContext) {
+  async rename(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Body() body: RenameOrganizationBody,
+    @CommandId() context: CommandContext,
+  ) {
     const scope = await this.access.requireOrg(principal, org, { admin: true });
     const renamed = await this.commands.execute(new RenameOrganizationCommand(scope.organizationId, body.name, context));
     return { success: true, name: renamed.name, position: renamed.position };
@@ -88,7 +107,12 @@ export class OrganizationsController {
    */
   @Post('orgs/:org/members/from-github')
   @HttpCode(200)
-  async addFromGitHub(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: AddMemberFromGitHubBody, @CommandId() context: CommandContext) {
+  async addFromGitHub(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Body() body: AddMemberFromGitHubBody,
+    @CommandId() context: CommandContext,
+  ) {
     const scope = await this.access.requireOrg(principal, org, { admin: true });
     const role = body.githubRole === 'admin' ? 'admin' : 'member';
     const added = await this.commands.execute(new AddMemberCommand(scope.organizationId, body.userId, role, context));
@@ -98,7 +122,11 @@ export class OrganizationsController {
   /** `workspace.resolveFromClerkOrgSlug`: 404 until the default workspace exists; never creates it. */
   @Get('orgs/:org/workspaces/default')
   @ReadsFrom('organizations', 'workspaces')
-  async defaultWorkspace(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery): Promise<DefaultWorkspaceView> {
+  async defaultWorkspace(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Query() _query: ConsistentQuery,
+  ): Promise<DefaultWorkspaceView> {
     const scope = await this.access.requireOrg(principal, org);
     return (await this.queries.defaultWorkspace(scope.organizationId)) ?? notFoundDefault(org);
   }

@@ -21,6 +21,11 @@ export class RecordClerkMembershipHandler implements ICommandHandler<RecordClerk
   constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
 
   async execute({ membership, fact }: RecordClerkMembershipCommand): Promise<RecordedOrganization> {
-    return recordReportedOrganization(this.eventStore, membership.organization, reportedMembershipCommands(membership, fact.source, fact.at), fact);
+    return recordReportedOrganization(
+      this.eventStore,
+      membership.organization,
+      reportedMembershipCommands(membership, fact.source, fact.at),
+      fact,
+    );
   }
 }

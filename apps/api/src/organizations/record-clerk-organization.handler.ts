@@ -26,6 +26,11 @@ export class RecordClerkOrganizationHandler implements ICommandHandler<RecordCle
   constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
 
   async execute({ organization, update, fact }: RecordClerkOrganizationCommand): Promise<RecordedOrganization> {
-    return recordReportedOrganization(this.eventStore, organization, reportedOrganizationCommands(organization, fact.source, fact.at, update), fact);
+    return recordReportedOrganization(
+      this.eventStore,
+      organization,
+      reportedOrganizationCommands(organization, fact.source, fact.at, update),
+      fact,
+    );
   }
 }

@@ -22,10 +22,15 @@ export class RemoveClerkMembershipHandler implements ICommandHandler<RemoveClerk
 
   async execute({ organizationId, userId, fact }: RemoveClerkMembershipCommand): Promise<{ position: Position | null } | null> {
     if ((await loadOrganization(this.eventStore, organizationId)).state.organizationId === null) return null;
-    const removed = await sendToOrganization(this.eventStore, organizationId, { type: 'RemoveMember', data: { organizationId, userId, source: fact.source, at: fact.at } }, {
-      commandId: perStreamCommandIds(fact.commandId).organization,
-      userId: fact.userId,
-    });
+    const removed = await sendToOrganization(
+      this.eventStore,
+      organizationId,
+      { type: 'RemoveMember', data: { organizationId, userId, source: fact.source, at: fact.at } },
+      {
+        commandId: perStreamCommandIds(fact.commandId).organization,
+        userId: fact.userId,
+      },
+    );
     return { position: removed.position };
   }
 }

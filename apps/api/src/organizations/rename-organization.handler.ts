@@ -33,10 +33,20 @@ export class RenameOrganizationHandler implements ICommandHandler<RenameOrganiza
     if (external) {
       // Clerk answered with the whole organization: recorded like any Clerk fact (known or not yet).
       const fact = { commandId: context.commandId, source: 'console', at, userId: context.userId } as const;
-      const recorded = await recordReportedOrganization(this.eventStore, external, reportedOrganizationCommands(external, 'console', at, true), fact);
+      const recorded = await recordReportedOrganization(
+        this.eventStore,
+        external,
+        reportedOrganizationCommands(external, 'console', at, true),
+        fact,
+      );
       return { name: recorded.name, position: recorded.position };
     }
-    const renamed = await sendToOrganization(this.eventStore, organizationId, { type: 'RenameOrganization', data: { organizationId, name, source: 'console', at } }, context);
+    const renamed = await sendToOrganization(
+      this.eventStore,
+      organizationId,
+      { type: 'RenameOrganization', data: { organizationId, name, source: 'console', at } },
+      context,
+    );
     return { name: renamed.state.name, position: renamed.position };
   }
 }

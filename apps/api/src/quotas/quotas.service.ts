@@ -1,6 +1,13 @@
 import { EVENT_STORE, CONFIG, CHECKPOINTS, LOGGER, type ConsoleConfig } from '#runtime';
 import type { EventStore } from '#event-store';
-import { ApiKeyQueries, IngestionQueueQueries, RepositoryQueries, WorkspaceQueries, type CheckpointWaiter, type ProjectionName } from '#read-models';
+import {
+  ApiKeyQueries,
+  IngestionQueueQueries,
+  RepositoryQueries,
+  WorkspaceQueries,
+  type CheckpointWaiter,
+  type ProjectionName,
+} from '#read-models';
 import type { Logger } from '#adapters';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { apiKeyStreamId, workspaceDirectoryStreamId } from '#domain';
@@ -14,7 +21,6 @@ const QUEUED_JOBS_RETRY_AFTER_SECONDS = 60;
 
 const REPLAY = 'replay';
 
-
 /** 422 (429 with `Retry-After` for queued jobs) with code `quota_exceeded`, naming the quota and its setting. */
 export class QuotaExceededError extends ApiError {
   constructor(
@@ -24,7 +30,11 @@ export class QuotaExceededError extends ApiError {
   ) {
     const { env, per, counts } = QUOTAS[quota];
     const queue = quota === 'queuedJobs';
-    const hint = queue ? 'retry when some have finished' : quota === 'apiKeys' ? 'revoke or delete a key first' : 'ask an operator to raise it';
+    const hint = queue
+      ? 'retry when some have finished'
+      : quota === 'apiKeys'
+        ? 'revoke or delete a key first'
+        : 'ask an operator to raise it';
     super(
       queue ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.UNPROCESSABLE_ENTITY,
       'quota_exceeded',
@@ -48,7 +58,8 @@ export class QuotaExceededError extends ApiError {
  */
 @Injectable()
 export class Quotas {
-  constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore,
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CONFIG) private readonly config: ConsoleConfig,
     @Inject(CHECKPOINTS) private readonly checkpoints: CheckpointWaiter,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -91,7 +102,12 @@ export class Quotas {
   }
 
   /** `position` resolves to where the read model must have caught up, or `'replay'` when there is nothing to check. */
-  private async require(quota: QuotaName, owner: string, position: (() => Promise<string | null>) | null, catchUpMs = this.config.consistencyTimeoutMs): Promise<void> {
+  private async require(
+    quota: QuotaName,
+    owner: string,
+    position: (() => Promise<string | null>) | null,
+    catchUpMs = this.config.consistencyTimeoutMs,
+  ): Promise<void> {
     const limit = this.config.quotas[quota];
     if (limit === null) return;
     const { projection, count } = this.counts[quota];

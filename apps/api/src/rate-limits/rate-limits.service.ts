@@ -30,7 +30,12 @@ export class RateLimits implements OnModuleInit, OnModuleDestroy {
       if (!window) continue;
       const options = { points: window.limit, duration: window.windowSeconds, keyPrefix: `${rateLimits.redisPrefix}${name}` };
       const limiter = this.redis
-        ? new RateLimiterRedis({ ...options, storeClient: this.redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) })
+        ? new RateLimiterRedis({
+            ...options,
+            storeClient: this.redis,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: new RateLimiterMemory(options),
+          })
         : new RateLimiterMemory(options);
       this.limiters.set(name, { window, limiter });
     }

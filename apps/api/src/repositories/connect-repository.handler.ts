@@ -1,6 +1,14 @@
 import { HttpStatus, Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { findWorkspaceByName, repositoryDecider, repositoryIdFor, repositoryStreamId, workspaceDecider, workspaceDirectoryStreamId, type RepositoryMetadata } from '#domain';
+import {
+  findWorkspaceByName,
+  repositoryDecider,
+  repositoryIdFor,
+  repositoryStreamId,
+  workspaceDecider,
+  workspaceDirectoryStreamId,
+  type RepositoryMetadata,
+} from '#domain';
 import { aggregateStream, handleCommand, type CommandContext, type EventStore, type Position } from '#event-store';
 import { readRepositoryById, type GitHubAppClients, type InstallationRepository, type Logger } from '#adapters';
 import { EVENT_STORE, LOGGER } from '#runtime';
@@ -53,7 +61,14 @@ export class ConnectRepositoryHandler implements ICommandHandler<ConnectReposito
     private readonly quotas: Quotas,
   ) {}
 
-  async execute({ organizationId, userId, githubRepoId, githubInstallationId, workspace, context }: ConnectRepositoryCommand): Promise<ConnectedRepositoryView> {
+  async execute({
+    organizationId,
+    userId,
+    githubRepoId,
+    githubInstallationId,
+    workspace,
+    context,
+  }: ConnectRepositoryCommand): Promise<ConnectedRepositoryView> {
     await this.quotas.requireRepositoryQuota(organizationId);
     const workspaceId = await this.resolveWorkspace(organizationId, workspace);
     const github = requireGitHub(this.github);
@@ -85,8 +100,14 @@ export class ConnectRepositoryHandler implements ICommandHandler<ConnectReposito
       context,
     );
     const event = result.events[0]!;
-    if (event.type !== 'RepositoryConnected' && event.type !== 'RepositoryReactivated') throw new Error(`ConnectRepository decided ${event.type}`);
-    return { repositoryId: event.data.repositoryId, reactivated: event.type === 'RepositoryReactivated', workspaceId, position: result.position };
+    if (event.type !== 'RepositoryConnected' && event.type !== 'RepositoryReactivated')
+      throw new Error(`ConnectRepository decided ${event.type}`);
+    return {
+      repositoryId: event.data.repositoryId,
+      reactivated: event.type === 'RepositoryReactivated',
+      workspaceId,
+      position: result.position,
+    };
   }
 
   private async resolveWorkspace(organizationId: string, name: string | undefined): Promise<string> {

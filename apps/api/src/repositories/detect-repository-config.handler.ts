@@ -1,6 +1,13 @@
 import { HttpStatus, Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { configUnreadable, recordRepositoryConfig, repositoryDecider, repositoryStreamId, type ConfigDetection, type ConfigOutcome } from '#domain';
+import {
+  configUnreadable,
+  recordRepositoryConfig,
+  repositoryDecider,
+  repositoryStreamId,
+  type ConfigDetection,
+  type ConfigOutcome,
+} from '#domain';
 import { handleCommand, type CommandContext, type EventStore, type Position } from '#event-store';
 import { detectRepositoryConfig, type GitHubAppClients, type Logger } from '#adapters';
 import { EVENT_STORE, LOGGER } from '#runtime';
@@ -45,13 +52,18 @@ export class DetectRepositoryConfigHandler implements ICommandHandler<DetectRepo
   async execute({ organizationId, repositoryId, context }: DetectRepositoryConfigCommand): Promise<DetectedConfigView> {
     const state = await loadOwnedRepository(this.eventStore, this.queries, organizationId, repositoryId);
     const fullName = typeof state.metadata.fullName === 'string' ? state.metadata.fullName : null;
-    if (!fullName || !/^[^/]+\/[^/]+$/.test(fullName)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'Repository metadata has no fullName');
+    if (!fullName || !/^[^/]+\/[^/]+$/.test(fullName))
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'Repository metadata has no fullName');
     const github = requireGitHub(this.github);
     const [owner, repo] = fullName.split('/') as [string, string];
     const ref = typeof state.metadata.defaultBranch === 'string' ? state.metadata.defaultBranch : undefined;
     let detection: ConfigDetection;
     try {
-      detection = await detectRepositoryConfig(github.forInstallation(state.githubInstallationId), { owner, repo, ...(ref ? { ref } : {}) });
+      detection = await detectRepositoryConfig(github.forInstallation(state.githubInstallationId), {
+        owner,
+        repo,
+        ...(ref ? { ref } : {}),
+      });
     } catch (error) {
       // As the original: the failure is recorded (status "error") and the caller gets a 502.
       this.logger.warn({ err: error, repositoryId }, 'config detection failed');
@@ -59,11 +71,25 @@ export class DetectRepositoryConfigHandler implements ICommandHandler<DetectRepo
       throw new ApiError(HttpStatus.BAD_GATEWAY, 'github_unavailable', 'GitHub could not be read; the config status is now "error"');
     }
     const result = await this.record(state, detection, context);
-    return { exists: detection.status === 'configured', path: detection.configPath, workspaceId: state.workspaceId, status: detection.status, config: detection.config, error: detection.error, position: result.position };
+    return {
+      exists: detection.status === 'configured',
+      path: detection.configPath,
+      workspaceId: state.workspaceId,
+      status: detection.status,
+      config: detection.config,
+      error: detection.error,
+      position: result.position,
+    };
   }
 
   private record(state: ConnectedRepository, outcome: ConfigOutcome, context: CommandContext) {
     const command = recordRepositoryConfig(state.organizationId, outcome, new Date().toISOString());
-    return handleCommand(this.eventStore, repositoryStreamId(state.organizationId, state.githubRepoId), repositoryDecider, command, context);
+    return handleCommand(
+      this.eventStore,
+      repositoryStreamId(state.organizationId, state.githubRepoId),
+      repositoryDecider,
+      command,
+      context,
+    );
   }
 }

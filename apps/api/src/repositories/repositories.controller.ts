@@ -38,7 +38,12 @@ export class RepositoriesController {
 
   @Get(':id')
   @ReadsFrom('repositories')
-  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('id') id: string, @Query() _query: ConsistentQuery) {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('id') id: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const { organizationId } = await this.access.requireOrg(principal, org);
     return toRepositoryView(await this.queries.row(organizationId, id));
   }
@@ -54,7 +59,9 @@ export class RepositoriesController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const { organizationId, userId } = await this.access.requireOrg(principal, org);
-    const connected = await this.commands.execute(new ConnectRepositoryCommand(organizationId, userId, body.githubRepoId, body.githubInstallationId, body.workspace, context));
+    const connected = await this.commands.execute(
+      new ConnectRepositoryCommand(organizationId, userId, body.githubRepoId, body.githubInstallationId, body.workspace, context),
+    );
     response.status(connected.reactivated ? HttpStatus.OK : HttpStatus.CREATED);
     return connected;
   }
@@ -62,7 +69,13 @@ export class RepositoriesController {
   @Post(':id/detect-config')
   @HttpCode(200)
   @ReadsFrom('repositories')
-  async detectConfig(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('id') id: string, @Query() _query: ConsistentQuery, @CommandId() context: CommandContext) {
+  async detectConfig(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('id') id: string,
+    @Query() _query: ConsistentQuery,
+    @CommandId() context: CommandContext,
+  ) {
     const { organizationId } = await this.access.requireOrg(principal, org);
     return this.commands.execute(new DetectRepositoryConfigCommand(organizationId, id, context));
   }
@@ -75,7 +88,13 @@ export class RepositoriesController {
   @HttpCode(202)
   @ReadsFrom('repositories')
   @RateLimit('reindex')
-  async reindex(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('id') id: string, @Query() _query: ConsistentQuery, @CommandId() context: CommandContext) {
+  async reindex(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('id') id: string,
+    @Query() _query: ConsistentQuery,
+    @CommandId() context: CommandContext,
+  ) {
     const { organizationId, userId } = await this.access.requireOrg(principal, org);
     return this.commands.execute(new RequestReindexCommand(organizationId, userId, id, context));
   }

@@ -11,7 +11,12 @@ export type ConnectedRepository = Exclude<RepositoryState, { status: 'none' }>;
  * The repository a route names by id. The read model only maps the id to its stream; the stream
  * (authoritative) says whose it is, so another organization's repository is a 404 like an unknown one.
  */
-export async function loadOwnedRepository(store: EventStore, queries: RepositoryQueries, organizationId: string, id: string): Promise<ConnectedRepository> {
+export async function loadOwnedRepository(
+  store: EventStore,
+  queries: RepositoryQueries,
+  organizationId: string,
+  id: string,
+): Promise<ConnectedRepository> {
   const row = await queries.row(organizationId, id);
   const { state } = await aggregateStream(store, repositoryStreamId(organizationId, row.github_repo_id), repositoryDecider);
   if (state.status === 'none' || state.organizationId !== organizationId || state.repositoryId !== id) throw notFound('Repository');
@@ -19,6 +24,7 @@ export async function loadOwnedRepository(store: EventStore, queries: Repository
 }
 
 export function requireGitHub(github: GitHubAppClients | null): GitHubAppClients {
-  if (!github) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
+  if (!github)
+    throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_not_configured', 'GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set');
   return github;
 }

@@ -54,13 +54,25 @@ export class RequestReindexHandler implements ICommandHandler<RequestReindexComm
     const ids = reindexCommandIds(context.commandId);
     const at = new Date().toISOString();
     // The active job's status is read again for step 2: it may have ended since step 1.
-    const request = async (): Promise<ReindexRequest> => ({ organizationId, jobId, requestedBy: userId, activeJob: await this.jobStatus(state.activeJobId), at });
+    const request = async (): Promise<ReindexRequest> => ({
+      organizationId,
+      jobId,
+      requestedBy: userId,
+      activeJob: await this.jobStatus(state.activeJobId),
+      at,
+    });
 
     const job = reindexJob(state, await request());
     await this.quotas.requireQueuedJobQuota(organizationId);
     const queued = await handleCommand(this.eventStore, jobStreamId(jobId), jobDecider, job, { ...context, commandId: ids.job });
     try {
-      await handleCommand(this.eventStore, repositoryStreamId(organizationId, state.githubRepoId), repositoryDecider, requestReindex(await request()), { ...context, commandId: ids.repository });
+      await handleCommand(
+        this.eventStore,
+        repositoryStreamId(organizationId, state.githubRepoId),
+        repositoryDecider,
+        requestReindex(await request()),
+        { ...context, commandId: ids.repository },
+      );
     } catch (error) {
       const cancel = compensateRefusedReindex(error, new Date().toISOString());
       if (cancel) await handleCommand(this.eventStore, jobStreamId(jobId), jobDecider, cancel, { ...context, commandId: ids.cancel });

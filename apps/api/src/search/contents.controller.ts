@@ -28,7 +28,15 @@ export class ContentsController {
     const scope = await this.access.require(principal, request);
     const documents = await this.documents.contents(scope.workspaceId, body.ids);
     return {
-      documents: documents.map(({ id, path, title, description, content, metadata, committedAt }) => ({ id, path, title, description, content, metadata, committedAt })),
+      documents: documents.map(({ id, path, title, description, content, metadata, committedAt }) => ({
+        id,
+        path,
+        title,
+        description,
+        content,
+        metadata,
+        committedAt,
+      })),
       requestId: request.headers['x-request-id'],
     };
   }

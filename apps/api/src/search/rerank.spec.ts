@@ -21,11 +21,15 @@ describe('rerank', () => {
   ];
 
   it('moves the candidate closest to the query up, blending in the normalised full-text score', () => {
-    const ranked = rerank(candidates, [1, 0], [
-      [0, 1],
+    const ranked = rerank(
+      candidates,
       [1, 0],
-      [0, 1],
-    ]);
+      [
+        [0, 1],
+        [1, 0],
+        [0, 1],
+      ],
+    );
     expect(ranked.map((r) => r.candidate.id)).toEqual(['semantic-best', 'fts-best', 'neither']);
     expect(ranked[0]!.score).toBeCloseTo(SEMANTIC_WEIGHT + (1 - SEMANTIC_WEIGHT) * (0.3 / 0.9));
     expect(ranked[1]!.score).toBeCloseTo(1 - SEMANTIC_WEIGHT);

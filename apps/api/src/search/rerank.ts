@@ -24,13 +24,21 @@ export interface RankedCandidate<T> {
  * ftsScore / max(ftsScore)`. The full-text score is normalised per query (ts_rank values are not
  * comparable across queries); ties keep the full-text order, so the result is deterministic.
  */
-export function rerank<T extends { readonly score: number }>(candidates: readonly T[], queryVector: readonly number[], chunkVectors: readonly (readonly number[])[]): RankedCandidate<T>[] {
+export function rerank<T extends { readonly score: number }>(
+  candidates: readonly T[],
+  queryVector: readonly number[],
+  chunkVectors: readonly (readonly number[])[],
+): RankedCandidate<T>[] {
   if (candidates.length !== chunkVectors.length) throw new Error(`${chunkVectors.length} vectors for ${candidates.length} candidates`);
   const maxFts = Math.max(0, ...candidates.map((c) => c.score));
   return candidates
     .map((candidate, index) => {
       const fts = maxFts > 0 ? candidate.score / maxFts : 0;
-      return { candidate, index, score: SEMANTIC_WEIGHT * cosineSimilarity(queryVector, chunkVectors[index]!) + (1 - SEMANTIC_WEIGHT) * fts };
+      return {
+        candidate,
+        index,
+        score: SEMANTIC_WEIGHT * cosineSimilarity(queryVector, chunkVectors[index]!) + (1 - SEMANTIC_WEIGHT) * fts,
+      };
     })
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .map(({ candidate, score }) => ({ candidate, score }));

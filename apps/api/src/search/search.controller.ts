@@ -55,7 +55,11 @@ export class SearchController {
       results: ranked.results,
       requestId: request.headers['x-request-id'],
       ranking: ranked.ranking,
-      latency: { total: Math.round((performance.now() - started) * 10) / 10, ...(ranked.cache === 'hit' ? { retrieval: 0 } : ranked.latency), cache: ranked.cache },
+      latency: {
+        total: Math.round((performance.now() - started) * 10) / 10,
+        ...(ranked.cache === 'hit' ? { retrieval: 0 } : ranked.latency),
+        cache: ranked.cache,
+      },
     };
   }
 }

@@ -65,7 +65,11 @@ export class SearchService {
   ) {}
 
   /** `fresh` (a read naming `minPosition`): not answered from the cache, which may predate the write. */
-  async search(store: StoreView, request: SearchRequest, options: { fresh: boolean }): Promise<RankedResults & { cache: 'hit' | 'miss' | 'bypass' }> {
+  async search(
+    store: StoreView,
+    request: SearchRequest,
+    options: { fresh: boolean },
+  ): Promise<RankedResults & { cache: 'hit' | 'miss' | 'bypass' }> {
     if (options.fresh) {
       const ranked = await this.rank(store, request);
       searchQueries.inc({ ranking: ranked.ranking, cache: 'bypass' });
@@ -104,12 +108,20 @@ export class SearchService {
       return await this.rerank(provider, results, request, retrieval);
     } catch (error) {
       if (!(error instanceof EmbeddingProviderError)) throw error;
-      this.logger.warn({ err: error, storeId: store.id, model: provider.model }, 'embedding failed: search falls back to full-text ranking');
+      this.logger.warn(
+        { err: error, storeId: store.id, model: provider.model },
+        'embedding failed: search falls back to full-text ranking',
+      );
       return { ...fullText(), degraded: true };
     }
   }
 
-  private async rerank(provider: EmbeddingProvider, candidates: SearchResult[], request: SearchRequest, retrieval: number): Promise<RankedResults> {
+  private async rerank(
+    provider: EmbeddingProvider,
+    candidates: SearchResult[],
+    request: SearchRequest,
+    retrieval: number,
+  ): Promise<RankedResults> {
     const embeddingStarted = performance.now();
     const [queryVectors, chunkVectors] = await Promise.all([
       provider.embed([request.query], 'search_query'),

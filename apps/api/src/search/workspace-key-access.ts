@@ -36,14 +36,18 @@ export class WorkspaceKeyAccess {
   async require(principal: Principal, request: Request): Promise<WorkspaceKeyScope> {
     if (!isApiKeyPrincipal(principal)) throw forbidden('This route takes an API key (Authorization: Bearer lf_…) with X-Workspace-ID');
     const workspaceId = request.headers[WORKSPACE_HEADER.toLowerCase()];
-    if (typeof workspaceId !== 'string' || workspaceId.trim() === '') throw badRequest(WORKSPACE_HEADER, 'required header naming the workspace');
+    if (typeof workspaceId !== 'string' || workspaceId.trim() === '')
+      throw badRequest(WORKSPACE_HEADER, 'required header naming the workspace');
     if (workspaceId.length > MAX_WORKSPACE_ID_LENGTH) throw badRequest(WORKSPACE_HEADER, `at most ${MAX_WORKSPACE_ID_LENGTH} characters`);
     const organizationId = await this.workspaces.organizationOf(workspaceId);
     const missing = notFound('Workspace');
     if (!organizationId) throw missing;
     try {
       // The key's user without session claims: OrgAccess then looks the membership up by id.
-      await this.access.requireOrgById({ userId: principal.userId, organizationId: null, organizationSlug: null, role: null }, organizationId);
+      await this.access.requireOrgById(
+        { userId: principal.userId, organizationId: null, organizationSlug: null, role: null },
+        organizationId,
+      );
     } catch (error) {
       if (error instanceof ApiError && error.getStatus() === HttpStatus.FORBIDDEN) throw missing;
       throw error;

@@ -41,7 +41,14 @@ export class ConnectResourceToWorkspaceHandler implements ICommandHandler<Connec
     private readonly github: GitHubIntegrationService,
   ) {}
 
-  async execute({ userId, organizationId, workspace, resourceId, syncConfig, context }: ConnectResourceToWorkspaceCommand): Promise<ConnectedSource> {
+  async execute({
+    userId,
+    organizationId,
+    workspace,
+    resourceId,
+    syncConfig,
+    context,
+  }: ConnectResourceToWorkspaceCommand): Promise<ConnectedSource> {
     // The initial sync reads the repository with the App's installation token on the
     // organization's behalf: only while GitHub still shows it to the member who connects it.
     const resource = (await this.github.load(userId)).resources.get(resourceId);
@@ -51,7 +58,15 @@ export class ConnectResourceToWorkspaceHandler implements ICommandHandler<Connec
       userId,
       {
         type: 'ConnectResourceToWorkspace',
-        data: { userId, resourceId, workspaceId: workspace.id, workspaceKey: `ws-${workspace.slug}`, organizationId, syncConfig, at: new Date().toISOString() },
+        data: {
+          userId,
+          resourceId,
+          workspaceId: workspace.id,
+          workspaceKey: `ws-${workspace.slug}`,
+          organizationId,
+          syncConfig,
+          at: new Date().toISOString(),
+        },
       },
       context,
     );

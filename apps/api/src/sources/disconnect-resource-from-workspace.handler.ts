@@ -21,7 +21,13 @@ export class DisconnectResourceFromWorkspaceCommand extends Command<{ position: 
 export class DisconnectResourceFromWorkspaceHandler implements ICommandHandler<DisconnectResourceFromWorkspaceCommand> {
   constructor(@Inject(EVENT_STORE) private readonly eventStore: EventStore) {}
 
-  async execute({ owner, by, workspaceId, resourceId, context }: DisconnectResourceFromWorkspaceCommand): Promise<{ position: Position | null }> {
+  async execute({
+    owner,
+    by,
+    workspaceId,
+    resourceId,
+    context,
+  }: DisconnectResourceFromWorkspaceCommand): Promise<{ position: Position | null }> {
     const result = await sendToIntegrationStream(
       this.eventStore,
       owner,

@@ -31,7 +31,12 @@ export class WorkspaceSourcesController {
 
   @Get()
   @ReadsFrom('workspaces', 'integrations')
-  async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const { workspace } = await this.resolve(principal, org, ws);
     return this.queries.workspaceConnections(workspace.id);
   }
@@ -40,7 +45,12 @@ export class WorkspaceSourcesController {
   @Get('status')
   @ReadsFrom('workspaces', 'integrations')
   @Header('Content-Type', 'application/json; charset=utf-8')
-  async status(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: IntegrationStatusQuery) {
+  async status(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() query: IntegrationStatusQuery,
+  ) {
     const { scope, workspace } = await this.resolve(principal, org, ws);
     return jsonOrNull(await this.queries.status(scope.userId, workspace.id, query.repoFullName));
   }
@@ -62,7 +72,16 @@ export class WorkspaceSourcesController {
     @CommandId() context: CommandContext,
   ) {
     const { scope, workspace } = await this.resolve(principal, org, ws);
-    return this.commands.execute(new ConnectResourceToWorkspaceCommand(scope.userId, scope.organizationId, workspace, body.resourceId, toSyncConfig(body.syncConfig), context));
+    return this.commands.execute(
+      new ConnectResourceToWorkspaceCommand(
+        scope.userId,
+        scope.organizationId,
+        workspace,
+        body.resourceId,
+        toSyncConfig(body.syncConfig),
+        context,
+      ),
+    );
   }
 
   /**
@@ -84,8 +103,11 @@ export class WorkspaceSourcesController {
     // The owner comes from the read model; a connection not projected yet can still be
     // disconnected by its owner, whose own stream is tried then.
     const owner = (await this.queries.connectionOwner(workspace.id, resourceId)) ?? scope.userId;
-    if (owner !== scope.userId && scope.role !== 'admin') throw forbidden('Only the owner of the resource or an organization admin can disconnect it');
-    const { position } = await this.commands.execute(new DisconnectResourceFromWorkspaceCommand(owner, scope.userId, workspace.id, resourceId, context));
+    if (owner !== scope.userId && scope.role !== 'admin')
+      throw forbidden('Only the owner of the resource or an organization admin can disconnect it');
+    const { position } = await this.commands.execute(
+      new DisconnectResourceFromWorkspaceCommand(owner, scope.userId, workspace.id, resourceId, context),
+    );
     return { success: true, position };
   }
 

@@ -24,10 +24,21 @@ export class DeactivateRemovedRepositoriesHandler implements ICommandHandler<Dea
 
   private async deactivate(delivery: GitHubDelivery): Promise<DeliveryOutcome> {
     const installationId = idAt(delivery.payload, 'installation.id');
-    const githubRepoIds = arrayAt(delivery.payload, 'repositories_removed').map((_, i) => idAt(delivery.payload, `repositories_removed.${i}.id`));
+    const githubRepoIds = arrayAt(delivery.payload, 'repositories_removed').map((_, i) =>
+      idAt(delivery.payload, `repositories_removed.${i}.id`),
+    );
     const repositoryIds: string[] = [];
     for (const organizationId of await this.installations.owners(installationId)) {
-      repositoryIds.push(...(await deactivateRepositories(this.eventStore, delivery, organizationId, githubRepoIds, installationId, 'installation_repository_removed')));
+      repositoryIds.push(
+        ...(await deactivateRepositories(
+          this.eventStore,
+          delivery,
+          organizationId,
+          githubRepoIds,
+          installationId,
+          'installation_repository_removed',
+        )),
+      );
     }
     return repositoryIds.length === 0 ? { ignored: 'unknown_repository' } : { handled: { repositoryIds } };
   }

@@ -18,7 +18,14 @@ export type DeliveryOutcome = { readonly ignored: string } | { readonly handled:
 export type GitHubWebhookAnswer =
   | { readonly received: true; readonly deliveryId: string; readonly duplicate: true; readonly position: Position }
   | { readonly received: true; readonly deliveryId: string; readonly ignored: string }
-  | { readonly received: true; readonly deliveryId: string; readonly event: string; readonly action: string | null; readonly position: Position; readonly [detail: string]: unknown };
+  | {
+      readonly received: true;
+      readonly deliveryId: string;
+      readonly event: string;
+      readonly action: string | null;
+      readonly position: Position;
+      readonly [detail: string]: unknown;
+    };
 
 /** What the webhook route sends on the bus: one subclass per event it acts on, each with its handler. */
 export abstract class GitHubDeliveryCommand extends Command<GitHubWebhookAnswer> {
@@ -44,7 +51,11 @@ export const deliveryContext = (delivery: GitHubDelivery, step: string): Command
  * repeat replays what was stored instead of appending, then the delivery is recorded. Recording
  * first would instead turn that redelivery into a "duplicate" whose actions never happened.
  */
-export async function actOnce(store: EventStore, delivery: GitHubDelivery, act: () => Promise<DeliveryOutcome>): Promise<GitHubWebhookAnswer> {
+export async function actOnce(
+  store: EventStore,
+  delivery: GitHubDelivery,
+  act: () => Promise<DeliveryOutcome>,
+): Promise<GitHubWebhookAnswer> {
   const { deliveryId, event, action, at } = delivery;
   const streamId = gitHubDeliveryStreamId(deliveryId);
   const recorded = await aggregateStream(store, streamId, gitHubDeliveryDecider);
@@ -52,7 +63,13 @@ export async function actOnce(store: EventStore, delivery: GitHubDelivery, act: 
   const outcome = await act();
   if ('ignored' in outcome) return { received: true, deliveryId, ignored: outcome.ignored };
   // Appended after every action, so its position is at or past theirs: `?minPosition=` on it sees them all.
-  const result = await handleCommand(store, streamId, gitHubDeliveryDecider, { type: 'RecordGitHubDelivery', data: { deliveryId, event, action, at } }, deliveryContext(delivery, 'received'));
+  const result = await handleCommand(
+    store,
+    streamId,
+    gitHubDeliveryDecider,
+    { type: 'RecordGitHubDelivery', data: { deliveryId, event, action, at } },
+    deliveryContext(delivery, 'received'),
+  );
   return { received: true, deliveryId, event, action, ...outcome.handled, position: result.position! };
 }
 

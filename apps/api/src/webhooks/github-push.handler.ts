@@ -25,7 +25,15 @@ import { EVENT_STORE, LOGGER } from '#runtime';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
 import { InstallationBindings } from '../installations/installation-bindings.js';
 import { QuotaExceededError, Quotas } from '../quotas/quotas.service.js';
-import { actOnce, deliveryContext, GitHubDeliveryCommand, loadRepository, type DeliveryOutcome, type GitHubDelivery, type GitHubWebhookAnswer } from './github-delivery.js';
+import {
+  actOnce,
+  deliveryContext,
+  GitHubDeliveryCommand,
+  loadRepository,
+  type DeliveryOutcome,
+  type GitHubDelivery,
+  type GitHubWebhookAnswer,
+} from './github-delivery.js';
 import { commitFilesAt, idAt, optionalIdAt, optionalStringAt, stringAt, type Payload } from './github-webhook-payload.js';
 
 /** `push`. */
@@ -56,7 +64,11 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
     if ('ignored' in routing) return routing;
     const { installationId } = routing;
     const owners = await this.installations.owners(installationId);
-    const routed = pushTargets(push, installationId, await Promise.all(owners.map((organizationId) => loadRepository(this.eventStore, organizationId, push.githubRepoId))));
+    const routed = pushTargets(
+      push,
+      installationId,
+      await Promise.all(owners.map((organizationId) => loadRepository(this.eventStore, organizationId, push.githubRepoId))),
+    );
     if ('ignored' in routed) return routed;
 
     const jobs: QueuedPushJob[] = [];
@@ -76,7 +88,10 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
       return true;
     } catch (error) {
       if (!(error instanceof QuotaExceededError)) throw error;
-      this.logger.warn({ deliveryId: delivery.deliveryId, organizationId }, 'push not queued: the organization has too many queued ingestion jobs');
+      this.logger.warn(
+        { deliveryId: delivery.deliveryId, organizationId },
+        'push not queued: the organization has too many queued ingestion jobs',
+      );
       return false;
     }
   }
@@ -94,9 +109,17 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
    * queued all the same, and the ingestion reactor reads the config at the pushed commit itself.
    * Nothing is recorded then, so a later push or detect-config sets the status right.
    */
-  private async redetectConfig(delivery: GitHubDelivery, push: Push, installationId: string, target: PushTarget): Promise<ConfigDetection | null> {
+  private async redetectConfig(
+    delivery: GitHubDelivery,
+    push: Push,
+    installationId: string,
+    target: PushTarget,
+  ): Promise<ConfigDetection | null> {
     if (!this.github) {
-      this.logger.warn({ deliveryId: delivery.deliveryId, repositoryId: target.repositoryId }, 'config changed but no GitHub App is configured: not re-detected');
+      this.logger.warn(
+        { deliveryId: delivery.deliveryId, repositoryId: target.repositoryId },
+        'config changed but no GitHub App is configured: not re-detected',
+      );
       return null;
     }
     const [owner, repo] = push.fullName.split('/') as [string, string | undefined];
@@ -105,7 +128,10 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
     try {
       detection = await detectRepositoryConfig(this.github.forInstallation(installationId), { owner, repo, ref: push.after });
     } catch (error) {
-      this.logger.warn({ err: error, deliveryId: delivery.deliveryId, repositoryId: target.repositoryId }, 'config re-detection after a push failed');
+      this.logger.warn(
+        { err: error, deliveryId: delivery.deliveryId, repositoryId: target.repositoryId },
+        'config re-detection after a push failed',
+      );
       return null;
     }
     await handleCommand(

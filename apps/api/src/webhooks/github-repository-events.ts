@@ -53,7 +53,13 @@ export async function decideOnConnectedRepository(
   for (const organizationId of await installations.owners(installationId)) {
     const state = await loadRepository(store, organizationId, githubRepoId);
     if (state.status === 'none' || state.githubInstallationId !== installationId) continue;
-    await handleCommand(store, repositoryStreamId(organizationId, githubRepoId), repositoryDecider, command, deliveryContext(delivery, `${step}:${organizationId}`));
+    await handleCommand(
+      store,
+      repositoryStreamId(organizationId, githubRepoId),
+      repositoryDecider,
+      command,
+      deliveryContext(delivery, `${step}:${organizationId}`),
+    );
     repositoryIds.push(state.repositoryId);
   }
   return repositoryIds.length === 0 ? { ignored: 'unknown_repository' } : { handled: { repositoryIds } };

@@ -50,12 +50,14 @@ export function arrayAt(payload: Payload, path: string, options: { optional?: bo
 /** The file lists of each commit of a push: arrays of strings when present. */
 export function commitFilesAt(payload: Payload): { added?: string[]; modified?: string[]; removed?: string[] }[] {
   return arrayAt(payload, 'commits', { optional: true }).map((commit, i) => {
-    if (commit === null || typeof commit !== 'object' || Array.isArray(commit)) throw badRequest(field(`commits[${i}]`), 'must be an object');
+    if (commit === null || typeof commit !== 'object' || Array.isArray(commit))
+      throw badRequest(field(`commits[${i}]`), 'must be an object');
     const lists: { added?: string[]; modified?: string[]; removed?: string[] } = {};
     for (const status of ['added', 'modified', 'removed'] as const) {
       const list = (commit as Payload)[status];
       if (list === undefined) continue;
-      if (!Array.isArray(list) || !list.every((path) => typeof path === 'string' && path !== '')) throw badRequest(field(`commits[${i}].${status}`), 'must be an array of paths');
+      if (!Array.isArray(list) || !list.every((path) => typeof path === 'string' && path !== ''))
+        throw badRequest(field(`commits[${i}].${status}`), 'must be an array of paths');
       lists[status] = list as string[];
     }
     return lists;

@@ -39,17 +39,30 @@ export class GitHubWebhooksController {
   @HttpCode(200)
   async receive(@Req() request: RawBodyRequest<Request>): Promise<GitHubWebhookAnswer> {
     const secret = this.config.githubWebhookSecret;
-    if (!secret) throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'not_configured', 'GitHub webhooks are not configured (set GITHUB_WEBHOOK_SECRET): deliveries cannot be verified');
+    if (!secret)
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'not_configured',
+        'GitHub webhooks are not configured (set GITHUB_WEBHOOK_SECRET): deliveries cannot be verified',
+      );
     // Set by our JSON parser (common/body-parsers.ts); absent for an empty body.
-    if (!request.rawBody || request.rawBody.length === 0) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', 'Webhook payload: expected a JSON body (content-type: application/json)');
+    if (!request.rawBody || request.rawBody.length === 0)
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'invalid_request',
+        'Webhook payload: expected a JSON body (content-type: application/json)',
+      );
     const signature = header(request, 'x-hub-signature-256');
     if (!signature) throw unauthenticated('Missing webhook signature header: x-hub-signature-256');
-    if (!(await this.verify(secret, request.rawBody, signature))) throw unauthenticated('The webhook signature (x-hub-signature-256) does not match the body');
+    if (!(await this.verify(secret, request.rawBody, signature)))
+      throw unauthenticated('The webhook signature (x-hub-signature-256) does not match the body');
 
     const event = header(request, 'x-github-event');
     const deliveryId = header(request, 'x-github-delivery');
-    if (!event || !EVENT_NAME.test(event)) throw badRequest('x-github-event', 'header required: the GitHub event name (lowercase letters and underscores)');
-    if (!deliveryId || !DELIVERY_ID.test(deliveryId)) throw badRequest('x-github-delivery', "header required: 1–100 letters, digits, '.', '_' or '-'");
+    if (!event || !EVENT_NAME.test(event))
+      throw badRequest('x-github-event', 'header required: the GitHub event name (lowercase letters and underscores)');
+    if (!deliveryId || !DELIVERY_ID.test(deliveryId))
+      throw badRequest('x-github-delivery', "header required: 1–100 letters, digits, '.', '_' or '-'");
     const payload: unknown = request.body;
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw badRequest('payload', 'must be a JSON object');
     const action = typeof (payload as Payload).action === 'string' ? ((payload as Payload).action as string) : null;

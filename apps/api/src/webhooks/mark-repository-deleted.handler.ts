@@ -19,7 +19,10 @@ export class MarkRepositoryDeletedHandler implements ICommandHandler<MarkReposit
 
   execute({ delivery }: MarkRepositoryDeletedCommand): Promise<GitHubWebhookAnswer> {
     return actOnce(this.eventStore, delivery, () =>
-      decideOnConnectedRepository(this.eventStore, this.installations, delivery, 'deleted', { type: 'MarkRepositoryDeleted', data: { at: delivery.at } }),
+      decideOnConnectedRepository(this.eventStore, this.installations, delivery, 'deleted', {
+        type: 'MarkRepositoryDeleted',
+        data: { at: delivery.at },
+      }),
     );
   }
 }

@@ -21,7 +21,10 @@ export class RenameRepositoryHandler implements ICommandHandler<RenameRepository
   execute({ delivery }: RenameRepositoryCommand): Promise<GitHubWebhookAnswer> {
     return actOnce(this.eventStore, delivery, async () => {
       const fullName = stringAt(delivery.payload, 'repository.full_name');
-      return decideOnConnectedRepository(this.eventStore, this.installations, delivery, 'metadata', { type: 'UpdateRepositoryMetadata', data: { changes: { fullName }, at: delivery.at } });
+      return decideOnConnectedRepository(this.eventStore, this.installations, delivery, 'metadata', {
+        type: 'UpdateRepositoryMetadata',
+        data: { changes: { fullName }, at: delivery.at },
+      });
     });
   }
 }

@@ -4,7 +4,14 @@ import { RepositoryQueries } from '#read-models';
 import type { EventStore } from '#event-store';
 import { EVENT_STORE } from '#runtime';
 import { InstallationBindings } from '../installations/installation-bindings.js';
-import { actOnce, deliveryContext, GitHubDeliveryCommand, type DeliveryOutcome, type GitHubDelivery, type GitHubWebhookAnswer } from './github-delivery.js';
+import {
+  actOnce,
+  deliveryContext,
+  GitHubDeliveryCommand,
+  type DeliveryOutcome,
+  type GitHubDelivery,
+  type GitHubWebhookAnswer,
+} from './github-delivery.js';
 import { deactivateRepositories } from './github-repository-events.js';
 import { idAt } from './github-webhook-payload.js';
 
@@ -36,7 +43,9 @@ export class UnbindDeletedInstallationHandler implements ICommandHandler<UnbindD
     const repositoryIds: string[] = [];
     for (const organizationId of owners) {
       const active = await this.repositories.activeThroughInstallation(organizationId, installationId);
-      repositoryIds.push(...(await deactivateRepositories(this.eventStore, delivery, organizationId, active, installationId, 'installation_deleted')));
+      repositoryIds.push(
+        ...(await deactivateRepositories(this.eventStore, delivery, organizationId, active, installationId, 'installation_deleted')),
+      );
       await this.installations.send(
         organizationId,
         { type: 'UnbindGitHubInstallation', data: { organizationId, installationId, reason: 'installation_deleted', at: delivery.at } },

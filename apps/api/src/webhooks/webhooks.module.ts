@@ -9,6 +9,12 @@ import { UnbindDeletedInstallationHandler } from './unbind-deleted-installation.
 /** `POST /v1/webhooks/github`: signature-verified GitHub App deliveries, each acted on once. */
 @Module({
   controllers: [GitHubWebhooksController],
-  providers: [IngestGitHubPushHandler, DeactivateRemovedRepositoriesHandler, UnbindDeletedInstallationHandler, MarkRepositoryDeletedHandler, RenameRepositoryHandler],
+  providers: [
+    IngestGitHubPushHandler,
+    DeactivateRemovedRepositoriesHandler,
+    UnbindDeletedInstallationHandler,
+    MarkRepositoryDeletedHandler,
+    RenameRepositoryHandler,
+  ],
 })
 export class WebhooksModule {}

@@ -46,6 +46,12 @@ export class CreateWorkspaceHandler implements ICommandHandler<CreateWorkspaceCo
     const created = result.events.find((e) => e.type === 'WorkspaceCreated');
     const data = created?.type === 'WorkspaceCreated' ? created.data : null;
     const slug = data?.slug ?? name.toLowerCase();
-    return { workspaceId: data?.workspaceId ?? workspaceId, workspaceName: data?.name ?? name, workspaceSlug: slug, workspaceKey: `ws-${slug}`, position: result.position };
+    return {
+      workspaceId: data?.workspaceId ?? workspaceId,
+      workspaceName: data?.name ?? name,
+      workspaceSlug: slug,
+      workspaceKey: `ws-${slug}`,
+      position: result.position,
+    };
   }
 }

@@ -32,14 +32,24 @@ export class WorkspacesController {
   @Post()
   @HttpCode(201)
   @RateLimit('workspaceCreate')
-  async create(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Body() body: WorkspaceNameBody, @CommandId() context: CommandContext) {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Body() body: WorkspaceNameBody,
+    @CommandId() context: CommandContext,
+  ) {
     const scope = await this.access.requireOrg(principal, org);
     return this.commands.execute(new CreateWorkspaceCommand(scope.organizationId, body.name, context));
   }
 
   @Get(':ws')
   @ReadsFrom('workspaces')
-  async get(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() _query: ConsistentQuery) {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('ws') ws: string,
+    @Query() _query: ConsistentQuery,
+  ) {
     const scope = await this.access.requireOrg(principal, org);
     return this.queries.byName(scope.organizationId, ws);
   }

@@ -36,8 +36,12 @@ export async function mintLocalToken(runtime: Runtime, options: TokenOptions): P
   const organizations = new LocalOrganizations(runtime.store);
   let organization = await organizations.find(options.org, options.user);
   if (!organization) {
-    if (!options.create) throw new TokenRefusedError(`organization "${options.org}" does not exist; pass --create to create it with ${options.user} as its admin, or create it with POST /v1/orgs`);
-    if (runtime.config.clerk) throw new TokenRefusedError('Clerk is configured: organizations are created in Clerk, and local tokens are not accepted');
+    if (!options.create)
+      throw new TokenRefusedError(
+        `organization "${options.org}" does not exist; pass --create to create it with ${options.user} as its admin, or create it with POST /v1/orgs`,
+      );
+    if (runtime.config.clerk)
+      throw new TokenRefusedError('Clerk is configured: organizations are created in Clerk, and local tokens are not accepted');
     organization = await organizations.ensure({ slug: options.org, userId: options.user });
   }
   if (options.orgId && options.orgId !== organization.organizationId) {
@@ -49,6 +53,12 @@ export async function mintLocalToken(runtime: Runtime, options: TokenOptions): P
       `${options.user} is not a member of "${options.org}": the token acts there as ${options.role} on {org} routes, but the user's API keys will not reach its workspaces (add the user with POST /v1/orgs/${options.org}/members/from-github)`,
     );
   }
-  const token = await runtime.identity.mint({ userId: options.user, organizationSlug: options.org, organizationId: organization.organizationId, role: options.role, expiresIn: options.expires });
+  const token = await runtime.identity.mint({
+    userId: options.user,
+    organizationSlug: options.org,
+    organizationId: organization.organizationId,
+    role: options.role,
+    expiresIn: options.expires,
+  });
   return { token, organization, warnings };
 }

@@ -53,7 +53,9 @@ export class ClerkOrganizationDirectory implements OrganizationDirectory {
   }
 
   async renameOrganization(organizationId: string, name: string): Promise<DirectoryOrganization> {
-    return fromOrganization(await this.call('update_organization', () => this.client.organizations.updateOrganization(organizationId, { name })));
+    return fromOrganization(
+      await this.call('update_organization', () => this.client.organizations.updateOrganization(organizationId, { name })),
+    );
   }
 
   async setMembership(input: { organizationId: string; userId: string; role: OrgRole }): Promise<DirectoryMembership> {
@@ -68,7 +70,9 @@ export class ClerkOrganizationDirectory implements OrganizationDirectory {
 
   async listUserMemberships(userId: string): Promise<readonly DirectoryMembership[]> {
     try {
-      const page = await this.call('list_user_memberships', () => this.client.users.getOrganizationMembershipList({ userId, limit: MEMBERSHIP_PAGE }));
+      const page = await this.call('list_user_memberships', () =>
+        this.client.users.getOrganizationMembershipList({ userId, limit: MEMBERSHIP_PAGE }),
+      );
       return page.data.map(fromMembership);
     } catch (error) {
       // A user Clerk does not know belongs to nothing.
@@ -82,7 +86,10 @@ export class ClerkOrganizationDirectory implements OrganizationDirectory {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DirectoryUnavailableError(`Clerk did not answer ${operation} within ${this.timeoutMs} ms`)), this.timeoutMs);
+        timer = setTimeout(
+          () => reject(new DirectoryUnavailableError(`Clerk did not answer ${operation} within ${this.timeoutMs} ms`)),
+          this.timeoutMs,
+        );
       });
       const result = await Promise.race([send(), timeout]);
       stop({ outcome: 'ok' });
@@ -103,12 +110,14 @@ class AlreadyMemberError extends Error {
 
 function mapError(operation: string, error: unknown): Error {
   if (error instanceof DirectoryUnavailableError) return error;
-  if (!isClerkAPIResponseError(error)) return new DirectoryUnavailableError(`Clerk ${operation} failed: ${String(error)}`, { cause: error });
+  if (!isClerkAPIResponseError(error))
+    return new DirectoryUnavailableError(`Clerk ${operation} failed: ${String(error)}`, { cause: error });
   const first = error.errors[0];
   const message = first?.longMessage ?? first?.message ?? error.message;
   const status = error.status;
   // No status: the request never got an answer (connection refused, reset, DNS).
-  if (!status || status >= 500 || status === 429) return new DirectoryUnavailableError(`Clerk ${operation} failed (${status ?? 'no response'}): ${message}`, { cause: error });
+  if (!status || status >= 500 || status === 429)
+    return new DirectoryUnavailableError(`Clerk ${operation} failed (${status ?? 'no response'}): ${message}`, { cause: error });
   if (error.errors.some((e) => e.code === 'already_a_member_in_organization')) return new AlreadyMemberError(message);
   if (error.errors.some((e) => CONFLICT_CODES.has(e.code))) return new DirectoryConflictError(message, first?.meta?.paramName ?? 'slug');
   if (status === 404) return new DirectoryNotFoundError(message);
@@ -127,5 +136,9 @@ function fromOrganization(organization: Organization): DirectoryOrganization {
 }
 
 function fromMembership(membership: OrganizationMembership): DirectoryMembership {
-  return { organization: fromOrganization(membership.organization), userId: membership.publicUserData!.userId, role: orgRoleFromClerk(membership.role) };
+  return {
+    organization: fromOrganization(membership.organization),
+    userId: membership.publicUserData!.userId,
+    role: orgRoleFromClerk(membership.role),
+  };
 }

@@ -30,7 +30,11 @@ export interface OrganizationDirectory {
   createOrganization(input: { readonly slug: string; readonly name: string; readonly createdBy: string }): Promise<DirectoryOrganization>;
   renameOrganization(organizationId: string, name: string): Promise<DirectoryOrganization | null>;
   /** Adds the user, or changes the role of a user who is already a member. */
-  setMembership(input: { readonly organizationId: string; readonly userId: string; readonly role: OrgRole }): Promise<DirectoryMembership | null>;
+  setMembership(input: {
+    readonly organizationId: string;
+    readonly userId: string;
+    readonly role: OrgRole;
+  }): Promise<DirectoryMembership | null>;
   /** Every organization the user belongs to, in one call; null when there is no external directory. */
   listUserMemberships(userId: string): Promise<readonly DirectoryMembership[] | null>;
 }
@@ -81,7 +85,14 @@ export class LocalOrganizationDirectory implements OrganizationDirectory {
   readonly external = false;
 
   async createOrganization(input: { slug: string; name: string; createdBy: string }): Promise<DirectoryOrganization> {
-    return { id: localOrganizationId(input.slug), slug: input.slug, name: input.name, createdBy: input.createdBy, createdAt: new Date().toISOString(), imageUrl: null };
+    return {
+      id: localOrganizationId(input.slug),
+      slug: input.slug,
+      name: input.name,
+      createdBy: input.createdBy,
+      createdAt: new Date().toISOString(),
+      imageUrl: null,
+    };
   }
 
   async renameOrganization(): Promise<null> {
@@ -129,5 +140,9 @@ export function organizationFromClerkJson(json: ClerkOrganizationJson): Director
 }
 
 export function membershipFromClerkJson(json: ClerkMembershipJson): DirectoryMembership {
-  return { organization: organizationFromClerkJson(json.organization), userId: json.public_user_data.user_id, role: orgRoleFromClerk(json.role) };
+  return {
+    organization: organizationFromClerkJson(json.organization),
+    userId: json.public_user_data.user_id,
+    role: orgRoleFromClerk(json.role),
+  };
 }

@@ -4,7 +4,11 @@ export type SignedStateFailure = 'invalid_state' | 'state_expired';
 
 export class SignedStateError extends Error {
   constructor(readonly reason: SignedStateFailure) {
-    super(reason === 'state_expired' ? 'The OAuth state has expired; start again' : 'The OAuth state is missing or was not issued by this server');
+    super(
+      reason === 'state_expired'
+        ? 'The OAuth state has expired; start again'
+        : 'The OAuth state is missing or was not issued by this server',
+    );
     this.name = 'SignedStateError';
   }
 }
@@ -30,7 +34,14 @@ export class SignedState {
   ) {}
 
   sign(userId: string, now = Date.now(), binding?: string): string {
-    const body = Buffer.from(JSON.stringify({ u: userId, n: randomBytes(16).toString('base64url'), e: now + this.ttlMs, ...(binding === undefined ? {} : { b: binding }) })).toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({
+        u: userId,
+        n: randomBytes(16).toString('base64url'),
+        e: now + this.ttlMs,
+        ...(binding === undefined ? {} : { b: binding }),
+      }),
+    ).toString('base64url');
     return `${body}.${this.mac(body)}`;
   }
 

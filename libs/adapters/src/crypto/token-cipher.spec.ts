@@ -27,7 +27,13 @@ describe('token cipher', () => {
 
   it('never contains the token, in any encoding', () => {
     const sealed = cipher.encrypt(token);
-    for (const form of [token, Buffer.from(token).toString('base64'), Buffer.from(token).toString('base64url'), Buffer.from(token).toString('hex'), token.slice(4, 20)]) {
+    for (const form of [
+      token,
+      Buffer.from(token).toString('base64'),
+      Buffer.from(token).toString('base64url'),
+      Buffer.from(token).toString('hex'),
+      token.slice(4, 20),
+    ]) {
       expect(sealed).not.toContain(form);
     }
   });
@@ -85,7 +91,9 @@ describe('token cipher', () => {
   });
 
   it('names the bad entry of ENCRYPTION_KEY_PREVIOUS', () => {
-    expect(() => parseEncryptionKeys(`${randomBytes(32).toString('hex')},short`, 'ENCRYPTION_KEY_PREVIOUS')).toThrow(/ENCRYPTION_KEY_PREVIOUS \(key 2\) must be 32 bytes/);
+    expect(() => parseEncryptionKeys(`${randomBytes(32).toString('hex')},short`, 'ENCRYPTION_KEY_PREVIOUS')).toThrow(
+      /ENCRYPTION_KEY_PREVIOUS \(key 2\) must be 32 bytes/,
+    );
   });
 
   it('a key file rotates too: the new file key seals, a previous key opens', () => {

@@ -55,7 +55,8 @@ export class TokenCipher {
   private readonly keys: ReadonlyMap<string, Buffer>;
 
   constructor(key: Buffer, previousKeys: readonly Buffer[] = []) {
-    for (const k of [key, ...previousKeys]) if (k.length !== KEY_BYTES) throw new Error(`An encryption key must be ${KEY_BYTES} bytes, got ${k.length}`);
+    for (const k of [key, ...previousKeys])
+      if (k.length !== KEY_BYTES) throw new Error(`An encryption key must be ${KEY_BYTES} bytes, got ${k.length}`);
     this.current = { id: keyId(key), key: Buffer.from(key) };
     this.keys = new Map([...previousKeys, key].map((k) => [keyId(k), Buffer.from(k)]));
   }

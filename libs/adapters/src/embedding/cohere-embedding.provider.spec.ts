@@ -28,7 +28,13 @@ describe('CohereEmbeddingProvider', () => {
     expect(cohere.calls).toEqual([
       {
         authorization: 'Bearer co-spec-key',
-        body: { texts: ['alpha beta', 'gamma'], model: 'embed-english-v3.0', input_type: 'search_document', embedding_types: ['float'], truncate: 'END' },
+        body: {
+          texts: ['alpha beta', 'gamma'],
+          model: 'embed-english-v3.0',
+          input_type: 'search_document',
+          embedding_types: ['float'],
+          truncate: 'END',
+        },
       },
     ]);
   });

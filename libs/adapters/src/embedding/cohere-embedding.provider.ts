@@ -61,7 +61,9 @@ export class CohereEmbeddingProvider implements EmbeddingProvider {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new EmbeddingProviderError(`Cohere is unreachable: ${error instanceof Error ? error.message : String(error)}`, null, { cause: error });
+      throw new EmbeddingProviderError(`Cohere is unreachable: ${error instanceof Error ? error.message : String(error)}`, null, {
+        cause: error,
+      });
     }
     if (!response.ok) {
       const detail = (await response.text().catch(() => '')).slice(0, 200);
@@ -70,14 +72,19 @@ export class CohereEmbeddingProvider implements EmbeddingProvider {
     const body = (await response.json().catch(() => null)) as EmbedResponse | null;
     const embeddings = Array.isArray(body?.embeddings) ? body.embeddings : body?.embeddings?.float;
     if (!Array.isArray(embeddings) || embeddings.length !== texts.length || !embeddings.every((v) => Array.isArray(v))) {
-      throw new EmbeddingProviderError(`Cohere answered ${Array.isArray(embeddings) ? embeddings.length : 'no'} embeddings for ${texts.length} texts`);
+      throw new EmbeddingProviderError(
+        `Cohere answered ${Array.isArray(embeddings) ? embeddings.length : 'no'} embeddings for ${texts.length} texts`,
+      );
     }
     return embeddings;
   }
 }
 
 /** `COHERE_API_KEY` (and `COHERE_API_URL`); null without a key: search then ranks by full text only. */
-export function embeddingProviderFromEnv(env: NodeJS.ProcessEnv = process.env, model: string = COHERE_DEFAULT_MODEL): CohereEmbeddingProvider | null {
+export function embeddingProviderFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  model: string = COHERE_DEFAULT_MODEL,
+): CohereEmbeddingProvider | null {
   const apiKey = env.COHERE_API_KEY;
   if (!apiKey) return null;
   return new CohereEmbeddingProvider({ apiKey, apiUrl: env.COHERE_API_URL || COHERE_DEFAULT_API_URL, model });

@@ -45,7 +45,9 @@ export function useConditionalRequests(octokit: Octokit, cache: Cache, options: 
       const response = await request(requestOptions);
       const etag = response.headers.etag;
       if (typeof etag === 'string' && etag.length > 0 && sizeOf(response) <= maxEntryBytes) {
-        const kept = Object.fromEntries(keptHeaders.flatMap((name) => (typeof response.headers[name] === 'string' ? [[name, response.headers[name] as string]] : [])));
+        const kept = Object.fromEntries(
+          keptHeaders.flatMap((name) => (typeof response.headers[name] === 'string' ? [[name, response.headers[name] as string]] : [])),
+        );
         await cache.set(key, { etag, url: response.url, headers: kept, data: response.data } satisfies StoredResponse, ttlMs);
       }
       return response;
@@ -53,7 +55,9 @@ export function useConditionalRequests(octokit: Octokit, cache: Cache, options: 
       const status = (error as { status?: unknown }).status;
       if (status !== 304 || !stored) throw error;
       const fresh = (error as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers ?? {};
-      return { status: 200, url: stored.url, headers: { ...fresh, ...stored.headers }, data: stored.data } as Awaited<ReturnType<typeof request>>;
+      return { status: 200, url: stored.url, headers: { ...fresh, ...stored.headers }, data: stored.data } as Awaited<
+        ReturnType<typeof request>
+      >;
     }
   });
 }

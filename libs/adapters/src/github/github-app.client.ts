@@ -77,7 +77,8 @@ export class GitHubAppClients {
       throttle: {
         write: graphQLReads,
         onRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < rateLimitRetries,
-        onSecondaryRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) => retryCount < rateLimitRetries,
+        onSecondaryRateLimit: (_retryAfter: number, _options: object, _octokit: unknown, retryCount: number) =>
+          retryCount < rateLimitRetries,
       },
     });
     // Order matters: hooks wrap outwards, so metrics see every network call (304s included) and

@@ -22,7 +22,8 @@ export function useGitHubMetrics(octokit: Octokit, installationId: string): void
     function observe(headers: Record<string, unknown>, status: number): void {
       stop({ status: String(status) });
       const remaining = Number(headers['x-ratelimit-remaining']);
-      if (headers['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining)) githubRateLimitRemaining.set({ installation: installationId }, remaining);
+      if (headers['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining))
+        githubRateLimitRemaining.set({ installation: installationId }, remaining);
     }
   });
 }

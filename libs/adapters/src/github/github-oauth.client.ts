@@ -49,7 +49,12 @@ export class GitHubOAuthClient {
       response = await fetch(new URL('/login/oauth/access_token', this.config.webUrl), {
         method: 'POST',
         headers: { accept: 'application/json', 'content-type': 'application/json' },
-        body: JSON.stringify({ client_id: this.config.clientId, client_secret: this.config.clientSecret, code, code_verifier: codeVerifier }),
+        body: JSON.stringify({
+          client_id: this.config.clientId,
+          client_secret: this.config.clientSecret,
+          code,
+          code_verifier: codeVerifier,
+        }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -59,7 +64,10 @@ export class GitHubOAuthClient {
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     // GitHub reports a bad code with 200 and an `error` field.
     if (typeof body.access_token !== 'string' || body.access_token.length === 0) {
-      throw new GitHubOAuthError('no_access_token', `GitHub returned no access token${typeof body.error === 'string' ? ` (${body.error})` : ''}`);
+      throw new GitHubOAuthError(
+        'no_access_token',
+        `GitHub returned no access token${typeof body.error === 'string' ? ` (${body.error})` : ''}`,
+      );
     }
     return {
       accessToken: body.access_token,

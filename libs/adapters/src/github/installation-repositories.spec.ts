@@ -34,7 +34,8 @@ afterAll(async () => {
 
 const listings = () => github.requests.get('GET /installation/repositories') ?? 0;
 const revalidations = () => github.notModified.get('GET /installation/repositories') ?? 0;
-const tokenRequests = () => [...github.requests].filter(([key]) => /^POST \/app\/installations\/\d+\/access_tokens$/.test(key)).reduce((sum, [, n]) => sum + n, 0);
+const tokenRequests = () =>
+  [...github.requests].filter(([key]) => /^POST \/app\/installations\/\d+\/access_tokens$/.test(key)).reduce((sum, [, n]) => sum + n, 0);
 const repos = (count: number, owner = 'acme') => Array.from({ length: count }, (_, i) => repositoryPayload(10_000 + i, owner, `repo-${i}`));
 
 const backends: Array<[string, () => Promise<Cache & { clear?: () => Promise<void> }> | undefined, number]> = [
@@ -61,7 +62,11 @@ describe.each(backends)('installation repositories, cached %s', (name, makeCache
     const made = await makeCache();
     if (!made) return;
     cache = made;
-    repositories = new InstallationRepositories(new GitHubAppClients({ appId, privateKey, baseUrl: github.url }, cache, { retries: 0 }), new SingleFlightCache(cache), ttlMs);
+    repositories = new InstallationRepositories(
+      new GitHubAppClients({ appId, privateKey, baseUrl: github.url }, cache, { retries: 0 }),
+      new SingleFlightCache(cache),
+      ttlMs,
+    );
   });
 
   afterAll(async () => {
@@ -159,7 +164,9 @@ describe.each(backends)('installation repositories, cached %s', (name, makeCache
     // One 200 spent one request of the budget.
     expect(await rateLimitGauge(id)).toBe(4320);
     expect(await metricsRegistry.metrics()).toContain(`github_rate_limit_remaining{installation="${id}"} 4320`);
-    expect(await metricsRegistry.metrics()).toMatch(/github_request_duration_seconds_count\{method="GET",route="\/installation\/repositories",status="200"\} \d+/);
+    expect(await metricsRegistry.metrics()).toMatch(
+      /github_request_duration_seconds_count\{method="GET",route="\/installation\/repositories",status="200"\} \d+/,
+    );
   });
 
   run('measures uncached, cached and revalidated latency of a 250-repository listing', async () => {
@@ -178,17 +185,26 @@ describe.each(backends)('installation repositories, cached %s', (name, makeCache
       samples.revalidated.push(performance.now() - start);
     }
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!.toFixed(2);
-    console.log(`[${name}] 250 repos, median of 5 (ms): uncached (token + 3 pages) ${median(samples.uncached)}, cached ${median(samples.cached)}, revalidated (3× 304) ${median(samples.revalidated)}`);
+    console.log(
+      `[${name}] 250 repos, median of 5 (ms): uncached (token + 3 pages) ${median(samples.uncached)}, cached ${median(samples.cached)}, revalidated (3× 304) ${median(samples.revalidated)}`,
+    );
     expect(Number(median(samples.cached))).toBeLessThan(Number(median(samples.uncached)));
   });
 });
 
 describe('GitHub App authentication', () => {
   it('is refused when the JWT is not signed by the app key', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     github.setInstallationRepositories('900', repos(1));
     const cache = new InProcessCache();
-    const repositories = new InstallationRepositories(new GitHubAppClients({ appId, privateKey: other.privateKey, baseUrl: github.url }, cache, { retries: 0 }), new SingleFlightCache(cache));
+    const repositories = new InstallationRepositories(
+      new GitHubAppClients({ appId, privateKey: other.privateKey, baseUrl: github.url }, cache, { retries: 0 }),
+      new SingleFlightCache(cache),
+    );
 
     await expect(repositories.list('900')).rejects.toMatchObject({ status: 401 });
   });

@@ -22,7 +22,12 @@ describe('Octokit installations source', () => {
     github.setInstallations('gho_user_one', [
       installationPayload(11, 'acme'),
       installationPayload(12, 'octocat', 'User'),
-      { id: 13, account: { id: 130, slug: 'big-enterprise', avatar_url: null }, permissions: { metadata: 'read' }, created_at: '2026-02-01T00:00:00+01:00' },
+      {
+        id: 13,
+        account: { id: 130, slug: 'big-enterprise', avatar_url: null },
+        permissions: { metadata: 'read' },
+        created_at: '2026-02-01T00:00:00+01:00',
+      },
     ]);
 
     const installations = await source.listUserInstallations('gho_user_one');
@@ -39,7 +44,13 @@ describe('Octokit installations source', () => {
       },
       expect.objectContaining({ id: '12', accountLogin: 'octocat', accountType: 'User' }),
       // An enterprise installation: its slug is the login, and it counts as an organization.
-      expect.objectContaining({ id: '13', accountLogin: 'big-enterprise', accountType: 'Organization', avatarUrl: null, installedAt: '2026-01-31T23:00:00.000Z' }),
+      expect.objectContaining({
+        id: '13',
+        accountLogin: 'big-enterprise',
+        accountType: 'Organization',
+        avatarUrl: null,
+        installedAt: '2026-01-31T23:00:00.000Z',
+      }),
     ]);
   });
 
@@ -71,6 +82,8 @@ describe('Octokit installations source', () => {
   it('says GitHub is unavailable when nothing listens at the address', async () => {
     const closed = await startFakeGitHub();
     await closed.close();
-    await expect(new OctokitInstallationsSource({ baseUrl: closed.url, timeoutMs: 2_000 }).listUserInstallations('gho_user_one')).rejects.toBeInstanceOf(GitHubUnavailableError);
+    await expect(
+      new OctokitInstallationsSource({ baseUrl: closed.url, timeoutMs: 2_000 }).listUserInstallations('gho_user_one'),
+    ).rejects.toBeInstanceOf(GitHubUnavailableError);
   });
 });

@@ -1,5 +1,11 @@
 import { Octokit } from '@octokit/rest';
-import { GitHubInstallationNotVisibleError, GitHubTokenRejectedError, GitHubUnavailableError, type GitHubInstallationsSource, type GitHubUserInstallation } from './github-installations.source.js';
+import {
+  GitHubInstallationNotVisibleError,
+  GitHubTokenRejectedError,
+  GitHubUnavailableError,
+  type GitHubInstallationsSource,
+  type GitHubUserInstallation,
+} from './github-installations.source.js';
 import { toRepository, type InstallationRepository, type RepositoryPayload } from './installation-repositories.js';
 
 export interface OctokitInstallationsSourceOptions {
@@ -51,13 +57,20 @@ export class OctokitInstallationsSource implements GitHubInstallationsSource {
 
   /** One client per call: the token is the user's, and nothing of it may outlive the request. */
   private client(accessToken: string): Octokit {
-    return new Octokit({ auth: accessToken, baseUrl: this.options.baseUrl, userAgent: this.options.userAgent ?? 'console', log: silentLog });
+    return new Octokit({
+      auth: accessToken,
+      baseUrl: this.options.baseUrl,
+      userAgent: this.options.userAgent ?? 'console',
+      log: silentLog,
+    });
   }
 }
 
 function toInstallation(payload: InstallationPayload): GitHubUserInstallation {
   const account = payload.account;
-  const permissions = Object.fromEntries(Object.entries(payload.permissions ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const permissions = Object.fromEntries(
+    Object.entries(payload.permissions ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
   return {
     id: String(payload.id),
     accountId: String(account?.id ?? ''),
@@ -74,7 +87,9 @@ function translate(error: unknown): Error {
   const status = typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : undefined;
   if (status === 401) return new GitHubTokenRejectedError();
   const message = error instanceof Error ? error.message : String(error);
-  return new GitHubUnavailableError(`GitHub installations could not be read${status ? ` (HTTP ${status})` : ''}: ${message}`, status, { cause: error });
+  return new GitHubUnavailableError(`GitHub installations could not be read${status ? ` (HTTP ${status})` : ''}: ${message}`, status, {
+    cause: error,
+  });
 }
 
 const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

@@ -36,7 +36,9 @@ afterAll(async () => {
 });
 
 function client(): GitHubAppOctokit {
-  return new GitHubAppClients({ appId, privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation(installationId);
+  return new GitHubAppClients({ appId, privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation(
+    installationId,
+  );
 }
 
 async function shaOf(octokit: GitHubAppOctokit, path: string): Promise<string> {
@@ -60,9 +62,15 @@ describe('fetching blobs', () => {
     const first = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', route);
     const before = github.notModified.get(`GET /repos/acme/blobs/git/blobs/${sha}`) ?? 0;
 
-    const again = octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { ...route, headers: { 'if-none-match': first.headers.etag } });
+    const again = octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+      ...route,
+      headers: { 'if-none-match': first.headers.etag },
+    });
 
-    await expect(again).rejects.toMatchObject({ status: 304, response: { headers: { 'x-ratelimit-remaining': first.headers['x-ratelimit-remaining'] } } });
+    await expect(again).rejects.toMatchObject({
+      status: 304,
+      response: { headers: { 'x-ratelimit-remaining': first.headers['x-ratelimit-remaining'] } },
+    });
     expect(github.notModified.get(`GET /repos/acme/blobs/git/blobs/${sha}`)).toBe(before + 1);
   });
 
@@ -72,12 +80,18 @@ describe('fetching blobs', () => {
 
   it('fetches many blobs with bounded concurrency, one call each', async () => {
     const octokit = client();
-    const many = (await readRepositoryTree(octokit, { owner: 'acme', repo: 'blobs' })).files.filter((file) => file.path.startsWith('docs/many/'));
+    const many = (await readRepositoryTree(octokit, { owner: 'acme', repo: 'blobs' })).files.filter((file) =>
+      file.path.startsWith('docs/many/'),
+    );
     const inFlight = trackRequestsInFlight(octokit);
     const calls = github.routes.get(BLOB) ?? 0;
     const texts = new Map<string, string>();
 
-    await fetchBlobs(octokit, { owner: 'acme', repo: 'blobs', files: many, concurrency: 3 }, (file, text) => void texts.set(file.path, text));
+    await fetchBlobs(
+      octokit,
+      { owner: 'acme', repo: 'blobs', files: many, concurrency: 3 },
+      (file, text) => void texts.set(file.path, text),
+    );
 
     expect(many).toHaveLength(25);
     expect(Object.fromEntries(texts)).toEqual(Object.fromEntries(many.map((file) => [file.path, files[file.path]])));
@@ -98,12 +112,16 @@ describe('blobs by GraphQL query', () => {
     const byPath = new Map(tree.files.map((f) => [f.path, texts.get(f.sha)]));
     expect(byPath.get('docs/logo.md')).toBeNull();
     for (const [path, content] of many) expect(byPath.get(path)).toBe(content);
-    expect(byPath.get('docs/p-7.md')).toBe(await fetchBlobText(octokit, { owner: 'acme', repo: 'graph', sha: tree.files.find((f) => f.path === 'docs/p-7.md')!.sha }));
+    expect(byPath.get('docs/p-7.md')).toBe(
+      await fetchBlobText(octokit, { owner: 'acme', repo: 'graph', sha: tree.files.find((f) => f.path === 'docs/p-7.md')!.sha }),
+    );
   });
 
   it('refuses what is not a git object id before building a query, and fails on a blob the repository lacks', async () => {
     const octokit = client();
-    await expect(fetchBlobTextsByQuery(octokit, { owner: 'acme', repo: 'graph', shas: ['abc") { x } #'] })).rejects.toThrow('Not a git object id');
+    await expect(fetchBlobTextsByQuery(octokit, { owner: 'acme', repo: 'graph', shas: ['abc") { x } #'] })).rejects.toThrow(
+      'Not a git object id',
+    );
     await expect(fetchBlobTextsByQuery(octokit, { owner: 'acme', repo: 'graph', shas: ['0'.repeat(40)] })).rejects.toThrow(/not found/);
   });
 });

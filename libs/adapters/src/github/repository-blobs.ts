@@ -20,7 +20,12 @@ export async function fetchBlobText(octokit: GitHubAppOctokit, { owner, repo, sh
  */
 export async function fetchBlobs<T extends { readonly sha: string }>(
   octokit: GitHubAppOctokit,
-  { owner, repo, files, concurrency = 8 }: { readonly owner: string; readonly repo: string; readonly files: readonly T[]; readonly concurrency?: number },
+  {
+    owner,
+    repo,
+    files,
+    concurrency = 8,
+  }: { readonly owner: string; readonly repo: string; readonly files: readonly T[]; readonly concurrency?: number },
   onBlob: (file: T, text: string) => void | Promise<void>,
 ): Promise<void> {
   const limit = pLimit(concurrency);
@@ -43,19 +48,28 @@ interface GraphQLBlob {
  * budget. Returns text by SHA, null for a binary blob. A blob GitHub truncated in GraphQL is read
  * again over REST. Throws when the repository or a blob cannot be read.
  */
-export async function fetchBlobTextsByQuery(octokit: GitHubAppOctokit, { owner, repo, shas }: { readonly owner: string; readonly repo: string; readonly shas: readonly string[] }): Promise<Map<string, string | null>> {
+export async function fetchBlobTextsByQuery(
+  octokit: GitHubAppOctokit,
+  { owner, repo, shas }: { readonly owner: string; readonly repo: string; readonly shas: readonly string[] },
+): Promise<Map<string, string | null>> {
   const texts = new Map<string, string | null>();
   const wanted = [...new Set(shas)];
   for (const sha of wanted) if (!OBJECT_ID.test(sha)) throw new Error(`Not a git object id: ${sha}`); // they are spliced into the query
   for (let start = 0; start < wanted.length; start += BLOBS_PER_QUERY) {
     const slice = wanted.slice(start, start + BLOBS_PER_QUERY);
     const fields = slice.map((sha, i) => `b${i}: object(oid: "${sha}") { ... on Blob { text isBinary isTruncated } }`).join('\n');
-    const data = await octokit.graphql<{ repository: Record<string, GraphQLBlob | null> | null }>(`query ($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { ${fields} } }`, { owner, name: repo });
+    const data = await octokit.graphql<{ repository: Record<string, GraphQLBlob | null> | null }>(
+      `query ($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { ${fields} } }`,
+      { owner, name: repo },
+    );
     if (!data.repository) throw new Error(`Repository ${owner}/${repo} not found`);
     for (const [i, sha] of slice.entries()) {
       const blob = data.repository[`b${i}`];
       if (!blob) throw new Error(`Blob ${sha} not found in ${owner}/${repo}`);
-      texts.set(sha, blob.isBinary ? null : blob.isTruncated || blob.text === null ? await fetchBlobText(octokit, { owner, repo, sha }) : blob.text);
+      texts.set(
+        sha,
+        blob.isBinary ? null : blob.isTruncated || blob.text === null ? await fetchBlobText(octokit, { owner, repo, sha }) : blob.text,
+      );
     }
   }
   return texts;

@@ -22,7 +22,9 @@ export interface ConfigFile {
 export async function readRepositoryConfigFile(octokit: GitHubAppOctokit, { owner, repo, ref }: RepositoryRef): Promise<ConfigFile | null> {
   const at = ref ? { ref } : {};
   const listing = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: '', ...at });
-  const entries = Array.isArray(listing.data) ? listing.data.map((e: { name: string; type: string }) => ({ name: e.name, type: e.type })) : [];
+  const entries = Array.isArray(listing.data)
+    ? listing.data.map((e: { name: string; type: string }) => ({ name: e.name, type: e.type }))
+    : [];
   const path = pickConfigFile(entries);
   if (!path) return null;
   const file = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ...at });

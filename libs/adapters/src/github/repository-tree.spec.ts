@@ -31,7 +31,9 @@ afterAll(async () => {
 
 /** A client with its own response cache, so a test's first requests are never answered by 304s of another's. */
 function client(): GitHubAppOctokit {
-  return new GitHubAppClients({ appId, privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation(installationId);
+  return new GitHubAppClients({ appId, privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation(
+    installationId,
+  );
 }
 
 const COMMIT = 'GET /repos/{owner}/{repo}/commits/{ref}';
@@ -77,7 +79,13 @@ describe('reading a repository tree', () => {
   });
 
   it('reads the default branch after an update, and an older commit by its SHA or a branch by name', async () => {
-    const first = github.setRepository('acme', 'moving', { defaultBranch: 'trunk', files: [['a.md', 'one'], ['b/c.md', 'two']] });
+    const first = github.setRepository('acme', 'moving', {
+      defaultBranch: 'trunk',
+      files: [
+        ['a.md', 'one'],
+        ['b/c.md', 'two'],
+      ],
+    });
     const second = github.updateRepositoryFiles('acme', 'moving', { upsert: { 'a.md': 'changed', 'd.md': 'new' }, remove: ['b/c.md'] });
 
     const head = await readRepositoryTree(octokit, { owner: 'acme', repo: 'moving' });
@@ -93,14 +101,17 @@ describe('reading a repository tree', () => {
   it('rejects an unknown ref with the status GitHub answers', async () => {
     github.setRepository('acme', 'refs', { files: [['a.md', 'a']] });
 
-    await expect(readRepositoryTree(octokit, { owner: 'acme', repo: 'refs', ref: 'no-such-branch' })).rejects.toMatchObject({ status: 422 });
+    await expect(readRepositoryTree(octokit, { owner: 'acme', repo: 'refs', ref: 'no-such-branch' })).rejects.toMatchObject({
+      status: 422,
+    });
     await expect(readRepositoryTree(octokit, { owner: 'acme', repo: 'missing' })).rejects.toMatchObject({ status: 404 });
   });
 
   it('revalidates an unchanged tree with a 304 and returns the same files', async () => {
     github.setRepository('acme', 'again', { files: Object.entries(nestedFiles()) });
     const first = await readRepositoryTree(octokit, { owner: 'acme', repo: 'again' });
-    const treeSha = (await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner: 'acme', repo: 'again', ref: 'HEAD' })).data.commit.tree.sha;
+    const treeSha = (await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner: 'acme', repo: 'again', ref: 'HEAD' })).data
+      .commit.tree.sha;
     const revalidations = () => github.notModified.get(`GET /repos/acme/again/git/trees/${treeSha}`) ?? 0;
     const before = revalidations();
 
@@ -151,12 +162,18 @@ describe('reading a tree GitHub truncates', () => {
     github.setRepository('acme', 'capped', { files: Object.entries(nestedFiles()) });
     // 83 files (and 7 directories): the cap counts files, inclusively.
     expect((await readRepositoryTree(client(), { owner: 'acme', repo: 'capped', maxEntries: 83 })).files).toHaveLength(83);
-    await expect(readRepositoryTree(client(), { owner: 'acme', repo: 'capped', maxEntries: 82 })).rejects.toThrow(new RepositoryTreeTooLarge('acme/capped', 82));
+    await expect(readRepositoryTree(client(), { owner: 'acme', repo: 'capped', maxEntries: 82 })).rejects.toThrow(
+      new RepositoryTreeTooLarge('acme/capped', 82),
+    );
 
     github.setTreeListing({ entryLimit: 50 });
     const calls = countCalls();
     const reading = readRepositoryTree(client(), { owner: 'acme', repo: 'capped', maxEntries: 10, concurrency: 1 });
-    await expect(reading).rejects.toMatchObject({ name: 'RepositoryTreeTooLarge', maxEntries: 10, message: 'The tree of acme/capped has more than 10 files' });
+    await expect(reading).rejects.toMatchObject({
+      name: 'RepositoryTreeTooLarge',
+      maxEntries: 10,
+      message: 'The tree of acme/capped has more than 10 files',
+    });
     // The commit, the truncated root listing, the root's and docs' levels; the eleventh file (in
     // docs/api, known from the truncated listing) stops the walk before docs/guide or src is listed.
     expect(calls()).toEqual({ [COMMIT]: 1, [RECURSIVE]: 1, [LEVEL]: 2 });
@@ -166,7 +183,9 @@ describe('reading a tree GitHub truncates', () => {
     github.setRepository('acme', 'flat', { files: Array.from({ length: 60 }, (_, i) => [`flat/f${i}.md`, `${i}`] as [string, string]) });
     github.setTreeListing({ entryLimit: 50 });
 
-    await expect(readRepositoryTree(client(), { owner: 'acme', repo: 'flat' })).rejects.toThrow('GitHub truncated the listing of directory "flat/" in acme/flat');
+    await expect(readRepositoryTree(client(), { owner: 'acme', repo: 'flat' })).rejects.toThrow(
+      'GitHub truncated the listing of directory "flat/" in acme/flat',
+    );
   });
 
   it.each([
@@ -178,9 +197,14 @@ describe('reading a tree GitHub truncates', () => {
     const name = `large-${count}-${byteLimit}`;
     github.setTreeListing({ byteLimit });
     const contentOf = (i: number) => `# File ${i}\n`;
-    const pathOf = (i: number) => `packages/p${String(Math.floor(i / 1000)).padStart(3, '0')}/docs/s${Math.floor(i / 100) % 10}/f${String(i % 100).padStart(2, '0')}.md`;
+    const pathOf = (i: number) =>
+      `packages/p${String(Math.floor(i / 1000)).padStart(3, '0')}/docs/s${Math.floor(i / 100) % 10}/f${String(i % 100).padStart(2, '0')}.md`;
     let started = performance.now();
-    github.setRepository('acme', name, { files: (function* () { for (let i = 0; i < count; i++) yield [pathOf(i), contentOf(i)] as const; })() });
+    github.setRepository('acme', name, {
+      files: (function* () {
+        for (let i = 0; i < count; i++) yield [pathOf(i), contentOf(i)] as const;
+      })(),
+    });
     const seeded = performance.now() - started;
     const calls = countCalls();
 
@@ -199,7 +223,9 @@ describe('reading a tree GitHub truncates', () => {
     expect(mismatches).toBe(0);
     // Listing directory by directory would take over 1,100 calls.
     expect(tree.requests).toBeLessThan(count / 1000);
-    console.log(`[tree] ${count} files, ${_limits}: seeded in ${seeded.toFixed(0)} ms, walked in ${walked.toFixed(0)} ms with ${tree.requests} GitHub calls ${JSON.stringify(calls())}`);
+    console.log(
+      `[tree] ${count} files, ${_limits}: seeded in ${seeded.toFixed(0)} ms, walked in ${walked.toFixed(0)} ms with ${tree.requests} GitHub calls ${JSON.stringify(calls())}`,
+    );
   });
 });
 
@@ -207,7 +233,12 @@ describe('conditional requests on tree listings', () => {
   const notModified = () => [...github.notModified.values()].reduce((a, b) => a + b, 0);
 
   it('revalidates a small listing with a free 304, and does not keep a listing over 1 MiB in the cache', async () => {
-    github.setRepository('acme', 'small', { files: [['a.md', 'a'], ['b/c.md', 'c']] });
+    github.setRepository('acme', 'small', {
+      files: [
+        ['a.md', 'a'],
+        ['b/c.md', 'c'],
+      ],
+    });
     const files: Array<[string, string]> = Array.from({ length: 12_000 }, (_, i) => [`docs/section-${i % 40}/page-${i}.md`, `page ${i}`]);
     github.setRepository('acme', 'large', { files });
     const octokit = client();

@@ -61,7 +61,10 @@ export class RepositoryTreeTooLarge extends Error {
  * there), continued from it, or asked for recursively. Any repository size is read completely; a
  * 120,000-file repository costs a handful of calls more than a small one, not one per directory.
  */
-export async function readRepositoryTree(octokit: GitHubAppOctokit, { owner, repo, ref, concurrency = 8, maxEntries = Infinity }: RepositoryTreeRequest): Promise<RepositoryTree> {
+export async function readRepositoryTree(
+  octokit: GitHubAppOctokit,
+  { owner, repo, ref, concurrency = 8, maxEntries = Infinity }: RepositoryTreeRequest,
+): Promise<RepositoryTree> {
   // GitHub resolves HEAD to the default branch, which saves asking for the repository first.
   const commit = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref: ref ?? 'HEAD' });
   let requests = 1;
@@ -75,7 +78,12 @@ export async function readRepositoryTree(octokit: GitHubAppOctokit, { owner, rep
       // Past the cap, the listings still queued are not asked for.
       if (tooLarge) throw tooLarge;
       requests++;
-      const response = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner, repo, tree_sha: treeSha, ...(recursive ? { recursive: '1' } : {}) });
+      const response = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+        owner,
+        repo,
+        tree_sha: treeSha,
+        ...(recursive ? { recursive: '1' } : {}),
+      });
       return response.data as Listing;
     });
 
@@ -97,7 +105,8 @@ export async function readRepositoryTree(octokit: GitHubAppOctokit, { owner, rep
     const partial = splitPrefixListing(known);
     const level = await list(treeSha, false);
     // Nothing narrower than one directory can be asked for: a partial directory would lose files silently.
-    if (level.truncated) throw new Error(`GitHub truncated the listing of directory "${prefix || '/'}" in ${owner}/${repo}: too many entries to read`);
+    if (level.truncated)
+      throw new Error(`GitHub truncated the listing of directory "${prefix || '/'}" in ${owner}/${repo}: too many entries to read`);
     const subtrees: Promise<void>[] = [];
     for (const entry of level.tree) {
       if (entry.type !== 'tree' || !entry.sha || !entry.path) {

@@ -33,7 +33,9 @@ export class LocalIdentityProvider implements SessionAuthenticator {
   static async fromDirectory(dir: string): Promise<LocalIdentityProvider> {
     const privatePath = join(dir, 'identity-private.pem');
     const publicPath = join(dir, 'identity-public.pem');
-    const generated = existsSync(privatePath) ? null : await exportPKCS8((await generateKeyPair(ALGORITHM, { extractable: true })).privateKey);
+    const generated = existsSync(privatePath)
+      ? null
+      : await exportPKCS8((await generateKeyPair(ALGORITHM, { extractable: true })).privateKey);
     const privatePem = readOrCreateFile(privatePath, () => generated!);
     const publicPem = createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString();
     if (!existsSync(publicPath)) writeFileAtomically(publicPath, publicPem, 0o644);
@@ -46,7 +48,13 @@ export class LocalIdentityProvider implements SessionAuthenticator {
     return new LocalIdentityProvider(pair.privateKey, await exportSPKI(pair.publicKey));
   }
 
-  async mint(input: { userId: string; organizationSlug: string; organizationId?: string; role: OrgRole; expiresIn?: string }): Promise<string> {
+  async mint(input: {
+    userId: string;
+    organizationSlug: string;
+    organizationId?: string;
+    role: OrgRole;
+    expiresIn?: string;
+  }): Promise<string> {
     return new SignJWT({
       org_id: input.organizationId ?? localOrganizationId(input.organizationSlug),
       org_slug: input.organizationSlug,

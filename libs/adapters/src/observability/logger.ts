@@ -8,6 +8,9 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? (pro
     name,
     level,
     // Bearer tokens and API keys must never reach a log line.
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', '*.authorization', '*.apiKey', '*.secret'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', '*.authorization', '*.apiKey', '*.secret'],
+      censor: '[redacted]',
+    },
   });
 }

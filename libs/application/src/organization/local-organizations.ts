@@ -50,7 +50,10 @@ export class LocalOrganizations {
       await sendToOrganization(
         this.store,
         organizationId,
-        { type: 'AddMember', data: { organizationId, userId: input.userId, role: 'admin', source: 'console', at: new Date().toISOString() } },
+        {
+          type: 'AddMember',
+          data: { organizationId, userId: input.userId, role: 'admin', source: 'console', at: new Date().toISOString() },
+        },
         { commandId: randomUUID(), userId: input.userId },
       );
       return { ...existing, role: 'admin', defaultWorkspace };
@@ -62,6 +65,12 @@ export class LocalOrganizations {
       { commandId: `local-organization:${input.slug}`, userId: input.userId },
       { adoptHistory: true },
     );
-    return { organizationId: created.organizationId, slug: created.slug, role: 'admin', created: true, defaultWorkspace: created.defaultWorkspace };
+    return {
+      organizationId: created.organizationId,
+      slug: created.slug,
+      role: 'admin',
+      created: true,
+      defaultWorkspace: created.defaultWorkspace,
+    };
   }
 }

@@ -64,7 +64,10 @@ export async function createOrganization(
     requireFreshOrganization(request.slug, await organizationHasHistory(store, organizationId), options.adoptHistory ?? false);
   }
   const { reserve, create } = creationCommands(request, organizationId, directory.external, new Date().toISOString());
-  const reserved = await handleCommand(store, organizationSlugStreamId(request.slug), organizationSlugDecider, reserve, { ...context, commandId: ids.slug });
+  const reserved = await handleCommand(store, organizationSlugStreamId(request.slug), organizationSlugDecider, reserve, {
+    ...context,
+    commandId: ids.slug,
+  });
   const created = await sendToOrganization(store, organizationId, create, { ...context, commandId: ids.organization });
   const workspace = await ensureDefaultWorkspace(store, organizationId);
   return {
@@ -81,12 +84,23 @@ export async function createOrganization(
  * answer to a rename or membership change): the same three streams as a creation, the slug held
  * by Clerk's word, `commands` applied to the organization in one append.
  */
-export async function recordReportedOrganization(store: EventStore, organization: ReportedOrganization, commands: readonly OrganizationCommand[], fact: FactContext): Promise<RecordedOrganization> {
+export async function recordReportedOrganization(
+  store: EventStore,
+  organization: ReportedOrganization,
+  commands: readonly OrganizationCommand[],
+  fact: FactContext,
+): Promise<RecordedOrganization> {
   const ids = perStreamCommandIds(fact.commandId);
-  const reserved = await handleCommand(store, organizationSlugStreamId(organization.slug), organizationSlugDecider, reportedSlugReservation(organization, fact.at), {
-    commandId: ids.slug,
-    userId: fact.userId,
-  });
+  const reserved = await handleCommand(
+    store,
+    organizationSlugStreamId(organization.slug),
+    organizationSlugDecider,
+    reportedSlugReservation(organization, fact.at),
+    {
+      commandId: ids.slug,
+      userId: fact.userId,
+    },
+  );
   const result = await sendToOrganization(store, organization.id, commands, { commandId: ids.organization, userId: fact.userId });
   const workspace = await ensureDefaultWorkspace(store, organization.id);
   return {
@@ -102,13 +116,17 @@ export async function recordReportedOrganization(store: EventStore, organization
  * The organization's default workspace, created through the workspace command when it has none.
  * A name already used by another workspace of the organization gets a numbered suffix.
  */
-export async function ensureDefaultWorkspace(store: EventStore, organizationId: string): Promise<{ defaultWorkspace: DefaultWorkspace; position: Position | null }> {
+export async function ensureDefaultWorkspace(
+  store: EventStore,
+  organizationId: string,
+): Promise<{ defaultWorkspace: DefaultWorkspace; position: Position | null }> {
   const streamId = workspaceDirectoryStreamId(organizationId);
   for (let attempt = 1; ; attempt++) {
     const { command, commandId } = defaultWorkspaceCommand(organizationId, attempt, new Date().toISOString());
     try {
       const result = await handleCommand(store, streamId, workspaceDecider, command, { commandId });
-      const defaultWorkspace = createdDefaultWorkspace(result.events) ?? defaultWorkspaceIn((await aggregateStream(store, streamId, workspaceDecider)).state);
+      const defaultWorkspace =
+        createdDefaultWorkspace(result.events) ?? defaultWorkspaceIn((await aggregateStream(store, streamId, workspaceDecider)).state);
       return { defaultWorkspace, position: result.position };
     } catch (error) {
       if (!retriesWithAnotherName(error, attempt)) throw error;

@@ -16,7 +16,10 @@ export async function organizationIdForSlug(store: EventStore, slug: string): Pr
 }
 
 /** The organization's current state, folded from its stream (never the read model). */
-export async function loadOrganization(store: EventStore, organizationId: string): Promise<{ state: OrganizationState; position: Position | null }> {
+export async function loadOrganization(
+  store: EventStore,
+  organizationId: string,
+): Promise<{ state: OrganizationState; position: Position | null }> {
   const { state, position } = await aggregateStream(store, organizationStreamId(organizationId), organizationDecider);
   return { state, position };
 }
@@ -39,7 +42,11 @@ export async function sendToOrganization(
  * three cover all of an organization's data.
  */
 export async function organizationHasHistory(store: EventStore, organizationId: string): Promise<boolean> {
-  for (const streamId of [organizationStreamId(organizationId), workspaceDirectoryStreamId(organizationId), installationsStreamId(organizationId)]) {
+  for (const streamId of [
+    organizationStreamId(organizationId),
+    workspaceDirectoryStreamId(organizationId),
+    installationsStreamId(organizationId),
+  ]) {
     if ((await store.streamHead(streamId)) !== null) return true;
   }
   return false;

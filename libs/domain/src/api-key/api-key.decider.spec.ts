@@ -21,11 +21,27 @@ const revoke = (keyId: string, at = t1): ApiKeyCommand => ({ type: 'RevokeApiKey
 const remove = (keyId: string, at = t1): ApiKeyCommand => ({ type: 'DeleteApiKey', data: { userId, keyId, at } });
 const rotate = (keyId: string, newKeyId: string, extra: { name?: string; expiresAt?: string | null; at?: string } = {}): ApiKeyCommand => ({
   type: 'RotateApiKey',
-  data: { userId, keyId, newKeyId, newKeyHash: hash('b'), newKeyPreview: '…wxyz', ...(extra.name === undefined ? {} : { name: extra.name }), ...('expiresAt' in extra ? { expiresAt: extra.expiresAt } : {}), at: extra.at ?? t1 },
+  data: {
+    userId,
+    keyId,
+    newKeyId,
+    newKeyHash: hash('b'),
+    newKeyPreview: '…wxyz',
+    ...(extra.name === undefined ? {} : { name: extra.name }),
+    ...('expiresAt' in extra ? { expiresAt: extra.expiresAt } : {}),
+    at: extra.at ?? t1,
+  },
 });
 
 // The helper compares JSON, so fixtures list keys in the order the decider writes them.
-const created = (keyId: string, name = 'CI', expiresAt: string | null = null, keyHash = hash('a'), keyPreview = '…abcd', at = t0): ApiKeyCreated => ({
+const created = (
+  keyId: string,
+  name = 'CI',
+  expiresAt: string | null = null,
+  keyHash = hash('a'),
+  keyPreview = '…abcd',
+  at = t0,
+): ApiKeyCreated => ({
   type: 'ApiKeyCreated',
   data: { userId, keyId, name, keyHash, keyPreview, expiresAt, createdAt: at },
 });
@@ -35,15 +51,24 @@ const deleted = (keyId: string, at = t1): ApiKeyDeleted => ({ type: 'ApiKeyDelet
 describe('api key decider', () => {
   describe('when the user has no keys', () => {
     it('creates a key that never expires', () => {
-      spec.given([]).when(create('k1')).then([created('k1')]);
+      spec
+        .given([])
+        .when(create('k1'))
+        .then([created('k1')]);
     });
 
     it('creates a key with an expiry in the future', () => {
-      spec.given([]).when(create('k1', 'CI', nextYear)).then([created('k1', 'CI', nextYear)]);
+      spec
+        .given([])
+        .when(create('k1', 'CI', nextYear))
+        .then([created('k1', 'CI', nextYear)]);
     });
 
     it('accepts a name of exactly 100 characters', () => {
-      spec.given([]).when(create('k1', 'n'.repeat(100))).then([created('k1', 'n'.repeat(100))]);
+      spec
+        .given([])
+        .when(create('k1', 'n'.repeat(100)))
+        .then([created('k1', 'n'.repeat(100))]);
     });
 
     it.each([
@@ -59,12 +84,21 @@ describe('api key decider', () => {
       ['equal to the command time', t0],
       ['not a date', 'tomorrow'],
     ])('rejects an expiry %s', (_, expiresAt) => {
-      spec.given([]).when(create('k1', 'CI', expiresAt)).thenThrows('invalid', 'expiresAt');
+      spec
+        .given([])
+        .when(create('k1', 'CI', expiresAt))
+        .thenThrows('invalid', 'expiresAt');
     });
 
     it('refuses anything but a SHA-256 hex digest as the hash, so a secret can never be recorded', () => {
-      spec.given([]).when(create('k1', 'CI', null, 'lf_0123456789abcdefghijklmnopqrstuv')).thenThrows('invalid', 'keyHash');
-      spec.given([]).when(create('k1', 'CI', null, hash('A'))).thenThrows('invalid', 'keyHash');
+      spec
+        .given([])
+        .when(create('k1', 'CI', null, 'lf_0123456789abcdefghijklmnopqrstuv'))
+        .thenThrows('invalid', 'keyHash');
+      spec
+        .given([])
+        .when(create('k1', 'CI', null, hash('A')))
+        .thenThrows('invalid', 'keyHash');
     });
 
     it.each([
@@ -80,15 +114,24 @@ describe('api key decider', () => {
     const history: ApiKeyEvent[] = [created('k1', 'CI', nextYear)];
 
     it('revokes it', () => {
-      spec.given(history).when(revoke('k1')).then([revoked('k1')]);
+      spec
+        .given(history)
+        .when(revoke('k1'))
+        .then([revoked('k1')]);
     });
 
     it('deletes it', () => {
-      spec.given(history).when(remove('k1')).then([deleted('k1')]);
+      spec
+        .given(history)
+        .when(remove('k1'))
+        .then([deleted('k1')]);
     });
 
     it('rotates it: revokes it and creates the new key with its name and expiry, in one decision', () => {
-      spec.given(history).when(rotate('k1', 'k2')).then([revoked('k1'), created('k2', 'CI', nextYear, hash('b'), '…wxyz', t1)]);
+      spec
+        .given(history)
+        .when(rotate('k1', 'k2'))
+        .then([revoked('k1'), created('k2', 'CI', nextYear, hash('b'), '…wxyz', t1)]);
     });
 
     it('rotates it under a new name and expiry', () => {
@@ -99,15 +142,24 @@ describe('api key decider', () => {
     });
 
     it('rotates it into a key that never expires when given expiresAt null', () => {
-      spec.given(history).when(rotate('k1', 'k2', { expiresAt: null })).then([revoked('k1'), created('k2', 'CI', null, hash('b'), '…wxyz', t1)]);
+      spec
+        .given(history)
+        .when(rotate('k1', 'k2', { expiresAt: null }))
+        .then([revoked('k1'), created('k2', 'CI', null, hash('b'), '…wxyz', t1)]);
     });
 
     it('refuses a rotation with an explicit expiry in the past', () => {
-      spec.given(history).when(rotate('k1', 'k2', { expiresAt: t0 })).thenThrows('invalid', 'expiresAt');
+      spec
+        .given(history)
+        .when(rotate('k1', 'k2', { expiresAt: t0 }))
+        .thenThrows('invalid', 'expiresAt');
     });
 
     it('refuses a rotation under an invalid name', () => {
-      spec.given(history).when(rotate('k1', 'k2', { name: '' })).thenThrows('invalid', 'name');
+      spec
+        .given(history)
+        .when(rotate('k1', 'k2', { name: '' }))
+        .thenThrows('invalid', 'name');
     });
 
     it('refuses a rotation onto an id already in use', () => {
@@ -119,7 +171,10 @@ describe('api key decider', () => {
     });
 
     it('creates a second key alongside it', () => {
-      spec.given(history).when(create('k2', 'other')).then([created('k2', 'other')]);
+      spec
+        .given(history)
+        .when(create('k2', 'other'))
+        .then([created('k2', 'other')]);
     });
   });
 
@@ -131,11 +186,17 @@ describe('api key decider', () => {
     });
 
     it('rotates it when given a new expiry', () => {
-      spec.given(history).when(rotate('k1', 'k2', { expiresAt: nextYear })).then([revoked('k1'), created('k2', 'CI', nextYear, hash('b'), '…wxyz', t1)]);
+      spec
+        .given(history)
+        .when(rotate('k1', 'k2', { expiresAt: nextYear }))
+        .then([revoked('k1'), created('k2', 'CI', nextYear, hash('b'), '…wxyz', t1)]);
     });
 
     it('still revokes it', () => {
-      spec.given(history).when(revoke('k1')).then([revoked('k1')]);
+      spec
+        .given(history)
+        .when(revoke('k1'))
+        .then([revoked('k1')]);
     });
   });
 
@@ -151,7 +212,10 @@ describe('api key decider', () => {
     });
 
     it('deletes it', () => {
-      spec.given(history).when(remove('k1')).then([deleted('k1')]);
+      spec
+        .given(history)
+        .when(remove('k1'))
+        .then([deleted('k1')]);
     });
   });
 
@@ -173,7 +237,13 @@ describe('api key decider', () => {
 
   describe('fold', () => {
     it('gives every key its status and hash after a rotation and a deletion', () => {
-      const state = fold(apiKeyDecider, [created('k1'), revoked('k1'), created('k2', 'CI', null, hash('b'), '…wxyz', t1), created('k3', 'tmp'), deleted('k3')]);
+      const state = fold(apiKeyDecider, [
+        created('k1'),
+        revoked('k1'),
+        created('k2', 'CI', null, hash('b'), '…wxyz', t1),
+        created('k3', 'tmp'),
+        deleted('k3'),
+      ]);
       expect([...state.keys]).toEqual([
         ['k1', { status: 'revoked', name: 'CI', expiresAt: null, keyHash: hash('a') }],
         ['k2', { status: 'active', name: 'CI', expiresAt: null, keyHash: hash('b') }],

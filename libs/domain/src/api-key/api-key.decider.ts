@@ -52,7 +52,8 @@ function decide(command: ApiKeyCommand, state: ApiKeyRing): ApiKeyEvent[] {
     case 'RotateApiKey': {
       const { keyId, newKeyId, newKeyHash, newKeyPreview } = command.data;
       const key = requireKey(state, keyId);
-      if (key.status === 'revoked') throw new DomainError('refused', `API key ${keyId} is revoked and cannot be rotated`, { status: key.status });
+      if (key.status === 'revoked')
+        throw new DomainError('refused', `API key ${keyId} is revoked and cannot be rotated`, { status: key.status });
       requireNewId(state, newKeyId);
       requireKeyMaterial(newKeyHash, newKeyPreview);
       const name = command.data.name ?? key.name;
@@ -62,7 +63,9 @@ function decide(command: ApiKeyCommand, state: ApiKeyRing): ApiKeyEvent[] {
       if (expiresAt !== null) {
         // The old key's expiry carries over; once it has passed, the state (not the request) is at fault.
         if (inherited && !(Date.parse(expiresAt) > Date.parse(at))) {
-          throw new DomainError('refused', `API key ${keyId} expired at ${expiresAt}; pass a new expiresAt (or null) to rotate it`, { field: 'expiresAt' });
+          throw new DomainError('refused', `API key ${keyId} expired at ${expiresAt}; pass a new expiresAt (or null) to rotate it`, {
+            field: 'expiresAt',
+          });
         }
         requireFuture(expiresAt, at);
       }
@@ -91,11 +94,22 @@ function evolve(state: ApiKeyRing, event: ApiKeyEvent): ApiKeyRing {
   }
 }
 
-const created = (userId: string, keyId: string, name: string, keyHash: string, keyPreview: string, expiresAt: string | null, at: string): ApiKeyCreated => ({
+const created = (
+  userId: string,
+  keyId: string,
+  name: string,
+  keyHash: string,
+  keyPreview: string,
+  expiresAt: string | null,
+  at: string,
+): ApiKeyCreated => ({
   type: 'ApiKeyCreated',
   data: { userId, keyId, name, keyHash, keyPreview, expiresAt, createdAt: at },
 });
-const revoked = (userId: string, keyId: string, at: string): ApiKeyRevoked => ({ type: 'ApiKeyRevoked', data: { userId, keyId, revokedAt: at } });
+const revoked = (userId: string, keyId: string, at: string): ApiKeyRevoked => ({
+  type: 'ApiKeyRevoked',
+  data: { userId, keyId, revokedAt: at },
+});
 
 /** Unknown and deleted keys look alike, and so do another user's keys: they are not in this stream. */
 function requireKey(state: ApiKeyRing, keyId: string): ApiKeyState & { status: 'active' | 'revoked' } {
@@ -116,13 +130,15 @@ function requireName(name: string): void {
 
 function requireKeyMaterial(keyHash: string, keyPreview: string): void {
   if (!SHA256_HEX.test(keyHash)) throw new DomainError('invalid', 'keyHash must be a SHA-256 hex digest', { field: 'keyHash' });
-  if (keyPreview.length < 1 || keyPreview.length > PREVIEW_MAX_LENGTH) throw new DomainError('invalid', `keyPreview must be 1–${PREVIEW_MAX_LENGTH} characters`, { field: 'keyPreview' });
+  if (keyPreview.length < 1 || keyPreview.length > PREVIEW_MAX_LENGTH)
+    throw new DomainError('invalid', `keyPreview must be 1–${PREVIEW_MAX_LENGTH} characters`, { field: 'keyPreview' });
 }
 
 function requireFuture(expiresAt: string, at: string): void {
   const expires = Date.parse(expiresAt);
   if (Number.isNaN(expires)) throw new DomainError('invalid', `expiresAt is not a date: ${expiresAt}`, { field: 'expiresAt' });
-  if (!(expires > Date.parse(at))) throw new DomainError('invalid', `expiresAt must be in the future (after ${at})`, { field: 'expiresAt' });
+  if (!(expires > Date.parse(at)))
+    throw new DomainError('invalid', `expiresAt must be in the future (after ${at})`, { field: 'expiresAt' });
 }
 
 export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyRing> = { decide, evolve, initialState };

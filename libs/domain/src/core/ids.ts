@@ -19,7 +19,8 @@ const SEED_JOB_NAMESPACE = '0d7f1e9c-3a52-4b8e-a1f6-5c2e7d9b4f30';
 export const eventIdFor = (commandId: string, index: number) => uuidv5(`${commandId}:${index}`, EVENT_ID_NAMESPACE);
 
 /** The command id of a request with an `Idempotency-Key`: the caller's retry names the same command. */
-export const idempotentCommandIdFor = (userId: string | undefined, idempotencyKey: string) => uuidv5(`${userId ?? ''}:${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
+export const idempotentCommandIdFor = (userId: string | undefined, idempotencyKey: string) =>
+  uuidv5(`${userId ?? ''}:${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
 
 /** The reindex job id of a command: a retry with the same Idempotency-Key names the same job. */
 export const reindexJobIdFor = (commandId: string) => uuidv5(`reindex:${commandId}`, REQUEST_NAMESPACE);
@@ -28,7 +29,8 @@ export const reindexJobIdFor = (commandId: string) => uuidv5(`reindex:${commandI
 export const repositoryIdFor = (commandId: string) => uuidv5(`repository:${commandId}`, REQUEST_NAMESPACE);
 
 /** One installation setup round (signed state nonce) binds once, however often the page is reloaded. */
-export const gitHubSetupCommandIdFor = (nonce: string, installationId: string) => uuidv5(`github-setup:${nonce}:${installationId}`, GITHUB_SETUP_NAMESPACE);
+export const gitHubSetupCommandIdFor = (nonce: string, installationId: string) =>
+  uuidv5(`github-setup:${nonce}:${installationId}`, GITHUB_SETUP_NAMESPACE);
 
 /** One OAuth round, one command: a reloaded callback page is answered from the stored event. */
 export const gitHubOAuthCommandIdFor = (nonce: string) => uuidv5(`github-oauth:${nonce}`, GITHUB_OAUTH_CALLBACK_NAMESPACE);
@@ -43,13 +45,16 @@ export const ingestionJobIdFor = (deliveryId: string) => uuidv5(`ingestion:${del
  * One job per repository and pushed commit: the same push delivered again under another delivery
  * id (a manual redelivery, a second webhook on the same App) names the same job, so it is queued once.
  */
-export const pushJobIdFor = (repositoryId: string, afterSha: string) => uuidv5(`ingestion:push:${repositoryId}:${afterSha}`, INGESTION_JOB_NAMESPACE);
+export const pushJobIdFor = (repositoryId: string, afterSha: string) =>
+  uuidv5(`ingestion:push:${repositoryId}:${afterSha}`, INGESTION_JOB_NAMESPACE);
 
 /**
  * Stable per (store, repository, path): the same file indexed again is the same document, and
  * `a.md` and `a.mdx` (which the original's `<owner_repo>_<slug>` ids confused) are two.
  */
-export const documentIdFor = (storeId: string, githubRepoId: string, path: string) => `doc_${uuidv5(`${storeId}\u0000${githubRepoId}\u0000${path}`, DOCUMENT_NAMESPACE).replaceAll('-', '')}`;
+export const documentIdFor = (storeId: string, githubRepoId: string, path: string) =>
+  `doc_${uuidv5(`${storeId}\u0000${githubRepoId}\u0000${path}`, DOCUMENT_NAMESPACE).replaceAll('-', '')}`;
 
 /** A seeded job's command (`seed-jobs` CLI): seeding again with the same seed appends nothing twice. */
-export const seedJobCommandIdFor = (seed: number, workspaceId: string, index: number) => uuidv5(`seed:${seed}:${workspaceId}:${index}`, SEED_JOB_NAMESPACE);
+export const seedJobCommandIdFor = (seed: number, workspaceId: string, index: number) =>
+  uuidv5(`seed:${seed}:${workspaceId}:${index}`, SEED_JOB_NAMESPACE);

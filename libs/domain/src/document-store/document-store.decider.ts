@@ -24,7 +24,20 @@ function decide(command: StoreCommand, state: StoreState): StoreEvent[] {
       }
       const errors = storeSlugErrors(slug);
       if (errors.length > 0) throw new DomainError('invalid', errors.join('; '), { field: 'slug' });
-      return [{ type: 'StoreCreated', data: { storeId: storeIdFor(workspaceId, slug), organizationId, workspaceId, slug, indexName: storeIndexName(workspaceId, slug), settings, createdAt: at } }];
+      return [
+        {
+          type: 'StoreCreated',
+          data: {
+            storeId: storeIdFor(workspaceId, slug),
+            organizationId,
+            workspaceId,
+            slug,
+            indexName: storeIndexName(workspaceId, slug),
+            settings,
+            createdAt: at,
+          },
+        },
+      ];
     }
     default:
       return assertNever(command.type);

@@ -10,7 +10,13 @@ export interface StoreSettings {
   readonly chunkOverlap: number;
 }
 
-export const DEFAULT_STORE_SETTINGS: StoreSettings = { embeddingProvider: 'cohere', embeddingModel: 'embed-english-v3.0', embeddingDim: 1024, chunkMaxTokens: 512, chunkOverlap: 50 };
+export const DEFAULT_STORE_SETTINGS: StoreSettings = {
+  embeddingProvider: 'cohere',
+  embeddingModel: 'embed-english-v3.0',
+  embeddingDim: 1024,
+  chunkMaxTokens: 512,
+  chunkOverlap: 50,
+};
 
 export type StoreCreated = DomainEvent<
   'StoreCreated',

@@ -41,7 +41,10 @@ export interface IndexedDocument {
 
 export type DocumentsIndexed = DomainEvent<
   'DocumentsIndexed',
-  DocumentBatchRef & { readonly chunking: Pick<StoreSettings, 'chunkMaxTokens' | 'chunkOverlap'>; readonly documents: readonly IndexedDocument[] }
+  DocumentBatchRef & {
+    readonly chunking: Pick<StoreSettings, 'chunkMaxTokens' | 'chunkOverlap'>;
+    readonly documents: readonly IndexedDocument[];
+  }
 >;
 export type DocumentsRemoved = DomainEvent<
   'DocumentsRemoved',

@@ -30,12 +30,14 @@ export interface IngestionJobInput extends IngestionJobFields {
   readonly kind: typeof INGESTION_JOB_KIND;
 }
 
-export const isIngestionJobInput = (input: Readonly<Record<string, unknown>>): input is IngestionJobInput => input.kind === INGESTION_JOB_KIND;
+export const isIngestionJobInput = (input: Readonly<Record<string, unknown>>): input is IngestionJobInput =>
+  input.kind === INGESTION_JOB_KIND;
 
 export const ingestionJobName = (source: IngestionSource, repoFullName: string) =>
   source === 'initial-sync' ? `Repository Initial Sync: ${repoFullName}` : `Docs Ingestion: ${repoFullName}`;
 
-export const ingestionTrigger = (source: IngestionSource): JobTrigger => (source === 'manual' ? 'manual' : source === 'initial-sync' ? 'automatic' : 'webhook');
+export const ingestionTrigger = (source: IngestionSource): JobTrigger =>
+  source === 'manual' ? 'manual' : source === 'initial-sync' ? 'automatic' : 'webhook';
 
 export interface IngestionJobOrder {
   readonly jobId: string;

@@ -55,4 +55,8 @@ function evolve(state: OrganizationInstallations, event: InstallationEvent): Org
   }
 }
 
-export const installationDecider: Decider<InstallationCommand, InstallationEvent, OrganizationInstallations> = { decide, evolve, initialState };
+export const installationDecider: Decider<InstallationCommand, InstallationEvent, OrganizationInstallations> = {
+  decide,
+  evolve,
+  initialState,
+};

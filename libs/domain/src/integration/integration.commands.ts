@@ -23,7 +23,10 @@ export type ValidateGitHubInstallations = Command<
   { readonly userId: string; readonly integrationId: string; readonly installations: readonly GitHubInstallation[]; readonly at: string }
 >;
 
-export type DisconnectIntegration = Command<'DisconnectIntegration', { readonly userId: string; readonly integrationId: string; readonly at: string }>;
+export type DisconnectIntegration = Command<
+  'DisconnectIntegration',
+  { readonly userId: string; readonly integrationId: string; readonly at: string }
+>;
 
 /** Each entry carries a fresh resource id, used only if its repo id is new to the integration. */
 export type CreateResources = Command<

@@ -62,7 +62,10 @@ const validate = (installations: GitHubInstallation[], integrationId = 'int-1'):
   type: 'ValidateGitHubInstallations',
   data: { userId, integrationId, installations, at: t1 },
 });
-const disconnect = (integrationId = 'int-1'): IntegrationCommand => ({ type: 'DisconnectIntegration', data: { userId, integrationId, at: t1 } });
+const disconnect = (integrationId = 'int-1'): IntegrationCommand => ({
+  type: 'DisconnectIntegration',
+  data: { userId, integrationId, at: t1 },
+});
 const createResources = (resources: GitHubRepositoryResource[], integrationId = 'int-1'): IntegrationCommand => ({
   type: 'CreateResources',
   data: { userId, integrationId, resources, at: t1 },
@@ -96,7 +99,10 @@ const resourcesCreated = (resources: GitHubRepositoryResource[]): ResourcesCreat
   type: 'ResourcesCreated',
   data: { integrationId: 'int-1', userId, resources, createdAt: t1 },
 });
-const connectedToWorkspace = (resource: GitHubRepositoryResource, syncConfig: SyncConfig = { autoSync: true }): ResourceConnectedToWorkspace => ({
+const connectedToWorkspace = (
+  resource: GitHubRepositoryResource,
+  syncConfig: SyncConfig = { autoSync: true },
+): ResourceConnectedToWorkspace => ({
   type: 'ResourceConnectedToWorkspace',
   data: {
     resourceId: resource.resourceId,
@@ -118,15 +124,26 @@ const disconnectedFromWorkspace = (resourceId: string, by = userId): Integration
   type: 'ResourceDisconnectedFromWorkspace',
   data: { resourceId, workspaceId: 'ws-1', integrationId: 'int-1', disconnectedBy: by, disconnectedAt: t1 },
 });
-const recordSync = (resourceId: string, status: 'in_progress' | 'completed' | 'failed' | 'cancelled', error: string | null = null): IntegrationCommand => ({
+const recordSync = (
+  resourceId: string,
+  status: 'in_progress' | 'completed' | 'failed' | 'cancelled',
+  error: string | null = null,
+): IntegrationCommand => ({
   type: 'RecordWorkspaceSync',
   data: { userId, resourceId, workspaceId: 'ws-1', jobId: 'job-1', status, error, at: t1 },
 });
-const syncRecorded = (resourceId: string, status: 'in_progress' | 'completed' | 'failed' | 'cancelled', error: string | null = null): IntegrationEvent => ({
+const syncRecorded = (
+  resourceId: string,
+  status: 'in_progress' | 'completed' | 'failed' | 'cancelled',
+  error: string | null = null,
+): IntegrationEvent => ({
   type: 'WorkspaceSyncRecorded',
   data: { resourceId, workspaceId: 'ws-1', jobId: 'job-1', status, error, recordedAt: t1 },
 });
-const integrationDisconnected: IntegrationEvent = { type: 'IntegrationDisconnected', data: { integrationId: 'int-1', userId, disconnectedAt: t1 } };
+const integrationDisconnected: IntegrationEvent = {
+  type: 'IntegrationDisconnected',
+  data: { integrationId: 'int-1', userId, disconnectedAt: t1 },
+};
 
 describe('integration decider', () => {
   describe('when the user has connected nothing', () => {
@@ -146,15 +163,24 @@ describe('integration decider', () => {
       ['an empty string', ''],
       ['a value with a space', 'v1:a:b:c: d'],
     ])('refuses %s as the access token: tokens are only ever recorded sealed', (_, token) => {
-      spec.given([]).when(connect('int-1', { encryptedAccessToken: token })).thenThrows('invalid', 'encryptedAccessToken');
+      spec
+        .given([])
+        .when(connect('int-1', { encryptedAccessToken: token }))
+        .thenThrows('invalid', 'encryptedAccessToken');
     });
 
     it('refuses a refresh token in clear', () => {
-      spec.given([]).when(connect('int-1', { encryptedRefreshToken: 'ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246' })).thenThrows('invalid', 'encryptedRefreshToken');
+      spec
+        .given([])
+        .when(connect('int-1', { encryptedRefreshToken: 'ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246' }))
+        .thenThrows('invalid', 'encryptedRefreshToken');
     });
 
     it('refuses an installation listed twice', () => {
-      spec.given([]).when(connect('int-1', { installations: [installation('11'), installation('11')] })).thenThrows('invalid', 'listed twice');
+      spec
+        .given([])
+        .when(connect('int-1', { installations: [installation('11'), installation('11')] }))
+        .thenThrows('invalid', 'listed twice');
     });
 
     it.each([
@@ -177,7 +203,14 @@ describe('integration decider', () => {
       spec
         .given(history)
         .when(connect('int-2', { encryptedAccessToken: sealed(3), installations: [installation('11'), installation('12')], at: t1 }))
-        .then([connected({ encryptedAccessToken: sealed(3), installations: [installation('11'), installation('12')], reconnected: true, connectedAt: t1 })]);
+        .then([
+          connected({
+            encryptedAccessToken: sealed(3),
+            installations: [installation('11'), installation('12')],
+            reconnected: true,
+            connectedAt: t1,
+          }),
+        ]);
     });
 
     it('validates the installations, recording which were added and which removed', () => {
@@ -205,16 +238,25 @@ describe('integration decider', () => {
 
     it('cannot touch an integration id that is not in this user’s stream', () => {
       spec.given(history).when(disconnect('int-other')).thenThrows('not_found');
-      spec.given(history).when(createResources([repo('101')], 'int-other')).thenThrows('not_found');
+      spec
+        .given(history)
+        .when(createResources([repo('101')], 'int-other'))
+        .thenThrows('not_found');
     });
 
     it('creates one resource', () => {
-      spec.given(history).when(createResources([repo('101')])).then([resourcesCreated([repo('101')])]);
+      spec
+        .given(history)
+        .when(createResources([repo('101')]))
+        .then([resourcesCreated([repo('101')])]);
     });
 
     it('creates 100 resources in one event', () => {
       const hundred = Array.from({ length: 100 }, (_, i) => repo(String(1000 + i)));
-      spec.given(history).when(createResources(hundred)).then([resourcesCreated(hundred)]);
+      spec
+        .given(history)
+        .when(createResources(hundred))
+        .then([resourcesCreated(hundred)]);
     });
 
     it.each([
@@ -233,7 +275,10 @@ describe('integration decider', () => {
     });
 
     it('refuses a repository from an installation the integration does not have', () => {
-      spec.given(history).when(createResources([repo('101'), repo('102', 'res-102', '99')])).thenThrows('refused', 'Installation 99');
+      spec
+        .given(history)
+        .when(createResources([repo('101'), repo('102', 'res-102', '99')]))
+        .thenThrows('refused', 'Installation 99');
     });
 
     it.each([
@@ -259,27 +304,49 @@ describe('integration decider', () => {
     const history: IntegrationEvent[] = [connected(), resourcesCreated([repo('101'), repo('102')])];
 
     it('skips repositories it already has: the same repository twice is one resource', () => {
-      spec.given(history).when(createResources([repo('101', 'res-new')])).then([]);
+      spec
+        .given(history)
+        .when(createResources([repo('101', 'res-new')]))
+        .then([]);
     });
 
     it('creates only the new repositories of a mixed batch', () => {
-      spec.given(history).when(createResources([repo('101', 'res-x'), repo('103')])).then([resourcesCreated([repo('103')])]);
+      spec
+        .given(history)
+        .when(createResources([repo('101', 'res-x'), repo('103')]))
+        .then([resourcesCreated([repo('103')])]);
     });
 
     it('skips a known repository even after its installation went away', () => {
       const revalidated: IntegrationEvent = {
         type: 'GitHubInstallationsValidated',
-        data: { integrationId: 'int-1', userId, installations: [], addedInstallationIds: [], removedInstallationIds: ['11'], validatedAt: t1 },
+        data: {
+          integrationId: 'int-1',
+          userId,
+          installations: [],
+          addedInstallationIds: [],
+          removedInstallationIds: ['11'],
+          validatedAt: t1,
+        },
       };
-      spec.given([...history, revalidated]).when(createResources([repo('101', 'res-x')])).then([]);
+      spec
+        .given([...history, revalidated])
+        .when(createResources([repo('101', 'res-x')]))
+        .then([]);
     });
 
     it('refuses a new repository under a resource id already in use', () => {
-      spec.given(history).when(createResources([repo('103', 'res-101')])).thenThrows('conflict');
+      spec
+        .given(history)
+        .when(createResources([repo('103', 'res-101')]))
+        .thenThrows('conflict');
     });
 
     it('connects a resource to a workspace with what the initial sync needs', () => {
-      spec.given(history).when(connectToWorkspace('res-101')).then([connectedToWorkspace(repo('101'))]);
+      spec
+        .given(history)
+        .when(connectToWorkspace('res-101'))
+        .then([connectedToWorkspace(repo('101'))]);
     });
 
     it('cannot disconnect a resource that is not connected', () => {
@@ -291,9 +358,19 @@ describe('integration decider', () => {
     const history: IntegrationEvent[] = [connected(), resourcesCreated([repo('101')]), connectedToWorkspace(repo('101'))];
 
     it('does nothing when connected again with the same configuration, in any key order', () => {
-      spec.given(history).when(connectToWorkspace('res-101', { autoSync: true })).then([]);
-      const withPaths: IntegrationEvent[] = [connected(), resourcesCreated([repo('101')]), connectedToWorkspace(repo('101'), { paths: ['docs/**'], autoSync: false })];
-      spec.given(withPaths).when(connectToWorkspace('res-101', { autoSync: false, paths: ['docs/**'] })).then([]);
+      spec
+        .given(history)
+        .when(connectToWorkspace('res-101', { autoSync: true }))
+        .then([]);
+      const withPaths: IntegrationEvent[] = [
+        connected(),
+        resourcesCreated([repo('101')]),
+        connectedToWorkspace(repo('101'), { paths: ['docs/**'], autoSync: false }),
+      ];
+      spec
+        .given(withPaths)
+        .when(connectToWorkspace('res-101', { autoSync: false, paths: ['docs/**'] }))
+        .then([]);
     });
 
     it('changes the configuration without starting another initial sync', () => {
@@ -303,7 +380,14 @@ describe('integration decider', () => {
         .then([
           {
             type: 'WorkspaceSyncConfigChanged',
-            data: { resourceId: 'res-101', workspaceId: 'ws-1', integrationId: 'int-1', syncConfig: { branches: ['main'], autoSync: false }, changedBy: userId, changedAt: t1 },
+            data: {
+              resourceId: 'res-101',
+              workspaceId: 'ws-1',
+              integrationId: 'int-1',
+              syncConfig: { branches: ['main'], autoSync: false },
+              changedBy: userId,
+              changedAt: t1,
+            },
           },
         ]);
     });
@@ -317,7 +401,10 @@ describe('integration decider', () => {
     });
 
     it('disconnects it, recording who asked', () => {
-      spec.given(history).when(disconnectFromWorkspace('res-101', 'user_admin')).then([disconnectedFromWorkspace('res-101', 'user_admin')]);
+      spec
+        .given(history)
+        .when(disconnectFromWorkspace('res-101', 'user_admin'))
+        .then([disconnectedFromWorkspace('res-101', 'user_admin')]);
     });
   });
 
@@ -325,25 +412,42 @@ describe('integration decider', () => {
     const history: IntegrationEvent[] = [connected(), resourcesCreated([repo('101')]), connectedToWorkspace(repo('101'))];
 
     it('records the sync starting and ending, with the error of a failure', () => {
-      spec.given(history).when(recordSync('res-101', 'in_progress')).then([syncRecorded('res-101', 'in_progress')]);
-      spec.given([...history, syncRecorded('res-101', 'in_progress')]).when(recordSync('res-101', 'failed', 'GitHub said 502')).then([syncRecorded('res-101', 'failed', 'GitHub said 502')]);
+      spec
+        .given(history)
+        .when(recordSync('res-101', 'in_progress'))
+        .then([syncRecorded('res-101', 'in_progress')]);
+      spec
+        .given([...history, syncRecorded('res-101', 'in_progress')])
+        .when(recordSync('res-101', 'failed', 'GitHub said 502'))
+        .then([syncRecorded('res-101', 'failed', 'GitHub said 502')]);
     });
 
     it('records nothing for a connection that does not exist or has ended', () => {
       spec.given(history).when(recordSync('res-999', 'completed')).then([]);
-      spec.given([...history, disconnectedFromWorkspace('res-101')]).when(recordSync('res-101', 'completed')).then([]);
+      spec
+        .given([...history, disconnectedFromWorkspace('res-101')])
+        .when(recordSync('res-101', 'completed'))
+        .then([]);
     });
   });
 
   describe('when a resource was disconnected from its workspace', () => {
-    const history: IntegrationEvent[] = [connected(), resourcesCreated([repo('101')]), connectedToWorkspace(repo('101')), disconnectedFromWorkspace('res-101')];
+    const history: IntegrationEvent[] = [
+      connected(),
+      resourcesCreated([repo('101')]),
+      connectedToWorkspace(repo('101')),
+      disconnectedFromWorkspace('res-101'),
+    ];
 
     it('does nothing when disconnected again', () => {
       spec.given(history).when(disconnectFromWorkspace('res-101')).then([]);
     });
 
     it('connects it again, which starts a new initial sync', () => {
-      spec.given(history).when(connectToWorkspace('res-101')).then([connectedToWorkspace(repo('101'))]);
+      spec
+        .given(history)
+        .when(connectToWorkspace('res-101'))
+        .then([connectedToWorkspace(repo('101'))]);
     });
   });
 
@@ -363,14 +467,28 @@ describe('integration decider', () => {
     });
 
     it('is connected again under its id', () => {
-      spec.given(history).when(connect('int-9', { at: t1 })).then([connected({ reconnected: true, connectedAt: t1 })]);
+      spec
+        .given(history)
+        .when(connect('int-9', { at: t1 }))
+        .then([connected({ reconnected: true, connectedAt: t1 })]);
     });
   });
 
   describe('fold', () => {
     it('gives the integration, its resources by repo id and the connections', () => {
-      const state = fold(integrationDecider, [connected(), resourcesCreated([repo('101'), repo('102')]), connectedToWorkspace(repo('102')), integrationDisconnected]);
-      expect(findGitHubIntegration(state)).toEqual({ integrationId: 'int-1', provider: 'github', status: 'disconnected', encryptedAccessToken: sealed(1), installations: [installation('11')] });
+      const state = fold(integrationDecider, [
+        connected(),
+        resourcesCreated([repo('101'), repo('102')]),
+        connectedToWorkspace(repo('102')),
+        integrationDisconnected,
+      ]);
+      expect(findGitHubIntegration(state)).toEqual({
+        integrationId: 'int-1',
+        provider: 'github',
+        status: 'disconnected',
+        encryptedAccessToken: sealed(1),
+        installations: [installation('11')],
+      });
       expect(findResourceByRepo(state, 'int-1', '102')?.resourceId).toBe('res-102');
       expect(findResourceByRepo(state, 'int-1', '103')).toBeUndefined();
       expect([...state.connections]).toEqual([['ws-1/res-102', { status: 'active', syncConfig: { autoSync: true } }]]);

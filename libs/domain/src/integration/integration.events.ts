@@ -75,7 +75,12 @@ export type IntegrationDisconnected = DomainEvent<
 /** One or up to 100 repositories in one event: only those whose repo id the integration did not know yet. */
 export type ResourcesCreated = DomainEvent<
   'ResourcesCreated',
-  { readonly integrationId: string; readonly userId: string; readonly resources: readonly GitHubRepositoryResource[]; readonly createdAt: string }
+  {
+    readonly integrationId: string;
+    readonly userId: string;
+    readonly resources: readonly GitHubRepositoryResource[];
+    readonly createdAt: string;
+  }
 >;
 
 /**

@@ -22,7 +22,10 @@ export type ReportJobProgress = Command<
   { readonly at: string; readonly processed: number; readonly total: number | null; readonly message: string | null }
 >;
 export type CompleteJob = Command<'CompleteJob', { readonly at: string; readonly output: Readonly<Record<string, unknown>> }>;
-export type FailJob = Command<'FailJob', { readonly at: string; readonly error: { readonly message: string; readonly code: string | null } }>;
+export type FailJob = Command<
+  'FailJob',
+  { readonly at: string; readonly error: { readonly message: string; readonly code: string | null } }
+>;
 export type CancelJob = Command<'CancelJob', { readonly at: string; readonly reason: string | null }>;
 
 export type JobCommand = QueueJob | StartJob | ReportJobProgress | CompleteJob | FailJob | CancelJob;

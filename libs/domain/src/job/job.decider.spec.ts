@@ -85,7 +85,10 @@ describe('job decider', () => {
     });
 
     it('starts it at the very time it was queued', () => {
-      spec.given(history).when(start(queuedAt)).then([{ type: 'JobStarted', data: { ...ref, startedAt: queuedAt } }]);
+      spec
+        .given(history)
+        .when(start(queuedAt))
+        .then([{ type: 'JobStarted', data: { ...ref, startedAt: queuedAt } }]);
     });
 
     it('rejects a start time before the job was queued', () => {
@@ -241,7 +244,10 @@ describe('job decider', () => {
     });
 
     it('keeps the start time of a job cancelled while running', () => {
-      const cancelledWhileRunning: JobCancelled = { type: 'JobCancelled', data: { ...ref, from: 'running', cancelledAt: later, reason: null } };
+      const cancelledWhileRunning: JobCancelled = {
+        type: 'JobCancelled',
+        data: { ...ref, from: 'running', cancelledAt: later, reason: null },
+      };
       expect(fold(jobDecider, [queued, started, cancelledWhileRunning])).toMatchObject({ status: 'cancelled', startedAt });
     });
 

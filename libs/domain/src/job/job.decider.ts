@@ -38,7 +38,12 @@ function decide(command: JobCommand, state: JobState): JobEvent[] {
       return [
         {
           type: 'JobCompleted',
-          data: { ...ref, completedAt: command.data.at, durationMs: elapsed(state.startedAt!, command.data.at), output: command.data.output },
+          data: {
+            ...ref,
+            completedAt: command.data.at,
+            durationMs: elapsed(state.startedAt!, command.data.at),
+            output: command.data.output,
+          },
         },
       ];
     case 'FailJob': {
@@ -58,7 +63,13 @@ function decide(command: JobCommand, state: JobState): JobEvent[] {
 function evolve(state: JobState, event: JobEvent): JobState {
   switch (event.type) {
     case 'JobQueued':
-      return { status: 'queued', jobId: event.data.jobId, workspaceId: event.data.workspaceId, queuedAt: event.data.queuedAt, startedAt: null };
+      return {
+        status: 'queued',
+        jobId: event.data.jobId,
+        workspaceId: event.data.workspaceId,
+        queuedAt: event.data.queuedAt,
+        startedAt: null,
+      };
     case 'JobStarted':
       return state.status === 'none' ? state : { ...state, status: 'running', startedAt: event.data.startedAt };
     case 'JobProgressed':
@@ -75,7 +86,12 @@ function evolve(state: JobState, event: JobEvent): JobState {
 }
 
 /** The state check comes first: a command the state refuses is refused whatever its time. */
-function requireStatus<S extends JobStatus>(state: Exclude<JobState, { status: 'none' }>, allowed: readonly S[], action: string, at: string): S {
+function requireStatus<S extends JobStatus>(
+  state: Exclude<JobState, { status: 'none' }>,
+  allowed: readonly S[],
+  action: string,
+  at: string,
+): S {
   if (!(allowed as readonly JobStatus[]).includes(state.status)) {
     throw new DomainError('refused', `Cannot ${action} job with status: ${state.status}`, { status: state.status });
   }

@@ -52,6 +52,13 @@ export type JobCancelled = DomainEvent<
 >;
 
 export type JobEvent = JobQueued | JobStarted | JobProgressed | JobCompleted | JobFailed | JobCancelled;
-export const JOB_EVENT_TYPES: readonly JobEvent['type'][] = ['JobQueued', 'JobStarted', 'JobProgressed', 'JobCompleted', 'JobFailed', 'JobCancelled'];
+export const JOB_EVENT_TYPES: readonly JobEvent['type'][] = [
+  'JobQueued',
+  'JobStarted',
+  'JobProgressed',
+  'JobCompleted',
+  'JobFailed',
+  'JobCancelled',
+];
 
 export const jobStreamId = (jobId: string) => `job-${jobId}`;

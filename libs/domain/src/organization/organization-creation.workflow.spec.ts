@@ -104,14 +104,21 @@ describe('organization creation workflow', () => {
     });
 
     it('when it is an update, then name and slug are applied after the creation', () => {
-      expect(reportedOrganizationCommands(organization, 'clerk', at, true).map((c) => c.type)).toEqual(['CreateOrganization', 'RenameOrganization', 'ChangeOrganizationSlug']);
+      expect(reportedOrganizationCommands(organization, 'clerk', at, true).map((c) => c.type)).toEqual([
+        'CreateOrganization',
+        'RenameOrganization',
+        'ChangeOrganizationSlug',
+      ]);
       expect(reportedOrganizationCommands(organization, 'clerk', at, false).map((c) => c.type)).toEqual(['CreateOrganization']);
     });
 
     it('when it is a membership, then the organization is recorded as Clerk’s and the member added', () => {
       const commands = reportedMembershipCommands({ organization, userId: 'user_2', role: 'member' }, 'console', at);
       expect(commands).toEqual([
-        { type: 'CreateOrganization', data: { organizationId: 'org_clerk', slug: 'acme', name: 'Acme', createdBy: 'user_1', source: 'clerk', at } },
+        {
+          type: 'CreateOrganization',
+          data: { organizationId: 'org_clerk', slug: 'acme', name: 'Acme', createdBy: 'user_1', source: 'clerk', at },
+        },
         { type: 'AddMember', data: { organizationId: 'org_clerk', userId: 'user_2', role: 'member', source: 'console', at } },
       ]);
     });
@@ -129,12 +136,17 @@ describe('organization creation workflow', () => {
       expect(commandId).toBe('default-workspace:org_1:1');
       const expected = created(defaultWorkspaceName('org_1'), defaultWorkspaceIdFor('org_1'), true);
       workspaces.given([]).when(command).then([expected]);
-      expect(createdDefaultWorkspace([expected])).toEqual({ workspaceId: defaultWorkspaceIdFor('org_1'), workspaceName: defaultWorkspaceName('org_1') });
+      expect(createdDefaultWorkspace([expected])).toEqual({
+        workspaceId: defaultWorkspaceIdFor('org_1'),
+        workspaceName: defaultWorkspaceName('org_1'),
+      });
     });
 
     it('when the derived name is taken, then the next attempt adds a suffix', () => {
       const taken = created(defaultWorkspaceName('org_1'), 'ws_other', false);
-      const refusal = thrownBy(() => workspaceDecider.decide(defaultWorkspaceCommand('org_1', 1, at).command, fold(workspaceDecider, [taken])));
+      const refusal = thrownBy(() =>
+        workspaceDecider.decide(defaultWorkspaceCommand('org_1', 1, at).command, fold(workspaceDecider, [taken])),
+      );
       expect(retriesWithAnotherName(refusal, 1)).toBe(true);
       expect(retriesWithAnotherName(refusal, 20)).toBe(false);
       expect(retriesWithAnotherName(new Error('down'), 1)).toBe(false);
@@ -146,7 +158,10 @@ describe('organization creation workflow', () => {
 
     it('when it has a default already, then nothing is created and the existing one is named', () => {
       const existing = created('Main', 'ws_main', true);
-      workspaces.given([existing]).when(defaultWorkspaceCommand('org_1', 1, at).command).then([]);
+      workspaces
+        .given([existing])
+        .when(defaultWorkspaceCommand('org_1', 1, at).command)
+        .then([]);
       expect(createdDefaultWorkspace([])).toBeNull();
       expect(defaultWorkspaceIn(fold(workspaceDecider, [existing]))).toEqual({ workspaceId: 'ws_main', workspaceName: 'Main' });
     });

@@ -23,7 +23,11 @@ export const perStreamCommandIds = (commandId: string) => ({ slug: `${commandId}
  * reservation, even one Clerk has since moved or released, refuses the slug. Null: a new
  * organization id is needed.
  */
-export function resumedOrganizationId(slug: string, slugHistory: readonly RecordedEvent<OrganizationSlugEvent>[], slugCommandId: string): string | null {
+export function resumedOrganizationId(
+  slug: string,
+  slugHistory: readonly RecordedEvent<OrganizationSlugEvent>[],
+  slugCommandId: string,
+): string | null {
   const reservation = slugHistory.find((e) => e.metadata.commandId === slugCommandId);
   if (reservation) return reservation.data.organizationId;
   if (slugHistory.length > 0) throw slugUsedBefore(slug);
@@ -54,7 +58,10 @@ export function creationCommands(
 ): { readonly reserve: ReserveOrganizationSlug; readonly create: CreateOrganization } {
   return {
     reserve: { type: 'ReserveOrganizationSlug', data: { slug: request.slug, organizationId, authoritative, at } },
-    create: { type: 'CreateOrganization', data: { organizationId, slug: request.slug, name: request.name, createdBy: request.userId, source: 'console', at } },
+    create: {
+      type: 'CreateOrganization',
+      data: { organizationId, slug: request.slug, name: request.name, createdBy: request.userId, source: 'console', at },
+    },
   };
 }
 
@@ -78,15 +85,31 @@ export const reportedSlugReservation = (organization: ReportedOrganization, at: 
  * applied too (the decider ignores them when the stream knows a newer state); without, only an
  * unknown organization is recorded, as a membership payload's copy may be older than ours.
  */
-export function reportedOrganizationCommands(organization: ReportedOrganization, source: OrganizationFactSource, at: string, update: boolean): OrganizationCommand[] {
+export function reportedOrganizationCommands(
+  organization: ReportedOrganization,
+  source: OrganizationFactSource,
+  at: string,
+  update: boolean,
+): OrganizationCommand[] {
   const organizationId = organization.id;
   // Whoever asks, an organization read from Clerk is a Clerk fact: its members come from Clerk's membership facts.
   const create: CreateOrganization = {
     type: 'CreateOrganization',
-    data: { organizationId, slug: organization.slug, name: organization.name, createdBy: organization.createdBy, source: 'clerk', at: organization.createdAt },
+    data: {
+      organizationId,
+      slug: organization.slug,
+      name: organization.name,
+      createdBy: organization.createdBy,
+      source: 'clerk',
+      at: organization.createdAt,
+    },
   };
   if (!update) return [create];
-  return [create, { type: 'RenameOrganization', data: { organizationId, name: organization.name, source, at } }, { type: 'ChangeOrganizationSlug', data: { organizationId, slug: organization.slug, at } }];
+  return [
+    create,
+    { type: 'RenameOrganization', data: { organizationId, name: organization.name, source, at } },
+    { type: 'ChangeOrganizationSlug', data: { organizationId, slug: organization.slug, at } },
+  ];
 }
 
 /** A reported membership: its organization (never updated from a membership's copy), then the member. */
@@ -95,7 +118,10 @@ export function reportedMembershipCommands(
   source: OrganizationFactSource,
   at: string,
 ): OrganizationCommand[] {
-  const member: AddMember = { type: 'AddMember', data: { organizationId: membership.organization.id, userId: membership.userId, role: membership.role, source, at } };
+  const member: AddMember = {
+    type: 'AddMember',
+    data: { organizationId: membership.organization.id, userId: membership.userId, role: membership.role, source, at },
+  };
   return [...reportedOrganizationCommands(membership.organization, 'clerk', at, false), member];
 }
 
@@ -108,9 +134,22 @@ export const DEFAULT_WORKSPACE_NAME_ATTEMPTS = 20;
  * directory decider makes a second default a no-op. The command id is per attempt: an attempt
  * refused for its name leaves nothing a later attempt would replay.
  */
-export function defaultWorkspaceCommand(organizationId: string, attempt: number, at: string): { readonly command: CreateWorkspace; readonly commandId: string } {
+export function defaultWorkspaceCommand(
+  organizationId: string,
+  attempt: number,
+  at: string,
+): { readonly command: CreateWorkspace; readonly commandId: string } {
   return {
-    command: { type: 'CreateWorkspace', data: { organizationId, workspaceId: defaultWorkspaceIdFor(organizationId), name: defaultWorkspaceName(organizationId, attempt), isDefault: true, at } },
+    command: {
+      type: 'CreateWorkspace',
+      data: {
+        organizationId,
+        workspaceId: defaultWorkspaceIdFor(organizationId),
+        name: defaultWorkspaceName(organizationId, attempt),
+        isDefault: true,
+        at,
+      },
+    },
     commandId: `default-workspace:${organizationId}:${attempt}`,
   };
 }
@@ -141,4 +180,5 @@ export function defaultWorkspaceIn(directory: WorkspaceDirectory): DefaultWorksp
  * A slug is never handed out twice: any reservation on its stream or any history under the
  * organization id it derives refuses a new creation. The message names the slug only, not who held it.
  */
-export const slugUsedBefore = (slug: string) => new DomainError('conflict', `Organization slug "${slug}" is already taken or was used before; choose another`, { field: 'slug' });
+export const slugUsedBefore = (slug: string) =>
+  new DomainError('conflict', `Organization slug "${slug}" is already taken or was used before; choose another`, { field: 'slug' });

@@ -13,12 +13,18 @@ const reserve = (slug: string, organizationId = 'org_1', authoritative = false):
   type: 'ReserveOrganizationSlug',
   data: { slug, organizationId, authoritative, at },
 });
-const reserved = (slug: string, organizationId = 'org_1'): OrganizationSlugReserved => ({ type: 'OrganizationSlugReserved', data: { slug, organizationId, reservedAt: at } });
+const reserved = (slug: string, organizationId = 'org_1'): OrganizationSlugReserved => ({
+  type: 'OrganizationSlugReserved',
+  data: { slug, organizationId, reservedAt: at },
+});
 
 describe('organization slug decider', () => {
   describe('when the slug is free', () => {
     it.each(['abc', 'acme-inc', 'a1-b2-c3', '123', 'a'.repeat(39)])('reserves "%s"', (slug) => {
-      spec.given([]).when(reserve(slug)).then([reserved(slug)]);
+      spec
+        .given([])
+        .when(reserve(slug))
+        .then([reserved(slug)]);
     });
 
     it.each([
@@ -36,7 +42,10 @@ describe('organization slug decider', () => {
     });
 
     it('takes a slug Clerk granted even when it breaks our rules', () => {
-      spec.given([]).when(reserve('Legacy_Slug', 'org_1', true)).then([reserved('Legacy_Slug')]);
+      spec
+        .given([])
+        .when(reserve('Legacy_Slug', 'org_1', true))
+        .then([reserved('Legacy_Slug')]);
     });
   });
 
@@ -49,11 +58,17 @@ describe('organization slug decider', () => {
     });
 
     it('does nothing when Clerk confirms the holder', () => {
-      spec.given(history).when(reserve('acme', 'org_1', true)).then([]);
+      spec
+        .given(history)
+        .when(reserve('acme', 'org_1', true))
+        .then([]);
     });
 
     it('passes the slug on when Clerk says another organization holds it now', () => {
-      spec.given(history).when(reserve('acme', 'org_2', true)).then([reserved('acme', 'org_2')]);
+      spec
+        .given(history)
+        .when(reserve('acme', 'org_2', true))
+        .then([reserved('acme', 'org_2')]);
     });
   });
 

@@ -9,7 +9,8 @@ export const ORGANIZATION_SLUG_PATTERN = /^(?=.{3,39}$)[a-z0-9]+(?:-[a-z0-9]+)*$
 export const RESERVED_ORGANIZATION_SLUGS: readonly string[] = ['by-id'];
 
 export function organizationSlugProblem(slug: string): string | null {
-  if (!ORGANIZATION_SLUG_PATTERN.test(slug)) return 'slug must be 3–39 characters of a-z, 0-9 and -, start and end with a letter or digit, and contain no "--"';
+  if (!ORGANIZATION_SLUG_PATTERN.test(slug))
+    return 'slug must be 3–39 characters of a-z, 0-9 and -, start and end with a letter or digit, and contain no "--"';
   if (RESERVED_ORGANIZATION_SLUGS.includes(slug)) return `slug "${slug}" is reserved`;
   return null;
 }
@@ -28,7 +29,8 @@ function decide(command: OrganizationSlugCommand, state: OrganizationSlugState):
       if (state.organizationId === organizationId && authoritative) return [];
       // A retry of the same creation is recognised by its command id before deciding; anything
       // else finding the slug held is a second creation of it, even with the same derived id.
-      if (state.organizationId !== null && !authoritative) throw new DomainError('conflict', `Organization slug "${slug}" is already taken`, { field: 'slug' });
+      if (state.organizationId !== null && !authoritative)
+        throw new DomainError('conflict', `Organization slug "${slug}" is already taken`, { field: 'slug' });
       return [{ type: 'OrganizationSlugReserved', data: { slug, organizationId, reservedAt: at } }];
     }
     default:

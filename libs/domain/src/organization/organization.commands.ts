@@ -32,7 +32,10 @@ export type RenameOrganization = Command<
   'RenameOrganization',
   { readonly organizationId: string; readonly name: string; readonly source: OrganizationFactSource; readonly at: string }
 >;
-export type ChangeOrganizationSlug = Command<'ChangeOrganizationSlug', { readonly organizationId: string; readonly slug: string; readonly at: string }>;
+export type ChangeOrganizationSlug = Command<
+  'ChangeOrganizationSlug',
+  { readonly organizationId: string; readonly slug: string; readonly at: string }
+>;
 /**
  * States an outcome, "the user is a member with this role": a new member is added, an existing
  * one with another role has it changed, the same role is a no-op. For a `clerk` fact, `at` is when
@@ -41,7 +44,13 @@ export type ChangeOrganizationSlug = Command<'ChangeOrganizationSlug', { readonl
  */
 export type AddMember = Command<
   'AddMember',
-  { readonly organizationId: string; readonly userId: string; readonly role: OrganizationRole; readonly source: OrganizationFactSource; readonly at: string }
+  {
+    readonly organizationId: string;
+    readonly userId: string;
+    readonly role: OrganizationRole;
+    readonly source: OrganizationFactSource;
+    readonly at: string;
+  }
 >;
 /** Removing a user who is not a member is a no-op (same staleness rule as `AddMember`). */
 export type RemoveMember = Command<

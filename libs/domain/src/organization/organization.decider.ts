@@ -1,7 +1,14 @@
 import { assertNever, type Decider } from '../core/decider.js';
 import { DomainError } from '../core/domain-error.js';
 import type { OrganizationCommand } from './organization.commands.js';
-import type { MemberAdded, MemberRemoved, MemberRoleChanged, OrganizationEvent, OrganizationFactSource, OrganizationRole } from './organization.events.js';
+import type {
+  MemberAdded,
+  MemberRemoved,
+  MemberRoleChanged,
+  OrganizationEvent,
+  OrganizationFactSource,
+  OrganizationRole,
+} from './organization.events.js';
 
 export const ORGANIZATION_NAME_MAX_LENGTH = 100;
 
@@ -67,7 +74,10 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
       const current = memberRole(state, userId);
       if (current === role) return [];
       if (current === null) return [added(organizationId, userId, role, source, at)];
-      const changed: MemberRoleChanged = { type: 'MemberRoleChanged', data: { organizationId, userId, role, previousRole: current, source, changedAt: at } };
+      const changed: MemberRoleChanged = {
+        type: 'MemberRoleChanged',
+        data: { organizationId, userId, role, previousRole: current, source, changedAt: at },
+      };
       return [changed];
     }
     case 'RemoveMember': {
@@ -86,7 +96,13 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
 function evolve(state: OrganizationState, event: OrganizationEvent): OrganizationState {
   switch (event.type) {
     case 'OrganizationCreated':
-      return { ...state, organizationId: event.data.organizationId, slug: event.data.slug, name: event.data.name, updatedAt: event.data.createdAt };
+      return {
+        ...state,
+        organizationId: event.data.organizationId,
+        slug: event.data.slug,
+        name: event.data.name,
+        updatedAt: event.data.createdAt,
+      };
     case 'OrganizationRenamed':
       return { ...state, name: event.data.name, updatedAt: event.data.renamedAt };
     case 'OrganizationSlugChanged':
@@ -116,7 +132,13 @@ function isStale(state: OrganizationState, userId: string, source: OrganizationF
 
 const isBefore = (at: string, than: string) => Date.parse(at) < Date.parse(than);
 
-const added = (organizationId: string, userId: string, role: OrganizationRole, source: OrganizationFactSource, at: string): MemberAdded => ({
+const added = (
+  organizationId: string,
+  userId: string,
+  role: OrganizationRole,
+  source: OrganizationFactSource,
+  at: string,
+): MemberAdded => ({
   type: 'MemberAdded',
   data: { organizationId, userId, role, source, addedAt: at },
 });

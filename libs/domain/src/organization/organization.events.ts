@@ -37,7 +37,13 @@ export type OrganizationSlugChanged = DomainEvent<
 >;
 export type MemberAdded = DomainEvent<
   'MemberAdded',
-  { readonly organizationId: string; readonly userId: string; readonly role: OrganizationRole; readonly source: OrganizationFactSource; readonly addedAt: string }
+  {
+    readonly organizationId: string;
+    readonly userId: string;
+    readonly role: OrganizationRole;
+    readonly source: OrganizationFactSource;
+    readonly addedAt: string;
+  }
 >;
 export type MemberRoleChanged = DomainEvent<
   'MemberRoleChanged',
@@ -53,10 +59,17 @@ export type MemberRoleChanged = DomainEvent<
 /** `role` is the role the member had. */
 export type MemberRemoved = DomainEvent<
   'MemberRemoved',
-  { readonly organizationId: string; readonly userId: string; readonly role: OrganizationRole; readonly source: OrganizationFactSource; readonly removedAt: string }
+  {
+    readonly organizationId: string;
+    readonly userId: string;
+    readonly role: OrganizationRole;
+    readonly source: OrganizationFactSource;
+    readonly removedAt: string;
+  }
 >;
 
-export type OrganizationEvent = OrganizationCreated | OrganizationRenamed | OrganizationSlugChanged | MemberAdded | MemberRoleChanged | MemberRemoved;
+export type OrganizationEvent =
+  OrganizationCreated | OrganizationRenamed | OrganizationSlugChanged | MemberAdded | MemberRoleChanged | MemberRemoved;
 export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEvent['type'][] = [
   'OrganizationCreated',
   'OrganizationRenamed',

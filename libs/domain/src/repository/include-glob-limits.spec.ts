@@ -62,11 +62,18 @@ describe('include glob limits', () => {
     const many = Array.from({ length: INCLUDE_GLOB_LIMITS.globs + 1 }, (_, i) => `docs/${i}/*.md`);
     expect(errorsOf(many)).toEqual([`include: at most ${INCLUDE_GLOB_LIMITS.globs} globs, got ${INCLUDE_GLOB_LIMITS.globs + 1}`]);
     expect(errorsOf(Array.from({ length: INCLUDE_GLOB_LIMITS.globs }, (_, i) => `docs/${i}/*.md`))).toEqual([]);
-    expect(errorsOf(['*a*a*a', 'ok/*.md', '+(x)'])).toEqual([expect.stringMatching(/^include\[0\] "\*a\*a\*a": /), expect.stringMatching(/^include\[2\] "\+\(x\)": /)]);
+    expect(errorsOf(['*a*a*a', 'ok/*.md', '+(x)'])).toEqual([
+      expect.stringMatching(/^include\[0\] "\*a\*a\*a": /),
+      expect.stringMatching(/^include\[2\] "\+\(x\)": /),
+    ]);
   });
 
   it('makes config detection an error that names the glob', () => {
     const detection = evaluateConfigFile('lightfast.yml', 'version: 1\nstore: docs\ninclude:\n  - "**/*a*/*a*/*a*x"\n');
-    expect(detection).toMatchObject({ status: 'error', config: null, error: 'include[0] "**/*a*/*a*/*a*x": more than 3 wildcards ("*" and "**")' });
+    expect(detection).toMatchObject({
+      status: 'error',
+      config: null,
+      error: 'include[0] "**/*a*/*a*/*a*x": more than 3 wildcards ("*" and "**")',
+    });
   });
 });

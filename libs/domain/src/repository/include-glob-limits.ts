@@ -64,7 +64,8 @@ export function includeGlobError(glob: string): string | null {
       continue;
     }
     if (glob[i + 1] === '(' && EXTGLOB_OPENERS.has(c)) return `extglob "${c}(" is not supported`;
-    if (c === '(' || c === ')' || c === '|') return `"${c}" is regular-expression syntax in a glob: escape it as "\\${c}" to match it literally`;
+    if (c === '(' || c === ')' || c === '|')
+      return `"${c}" is regular-expression syntax in a glob: escape it as "\\${c}" to match it literally`;
     if (c === '[') {
       // A character class matches one character: skip it (a `*` inside it is literal).
       const close = glob.indexOf(']', glob[i + 1] === ']' ? i + 2 : i + 1);
@@ -84,7 +85,8 @@ export function includeGlobError(glob: string): string | null {
     if (c === '}' && group) {
       const body = glob.slice(group.start + 1, i);
       // picomatch turns `{a..z}` into `[a-z]`; a longer range such as `{1..100000}` becomes a wrong character class.
-      if (group.alternatives === 1 && body.includes('..') && !/^[A-Za-z0-9]\.\.[A-Za-z0-9]$/.test(body)) return `brace range "{${body}}" is not supported (single characters only, e.g. {a..z})`;
+      if (group.alternatives === 1 && body.includes('..') && !/^[A-Za-z0-9]\.\.[A-Za-z0-9]$/.test(body))
+        return `brace range "{${body}}" is not supported (single characters only, e.g. {a..z})`;
       expansions *= group.alternatives;
       if (expansions > L.braceExpansions) return `braces that expand to more than ${L.braceExpansions} paths`;
       group = null;

@@ -16,8 +16,16 @@ describe('lightfast.yml detection', () => {
   });
 
   it('accepts a valid config', () => {
-    expect(evaluateConfigFile('lightfast.yml', valid)).toEqual({ status: 'configured', configPath: 'lightfast.yml', config: { version: 1, store: 'docs-site', include: ['docs/**/*.mdx'] }, error: null });
-    expect(validateLightfastConfig({ version: 1, workspace: 'ws', store: 'a', include: ['x'] })).toEqual({ ok: true, config: { version: 1, workspace: 'ws', store: 'a', include: ['x'] } });
+    expect(evaluateConfigFile('lightfast.yml', valid)).toEqual({
+      status: 'configured',
+      configPath: 'lightfast.yml',
+      config: { version: 1, store: 'docs-site', include: ['docs/**/*.mdx'] },
+      error: null,
+    });
+    expect(validateLightfastConfig({ version: 1, workspace: 'ws', store: 'a', include: ['x'] })).toEqual({
+      ok: true,
+      config: { version: 1, workspace: 'ws', store: 'a', include: ['x'] },
+    });
   });
 
   it.each([
@@ -41,7 +49,14 @@ describe('lightfast.yml detection', () => {
   });
 
   it('reports invalid YAML and invalid content as an error with the path', () => {
-    expect(evaluateConfigFile('lightfast.yml', 'version: [1')).toMatchObject({ status: 'error', configPath: 'lightfast.yml', error: expect.stringContaining('Invalid YAML') });
-    expect(evaluateConfigFile('.lightfast.yaml', 'version: 1\nstore: x\ninclude: []\n')).toMatchObject({ status: 'error', configPath: '.lightfast.yaml' });
+    expect(evaluateConfigFile('lightfast.yml', 'version: [1')).toMatchObject({
+      status: 'error',
+      configPath: 'lightfast.yml',
+      error: expect.stringContaining('Invalid YAML'),
+    });
+    expect(evaluateConfigFile('.lightfast.yaml', 'version: 1\nstore: x\ninclude: []\n')).toMatchObject({
+      status: 'error',
+      configPath: '.lightfast.yaml',
+    });
   });
 });

@@ -17,7 +17,8 @@ export interface RootEntry {
   readonly type: string;
 }
 
-export type ConfigValidation = { readonly ok: true; readonly config: LightfastConfig } | { readonly ok: false; readonly errors: readonly string[] };
+export type ConfigValidation =
+  { readonly ok: true; readonly config: LightfastConfig } | { readonly ok: false; readonly errors: readonly string[] };
 
 /**
  * The config file of a repository from one listing of its root, instead of four probes: the first
@@ -70,7 +71,12 @@ export function validateLightfastConfig(parsed: unknown): ConfigValidation {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    config: { version: 1, ...(doc.workspace === undefined ? {} : { workspace: doc.workspace as string }), store: doc.store as string, include: [...(doc.include as string[])] },
+    config: {
+      version: 1,
+      ...(doc.workspace === undefined ? {} : { workspace: doc.workspace as string }),
+      store: doc.store as string,
+      include: [...(doc.include as string[])],
+    },
   };
 }
 
@@ -87,8 +93,15 @@ export function evaluateConfigFile(configPath: string, text: string): ConfigDete
   try {
     parsed = parse(text);
   } catch (error) {
-    return { status: 'error', configPath, config: null, error: `Invalid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return {
+      status: 'error',
+      configPath,
+      config: null,
+      error: `Invalid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    };
   }
   const validation = validateLightfastConfig(parsed);
-  return validation.ok ? { status: 'configured', configPath, config: validation.config, error: null } : { status: 'error', configPath, config: null, error: validation.errors.join('; ') };
+  return validation.ok
+    ? { status: 'configured', configPath, config: validation.config, error: null }
+    : { status: 'error', configPath, config: null, error: validation.errors.join('; ') };
 }

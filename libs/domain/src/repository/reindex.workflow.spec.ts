@@ -8,13 +8,37 @@ import { compensateRefusedReindex, reindexCommandIds, reindexJob, type ReindexRe
 
 const t0 = '2026-01-01T10:00:00.000Z';
 const t1 = '2026-01-02T10:00:00.000Z';
-const connected = (workspaceId: string | null = 'ws_1', metadata: Record<string, unknown> = { fullName: 'acme/docs', defaultBranch: 'main' }): RepositoryEvent => ({
+const connected = (
+  workspaceId: string | null = 'ws_1',
+  metadata: Record<string, unknown> = { fullName: 'acme/docs', defaultBranch: 'main' },
+): RepositoryEvent => ({
   type: 'RepositoryConnected',
-  data: { repositoryId: 'r1', organizationId: 'org_1', githubRepoId: '42', githubInstallationId: '7', workspaceId, metadata, connectedAt: t0 },
+  data: {
+    repositoryId: 'r1',
+    organizationId: 'org_1',
+    githubRepoId: '42',
+    githubInstallationId: '7',
+    workspaceId,
+    metadata,
+    connectedAt: t0,
+  },
 });
-const requested = (jobId: string): RepositoryEvent => ({ type: 'ReindexRequested', data: { repositoryId: 'r1', jobId, requestedBy: 'user_1', at: t0 } });
-const deactivated: RepositoryEvent = { type: 'RepositoryDeactivated', data: { repositoryId: 'r1', githubRepoId: '42', reason: 'removed', deactivatedAt: t0 } };
-const request = (overrides: Partial<ReindexRequest> = {}): ReindexRequest => ({ organizationId: 'org_1', jobId: 'j1', requestedBy: 'user_1', activeJob: null, at: t1, ...overrides });
+const requested = (jobId: string): RepositoryEvent => ({
+  type: 'ReindexRequested',
+  data: { repositoryId: 'r1', jobId, requestedBy: 'user_1', at: t0 },
+});
+const deactivated: RepositoryEvent = {
+  type: 'RepositoryDeactivated',
+  data: { repositoryId: 'r1', githubRepoId: '42', reason: 'removed', deactivatedAt: t0 },
+};
+const request = (overrides: Partial<ReindexRequest> = {}): ReindexRequest => ({
+  organizationId: 'org_1',
+  jobId: 'j1',
+  requestedBy: 'user_1',
+  activeJob: null,
+  at: t1,
+  ...overrides,
+});
 
 /** given(repository events).when(request): the job step 1 queues. */
 const given = (history: RepositoryEvent[]) => ({ when: (r: ReindexRequest) => () => reindexJob(fold(repositoryDecider, history), r) });
@@ -73,11 +97,15 @@ describe('reindex workflow', () => {
 
   describe('step 1: given a repository that cannot be reindexed, nothing is queued', () => {
     it('when another reindex is queued or running, then it is a conflict', () => {
-      expect(refusal(given([connected(), requested('j0')]).when(request({ activeJob: { jobId: 'j0', status: 'running' } })))).toBe('conflict');
+      expect(refusal(given([connected(), requested('j0')]).when(request({ activeJob: { jobId: 'j0', status: 'running' } })))).toBe(
+        'conflict',
+      );
     });
 
     it('when the previous reindex ended, then the new job is queued', () => {
-      expect(given([connected(), requested('j0')]).when(request({ activeJob: { jobId: 'j0', status: 'completed' } }))().data.jobId).toBe('j1');
+      expect(given([connected(), requested('j0')]).when(request({ activeJob: { jobId: 'j0', status: 'completed' } }))().data.jobId).toBe(
+        'j1',
+      );
     });
 
     it('when it is inactive, has no workspace, or is unknown, then it is refused or not found', () => {
@@ -86,7 +114,7 @@ describe('reindex workflow', () => {
       expect(refusal(given([]).when(request()))).toBe('not_found');
     });
 
-    it("when another organization asks, then it is not found (as if it did not exist)", () => {
+    it('when another organization asks, then it is not found (as if it did not exist)', () => {
       expect(refusal(given([connected()]).when(request({ organizationId: 'org_2' })))).toBe('not_found');
     });
   });
@@ -99,7 +127,10 @@ describe('reindex workflow', () => {
 
   describe('step 3: given the repository refused step 2', () => {
     it('when another reindex won the race (a conflict), then the queued job is cancelled', () => {
-      expect(compensateRefusedReindex(new DomainError('conflict', 'Reindex already in progress'), t1)).toEqual({ type: 'CancelJob', data: { at: t1, reason: 'reindex_conflict' } });
+      expect(compensateRefusedReindex(new DomainError('conflict', 'Reindex already in progress'), t1)).toEqual({
+        type: 'CancelJob',
+        data: { at: t1, reason: 'reindex_conflict' },
+      });
     });
 
     it('when it was refused for another reason or failed, then nothing is cancelled', () => {

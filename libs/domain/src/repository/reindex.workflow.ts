@@ -14,7 +14,8 @@ import { repositoryDecider, type RepositoryState } from './repository.decider.js
  */
 
 /** Each stream of one reindex gets its own command id, derived from the request's. */
-export const reindexCommandIds = (commandId: string) => ({ job: `${commandId}:job`, repository: `${commandId}:repository`, cancel: `${commandId}:cancel` }) as const;
+export const reindexCommandIds = (commandId: string) =>
+  ({ job: `${commandId}:job`, repository: `${commandId}:repository`, cancel: `${commandId}:cancel` }) as const;
 
 export type ReindexRequest = RequestReindex['data'];
 

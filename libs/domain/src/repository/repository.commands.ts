@@ -20,7 +20,10 @@ export type ConnectRepository = Command<
  * With `githubInstallationId`, only while the repository is connected through that installation: a
  * webhook about an installation the repository has since left changes nothing.
  */
-export type DeactivateRepository = Command<'DeactivateRepository', { readonly reason: string; readonly githubInstallationId?: string; readonly at: string }>;
+export type DeactivateRepository = Command<
+  'DeactivateRepository',
+  { readonly reason: string; readonly githubInstallationId?: string; readonly at: string }
+>;
 /** GitHub deleted the repository (the original's `markDeleted`): inactive, and its metadata replaced. */
 export type MarkRepositoryDeleted = Command<'MarkRepositoryDeleted', { readonly at: string }>;
 /** Merged into the stored metadata (the original's `updateMetadata`), e.g. a new `fullName` after a rename. */
@@ -31,13 +34,21 @@ export type RecordRepositoryConfig = Command<
 >;
 
 /** What is recorded: a detection's outcome, or GitHub not answering (no file was chosen then). */
-export type ConfigOutcome = ConfigDetection | { readonly status: 'error'; readonly configPath: null; readonly config: null; readonly error: string };
+export type ConfigOutcome =
+  ConfigDetection | { readonly status: 'error'; readonly configPath: null; readonly config: null; readonly error: string };
 
 export const configUnreadable = (error: string): ConfigOutcome => ({ status: 'error', configPath: null, config: null, error });
 
 /** The one way a config outcome is recorded (detect-config, a push that touched it, the ingestion job). */
-export function recordRepositoryConfig(organizationId: string, { status, configPath, config, error }: ConfigOutcome, at: string): RecordRepositoryConfig {
-  return { type: 'RecordRepositoryConfig', data: { organizationId, status, configPath, config: config === null ? null : { ...config }, error, at } };
+export function recordRepositoryConfig(
+  organizationId: string,
+  { status, configPath, config, error }: ConfigOutcome,
+  at: string,
+): RecordRepositoryConfig {
+  return {
+    type: 'RecordRepositoryConfig',
+    data: { organizationId, status, configPath, config: config === null ? null : { ...config }, error, at },
+  };
 }
 
 /**

@@ -30,7 +30,8 @@ function decide(command: RepositoryCommand, state: RepositoryState): RepositoryE
     // because a repository moving between organizations is exactly what must never happen.
     requireOwned(state, d.organizationId);
     // The original answers BAD_REQUEST for a repository already active in the organization.
-    if (state.status === 'active') throw new DomainError('conflict', 'Repository is already connected', { repositoryId: state.repositoryId });
+    if (state.status === 'active')
+      throw new DomainError('conflict', 'Repository is already connected', { repositoryId: state.repositoryId });
     return [
       {
         type: 'RepositoryReactivated',
@@ -45,11 +46,21 @@ function decide(command: RepositoryCommand, state: RepositoryState): RepositoryE
       const { reason, githubInstallationId, at } = command.data;
       if (state.status === 'inactive') return [];
       if (githubInstallationId !== undefined && githubInstallationId !== state.githubInstallationId) return [];
-      return [{ type: 'RepositoryDeactivated', data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, reason, deactivatedAt: at } }];
+      return [
+        {
+          type: 'RepositoryDeactivated',
+          data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, reason, deactivatedAt: at },
+        },
+      ];
     }
     case 'MarkRepositoryDeleted':
       if (state.status === 'inactive' && state.metadata.deleted === true) return [];
-      return [{ type: 'RepositoryDeleted', data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, deletedAt: command.data.at } }];
+      return [
+        {
+          type: 'RepositoryDeleted',
+          data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, deletedAt: command.data.at },
+        },
+      ];
     case 'UpdateRepositoryMetadata': {
       const { changes, at } = command.data;
       // Values are JSON (they came from GitHub's payloads), so their JSON text compares them.
@@ -57,7 +68,13 @@ function decide(command: RepositoryCommand, state: RepositoryState): RepositoryE
       return [
         {
           type: 'RepositoryMetadataUpdated',
-          data: { repositoryId: state.repositoryId, githubRepoId: state.githubRepoId, changes, metadata: { ...state.metadata, ...changes }, updatedAt: at },
+          data: {
+            repositoryId: state.repositoryId,
+            githubRepoId: state.githubRepoId,
+            changes,
+            metadata: { ...state.metadata, ...changes },
+            updatedAt: at,
+          },
         },
       ];
     }

@@ -47,11 +47,20 @@ export type RepositoryDeactivated = DomainEvent<
  * As the original's `markDeleted`, the metadata is replaced by `{deleted: true, deletedAt}` (not
  * merged): the repository is gone on GitHub, so what GitHub said about it no longer holds.
  */
-export type RepositoryDeleted = DomainEvent<'RepositoryDeleted', { readonly repositoryId: string; readonly githubRepoId: string; readonly deletedAt: string }>;
+export type RepositoryDeleted = DomainEvent<
+  'RepositoryDeleted',
+  { readonly repositoryId: string; readonly githubRepoId: string; readonly deletedAt: string }
+>;
 /** `metadata` is the result of merging `changes` into what was stored, so readers need no history. */
 export type RepositoryMetadataUpdated = DomainEvent<
   'RepositoryMetadataUpdated',
-  { readonly repositoryId: string; readonly githubRepoId: string; readonly changes: RepositoryMetadata; readonly metadata: RepositoryMetadata; readonly updatedAt: string }
+  {
+    readonly repositoryId: string;
+    readonly githubRepoId: string;
+    readonly changes: RepositoryMetadata;
+    readonly metadata: RepositoryMetadata;
+    readonly updatedAt: string;
+  }
 >;
 export type RepositoryConfigDetected = DomainEvent<
   'RepositoryConfigDetected',
@@ -69,7 +78,10 @@ export type ReindexRequested = DomainEvent<
   { readonly repositoryId: string; readonly jobId: string; readonly requestedBy: string | null; readonly at: string }
 >;
 /** Appended by the ingestion reactor when the reindex job ends, whatever its outcome. */
-export type ReindexFinished = DomainEvent<'ReindexFinished', { readonly repositoryId: string; readonly jobId: string; readonly at: string }>;
+export type ReindexFinished = DomainEvent<
+  'ReindexFinished',
+  { readonly repositoryId: string; readonly jobId: string; readonly at: string }
+>;
 
 export type RepositoryEvent =
   | RepositoryConnected

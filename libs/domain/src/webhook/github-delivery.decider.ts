@@ -2,7 +2,9 @@ import { assertNever, type Decider } from '../core/decider.js';
 import type { GitHubDeliveryCommand } from './github-delivery.commands.js';
 import type { GitHubDeliveryEvent } from './github-delivery.events.js';
 
-export type GitHubDeliveryState = { readonly received: false } | { readonly received: true; readonly event: string; readonly action: string | null; readonly receivedAt: string };
+export type GitHubDeliveryState =
+  | { readonly received: false }
+  | { readonly received: true; readonly event: string; readonly action: string | null; readonly receivedAt: string };
 
 const initialState = (): GitHubDeliveryState => ({ received: false });
 
@@ -25,10 +27,16 @@ function evolve(state: GitHubDeliveryState, event: GitHubDeliveryEvent): GitHubD
   const type = event.type;
   switch (type) {
     case 'GitHubDeliveryReceived':
-      return state.received ? state : { received: true, event: event.data.event, action: event.data.action, receivedAt: event.data.receivedAt };
+      return state.received
+        ? state
+        : { received: true, event: event.data.event, action: event.data.action, receivedAt: event.data.receivedAt };
     default:
       return assertNever(type);
   }
 }
 
-export const gitHubDeliveryDecider: Decider<GitHubDeliveryCommand, GitHubDeliveryEvent, GitHubDeliveryState> = { decide, evolve, initialState };
+export const gitHubDeliveryDecider: Decider<GitHubDeliveryCommand, GitHubDeliveryEvent, GitHubDeliveryState> = {
+  decide,
+  evolve,
+  initialState,
+};

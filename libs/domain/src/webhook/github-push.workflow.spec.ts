@@ -4,7 +4,16 @@ import type { RecordedEvent } from '../core/event.js';
 import { pushJobIdFor } from '../core/ids.js';
 import { repositoryDecider } from '../repository/repository.decider.js';
 import type { RepositoryEvent } from '../repository/repository.events.js';
-import { pushJob, pushOutcome, pushRedetectsConfig, pushTargets, queuedByAnotherDelivery, routePush, type Push, type PushTarget } from './github-push.workflow.js';
+import {
+  pushJob,
+  pushOutcome,
+  pushRedetectsConfig,
+  pushTargets,
+  queuedByAnotherDelivery,
+  routePush,
+  type Push,
+  type PushTarget,
+} from './github-push.workflow.js';
 
 const t0 = '2026-01-01T10:00:00.000Z';
 const t1 = '2026-01-02T10:00:00.000Z';
@@ -19,7 +28,10 @@ const push = (overrides: Partial<Push> = {}): Push => ({
   installationId: '7',
   ...overrides,
 });
-const connected = (organizationId: string, overrides: { githubInstallationId?: string; workspaceId?: string | null } = {}): RepositoryEvent => ({
+const connected = (
+  organizationId: string,
+  overrides: { githubInstallationId?: string; workspaceId?: string | null } = {},
+): RepositoryEvent => ({
   type: 'RepositoryConnected',
   data: {
     repositoryId: `r-${organizationId}`,
@@ -31,16 +43,35 @@ const connected = (organizationId: string, overrides: { githubInstallationId?: s
     connectedAt: t0,
   },
 });
-const deactivated = (organizationId: string): RepositoryEvent => ({ type: 'RepositoryDeactivated', data: { repositoryId: `r-${organizationId}`, githubRepoId: '42', reason: 'removed', deactivatedAt: t0 } });
+const deactivated = (organizationId: string): RepositoryEvent => ({
+  type: 'RepositoryDeactivated',
+  data: { repositoryId: `r-${organizationId}`, githubRepoId: '42', reason: 'removed', deactivatedAt: t0 },
+});
 
 /** given(each owning organization's repository events).when(push): step 2's routing. */
-const given = (...streams: RepositoryEvent[][]) => ({ when: (p: Push) => pushTargets(p, '7', streams.map((history) => fold(repositoryDecider, history))) });
+const given = (...streams: RepositoryEvent[][]) => ({
+  when: (p: Push) =>
+    pushTargets(
+      p,
+      '7',
+      streams.map((history) => fold(repositoryDecider, history)),
+    ),
+});
 const target = (organizationId: string): PushTarget => {
   const state = fold(repositoryDecider, [connected(organizationId)]);
   if (state.status !== 'active' || state.workspaceId === null) throw new Error('expected an active repository with a workspace');
   return { ...state, status: 'active', workspaceId: state.workspaceId };
 };
-const recorded = (commandId: string): RecordedEvent => ({ type: 'JobQueued', data: {}, id: 'e1', streamId: 'job-1', revision: 0n, position: '1', recordedAt: t0, metadata: { commandId } });
+const recorded = (commandId: string): RecordedEvent => ({
+  type: 'JobQueued',
+  data: {},
+  id: 'e1',
+  streamId: 'job-1',
+  revision: 0n,
+  position: '1',
+  recordedAt: t0,
+  metadata: { commandId },
+});
 
 describe('push workflow', () => {
   describe('step 1: given a verified push', () => {
@@ -124,11 +155,18 @@ describe('push workflow', () => {
 
   describe('step 4: given the jobs of the targets', () => {
     it('when one was queued, then the answer names it', () => {
-      expect(pushOutcome(push(), [{ jobId: 'j1', queued: true, configStatus: null }])).toEqual({ handled: { jobId: 'j1', alreadyQueued: false, changedFileCount: 1, configStatus: null } });
+      expect(pushOutcome(push(), [{ jobId: 'j1', queued: true, configStatus: null }])).toEqual({
+        handled: { jobId: 'j1', alreadyQueued: false, changedFileCount: 1, configStatus: null },
+      });
     });
 
     it('when several were, then the answer names the first and lists all', () => {
-      expect(pushOutcome(push(), [{ jobId: 'j1', queued: false, configStatus: 'configured' }, { jobId: 'j2', queued: true, configStatus: null }])).toEqual({
+      expect(
+        pushOutcome(push(), [
+          { jobId: 'j1', queued: false, configStatus: 'configured' },
+          { jobId: 'j2', queued: true, configStatus: null },
+        ]),
+      ).toEqual({
         handled: { jobId: 'j1', alreadyQueued: true, changedFileCount: 1, configStatus: 'configured', jobIds: ['j1', 'j2'] },
       });
     });

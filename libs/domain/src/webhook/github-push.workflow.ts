@@ -41,8 +41,14 @@ export function routePush(push: Push): PushRouting {
  * Step 2, given the repository stream of each organization that owns the installation: the
  * repositories to queue a job for, or why there are none (the first reason that applies to all).
  */
-export function pushTargets(push: Push, installationId: string, repositories: readonly RepositoryState[]): { readonly ignored: string } | { readonly targets: readonly PushTarget[] } {
-  const reached = repositories.filter((state): state is ConnectedRepository => state.status !== 'none' && state.githubInstallationId === installationId);
+export function pushTargets(
+  push: Push,
+  installationId: string,
+  repositories: readonly RepositoryState[],
+): { readonly ignored: string } | { readonly targets: readonly PushTarget[] } {
+  const reached = repositories.filter(
+    (state): state is ConnectedRepository => state.status !== 'none' && state.githubInstallationId === installationId,
+  );
   if (reached.length === 0) return { ignored: 'unknown_repository' };
   const active = reached.filter((state) => state.status === 'active');
   if (active.length === 0) return { ignored: 'inactive_repository' };
@@ -64,7 +70,12 @@ export const queuedByAnotherDelivery = (jobHistory: readonly RecordedEvent[], co
   jobHistory.length > 0 && jobHistory[0]!.metadata.commandId !== commandId;
 
 /** Step 3c, per target: the ingestion job of this repository and pushed commit. */
-export function pushJob(push: Push, installationId: string, target: PushTarget, delivery: { readonly deliveryId: string; readonly at: string }): QueueJob {
+export function pushJob(
+  push: Push,
+  installationId: string,
+  target: PushTarget,
+  delivery: { readonly deliveryId: string; readonly at: string },
+): QueueJob {
   return queueIngestionJob({
     jobId: pushJobIdFor(target.repositoryId, push.after),
     organizationId: target.organizationId,
@@ -94,7 +105,10 @@ export interface QueuedPushJob {
 }
 
 /** Step 4: the delivery's answer, naming the first organization's job (and all of them when several). */
-export function pushOutcome(push: Push, jobs: readonly QueuedPushJob[]): { readonly ignored: string } | { readonly handled: Readonly<Record<string, unknown>> } {
+export function pushOutcome(
+  push: Push,
+  jobs: readonly QueuedPushJob[],
+): { readonly ignored: string } | { readonly handled: Readonly<Record<string, unknown>> } {
   const [first] = jobs;
   // Every organization's queue was full: GitHub does not redeliver, so the push is dropped.
   if (!first) return { ignored: 'quota_exceeded' };

@@ -18,7 +18,8 @@ describe('changed files of a push', () => {
   it('is empty for a push without commits (a branch deleted, a tag)', () => expect(changedFilesOfPush([])).toEqual([]));
 
   it('notices a config file at the root under any of its four names, not deeper', () => {
-    for (const name of ['lightfast.yml', '.lightfast.yml', 'lightfast.yaml', '.lightfast.yaml']) expect(touchesLightfastConfig([{ path: name, status: 'removed' }])).toBe(true);
+    for (const name of ['lightfast.yml', '.lightfast.yml', 'lightfast.yaml', '.lightfast.yaml'])
+      expect(touchesLightfastConfig([{ path: name, status: 'removed' }])).toBe(true);
     expect(touchesLightfastConfig([{ path: 'docs/lightfast.yml', status: 'modified' }])).toBe(false);
   });
 });

@@ -14,7 +14,10 @@ const create = (workspaceId: string, name: string, isDefault = false): Workspace
   type: 'CreateWorkspace',
   data: { organizationId, workspaceId, name, isDefault, at },
 });
-const rename = (currentName: string, name: string): WorkspaceCommand => ({ type: 'RenameWorkspace', data: { organizationId, currentName, name, at } });
+const rename = (currentName: string, name: string): WorkspaceCommand => ({
+  type: 'RenameWorkspace',
+  data: { organizationId, currentName, name, at },
+});
 
 // The helper compares JSON, so fixtures list keys in the order the decider writes them.
 const created = (workspaceId: string, name: string, isDefault = false): WorkspaceCreated => ({
@@ -29,16 +32,25 @@ const renamed = (workspaceId: string, name: string, previousName: string): Works
 describe('workspace decider', () => {
   describe('when the organization has no workspaces', () => {
     it('creates a named workspace with a lower-case slug', () => {
-      spec.given([]).when(create('ws-1', 'Docs')).then([created('ws-1', 'Docs')]);
+      spec
+        .given([])
+        .when(create('ws-1', 'Docs'))
+        .then([created('ws-1', 'Docs')]);
     });
 
     it('creates the default workspace', () => {
-      spec.given([]).when(create('ws-default', 'default', true)).then([created('ws-default', 'default', true)]);
+      spec
+        .given([])
+        .when(create('ws-default', 'default', true))
+        .then([created('ws-default', 'default', true)]);
     });
 
     it('accepts a name of exactly 100 allowed characters', () => {
       const name = `a-b_c.${'d'.repeat(94)}`;
-      spec.given([]).when(create('ws-1', name)).then([created('ws-1', name)]);
+      spec
+        .given([])
+        .when(create('ws-1', name))
+        .then([created('ws-1', name)]);
     });
 
     it.each([
@@ -60,15 +72,24 @@ describe('workspace decider', () => {
     const history: WorkspaceEvent[] = [created('ws-default', 'default', true)];
 
     it('does nothing when asked to create the default again', () => {
-      spec.given(history).when(create('ws-other', 'default', true)).then([]);
+      spec
+        .given(history)
+        .when(create('ws-other', 'default', true))
+        .then([]);
     });
 
     it('does nothing when asked to create the default again under another name', () => {
-      spec.given(history).when(create('ws-other', 'main', true)).then([]);
+      spec
+        .given(history)
+        .when(create('ws-other', 'main', true))
+        .then([]);
     });
 
     it('still creates other, non-default workspaces', () => {
-      spec.given(history).when(create('ws-1', 'docs')).then([created('ws-1', 'docs')]);
+      spec
+        .given(history)
+        .when(create('ws-1', 'docs'))
+        .then([created('ws-1', 'docs')]);
     });
 
     it('refuses a non-default workspace that takes the default one’s name', () => {
@@ -92,11 +113,17 @@ describe('workspace decider', () => {
     });
 
     it('creates the default workspace alongside it', () => {
-      spec.given(history).when(create('ws-default', 'default', true)).then([created('ws-default', 'default', true)]);
+      spec
+        .given(history)
+        .when(create('ws-default', 'default', true))
+        .then([created('ws-default', 'default', true)]);
     });
 
     it('renames it, recording the previous name', () => {
-      spec.given(history).when(rename('Docs', 'handbook')).then([renamed('ws-1', 'handbook', 'Docs')]);
+      spec
+        .given(history)
+        .when(rename('Docs', 'handbook'))
+        .then([renamed('ws-1', 'handbook', 'Docs')]);
     });
 
     it('does nothing when renamed to its current name', () => {
@@ -104,7 +131,10 @@ describe('workspace decider', () => {
     });
 
     it('renames it to its own name in a different case', () => {
-      spec.given(history).when(rename('Docs', 'docs')).then([renamed('ws-1', 'docs', 'Docs')]);
+      spec
+        .given(history)
+        .when(rename('Docs', 'docs'))
+        .then([renamed('ws-1', 'docs', 'Docs')]);
     });
 
     it('rejects an invalid new name', () => {
@@ -116,7 +146,10 @@ describe('workspace decider', () => {
     });
 
     it('finds the workspace by its current name in any case', () => {
-      spec.given(history).when(rename('DOCS', 'handbook')).then([renamed('ws-1', 'handbook', 'Docs')]);
+      spec
+        .given(history)
+        .when(rename('DOCS', 'handbook'))
+        .then([renamed('ws-1', 'handbook', 'Docs')]);
     });
   });
 
@@ -136,7 +169,10 @@ describe('workspace decider', () => {
     const history: WorkspaceEvent[] = [created('ws-1', 'docs'), renamed('ws-1', 'handbook', 'docs')];
 
     it('frees its previous name', () => {
-      spec.given(history).when(create('ws-2', 'docs')).then([created('ws-2', 'docs')]);
+      spec
+        .given(history)
+        .when(create('ws-2', 'docs'))
+        .then([created('ws-2', 'docs')]);
     });
 
     it('holds its new name', () => {

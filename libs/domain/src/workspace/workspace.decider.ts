@@ -33,7 +33,8 @@ function decide(command: WorkspaceCommand, state: WorkspaceDirectory): Workspace
       // Resolving the default workspace twice must not create a second one.
       if (command.data.isDefault && state.defaultWorkspaceId) return [];
       if (state.workspaces.has(workspaceId)) throw new DomainError('conflict', `Workspace ${workspaceId} already exists`);
-      if (findWorkspaceByName(state, name)) throw new DomainError('conflict', `Workspace with name "${name}" already exists`, { field: 'name' });
+      if (findWorkspaceByName(state, name))
+        throw new DomainError('conflict', `Workspace with name "${name}" already exists`, { field: 'name' });
       return [
         {
           type: 'WorkspaceCreated',
@@ -47,7 +48,8 @@ function decide(command: WorkspaceCommand, state: WorkspaceDirectory): Workspace
       if (!workspaceId || !current) throw new DomainError('not_found', `Workspace "${command.data.currentName}" not found`);
       if (current.name === name) return [];
       const holder = findWorkspaceByName(state, name);
-      if (holder && holder !== workspaceId) throw new DomainError('conflict', `Workspace with name "${name}" already exists`, { field: 'name' });
+      if (holder && holder !== workspaceId)
+        throw new DomainError('conflict', `Workspace with name "${name}" already exists`, { field: 'name' });
       return [{ type: 'WorkspaceRenamed', data: { organizationId, workspaceId, name, previousName: current.name, renamedAt: at } }];
     }
     default:

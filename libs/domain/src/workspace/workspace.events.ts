@@ -14,7 +14,13 @@ export type WorkspaceCreated = DomainEvent<
 >;
 export type WorkspaceRenamed = DomainEvent<
   'WorkspaceRenamed',
-  { readonly organizationId: string; readonly workspaceId: string; readonly name: string; readonly previousName: string; readonly renamedAt: string }
+  {
+    readonly organizationId: string;
+    readonly workspaceId: string;
+    readonly name: string;
+    readonly previousName: string;
+    readonly renamedAt: string;
+  }
 >;
 
 export type WorkspaceEvent = WorkspaceCreated | WorkspaceRenamed;

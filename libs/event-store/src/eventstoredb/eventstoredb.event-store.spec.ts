@@ -14,7 +14,13 @@ import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import type { ReadReq } from '@eventstore/db-client/generated/streams_pb.js';
 import type { RecordedEvent } from '#domain';
-import { EventStoreUnavailableError, START, WrongExpectedRevisionError, type Subscription, type SubscriptionBatch } from '../event-store.port.js';
+import {
+  EventStoreUnavailableError,
+  START,
+  WrongExpectedRevisionError,
+  type Subscription,
+  type SubscriptionBatch,
+} from '../event-store.port.js';
 import type { Upcasters } from '../upcasters.js';
 import { EventStoreDbEventStore, type EventStoreDbClientApi, type EventStoreDbEventStoreOptions } from './eventstoredb.event-store.js';
 
@@ -62,13 +68,17 @@ function recordedEvent(record: StoredRecord) {
 const eventResp = (record: StoredRecord) =>
   new ReadResp().setEvent(new ReadResp.ReadEvent().setEvent(recordedEvent(record)).setCommitPosition(String(record.commit)));
 const unresolvedLinkResp = (record: StoredRecord) =>
-  new ReadResp().setEvent(new ReadResp.ReadEvent().setLink(recordedEvent({ ...record, type: '$>' })).setCommitPosition(String(record.commit)));
+  new ReadResp().setEvent(
+    new ReadResp.ReadEvent().setLink(recordedEvent({ ...record, type: '$>' })).setCommitPosition(String(record.commit)),
+  );
 const caughtUpResp = () => new ReadResp().setCaughtUp(new ReadResp.CaughtUp());
 const confirmationResp = () => new ReadResp().setConfirmation(new ReadResp.SubscriptionConfirmation().setSubscriptionId('subscription-1'));
 const checkpointResp = (commit: bigint, prepare: bigint) =>
   new ReadResp().setCheckpoint(new ReadResp.Checkpoint().setCommitPosition(String(commit)).setPreparePosition(String(prepare)));
 const streamNotFoundResp = (streamId: string) =>
-  new ReadResp().setStreamNotFound(new ReadResp.StreamNotFound().setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(streamId))));
+  new ReadResp().setStreamNotFound(
+    new ReadResp.StreamNotFound().setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(Buffer.from(streamId))),
+  );
 
 function grpcError(code: number, details: string): Error {
   return Object.assign(new Error(`${code} ${details}`), { code, details });
@@ -149,7 +159,8 @@ const appended = (nextExpectedRevision: bigint, commit: bigint, prepare: bigint)
   nextExpectedRevision,
   position: { commit, prepare },
 });
-const streamName = (call: FakeCall) => Buffer.from(call.request.getOptions()!.getStream()!.getStreamIdentifier()!.getStreamName()).toString();
+const streamName = (call: FakeCall) =>
+  Buffer.from(call.request.getOptions()!.getStream()!.getStreamIdentifier()!.getStreamName()).toString();
 
 describe('EventStoreDbEventStore', () => {
   describe('append', () => {
@@ -171,7 +182,11 @@ describe('EventStoreDbEventStore', () => {
     it('returns the next revision and the position as commit/prepare', async () => {
       const { store, appendToStream } = setup();
       appendToStream.mockResolvedValue(appended(3n, 1200n, 1180n));
-      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({ nextExpectedRevision: 3n, position: '1200/1180', duplicate: false });
+      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({
+        nextExpectedRevision: 3n,
+        position: '1200/1180',
+        duplicate: false,
+      });
     });
 
     it('answers an idempotent retry, which has no position, with the position of the event at the returned revision', async () => {
@@ -179,15 +194,26 @@ describe('EventStoreDbEventStore', () => {
       appendToStream.mockResolvedValue({ success: true, nextExpectedRevision: 4n, position: undefined });
       transport.respond = (call) => call.send(eventResp({ commit: 300n, prepare: 290n, revision: 4n })).end();
 
-      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({ nextExpectedRevision: 4n, position: '300/290', duplicate: true });
+      await expect(store.append('job-1', [event()], 2n)).resolves.toEqual({
+        nextExpectedRevision: 4n,
+        position: '300/290',
+        duplicate: true,
+      });
       const read = transport.calls[0]!.request.getOptions()!;
-      expect([streamName(transport.calls[0]!), read.getStream()!.getRevision(), read.getCount(), read.getReadDirection()]).toEqual(['job-1', '4', '1', 0]);
+      expect([streamName(transport.calls[0]!), read.getStream()!.getRevision(), read.getCount(), read.getReadDirection()]).toEqual([
+        'job-1',
+        '4',
+        '1',
+        0,
+      ]);
     });
 
     it('turns a wrong expected version into WrongExpectedRevisionError naming the actual revision', async () => {
       const { store, appendToStream } = setup();
       appendToStream.mockRejectedValueOnce(new WrongExpectedVersionError(undefined, { streamName: 'job-1', expected: 3n, current: 7n }));
-      appendToStream.mockRejectedValueOnce(new WrongExpectedVersionError(undefined, { streamName: 'job-2', expected: 0n, current: NO_STREAM }));
+      appendToStream.mockRejectedValueOnce(
+        new WrongExpectedVersionError(undefined, { streamName: 'job-2', expected: 0n, current: NO_STREAM }),
+      );
 
       const conflict = await store.append('job-1', [event()], 3n).catch((error: unknown) => error);
       expect(conflict).toBeInstanceOf(WrongExpectedRevisionError);
@@ -234,7 +260,15 @@ describe('EventStoreDbEventStore', () => {
       transport.respond = (call) =>
         call
           .send(
-            eventResp({ id: ids[0], streamId: 'job-1', revision: 0n, commit: 100n, prepare: 98n, data: { jobId: 'j1' }, metadata: { commandId: 'c1' } }),
+            eventResp({
+              id: ids[0],
+              streamId: 'job-1',
+              revision: 0n,
+              commit: 100n,
+              prepare: 98n,
+              data: { jobId: 'j1' },
+              metadata: { commandId: 'c1' },
+            }),
             eventResp({ id: ids[1], streamId: 'job-1', revision: 1n, commit: 140n, prepare: 140n, type: 'JobStarted' }),
           )
           .end();
@@ -251,7 +285,16 @@ describe('EventStoreDbEventStore', () => {
           position: '100/98',
           recordedAt: '2026-03-01T12:00:00.000Z',
         },
-        { id: ids[1], type: 'JobStarted', data: {}, metadata: {}, streamId: 'job-1', revision: 1n, position: '140/140', recordedAt: '2026-03-01T12:00:00.000Z' },
+        {
+          id: ids[1],
+          type: 'JobStarted',
+          data: {},
+          metadata: {},
+          streamId: 'job-1',
+          revision: 1n,
+          position: '140/140',
+          recordedAt: '2026-03-01T12:00:00.000Z',
+        },
       ]);
       const read = transport.calls[0]!.request.getOptions()!;
       expect([streamName(transport.calls[0]!), read.getStream()!.hasStart(), read.getReadDirection()]).toEqual(['job-1', true, 0]);
@@ -324,7 +367,9 @@ describe('EventStoreDbEventStore', () => {
       const regex = new RegExp(filter.getEventType()!.getRegex());
 
       expect(['JobQueued', 'Job.Started'].filter((type) => regex.test(type))).toEqual(['JobQueued', 'Job.Started']);
-      expect(['JobQueuedV2', 'OldJobQueued', 'JobXStarted', '$metadata', '$stats-127.0.0.1:2113', '$>'].filter((type) => regex.test(type))).toEqual([]);
+      expect(
+        ['JobQueuedV2', 'OldJobQueued', 'JobXStarted', '$metadata', '$stats-127.0.0.1:2113', '$>'].filter((type) => regex.test(type)),
+      ).toEqual([]);
       await store.close();
     });
 
@@ -332,7 +377,13 @@ describe('EventStoreDbEventStore', () => {
       const { store, transport } = setup();
       const { call } = await open(store.subscribe({ after: START }), transport);
       const regex = new RegExp(call.request.getOptions()!.getFilter()!.getEventType()!.getRegex());
-      expect(['JobQueued', 'AnythingElse', '$stats', '$>', '$metadata'].map((type) => regex.test(type))).toEqual([true, true, false, false, false]);
+      expect(['JobQueued', 'AnythingElse', '$stats', '$>', '$metadata'].map((type) => regex.test(type))).toEqual([
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
       await store.close();
     });
 
@@ -353,7 +404,12 @@ describe('EventStoreDbEventStore', () => {
         [['30/29', '40/39'], '40/39', false],
         [['50/49'], '50/49', true],
       ]);
-      expect(batches[2]!.events[0]).toMatchObject({ type: 'JobQueued', streamId: 'job-5', revision: 3n, recordedAt: CREATED.toISOString() });
+      expect(batches[2]!.events[0]).toMatchObject({
+        type: 'JobQueued',
+        streamId: 'job-5',
+        revision: 3n,
+        recordedAt: CREATED.toISOString(),
+      });
       await store.close();
     });
 
@@ -515,7 +571,13 @@ describe('EventStoreDbEventStore', () => {
     it('is the newest record that is not a system record, read backwards from the end', async () => {
       const { store, transport } = setup();
       transport.respond = (call) =>
-        call.send(eventResp({ commit: 300n, type: '$stats' }), eventResp({ commit: 290n, type: '$metadata' }), eventResp({ commit: 280n, prepare: 270n })).end();
+        call
+          .send(
+            eventResp({ commit: 300n, type: '$stats' }),
+            eventResp({ commit: 290n, type: '$metadata' }),
+            eventResp({ commit: 280n, prepare: 270n }),
+          )
+          .end();
 
       await expect(store.headPosition()).resolves.toBe('280/270');
       const read = transport.calls[0]!.request.getOptions()!;
@@ -544,6 +606,8 @@ describe('EventStoreDbEventStore', () => {
 
   it('orders positions like the port: START first, then by commit and prepare', () => {
     const { store } = setup();
-    expect([store.comparePositions(START, '1/1'), store.comparePositions('10/2', '10/1'), store.comparePositions('9/9', '10/0')]).toEqual([-1, 1, -1]);
+    expect([store.comparePositions(START, '1/1'), store.comparePositions('10/2', '10/1'), store.comparePositions('9/9', '10/0')]).toEqual([
+      -1, 1, -1,
+    ]);
   });
 });

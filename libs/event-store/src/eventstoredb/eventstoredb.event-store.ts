@@ -81,7 +81,11 @@ export class EventStoreDbEventStore implements EventStore {
     if (!result.success) throw new WrongExpectedRevisionError(streamId, expected, await this.lastRevision(streamId));
     // An idempotent retry is answered without a position; the original events still have theirs.
     const position = result.position ?? (await this.positionAt(streamId, result.nextExpectedRevision));
-    return { nextExpectedRevision: result.nextExpectedRevision, position: toStorePosition(position), duplicate: result.position === undefined };
+    return {
+      nextExpectedRevision: result.nextExpectedRevision,
+      position: toStorePosition(position),
+      duplicate: result.position === undefined,
+    };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
@@ -90,7 +94,8 @@ export class EventStoreDbEventStore implements EventStore {
       for await (const resolved of this.client.readStream(streamId, { fromRevision: ESDB_START, direction: FORWARDS })) {
         const event = toRecordedEvent(resolved, this.options.upcasters);
         // Skipping would fold a wrong state and hide the revision the next append must expect.
-        if (!event) throw new Error(`Stream ${streamId} holds a record that is not a JSON object event at revision ${resolved.event?.revision}`);
+        if (!event)
+          throw new Error(`Stream ${streamId} holds a record that is not a JSON object event at revision ${resolved.event?.revision}`);
         events.push(event);
       }
     } catch (error) {
@@ -116,7 +121,8 @@ export class EventStoreDbEventStore implements EventStore {
       subscribeToAll: (subscribeOptions) => this.client.subscribeToAll(subscribeOptions),
       after: options.after,
       maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
-      filter: (checkpointReached) => subscriptionFilter(eventTypes, { checkpointInterval: this.options.checkpointInterval ?? 1, checkpointReached }),
+      filter: (checkpointReached) =>
+        subscriptionFilter(eventTypes, { checkpointInterval: this.options.checkpointInterval ?? 1, checkpointReached }),
       acceptsType: (type) => !isSystemEventType(type) && (!wanted || wanted.has(type)),
       toRecordedEvent: (resolved) => toRecordedEvent(resolved, this.options.upcasters),
       backoff: { ...DEFAULT_BACKOFF, ...this.options.resubscribe },

@@ -96,5 +96,7 @@ export function exactTypesRegex(eventTypes: readonly string[]): string {
 }
 
 function escapeRegex(literal: string): string {
-  return literal.replace(/[\\^$.|?*+()[\]{}#\s]/g, (char) => (/\s/.test(char) ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}` : `\\${char}`));
+  return literal.replace(/[\\^$.|?*+()[\]{}#\s]/g, (char) =>
+    /\s/.test(char) ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}` : `\\${char}`,
+  );
 }

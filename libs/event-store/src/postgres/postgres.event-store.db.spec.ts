@@ -69,7 +69,8 @@ describe('PostgreSQL event store: gap safety under late commits', () => {
     const subscriber = collect(store, { after: start, eventTypes: [tag], maxBatchSize: 7 }, (events) => events.length >= total, 60_000);
     await Promise.all(
       Array.from({ length: 8 }, async (_, writer) => {
-        for (let i = 0; i < 15; i++) await appendWithCommitDelay(`late-${writer}-${i}-${randomUUID()}`, tag, { writer, i }, Math.random() * 40);
+        for (let i = 0; i < 15; i++)
+          await appendWithCommitDelay(`late-${writer}-${i}-${randomUUID()}`, tag, { writer, i }, Math.random() * 40);
       }),
     );
     const { events } = await subscriber;

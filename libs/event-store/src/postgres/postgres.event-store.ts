@@ -72,7 +72,12 @@ export class PostgresEventStore implements EventStore {
   async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
     const mode = expected === 'no-stream' || expected === 'any' ? expected : 'exact';
-    const { rows } = await this.appendQuery<{ status: string; revision: string | null; position_xid: string | null; position_seq: string | null }>(
+    const { rows } = await this.appendQuery<{
+      status: string;
+      revision: string | null;
+      position_xid: string | null;
+      position_seq: string | null;
+    }>(
       streamId,
       `SELECT status, revision, position_xid::text AS position_xid, position_seq FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
       [
@@ -98,10 +103,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
-    const { rows } = await this.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`,
-      [streamId],
-    );
+    const { rows } = await this.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`, [
+      streamId,
+    ]);
     return rows.map((row) => this.toRecordedEvent(row));
   }
 
@@ -112,7 +116,9 @@ export class PostgresEventStore implements EventStore {
       [streamId],
     );
     const row = rows[0];
-    return row ? { revision: BigInt(row.stream_revision), position: formatPosition({ major: BigInt(row.xid), minor: BigInt(row.global_position) }) } : null;
+    return row
+      ? { revision: BigInt(row.stream_revision), position: formatPosition({ major: BigInt(row.xid), minor: BigInt(row.global_position) }) }
+      : null;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
@@ -144,7 +150,11 @@ export class PostgresEventStore implements EventStore {
     return comparePositions(a, b);
   }
 
-  async backlog(after: Position, eventTypes: readonly string[], limit: number): Promise<{ events: number; oldestRecordedAt: string | null }> {
+  async backlog(
+    after: Position,
+    eventTypes: readonly string[],
+    limit: number,
+  ): Promise<{ events: number; oldestRecordedAt: string | null }> {
     const pair = parsePosition(after) ?? { major: 0n, minor: 0n };
     const { rows } = await this.query<{ events: string; oldest: Date | null }>(
       `SELECT count(*) AS events, min(recorded_at) AS oldest FROM (

@@ -1,16 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import { apiKeyStreamId, apiKeyUsageStreamId, type ApiKeyCreated, type ApiKeyEvent, type ApiKeyUsed } from '#domain';
-import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing';
+import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing/projection';
 import { apiKeysProjection } from './api-keys.projection.js';
 
 const spec = useProjectionSpec(apiKeysProjection);
 const hash = (digit: string) => digit.repeat(64);
 
-const created = (userId: string, keyId: string, name: string, digit: string, createdAt: string, expiresAt: string | null = null): ApiKeyCreated => ({
+const created = (
+  userId: string,
+  keyId: string,
+  name: string,
+  digit: string,
+  createdAt: string,
+  expiresAt: string | null = null,
+): ApiKeyCreated => ({
   type: 'ApiKeyCreated',
   data: { userId, keyId, name, keyHash: hash(digit), keyPreview: `…${keyId}`, expiresAt, createdAt },
 });
-const revoked = (userId: string, keyId: string, revokedAt: string): ApiKeyEvent => ({ type: 'ApiKeyRevoked', data: { userId, keyId, revokedAt } });
+const revoked = (userId: string, keyId: string, revokedAt: string): ApiKeyEvent => ({
+  type: 'ApiKeyRevoked',
+  data: { userId, keyId, revokedAt },
+});
 const used = (userId: string, keyId: string, usedAt: string): ApiKeyUsed => ({ type: 'ApiKeyUsed', data: { userId, keyId, usedAt } });
 
 /** Two users; a key revoked, one used twice, one deleted and then reported used, one rotated. */
@@ -21,11 +31,18 @@ function history() {
   log.append(apiKeyStreamId('user_1'), revoked('user_1', 'k1', '2026-02-02T09:00:00.000Z'));
   log.append(apiKeyUsageStreamId('k2'), used('user_1', 'k2', '2026-02-02T10:00:00.000Z'), used('user_1', 'k2', '2026-02-02T11:00:00.000Z'));
   log.append(apiKeyStreamId('user_1'), created('user_1', 'k3', 'temporary', '3', '2026-02-03T09:00:00.000Z'));
-  log.append(apiKeyStreamId('user_1'), { type: 'ApiKeyDeleted', data: { userId: 'user_1', keyId: 'k3', deletedAt: '2026-02-03T10:00:00.000Z' } });
+  log.append(apiKeyStreamId('user_1'), {
+    type: 'ApiKeyDeleted',
+    data: { userId: 'user_1', keyId: 'k3', deletedAt: '2026-02-03T10:00:00.000Z' },
+  });
   log.append(apiKeyUsageStreamId('k3'), used('user_1', 'k3', '2026-02-03T10:00:01.000Z'));
   log.append(apiKeyStreamId('user_2'), created('user_2', 'k4', 'deploy', '4', '2026-02-04T09:00:00.000Z'));
   // A rotation: the new key keeps the old key's name (and its expiry: none), the old one is revoked.
-  log.append(apiKeyStreamId('user_2'), created('user_2', 'k5', 'deploy', '5', '2026-02-05T09:00:00.000Z'), revoked('user_2', 'k4', '2026-02-05T09:00:00.000Z'));
+  log.append(
+    apiKeyStreamId('user_2'),
+    created('user_2', 'k5', 'deploy', '5', '2026-02-05T09:00:00.000Z'),
+    revoked('user_2', 'k4', '2026-02-05T09:00:00.000Z'),
+  );
   log.append(apiKeyUsageStreamId('k5'), used('user_2', 'k5', '2026-02-05T09:30:00.000Z'));
   return log.events;
 }
@@ -68,7 +85,10 @@ describe('api keys projection', () => {
   it('indexes the table for the lookup by hash and the list by user', async () => {
     const { rows: indexes } = await spec.pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'api_keys_g1' ORDER BY indexname`);
     expect(indexes.map((i: { indexdef: string }) => i.indexdef)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/USING btree \(key_hash\)$/), expect.stringMatching(/USING btree \(user_id, is_active\)$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/USING btree \(key_hash\)$/),
+        expect.stringMatching(/USING btree \(user_id, is_active\)$/),
+      ]),
     );
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EventLog } from '#testing';
+import { EventLog } from '#testing/projection';
 import { apiKeysProjection } from './api-keys.projection.js';
 
 const [used, deleted] = new EventLog().append(
@@ -10,7 +10,10 @@ const [used, deleted] = new EventLog().append(
 
 describe('api keys projection apply', () => {
   it('moves only last_used_at on a use: a use is not a change of the key', () =>
-    expect(apiKeysProjection.apply(used!)).toEqual([{ kind: 'patch', table: 'api_keys', key: { id: 'k1' }, set: { last_used_at: '2026-02-02T10:00:00.000Z' } }]));
+    expect(apiKeysProjection.apply(used!)).toEqual([
+      { kind: 'patch', table: 'api_keys', key: { id: 'k1' }, set: { last_used_at: '2026-02-02T10:00:00.000Z' } },
+    ]));
 
-  it('deletes the row of a deleted key', () => expect(apiKeysProjection.apply(deleted!)).toEqual([{ kind: 'delete', table: 'api_keys', key: { id: 'k1' } }]));
+  it('deletes the row of a deleted key', () =>
+    expect(apiKeysProjection.apply(deleted!)).toEqual([{ kind: 'delete', table: 'api_keys', key: { id: 'k1' } }]));
 });

@@ -32,7 +32,14 @@ function apply(recorded: RecordedEvent): ApiKeyChange[] {
       ];
     }
     case 'ApiKeyRevoked':
-      return [{ kind: 'patch', table: 'api_keys', key, set: { is_active: false, revoked_at: event.data.revokedAt, updated_at: event.data.revokedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'api_keys',
+          key,
+          set: { is_active: false, revoked_at: event.data.revokedAt, updated_at: event.data.revokedAt },
+        },
+      ];
     case 'ApiKeyDeleted':
       return [{ kind: 'delete', table: 'api_keys', key }];
     case 'ApiKeyUsed':

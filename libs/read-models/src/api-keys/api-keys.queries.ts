@@ -3,7 +3,9 @@ import type { ApiKeyRow } from './api-keys.table.js';
 import { toApiKeyView, type ApiKeyView, type ApiKeyViewRow } from './api-keys.view.js';
 
 /** What authenticating a key reads: its row and the `api_keys` projection's checkpoint, read in the same statement. */
-export type ApiKeyByHash = Pick<ApiKeyRow, 'id' | 'user_id' | 'is_active' | 'expires_at' | 'last_used_at'> & { readonly checkpoint: string | null };
+export type ApiKeyByHash = Pick<ApiKeyRow, 'id' | 'user_id' | 'is_active' | 'expires_at' | 'last_used_at'> & {
+  readonly checkpoint: string | null;
+};
 
 /** Lookups on the `api_keys` read model. The hash is never selected for a response. */
 export class ApiKeyQueries {
@@ -11,7 +13,10 @@ export class ApiKeyQueries {
 
   /** For the API-key quota: keys that still work. */
   async activeCountFor(userId: string): Promise<number> {
-    const [row] = await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND is_active AND (expires_at IS NULL OR expires_at > now())', [userId]);
+    const [row] = await this.sql<{ n: number }>(
+      'SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1 AND is_active AND (expires_at IS NULL OR expires_at > now())',
+      [userId],
+    );
     return row?.n ?? 0;
   }
 

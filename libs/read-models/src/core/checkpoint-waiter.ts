@@ -2,7 +2,11 @@ import pg from 'pg';
 import { CHECKPOINT_CHANNEL } from './projection-catalog.js';
 
 export class ConsistencyTimeoutError extends Error {
-  constructor(readonly projection: string, readonly minPosition: string, readonly reached: string | null) {
+  constructor(
+    readonly projection: string,
+    readonly minPosition: string,
+    readonly reached: string | null,
+  ) {
     super(`Projection ${projection} has not reached position ${minPosition} yet (at ${reached ?? 'nothing'})`);
     this.name = 'ConsistencyTimeoutError';
   }

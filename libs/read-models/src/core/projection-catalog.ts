@@ -29,11 +29,17 @@ const lockKey = (name: string) => `projection-catalog:${name}`;
 export async function ensureProjection(client: Queryable, definition: ProjectionDefinition): Promise<void> {
   // Transaction-scoped: the caller runs this inside BEGIN … COMMIT so concurrent starts serialize.
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(definition.name)]);
-  const { rows } = await client.query<{ active_generation: number }>('SELECT active_generation FROM projection_generations WHERE name = $1', [definition.name]);
+  const { rows } = await client.query<{ active_generation: number }>(
+    'SELECT active_generation FROM projection_generations WHERE name = $1',
+    [definition.name],
+  );
   if (rows.length > 0) return;
   await createGeneration(client, definition, 1);
   for (const table of definition.tables) for (const sql of pointViewSql(table, 1)) await client.query(sql);
-  await client.query('INSERT INTO projection_generations (name, active_generation, schema_hash) VALUES ($1, 1, $2)', [definition.name, schemaHash(definition)]);
+  await client.query('INSERT INTO projection_generations (name, active_generation, schema_hash) VALUES ($1, 1, $2)', [
+    definition.name,
+    schemaHash(definition),
+  ]);
 }
 
 export async function createGeneration(client: Queryable, definition: ProjectionDefinition, generation: number): Promise<void> {
@@ -70,20 +76,40 @@ export async function activeGeneration(client: Queryable, name: string): Promise
   return rows[0] ? { generation: rows[0].active_generation, schemaHash: rows[0].schema_hash } : null;
 }
 
-export async function readCheckpoint(client: Queryable, name: string, generation: number, forUpdate = false): Promise<CheckpointRow | null> {
+export async function readCheckpoint(
+  client: Queryable,
+  name: string,
+  generation: number,
+  forUpdate = false,
+): Promise<CheckpointRow | null> {
   const { rows } = await client.query<{ position: string; events_processed: string; last_event_at: Date | null; updated_at: Date }>(
     `SELECT position, events_processed, last_event_at, updated_at FROM projection_checkpoints WHERE name = $1 AND generation = $2${forUpdate ? ' FOR UPDATE' : ''}`,
     [name, generation],
   );
   const row = rows[0];
   return row
-    ? { name, generation, position: row.position, eventsProcessed: Number(row.events_processed), lastEventAt: row.last_event_at, updatedAt: row.updated_at }
+    ? {
+        name,
+        generation,
+        position: row.position,
+        eventsProcessed: Number(row.events_processed),
+        lastEventAt: row.last_event_at,
+        updatedAt: row.updated_at,
+      }
     : null;
 }
 
 /** The active generation's checkpoint of every projection: what queries are consistent up to. */
 export async function activeCheckpoints(client: Queryable): Promise<Array<CheckpointRow & { deadLetters: number }>> {
-  const { rows } = await client.query<{ name: string; generation: number; position: string; events_processed: string; last_event_at: Date | null; updated_at: Date; dead_letters: string }>(
+  const { rows } = await client.query<{
+    name: string;
+    generation: number;
+    position: string;
+    events_processed: string;
+    last_event_at: Date | null;
+    updated_at: Date;
+    dead_letters: string;
+  }>(
     `SELECT c.name, c.generation, c.position, c.events_processed, c.last_event_at, c.updated_at,
             (SELECT count(*) FROM projection_dead_letters d WHERE d.name = c.name AND d.generation = c.generation) AS dead_letters
        FROM projection_checkpoints c JOIN projection_generations g ON g.name = c.name AND g.active_generation = c.generation

@@ -33,7 +33,12 @@ export type RowChangeOf<T extends TableDefinition> = T extends TableDefinition
         readonly counts?: Values<WritableColumnOf<T>, Readonly<Record<string, number>>>;
       }
     /** Keep whichever row is greatest by the `by` columns (compared in order): "latest job per …". */
-    | { readonly kind: 'latest'; readonly table: T['name']; readonly row: Values<WritableColumnOf<T>> & KeyOf<T>; readonly by: readonly ColumnOf<T>[] }
+    | {
+        readonly kind: 'latest';
+        readonly table: T['name'];
+        readonly row: Values<WritableColumnOf<T>> & KeyOf<T>;
+        readonly by: readonly ColumnOf<T>[];
+      }
   : never;
 
 /** A change to any table, as the runner sees it. */

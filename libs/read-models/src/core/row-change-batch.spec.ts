@@ -80,7 +80,11 @@ describe('RowChangeBatch', () => {
       const batch = newBatch();
       batch.addAll([upsert({ id: 'a', name: 'build', status: 'queued', note: 'first' })]);
       batch.addAll([upsert({ id: 'a', status: 'running' })]);
-      expect(pending(batch).rowOps.items!['["a"]']).toEqual({ op: 'upsert', row: { id: 'a', name: 'build', status: 'running', note: 'first' }, deleteFirst: false });
+      expect(pending(batch).rowOps.items!['["a"]']).toEqual({
+        op: 'upsert',
+        row: { id: 'a', name: 'build', status: 'running', note: 'first' },
+        deleteFirst: false,
+      });
     });
 
     it('turns a later delete into a delete of the key only', () => {
@@ -96,7 +100,9 @@ describe('RowChangeBatch', () => {
       const batch = newBatch();
       batch.addAll([patch('a', { status: 'running', note: 'started' })]);
       batch.addAll([patch('a', { status: 'completed' })]);
-      expect(pending(batch).rowOps.items).toEqual({ '["a"]': { op: 'patch', key: { id: 'a' }, set: { status: 'completed', note: 'started' } } });
+      expect(pending(batch).rowOps.items).toEqual({
+        '["a"]': { op: 'patch', key: { id: 'a' }, set: { status: 'completed', note: 'started' } },
+      });
     });
 
     it('turns a later delete into a delete', () => {
@@ -112,7 +118,9 @@ describe('RowChangeBatch', () => {
       const batch = newBatch();
       batch.addAll([remove('a')]);
       batch.addAll([upsert({ id: 'a', name: 'again', status: 'queued' })]);
-      expect(pending(batch).rowOps.items).toEqual({ '["a"]': { op: 'upsert', row: { id: 'a', name: 'again', status: 'queued' }, deleteFirst: true } });
+      expect(pending(batch).rowOps.items).toEqual({
+        '["a"]': { op: 'upsert', row: { id: 'a', name: 'again', status: 'queued' }, deleteFirst: true },
+      });
     });
 
     it('keeps the delete-first flag through later patches and upserts', () => {
@@ -154,7 +162,12 @@ describe('RowChangeBatch', () => {
       batch.addAll([increment('w2', { total: 5 })]);
       expect(pending(batch).increments).toEqual({
         counters: {
-          [JSON.stringify(['w1', HOUR])]: { key: { workspace_id: 'w1', hour: HOUR }, add: { total: 3, failed: 0 }, max: { max_duration_ms: 900 }, counts: {} },
+          [JSON.stringify(['w1', HOUR])]: {
+            key: { workspace_id: 'w1', hour: HOUR },
+            add: { total: 3, failed: 0 },
+            max: { max_duration_ms: 900 },
+            counts: {},
+          },
           [JSON.stringify(['w2', HOUR])]: { key: { workspace_id: 'w2', hour: HOUR }, add: { total: 5 }, max: {}, counts: {} },
         },
       });
@@ -165,7 +178,9 @@ describe('RowChangeBatch', () => {
       const batch = newBatch();
       batch.addAll([{ kind: 'increment', table: 'counters', key: { hour: HOUR, workspace_id: 'w1' }, add: { total: 1 } }]);
       batch.addAll([increment('w1', { total: 2 })]);
-      expect([...batch.increments.get('counters')!.values()]).toEqual([{ key: { workspace_id: 'w1', hour: HOUR }, add: { total: 3 }, max: {}, counts: {} }]);
+      expect([...batch.increments.get('counters')!.values()]).toEqual([
+        { key: { workspace_id: 'w1', hour: HOUR }, add: { total: 3 }, max: {}, counts: {} },
+      ]);
     });
   });
 
@@ -186,40 +201,65 @@ describe('RowChangeBatch', () => {
       ['upserts a row without its key column', upsert({ name: 'nameless', status: 'queued' }), /lacks key column id/],
       ['patches with a null key column', { kind: 'patch', table: 'items', key: { id: null }, set: { status: 'x' } }, /lacks key column id/],
       ['deletes without a key column', { kind: 'delete', table: 'items', key: {} }, /lacks key column id/],
-      ['increments with half of a composite key', { kind: 'increment', table: 'counters', key: { workspace_id: 'w1' }, add: { total: 1 } }, /lacks key column hour/],
+      [
+        'increments with half of a composite key',
+        { kind: 'increment', table: 'counters', key: { workspace_id: 'w1' }, add: { total: 1 } },
+        /lacks key column hour/,
+      ],
     ])('leaves the batch as it was when one change %s', (_, bad, message) => {
       const batch = batchWithOneEvent();
       const before = structuredClone(pending(batch));
       // The good changes come before and after the bad one: neither may land.
-      const changes: RowChange[] = [patch('a', { status: 'running' }), remove('b'), increment('w1', { total: 10 }, { max_duration_ms: 5 }), bad, upsert({ id: 'c', name: 'c', status: 'queued' })];
+      const changes: RowChange[] = [
+        patch('a', { status: 'running' }),
+        remove('b'),
+        increment('w1', { total: 10 }, { max_duration_ms: 5 }),
+        bad,
+        upsert({ id: 'c', name: 'c', status: 'queued' }),
+      ];
       expect(() => batch.addAll(changes)).toThrow(message);
       expect(pending(batch)).toEqual(before);
     });
 
     it('leaves an empty batch empty when its only event is refused', () => {
       const batch = newBatch();
-      expect(() => batch.addAll([upsert({ id: 'a', name: 'a', status: 'queued' }), { kind: 'delete', table: 'nope', key: { id: 'a' } }])).toThrow(/Unknown read-model table/);
+      expect(() =>
+        batch.addAll([upsert({ id: 'a', name: 'a', status: 'queued' }), { kind: 'delete', table: 'nope', key: { id: 'a' } }]),
+      ).toThrow(/Unknown read-model table/);
       expect(batch.isEmpty).toBe(true);
     });
   });
 
   describe('count maps and latest rows', () => {
     const tables = new Map([
-      ['hist', { name: 'hist', columns: { k: { type: 'text' }, n: { type: 'bigint' }, durations: { type: 'jsonb' } }, primaryKey: ['k'] } as const],
-      ['latest', { name: 'latest', columns: { k: { type: 'text' }, at: { type: 'timestamptz' }, id: { type: 'text' } }, primaryKey: ['k'] } as const],
+      [
+        'hist',
+        { name: 'hist', columns: { k: { type: 'text' }, n: { type: 'bigint' }, durations: { type: 'jsonb' } }, primaryKey: ['k'] } as const,
+      ],
+      [
+        'latest',
+        { name: 'latest', columns: { k: { type: 'text' }, at: { type: 'timestamptz' }, id: { type: 'text' } }, primaryKey: ['k'] } as const,
+      ],
     ]) as unknown as ConstructorParameters<typeof RowChangeBatch>[0];
 
     it('adds count maps key by key per row', () => {
       const batch = new RowChangeBatch(tables);
       batch.addAll([{ kind: 'increment', table: 'hist', key: { k: 'a' }, add: { n: 1 }, counts: { durations: { '5': 1, '7': 2 } } }]);
       batch.addAll([{ kind: 'increment', table: 'hist', key: { k: 'a' }, add: { n: 1 }, counts: { durations: { '7': 1, '9': 1 } } }]);
-      expect([...batch.increments.get('hist')!.values()]).toEqual([{ key: { k: 'a' }, add: { n: 2 }, max: {}, counts: { durations: { '5': 1, '7': 3, '9': 1 } } }]);
+      expect([...batch.increments.get('hist')!.values()]).toEqual([
+        { key: { k: 'a' }, add: { n: 2 }, max: {}, counts: { durations: { '5': 1, '7': 3, '9': 1 } } },
+      ]);
     });
 
     it('keeps the greatest row by the given columns, in whatever order they arrive', () => {
       const batch = new RowChangeBatch(tables);
       const row = (at: string, id: string) => ({ kind: 'latest', table: 'latest', row: { k: 'w', at, id }, by: ['at', 'id'] }) as const;
-      batch.addAll([row('2025-01-02T00:00:00.000Z', 'b'), row('2025-01-01T00:00:00.000Z', 'z'), row('2025-01-02T00:00:00.000Z', 'c'), row('2025-01-02T00:00:00.000Z', 'a')]);
+      batch.addAll([
+        row('2025-01-02T00:00:00.000Z', 'b'),
+        row('2025-01-01T00:00:00.000Z', 'z'),
+        row('2025-01-02T00:00:00.000Z', 'c'),
+        row('2025-01-02T00:00:00.000Z', 'a'),
+      ]);
       expect([...batch.latest.get('latest')!.values()].map((l) => l.row)).toEqual([{ k: 'w', at: '2025-01-02T00:00:00.000Z', id: 'c' }]);
     });
   });

@@ -40,7 +40,8 @@ export class RowChangeBatch {
     const table = this.tables.get(change.table);
     if (!table) throw new Error(`Unknown read-model table: ${change.table}`);
     const key = change.kind === 'upsert' || change.kind === 'latest' ? change.row : change.key;
-    for (const column of table.primaryKey) if (key[column] === undefined || key[column] === null) throw new Error(`Change to ${table.name} lacks key column ${column}`);
+    for (const column of table.primaryKey)
+      if (key[column] === undefined || key[column] === null) throw new Error(`Change to ${table.name} lacks key column ${column}`);
     for (const column of columnsOf(change)) {
       if (!(column in table.columns)) throw new Error(`Unknown column ${table.name}.${column}`);
       if (table.columns[column]!.generated !== undefined) throw new Error(`Column ${table.name}.${column} is generated, never written`);
@@ -85,11 +86,22 @@ export class RowChangeBatch {
     const pending = mapFor(this.latest, table.name);
     const id = keyOf(table, row);
     const current = pending.get(id);
-    if (!current || compareTuples(by.map((c) => row[c]), by.map((c) => current.row[c])) > 0) pending.set(id, { row: { ...row }, by });
+    if (
+      !current ||
+      compareTuples(
+        by.map((c) => row[c]),
+        by.map((c) => current.row[c]),
+      ) > 0
+    )
+      pending.set(id, { row: { ...row }, by });
   }
 }
 
-function merge(previous: PendingRowOp | undefined, change: Extract<RowChange, { kind: 'upsert' | 'patch' | 'delete' }>, key: Row): PendingRowOp {
+function merge(
+  previous: PendingRowOp | undefined,
+  change: Extract<RowChange, { kind: 'upsert' | 'patch' | 'delete' }>,
+  key: Row,
+): PendingRowOp {
   switch (change.kind) {
     case 'upsert':
       if (!previous) return { op: 'upsert', row: { ...change.row }, deleteFirst: false };
@@ -116,7 +128,12 @@ function columnsOf(change: RowChange): string[] {
     case 'delete':
       return Object.keys(change.key);
     case 'increment':
-      return [...Object.keys(change.key), ...Object.keys(change.add), ...Object.keys(change.max ?? {}), ...Object.keys(change.counts ?? {})];
+      return [
+        ...Object.keys(change.key),
+        ...Object.keys(change.add),
+        ...Object.keys(change.max ?? {}),
+        ...Object.keys(change.counts ?? {}),
+      ];
   }
 }
 
@@ -130,10 +147,12 @@ function compareTuples(a: readonly unknown[], b: readonly unknown[]): number {
 }
 
 function keyOf(table: TableDefinition, key: Row): string {
-  return JSON.stringify(table.primaryKey.map((column) => {
-    if (!(column in key)) throw new Error(`Change to ${table.name} is missing key column ${column}`);
-    return key[column];
-  }));
+  return JSON.stringify(
+    table.primaryKey.map((column) => {
+      if (!(column in key)) throw new Error(`Change to ${table.name} is missing key column ${column}`);
+      return key[column];
+    }),
+  );
 }
 
 function pick(row: Row, columns: readonly string[]): Row {

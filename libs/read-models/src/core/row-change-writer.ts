@@ -11,13 +11,20 @@ const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
  * Writes a coalesced batch with one statement per (table, operation, column set), each taking its
  * rows as typed arrays through `unnest`, so a batch of 500 events costs a few round trips.
  */
-export async function writeRowChanges(client: Queryable, batch: RowChangeBatch, tables: ReadonlyMap<string, TableDefinition>, generation: number): Promise<number> {
+export async function writeRowChanges(
+  client: Queryable,
+  batch: RowChangeBatch,
+  tables: ReadonlyMap<string, TableDefinition>,
+  generation: number,
+): Promise<number> {
   let statements = 0;
   for (const [tableName, ops] of batch.rowOps) {
     const table = tables.get(tableName)!;
     const target = quote(physicalTableName(table.name, generation));
     const all = [...ops.values()];
-    const deletes = all.flatMap((op) => (op.op === 'delete' ? [op.key] : op.op === 'upsert' && op.deleteFirst ? [pickKey(table, op.row)] : []));
+    const deletes = all.flatMap((op) =>
+      op.op === 'delete' ? [op.key] : op.op === 'upsert' && op.deleteFirst ? [pickKey(table, op.row)] : [],
+    );
     if (deletes.length > 0) {
       const key = arraysFor(table, table.primaryKey, deletes);
       await client.query(`DELETE FROM ${target} t USING ${key.unnest} WHERE ${matchKey(table, 't', 'v')}`, key.values);
@@ -139,7 +146,11 @@ function groupByColumns(rows: readonly Row[]): Row[][] {
 
 /** Same column order in every row of a group, so `Object.keys(rows[0])` describes them all. */
 function normalize(row: Row): Row {
-  return Object.fromEntries(Object.keys(row).sort().map((k) => [k, row[k]]));
+  return Object.fromEntries(
+    Object.keys(row)
+      .sort()
+      .map((k) => [k, row[k]]),
+  );
 }
 
 export type { PendingRowOp };

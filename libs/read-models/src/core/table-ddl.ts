@@ -27,5 +27,8 @@ export function dropTableSql(table: TableDefinition, generation: number): string
 
 /** The logical name is a view on the active generation; replaced (not altered) because columns may differ. */
 export function pointViewSql(table: TableDefinition, generation: number): string[] {
-  return [`DROP VIEW IF EXISTS ${quote(table.name)}`, `CREATE VIEW ${quote(table.name)} AS SELECT * FROM ${quote(physicalTableName(table.name, generation))}`];
+  return [
+    `DROP VIEW IF EXISTS ${quote(table.name)}`,
+    `CREATE VIEW ${quote(table.name)} AS SELECT * FROM ${quote(physicalTableName(table.name, generation))}`,
+  ];
 }

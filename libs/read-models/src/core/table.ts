@@ -20,7 +20,11 @@ type Columns = Readonly<Record<string, ColumnDefinition>>;
  * physical table (`jobs_g2`) and a view with the logical name points at the active one, so a
  * rebuild never touches the tables that are serving queries.
  */
-export interface TableDefinition<Name extends string = string, C extends Columns = Columns, Key extends keyof C & string = keyof C & string> {
+export interface TableDefinition<
+  Name extends string = string,
+  C extends Columns = Columns,
+  Key extends keyof C & string = keyof C & string,
+> {
   readonly name: Name;
   readonly columns: C;
   readonly primaryKey: readonly Key[];
@@ -58,7 +62,9 @@ interface ReadValue {
   tsvector: string;
 }
 
-type ValueOf<C extends ColumnDefinition> = (C extends { readonly [valueType]?: infer T } ? (unknown extends T ? ReadValue[C['type']] : T) : ReadValue[C['type']]) | (C extends { readonly nullable: true } ? null : never);
+type ValueOf<C extends ColumnDefinition> =
+  | (C extends { readonly [valueType]?: infer T } ? (unknown extends T ? ReadValue[C['type']] : T) : ReadValue[C['type']])
+  | (C extends { readonly nullable: true } ? null : never);
 
 /** A row as `SELECT *` reads it, derived from the table definition. */
 export type RowOf<T extends TableDefinition> = { -readonly [K in keyof T['columns']]: ValueOf<T['columns'][K]> };
@@ -66,6 +72,8 @@ export type RowOf<T extends TableDefinition> = { -readonly [K in keyof T['column
 export type ColumnOf<T extends TableDefinition> = keyof T['columns'] & string;
 
 /** Columns a change may write: every column but the generated ones. */
-export type WritableColumnOf<T extends TableDefinition> = { [K in ColumnOf<T>]: T['columns'][K] extends { readonly generated: string } ? never : K }[ColumnOf<T>];
+export type WritableColumnOf<T extends TableDefinition> = {
+  [K in ColumnOf<T>]: T['columns'][K] extends { readonly generated: string } ? never : K;
+}[ColumnOf<T>];
 
 export type KeyColumnOf<T extends TableDefinition> = T['primaryKey'][number];

@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ingestionStreamId, storeIdFor, storeIndexName, storeStreamId, type DocumentEvent, type IndexedDocument, type StoreCreated } from '#domain';
-import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing';
+import {
+  ingestionStreamId,
+  storeIdFor,
+  storeIndexName,
+  storeStreamId,
+  type DocumentEvent,
+  type IndexedDocument,
+  type StoreCreated,
+} from '#domain';
+import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing/projection';
 import { storesProjection } from './document-stores.projection.js';
 import { StoreQueries } from './document-stores.queries.js';
 
@@ -13,7 +21,15 @@ beforeAll(() => {
 const settings = { embeddingProvider: 'none', embeddingModel: 'none', embeddingDim: 0, chunkMaxTokens: 4, chunkOverlap: 0 } as const;
 const storeCreated = (workspaceId: string, slug: string, createdAt: string): StoreCreated => ({
   type: 'StoreCreated',
-  data: { storeId: storeIdFor(workspaceId, slug), organizationId: 'org_1', workspaceId, slug, indexName: storeIndexName(workspaceId, slug), settings, createdAt },
+  data: {
+    storeId: storeIdFor(workspaceId, slug),
+    organizationId: 'org_1',
+    workspaceId,
+    slug,
+    indexName: storeIndexName(workspaceId, slug),
+    settings,
+    createdAt,
+  },
 });
 
 /** `tokens` words: with 4 tokens a chunk and no overlap, ceil(tokens / 4) chunks. */
@@ -29,28 +45,77 @@ const doc = (id: string, tokens: number, previousChunkCount: number, isNew: bool
   previousChunkCount,
   isNew,
 });
-function batch(storeId: string, jobId: string, n: number, at: string, indexed: IndexedDocument[], removed: { documentId: string; chunkCount: number }[] = []): DocumentEvent[] {
-  const ref = { storeId, organizationId: 'org_1', workspaceId: 'ws_1', repositoryId: null, githubRepoId: '7', repoFullName: 'acme/site', jobId, batch: n, commitSha: 'c1', at };
+function batch(
+  storeId: string,
+  jobId: string,
+  n: number,
+  at: string,
+  indexed: IndexedDocument[],
+  removed: { documentId: string; chunkCount: number }[] = [],
+): DocumentEvent[] {
+  const ref = {
+    storeId,
+    organizationId: 'org_1',
+    workspaceId: 'ws_1',
+    repositoryId: null,
+    githubRepoId: '7',
+    repoFullName: 'acme/site',
+    jobId,
+    batch: n,
+    commitSha: 'c1',
+    at,
+  };
   return [
-    ...(indexed.length > 0 ? [{ type: 'DocumentsIndexed' as const, data: { ...ref, chunking: { chunkMaxTokens: 4, chunkOverlap: 0 }, documents: indexed } }] : []),
-    ...(removed.length > 0 ? [{ type: 'DocumentsRemoved' as const, data: { ...ref, documents: removed.map((r) => ({ ...r, path: `docs/${r.documentId}.md` })) } }] : []),
+    ...(indexed.length > 0
+      ? [{ type: 'DocumentsIndexed' as const, data: { ...ref, chunking: { chunkMaxTokens: 4, chunkOverlap: 0 }, documents: indexed } }]
+      : []),
+    ...(removed.length > 0
+      ? [
+          {
+            type: 'DocumentsRemoved' as const,
+            data: { ...ref, documents: removed.map((r) => ({ ...r, path: `docs/${r.documentId}.md` })) },
+          },
+        ]
+      : []),
   ];
 }
 
 const docs = storeIdFor('ws_1', 'docs');
 const log = new EventLog();
 const stores = (into: EventLog) => {
-  for (const [workspaceId, slug, at] of [['ws_1', 'docs', '2026-04-01T10:00:00.000Z'], ['ws_1', 'api', '2026-04-01T10:05:00.000Z'], ['ws_2', 'docs', '2026-04-01T10:10:00.000Z']] as const) {
+  for (const [workspaceId, slug, at] of [
+    ['ws_1', 'docs', '2026-04-01T10:00:00.000Z'],
+    ['ws_1', 'api', '2026-04-01T10:05:00.000Z'],
+    ['ws_2', 'docs', '2026-04-01T10:10:00.000Z'],
+  ] as const) {
     into.append(storeStreamId(storeIdFor(workspaceId, slug)), storeCreated(workspaceId, slug, at));
   }
 };
 // a: 10 tokens = 3 chunks, b: 4 tokens = 1 chunk
-const firstJob = (into: EventLog) => into.append(ingestionStreamId('j1'), ...batch(docs, 'j1', 0, '2026-04-03T10:00:00.000Z', [doc('a', 10, 0, true), doc('b', 4, 0, true)]));
+const firstJob = (into: EventLog) =>
+  into.append(ingestionStreamId('j1'), ...batch(docs, 'j1', 0, '2026-04-03T10:00:00.000Z', [doc('a', 10, 0, true), doc('b', 4, 0, true)]));
 // a shrinks to 1 chunk, b grows to 2, c is new with 2
-const reindex = (into: EventLog) => into.append(ingestionStreamId('j2'), ...batch(docs, 'j2', 0, '2026-04-03T11:00:00.000Z', [doc('a', 3, 3, false), doc('b', 5, 1, false), doc('c', 8, 0, true)]));
+const reindex = (into: EventLog) =>
+  into.append(
+    ingestionStreamId('j2'),
+    ...batch(docs, 'j2', 0, '2026-04-03T11:00:00.000Z', [doc('a', 3, 3, false), doc('b', 5, 1, false), doc('c', 8, 0, true)]),
+  );
 // one batch that both indexes d (1 chunk) and removes a (1 chunk) and c (2 chunks)
 const indexAndRemove = (into: EventLog) =>
-  into.append(ingestionStreamId('j2'), ...batch(docs, 'j2', 1, '2026-04-03T11:05:00.000Z', [doc('d', 2, 0, true)], [{ documentId: 'a', chunkCount: 1 }, { documentId: 'c', chunkCount: 2 }]));
+  into.append(
+    ingestionStreamId('j2'),
+    ...batch(
+      docs,
+      'j2',
+      1,
+      '2026-04-03T11:05:00.000Z',
+      [doc('d', 2, 0, true)],
+      [
+        { documentId: 'a', chunkCount: 1 },
+        { documentId: 'c', chunkCount: 2 },
+      ],
+    ),
+  );
 
 async function countsAfter(append: (into: EventLog) => unknown) {
   append(log);

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { chunkText, ingestionDecider, ingestionStreamId, storeDecider, storeIdFor, storeStreamId, DEFAULT_STORE_SETTINGS, type IndexedDocument, type RecordDocumentBatch, type StoreCommand } from '#domain';
-import { EventLog, applyCheckpointedBatch, useProjectionSpec } from '#testing';
+import {
+  chunkText,
+  ingestionStreamId,
+  storeIdFor,
+  storeIndexName,
+  storeStreamId,
+  DEFAULT_STORE_SETTINGS,
+  type DocumentEvent,
+  type IndexedDocument,
+} from '#domain';
+import { EventLog, applyCheckpointedBatch, useProjectionSpec } from '#testing/projection';
 import { ensureProjection } from '../core/projection-catalog.js';
 import { inTransaction } from '../core/in-transaction.js';
 import { storesProjection } from '../document-stores/document-stores.projection.js';
@@ -9,7 +18,8 @@ import { DocumentQueries } from './documents.queries.js';
 
 const spec = useProjectionSpec(documentsProjection);
 const log = new EventLog();
-const rows = async (table: string, orderBy = 'id'): Promise<any[]> => (await spec.pool.query(`SELECT * FROM ${table} ORDER BY ${orderBy}`)).rows;
+const rows = async (table: string, orderBy = 'id'): Promise<any[]> =>
+  (await spec.pool.query(`SELECT * FROM ${table} ORDER BY ${orderBy}`)).rows;
 let queries: DocumentQueries;
 
 beforeAll(async () => {
@@ -19,9 +29,9 @@ beforeAll(async () => {
 });
 
 const CHUNKING = { chunkMaxTokens: 8, chunkOverlap: 2 };
-const chunksOf = (content: string) => chunkText(content, { maxTokens: CHUNKING.chunkMaxTokens, overlap: CHUNKING.chunkOverlap }).map((c) => c.text);
+const chunksOf = (content: string) =>
+  chunkText(content, { maxTokens: CHUNKING.chunkMaxTokens, overlap: CHUNKING.chunkOverlap }).map((c) => c.text);
 
-const send = (streamId: string, command: RecordDocumentBatch) => log.decide(streamId, ingestionDecider, command);
 async function catchUp(): Promise<number> {
   const applied = await spec.active.apply(log.events);
   const client = await spec.pool.connect();
@@ -32,10 +42,21 @@ async function catchUp(): Promise<number> {
   }
   return applied;
 }
-async function createStore(workspaceId: string, slug: string): Promise<string> {
-  const command: StoreCommand = { type: 'EnsureStore', data: { organizationId: 'org_1', workspaceId, slug, settings: DEFAULT_STORE_SETTINGS, at: '2026-05-01T09:00:00.000Z' } };
-  log.decide(storeStreamId(storeIdFor(workspaceId, slug)), storeDecider, command);
-  return storeIdFor(workspaceId, slug);
+function createStore(workspaceId: string, slug: string): string {
+  const storeId = storeIdFor(workspaceId, slug);
+  log.append(storeStreamId(storeId), {
+    type: 'StoreCreated',
+    data: {
+      storeId,
+      organizationId: 'org_1',
+      workspaceId,
+      slug,
+      indexName: storeIndexName(workspaceId, slug),
+      settings: DEFAULT_STORE_SETTINGS,
+      createdAt: '2026-05-01T09:00:00.000Z',
+    },
+  });
+  return storeId;
 }
 
 interface DocSpec {
@@ -70,19 +91,21 @@ const batchRef = (storeId: string, workspaceId: string, jobId: string, batch: nu
   commitSha: `commit-${jobId}`,
   at,
 });
+/** One batch of a job, on its ingestion stream: what it indexed, then what it removed. */
 function recordBatch(
   where: { storeId: string; workspaceId: string; jobId: string; batch: number; at: string },
   docs: readonly DocSpec[],
   removed: readonly { id: string; path: string; chunkCount: number }[] = [],
-): RecordDocumentBatch {
+): void {
   const ref = batchRef(where.storeId, where.workspaceId, where.jobId, where.batch, where.at);
-  return {
-    type: 'RecordDocumentBatch',
-    data: {
-      indexed: docs.length > 0 ? { ...ref, chunking: CHUNKING, documents: docs.map(indexed) } : null,
-      removed: removed.length > 0 ? { ...ref, documents: removed.map((r) => ({ documentId: r.id, path: r.path, chunkCount: r.chunkCount })) } : null,
-    },
-  };
+  const events: DocumentEvent[] = [];
+  if (docs.length > 0) events.push({ type: 'DocumentsIndexed', data: { ...ref, chunking: CHUNKING, documents: docs.map(indexed) } });
+  if (removed.length > 0)
+    events.push({
+      type: 'DocumentsRemoved',
+      data: { ...ref, documents: removed.map((r) => ({ documentId: r.id, path: r.path, chunkCount: r.chunkCount })) },
+    });
+  log.append(ingestionStreamId(where.jobId), ...events);
 }
 
 const LONG = 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen';
@@ -91,14 +114,18 @@ const SHORT = 'one two three four five six seven eight nine';
 describe('documents projection', () => {
   let storeId: string;
   const where = (jobId: string, batch: number, at: string) => ({ storeId, workspaceId: 'ws_1', jobId, batch, at });
-  const chunkRows = async (documentId: string) => (await rows('document_chunks', 'document_id, chunk_index')).filter((r) => r.document_id === documentId).map((r) => r.content);
+  const chunkRows = async (documentId: string) =>
+    (await rows('document_chunks', 'document_id, chunk_index')).filter((r) => r.document_id === documentId).map((r) => r.content);
 
-  beforeAll(async () => {
-    storeId = await createStore('ws_1', 'docs');
+  beforeAll(() => {
+    storeId = createStore('ws_1', 'docs');
   });
 
   it('writes a row per document and its chunks as chunkText cuts them', async () => {
-    send(ingestionStreamId('j1'), recordBatch(where('j1', 0, '2026-05-01T10:00:00.000Z'), [{ id: 'doc_a', path: 'docs/a.md', content: LONG }, { id: 'doc_b', path: 'docs/b.md', content: SHORT }]));
+    recordBatch(where('j1', 0, '2026-05-01T10:00:00.000Z'), [
+      { id: 'doc_a', path: 'docs/a.md', content: LONG },
+      { id: 'doc_b', path: 'docs/b.md', content: SHORT },
+    ]);
     await catchUp();
     const documents = await rows('documents');
     expect(documents).toHaveLength(2);
@@ -124,14 +151,20 @@ describe('documents projection', () => {
   });
 
   it('leaves no stale chunk behind when a document is indexed again shorter', async () => {
-    send(ingestionStreamId('j2'), recordBatch(where('j2', 0, '2026-05-01T11:00:00.000Z'), [{ id: 'doc_a', path: 'docs/a.md', content: SHORT, previousChunkCount: 3, isNew: false }]));
+    recordBatch(where('j2', 0, '2026-05-01T11:00:00.000Z'), [
+      { id: 'doc_a', path: 'docs/a.md', content: SHORT, previousChunkCount: 3, isNew: false },
+    ]);
     await catchUp();
     expect(await chunkRows('doc_a')).toEqual(chunksOf(SHORT));
     expect((await rows('documents')).find((r) => r.id === 'doc_a')).toMatchObject({ content: SHORT, chunk_count: 2, job_id: 'j2' });
   });
 
   it('deletes a removed document with all its chunks', async () => {
-    send(ingestionStreamId('j3'), recordBatch(where('j3', 0, '2026-05-01T12:00:00.000Z'), [{ id: 'doc_c', path: 'docs/c.md', content: LONG }], [{ id: 'doc_b', path: 'docs/b.md', chunkCount: 2 }]));
+    recordBatch(
+      where('j3', 0, '2026-05-01T12:00:00.000Z'),
+      [{ id: 'doc_c', path: 'docs/c.md', content: LONG }],
+      [{ id: 'doc_b', path: 'docs/b.md', chunkCount: 2 }],
+    );
     await catchUp();
     expect((await rows('documents')).map((r) => r.id)).toEqual(['doc_a', 'doc_c']);
     expect(await chunkRows('doc_b')).toEqual([]);
@@ -143,11 +176,10 @@ describe('documents projection', () => {
     expect(await queries.workspaceTotals('ws_1')).toEqual({ stores: 1, documents: 2, chunks: 5 });
   });
 
-  it('doubles nothing when the batches are recorded again, and replays to the same rows', async () => {
+  it('doubles nothing when the batches are delivered again, and replays to the same rows', async () => {
     const before = { documents: await rows('documents'), chunks: await rows('document_chunks', 'document_id, chunk_index') };
-    // A retried command and a resumed job (an old batch number) append nothing.
-    send(ingestionStreamId('j1'), recordBatch(where('j1', 0, '2026-05-01T10:00:00.000Z'), [{ id: 'doc_a', path: 'docs/a.md', content: LONG }]));
-    send(ingestionStreamId('j3'), recordBatch(where('j3', 0, '2026-05-01T12:00:00.000Z'), [{ id: 'doc_c', path: 'docs/c.md', content: LONG }]));
+    // A retried command and a resumed job (an old batch number) append nothing (the ingestion
+    // decider's spec holds it to that); the batches already appended, delivered again, apply nothing.
     expect(await catchUp()).toBe(0);
     expect(await rows('documents')).toEqual(before.documents);
     expect(await queries.workspaceTotals('ws_1')).toEqual({ stores: 1, documents: 2, chunks: 5 });
@@ -165,30 +197,33 @@ describe('documents projection', () => {
 });
 
 const words = (n: number, seed: number) =>
-  Array.from({ length: n }, (_, i) => ['river', 'stone', 'garden', 'window', 'paper', 'music', 'table', 'forest'][(i * 7 + seed) % 8]).join(' ');
+  Array.from({ length: n }, (_, i) => ['river', 'stone', 'garden', 'window', 'paper', 'music', 'table', 'forest'][(i * 7 + seed) % 8]).join(
+    ' ',
+  );
 
 describe('document queries', () => {
   let storeId: string;
   let otherStoreId: string;
 
   beforeAll(async () => {
-    storeId = await createStore('ws_q', 'guides');
-    otherStoreId = await createStore('ws_other', 'guides');
+    storeId = createStore('ws_q', 'guides');
+    otherStoreId = createStore('ws_other', 'guides');
     const at = '2026-06-01T10:00:00.000Z';
-    send(
-      ingestionStreamId('q1'),
-      recordBatch({ storeId, workspaceId: 'ws_q', jobId: 'q1', batch: 0, at }, [
-        // The deployment guide says "deploy" and "kubernetes" in its third chunk, several times.
-        { id: 'doc_deploy', path: 'docs/deploy.md', title: 'Deployment guide', content: `${words(14, 1)} deploy the service to kubernetes then deploy again on kubernetes ${words(6, 2)}` },
-        { id: 'doc_mention', path: 'docs/mention.md', content: `${words(10, 3)} kubernetes ${words(10, 4)}` },
-        { id: 'doc_plain', path: 'docs/plain.md', content: words(20, 5) },
-        { id: 'doc_body_guide', path: 'docs/body.md', title: 'Notes', content: `${words(3, 6)} guide ${words(3, 7)}` },
-      ]),
-    );
-    send(
-      ingestionStreamId('q2'),
-      recordBatch({ storeId: otherStoreId, workspaceId: 'ws_other', jobId: 'q2', batch: 0, at }, [{ id: 'doc_foreign', path: 'docs/k8s.md', content: 'kubernetes deploy kubernetes deploy kubernetes deploy' }]),
-    );
+    recordBatch({ storeId, workspaceId: 'ws_q', jobId: 'q1', batch: 0, at }, [
+      // The deployment guide says "deploy" and "kubernetes" in its third chunk, several times.
+      {
+        id: 'doc_deploy',
+        path: 'docs/deploy.md',
+        title: 'Deployment guide',
+        content: `${words(14, 1)} deploy the service to kubernetes then deploy again on kubernetes ${words(6, 2)}`,
+      },
+      { id: 'doc_mention', path: 'docs/mention.md', content: `${words(10, 3)} kubernetes ${words(10, 4)}` },
+      { id: 'doc_plain', path: 'docs/plain.md', content: words(20, 5) },
+      { id: 'doc_body_guide', path: 'docs/body.md', title: 'Notes', content: `${words(3, 6)} guide ${words(3, 7)}` },
+    ]);
+    recordBatch({ storeId: otherStoreId, workspaceId: 'ws_other', jobId: 'q2', batch: 0, at }, [
+      { id: 'doc_foreign', path: 'docs/k8s.md', content: 'kubernetes deploy kubernetes deploy kubernetes deploy' },
+    ]);
     await catchUp();
   });
 
@@ -210,7 +245,9 @@ describe('document queries', () => {
     const either = await queries.search({ storeId, query: 'kubernetes or deploy', topK: 10, includeHighlights: false });
     expect(either.results.map((r) => r.documentId)).toEqual(['doc_deploy', 'doc_mention']);
     expect(either.results[0]!.score).toBeGreaterThan(either.results[1]!.score);
-    expect((await queries.search({ storeId, query: 'kubernetes', topK: 1, includeHighlights: false })).results.map((r) => r.documentId)).toEqual(['doc_deploy']);
+    expect(
+      (await queries.search({ storeId, query: 'kubernetes', topK: 1, includeHighlights: false })).results.map((r) => r.documentId),
+    ).toEqual(['doc_deploy']);
   });
 
   it('weighs a title match above a body match', async () => {

@@ -39,22 +39,35 @@ function apply(recorded: RecordedEvent): DocumentChange[] {
               indexed_at: d.at,
             },
           },
-          ...chunks.map(
-            (chunk): DocumentChange => ({
-              kind: 'upsert',
-              table: 'document_chunks',
-              row: { document_id: doc.documentId, chunk_index: chunk.index, store_id: d.storeId, workspace_id: d.workspaceId, title: doc.title, content: chunk.text },
-            }),
-          ),
+          ...chunks.map((chunk): DocumentChange => ({
+            kind: 'upsert',
+            table: 'document_chunks',
+            row: {
+              document_id: doc.documentId,
+              chunk_index: chunk.index,
+              store_id: d.storeId,
+              workspace_id: d.workspaceId,
+              title: doc.title,
+              content: chunk.text,
+            },
+          })),
           // A document that shrank: the chunks past its new count would otherwise still match.
-          ...stale.map((index): DocumentChange => ({ kind: 'delete', table: 'document_chunks', key: { document_id: doc.documentId, chunk_index: index } })),
+          ...stale.map((index): DocumentChange => ({
+            kind: 'delete',
+            table: 'document_chunks',
+            key: { document_id: doc.documentId, chunk_index: index },
+          })),
         ];
       });
     }
     case 'DocumentsRemoved':
       return event.data.documents.flatMap((doc): DocumentChange[] => [
         { kind: 'delete', table: 'documents', key: { id: doc.documentId } },
-        ...Array.from({ length: doc.chunkCount }, (_, index): DocumentChange => ({ kind: 'delete', table: 'document_chunks', key: { document_id: doc.documentId, chunk_index: index } })),
+        ...Array.from({ length: doc.chunkCount }, (_, index): DocumentChange => ({
+          kind: 'delete',
+          table: 'document_chunks',
+          key: { document_id: doc.documentId, chunk_index: index },
+        })),
       ]);
     default:
       return assertNever(event);

@@ -9,7 +9,10 @@ const FRAGMENT_DELIMITER = '\u001e';
 const HEADLINE_OPTIONS = `StartSel=<mark>, StopSel=</mark>, MaxFragments=3, MaxWords=24, MinWords=8, FragmentDelimiter="${FRAGMENT_DELIMITER}"`;
 
 type SearchRow = Pick<DocumentChunkRow, 'document_id' | 'chunk_index' | 'content'> &
-  Pick<DocumentRow, 'path' | 'title' | 'description' | 'frontmatter' | 'repo_full_name' | 'github_repo_id' | 'commit_sha' | 'blob_sha' | 'indexed_at'> & { score: number; headline: string | null };
+  Pick<
+    DocumentRow,
+    'path' | 'title' | 'description' | 'frontmatter' | 'repo_full_name' | 'github_repo_id' | 'commit_sha' | 'blob_sha' | 'indexed_at'
+  > & { score: number; headline: string | null };
 
 export class DocumentQueries {
   constructor(private readonly sql: Sql) {}
@@ -74,7 +77,9 @@ export class DocumentQueries {
   async contents(workspaceId: string, ids: readonly string[]): Promise<DocumentContents[]> {
     if (ids.length === 0) return [];
     const rows = await this.sql<
-      Pick<DocumentRow, 'id' | 'path' | 'title' | 'description' | 'content' | 'frontmatter' | 'indexed_at' | 'repo_full_name'> & { store_slug: string | null }
+      Pick<DocumentRow, 'id' | 'path' | 'title' | 'description' | 'content' | 'frontmatter' | 'indexed_at' | 'repo_full_name'> & {
+        store_slug: string | null;
+      }
     >(
       `SELECT d.id, d.path, d.title, d.description, d.content, d.frontmatter, d.indexed_at, d.repo_full_name, s.slug AS store_slug
          FROM documents d LEFT JOIN stores s ON s.id = d.store_id

@@ -15,7 +15,16 @@ function apply(recorded: RecordedEvent): InstallationChange[] {
         {
           kind: 'upsert',
           table: 'github_installations',
-          row: { ...key, account_login: d.accountLogin, account_type: d.accountType, via: d.via, bound_by: d.boundBy, bound_at: d.boundAt, is_active: true, unbound_at: null },
+          row: {
+            ...key,
+            account_login: d.accountLogin,
+            account_type: d.accountType,
+            via: d.via,
+            bound_by: d.boundBy,
+            bound_at: d.boundAt,
+            is_active: true,
+            unbound_at: null,
+          },
         },
       ];
     }

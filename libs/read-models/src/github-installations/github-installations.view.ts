@@ -9,7 +9,10 @@ export interface GitHubInstallationView {
   readonly boundAt: string;
 }
 
-export type GitHubInstallationViewRow = Pick<GitHubInstallationRow, 'installation_id' | 'account_login' | 'account_type' | 'via' | 'bound_by' | 'bound_at'>;
+export type GitHubInstallationViewRow = Pick<
+  GitHubInstallationRow,
+  'installation_id' | 'account_login' | 'account_type' | 'via' | 'bound_by' | 'bound_at'
+>;
 
 export const toGitHubInstallationView = (row: GitHubInstallationViewRow): GitHubInstallationView => ({
   installationId: row.installation_id,

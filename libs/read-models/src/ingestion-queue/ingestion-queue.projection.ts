@@ -16,10 +16,21 @@ function apply(recorded: RecordedEvent): QueueChange[] {
       const queued: QueueChange = {
         kind: 'upsert',
         table: 'ingestion_queue',
-        row: { job_id: d.jobId, organization_id: d.organizationId, workspace_id: d.workspaceId, repository_id: d.repositoryId, github_repo_id: d.input.githubRepoId, status: 'queued', input: d.input, queued_at: d.queuedAt },
+        row: {
+          job_id: d.jobId,
+          organization_id: d.organizationId,
+          workspace_id: d.workspaceId,
+          repository_id: d.repositoryId,
+          github_repo_id: d.input.githubRepoId,
+          status: 'queued',
+          input: d.input,
+          queued_at: d.queuedAt,
+        },
       };
       const resourceId = d.input.initialSyncResourceId;
-      return typeof resourceId === 'string' ? [queued, { kind: 'delete', table: 'initial_sync_requests', key: { resource_id: resourceId } }] : [queued];
+      return typeof resourceId === 'string'
+        ? [queued, { kind: 'delete', table: 'initial_sync_requests', key: { resource_id: resourceId } }]
+        : [queued];
     }
     case 'JobStarted':
       return [{ kind: 'patch', table: 'ingestion_queue', key: { job_id: event.data.jobId }, set: { status: 'running' } }];
@@ -60,7 +71,16 @@ function apply(recorded: RecordedEvent): QueueChange[] {
 
 export const ingestionQueueProjection = defineProjection({
   name: 'ingestion_queue',
-  eventTypes: ['JobQueued', 'JobStarted', 'JobProgressed', 'JobCompleted', 'JobFailed', 'JobCancelled', 'ResourceConnectedToWorkspace', 'ResourceDisconnectedFromWorkspace'],
+  eventTypes: [
+    'JobQueued',
+    'JobStarted',
+    'JobProgressed',
+    'JobCompleted',
+    'JobFailed',
+    'JobCancelled',
+    'ResourceConnectedToWorkspace',
+    'ResourceDisconnectedFromWorkspace',
+  ],
   tables: [ingestionQueueTable, initialSyncRequestsTable],
   apply,
 });

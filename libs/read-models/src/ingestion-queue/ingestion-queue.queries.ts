@@ -31,7 +31,9 @@ export class IngestionQueueQueries {
 
   /** For the queued-jobs quota: a row is a job queued or running; it leaves the table when the job ends. */
   async countIn(organizationId: string): Promise<number> {
-    const [row] = await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM ingestion_queue WHERE organization_id = $1', [organizationId]);
+    const [row] = await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM ingestion_queue WHERE organization_id = $1', [
+      organizationId,
+    ]);
     return row?.n ?? 0;
   }
 
@@ -64,7 +66,9 @@ export class IngestionQueueQueries {
   }
 
   async initialSyncRequests(limit: number): Promise<InitialSyncRequest[]> {
-    const rows = await this.sql<InitialSyncRequestRow>(`SELECT * FROM initial_sync_requests ORDER BY requested_at, resource_id LIMIT $1`, [limit]);
+    const rows = await this.sql<InitialSyncRequestRow>(`SELECT * FROM initial_sync_requests ORDER BY requested_at, resource_id LIMIT $1`, [
+      limit,
+    ]);
     return rows.map((r) => ({
       requestId: r.request_id,
       resourceId: r.resource_id,
@@ -80,7 +84,9 @@ export class IngestionQueueQueries {
   }
 
   async length(): Promise<{ jobs: number; initialSyncs: number }> {
-    const [row] = await this.sql<{ jobs: string; syncs: string }>(`SELECT (SELECT count(*) FROM ingestion_queue) AS jobs, (SELECT count(*) FROM initial_sync_requests) AS syncs`);
+    const [row] = await this.sql<{ jobs: string; syncs: string }>(
+      `SELECT (SELECT count(*) FROM ingestion_queue) AS jobs, (SELECT count(*) FROM initial_sync_requests) AS syncs`,
+    );
     return { jobs: Number(row!.jobs), initialSyncs: Number(row!.syncs) };
   }
 }

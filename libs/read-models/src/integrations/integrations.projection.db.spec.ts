@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { integrationDecider, integrationStreamId, type GitHubInstallation, type GitHubRepositoryResource, type IntegrationCommand, type SyncConfig } from '#domain';
-import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing';
+import {
+  integrationStreamId,
+  type GitHubInstallation,
+  type GitHubIntegrationConnected,
+  type GitHubRepositoryResource,
+  type IntegrationDisconnected,
+  type IntegrationEvent,
+  type ResourceConnectedToWorkspace,
+  type ResourcesCreated,
+} from '#domain';
+import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing/projection';
 import { integrationsProjection } from './integrations.projection.js';
 
 const spec = useProjectionSpec(integrationsProjection);
@@ -26,45 +35,99 @@ const repo = (repoId: string): GitHubRepositoryResource => ({
   isPrivate: repoId !== '103',
   isArchived: false,
 });
-const connect = (userId: string, integrationId: string, at: string, installations = [installation('11', at)]): IntegrationCommand => ({
-  type: 'ConnectGitHubIntegration',
-  data: { userId, integrationId, encryptedAccessToken: sealed, encryptedRefreshToken: null, tokenExpiresAt: null, scopes: ['repo'], installations, at },
+const connected = (userId: string, integrationId: string, connectedAt: string, reconnected = false): GitHubIntegrationConnected => ({
+  type: 'GitHubIntegrationConnected',
+  data: {
+    integrationId,
+    userId,
+    encryptedAccessToken: sealed,
+    encryptedRefreshToken: null,
+    tokenExpiresAt: null,
+    scopes: ['repo'],
+    installations: [installation('11', connectedAt)],
+    reconnected,
+    connectedAt,
+  },
+});
+const disconnected = (userId: string, integrationId: string, disconnectedAt: string): IntegrationDisconnected => ({
+  type: 'IntegrationDisconnected',
+  data: { integrationId, userId, disconnectedAt },
+});
+const resourcesCreated = (createdAt: string, ...resources: GitHubRepositoryResource[]): ResourcesCreated => ({
+  type: 'ResourcesCreated',
+  data: { integrationId: 'int-1', userId: 'user_1', resources, createdAt },
+});
+const connectedToWorkspace = (resource: GitHubRepositoryResource, connectedAt: string): ResourceConnectedToWorkspace => ({
+  type: 'ResourceConnectedToWorkspace',
+  data: {
+    resourceId: resource.resourceId,
+    workspaceId: 'ws-1',
+    workspaceKey: 'ws-docs',
+    organizationId: 'org-1',
+    integrationId: 'int-1',
+    installationId: resource.installationId,
+    repoId: resource.repoId,
+    repoFullName: resource.repoFullName,
+    defaultBranch: resource.defaultBranch,
+    isPrivate: resource.isPrivate,
+    syncConfig: { autoSync: true },
+    connectedBy: 'user_1',
+    connectedAt,
+  },
 });
 
 /**
- * Two users. user_1 connects, registers three repositories in one batch (and one of them again),
- * re-validates, connects two repositories to a workspace, changes one's configuration, disconnects
- * and reconnects the other, disconnects GitHub and connects it again. user_2 connects and leaves.
+ * Two users. user_1 connects, registers three repositories in one batch, re-validates, connects two
+ * repositories to a workspace, changes one's configuration, disconnects and reconnects the other,
+ * disconnects GitHub and connects it again (under the same integration id). user_2 connects and leaves.
  */
 function history() {
   const log = new EventLog();
-  const send = (command: IntegrationCommand) => log.decide(integrationStreamId(command.data.userId), integrationDecider, command).length;
-  const counts = [
-    send(connect('user_1', 'int-1', '2026-03-01T09:00:00.000Z')),
-    send({ type: 'CreateResources', data: { userId: 'user_1', integrationId: 'int-1', resources: [repo('101'), repo('102'), repo('103')], at: '2026-03-01T09:05:00.000Z' } }),
-    send({ type: 'CreateResources', data: { userId: 'user_1', integrationId: 'int-1', resources: [{ ...repo('101'), resourceId: 'res-dup' }], at: '2026-03-01T09:06:00.000Z' } }),
-    send({
-      type: 'ValidateGitHubInstallations',
-      data: { userId: 'user_1', integrationId: 'int-1', installations: [installation('11', '2026-03-02T09:00:00.000Z'), installation('12', '2026-03-02T09:00:00.000Z')], at: '2026-03-02T09:00:00.000Z' },
-    }),
-  ];
-  const workspace = (resourceId: string, at: string, syncConfig: SyncConfig = { autoSync: true }): IntegrationCommand => ({
-    type: 'ConnectResourceToWorkspace',
-    data: { userId: 'user_1', resourceId, workspaceId: 'ws-1', workspaceKey: 'ws-docs', organizationId: 'org-1', syncConfig, at },
+  const user1 = (...events: IntegrationEvent[]) => log.append(integrationStreamId('user_1'), ...events);
+  user1(connected('user_1', 'int-1', '2026-03-01T09:00:00.000Z'));
+  user1(resourcesCreated('2026-03-01T09:05:00.000Z', repo('101'), repo('102'), repo('103')));
+  user1({
+    type: 'GitHubInstallationsValidated',
+    data: {
+      integrationId: 'int-1',
+      userId: 'user_1',
+      installations: [installation('11', '2026-03-02T09:00:00.000Z'), installation('12', '2026-03-02T09:00:00.000Z')],
+      addedInstallationIds: ['12'],
+      removedInstallationIds: [],
+      validatedAt: '2026-03-02T09:00:00.000Z',
+    },
   });
-  counts.push(
-    send(workspace('res-101', '2026-03-03T09:00:00.000Z')),
-    send(workspace('res-102', '2026-03-03T09:01:00.000Z')),
-    send(workspace('res-101', '2026-03-03T10:00:00.000Z', { paths: ['docs/**'], autoSync: false })),
-    send({ type: 'DisconnectResourceFromWorkspace', data: { userId: 'user_1', resourceId: 'res-102', workspaceId: 'ws-1', by: 'user_admin', at: '2026-03-04T09:00:00.000Z' } }),
-    send(workspace('res-102', '2026-03-05T09:00:00.000Z')),
-    send({ type: 'DisconnectIntegration', data: { userId: 'user_1', integrationId: 'int-1', at: '2026-03-06T09:00:00.000Z' } }),
-    send(connect('user_1', 'int-ignored', '2026-03-07T09:00:00.000Z')),
-    send(connect('user_2', 'int-2', '2026-03-08T09:00:00.000Z')),
-    send({ type: 'DisconnectIntegration', data: { userId: 'user_2', integrationId: 'int-2', at: '2026-03-09T09:00:00.000Z' } }),
+  user1(connectedToWorkspace(repo('101'), '2026-03-03T09:00:00.000Z'));
+  user1(connectedToWorkspace(repo('102'), '2026-03-03T09:01:00.000Z'));
+  user1({
+    type: 'WorkspaceSyncConfigChanged',
+    data: {
+      resourceId: 'res-101',
+      workspaceId: 'ws-1',
+      integrationId: 'int-1',
+      syncConfig: { paths: ['docs/**'], autoSync: false },
+      changedBy: 'user_1',
+      changedAt: '2026-03-03T10:00:00.000Z',
+    },
+  });
+  user1({
+    type: 'ResourceDisconnectedFromWorkspace',
+    data: {
+      resourceId: 'res-102',
+      workspaceId: 'ws-1',
+      integrationId: 'int-1',
+      disconnectedBy: 'user_admin',
+      disconnectedAt: '2026-03-04T09:00:00.000Z',
+    },
+  });
+  user1(connectedToWorkspace(repo('102'), '2026-03-05T09:00:00.000Z'));
+  user1(disconnected('user_1', 'int-1', '2026-03-06T09:00:00.000Z'));
+  user1(connected('user_1', 'int-1', '2026-03-07T09:00:00.000Z', true));
+  log.append(
+    integrationStreamId('user_2'),
+    connected('user_2', 'int-2', '2026-03-08T09:00:00.000Z'),
+    disconnected('user_2', 'int-2', '2026-03-09T09:00:00.000Z'),
   );
-  // The duplicate repository appended nothing.
-  expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
   return log.events;
 }
 
@@ -155,12 +218,16 @@ describe('integrations projection', () => {
     await given.then(expected.integrations, 'integrations');
     await given.then(expected.resources, 'integration_resources');
     await given.then(expected.workspaces, 'workspace_integrations');
-    const { rows: columns } = await spec.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'integrations_g1'`);
+    const { rows: columns } = await spec.pool.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'integrations_g1'`,
+    );
     expect(columns.map((c: { column_name: string }) => c.column_name).filter((name: string) => /token/.test(name))).toEqual([]);
   });
 
   it('indexes resources by integration and repository, and connections by workspace', async () => {
-    const { rows: indexes } = await spec.pool.query(`SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('integration_resources_g1', 'workspace_integrations_g1', 'integrations_g1')`);
+    const { rows: indexes } = await spec.pool.query(
+      `SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('integration_resources_g1', 'workspace_integrations_g1', 'integrations_g1')`,
+    );
     const definitions = indexes.map((i: { indexdef: string }) => i.indexdef);
     expect(definitions).toEqual(
       expect.arrayContaining([

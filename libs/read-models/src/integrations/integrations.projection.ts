@@ -18,7 +18,8 @@ import { integrationResourcesTable, integrationsTable, workspaceIntegrationsTabl
 type IntegrationChange = RowChangeOf<typeof integrationsTable | typeof integrationResourcesTable | typeof workspaceIntegrationsTable>;
 
 type UserIntegrationEvent = GitHubIntegrationConnected | GitHubInstallationsValidated | IntegrationDisconnected;
-type WorkspaceConnectionEvent = ResourceConnectedToWorkspace | WorkspaceSyncConfigChanged | ResourceDisconnectedFromWorkspace | WorkspaceSyncRecorded;
+type WorkspaceConnectionEvent =
+  ResourceConnectedToWorkspace | WorkspaceSyncConfigChanged | ResourceDisconnectedFromWorkspace | WorkspaceSyncRecorded;
 
 function apply(recorded: RecordedEvent): IntegrationChange[] {
   const event = recorded as RecordedEvent & IntegrationEvent;
@@ -44,24 +45,52 @@ function userIntegration(event: UserIntegrationEvent): IntegrationChange[] {
   switch (event.type) {
     case 'GitHubIntegrationConnected': {
       const d = event.data;
-      const current = { scopes: d.scopes, installations: d.installations, is_active: true, last_sync_at: d.connectedAt, disconnected_at: null, updated_at: d.connectedAt };
+      const current = {
+        scopes: d.scopes,
+        installations: d.installations,
+        is_active: true,
+        last_sync_at: d.connectedAt,
+        disconnected_at: null,
+        updated_at: d.connectedAt,
+      };
       // A reconnection keeps the first connection's dates, as the original's upsert did.
       if (d.reconnected) return [{ kind: 'patch', table: 'integrations', key: { id: d.integrationId }, set: current }];
       return [
         {
           kind: 'upsert',
           table: 'integrations',
-          row: { id: d.integrationId, user_id: d.userId, provider: 'github', ...current, connected_at: d.connectedAt, created_at: d.connectedAt },
+          row: {
+            id: d.integrationId,
+            user_id: d.userId,
+            provider: 'github',
+            ...current,
+            connected_at: d.connectedAt,
+            created_at: d.connectedAt,
+          },
         },
       ];
     }
     case 'GitHubInstallationsValidated': {
       const d = event.data;
-      return [{ kind: 'patch', table: 'integrations', key: { id: d.integrationId }, set: { installations: d.installations, last_sync_at: d.validatedAt, updated_at: d.validatedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'integrations',
+          key: { id: d.integrationId },
+          set: { installations: d.installations, last_sync_at: d.validatedAt, updated_at: d.validatedAt },
+        },
+      ];
     }
     case 'IntegrationDisconnected': {
       const d = event.data;
-      return [{ kind: 'patch', table: 'integrations', key: { id: d.integrationId }, set: { is_active: false, disconnected_at: d.disconnectedAt, updated_at: d.disconnectedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'integrations',
+          key: { id: d.integrationId },
+          set: { is_active: false, disconnected_at: d.disconnectedAt, updated_at: d.disconnectedAt },
+        },
+      ];
     }
     default:
       return assertNever(event);
@@ -121,7 +150,14 @@ function workspaceConnection(event: WorkspaceConnectionEvent): IntegrationChange
       ];
     }
     case 'WorkspaceSyncConfigChanged':
-      return [{ kind: 'patch', table: 'workspace_integrations', key, set: { sync_config: event.data.syncConfig, updated_at: event.data.changedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'workspace_integrations',
+          key,
+          set: { sync_config: event.data.syncConfig, updated_at: event.data.changedAt },
+        },
+      ];
     case 'ResourceDisconnectedFromWorkspace': {
       const at = event.data.disconnectedAt;
       return [{ kind: 'patch', table: 'workspace_integrations', key, set: { is_active: false, disconnected_at: at, updated_at: at } }];
@@ -133,7 +169,12 @@ function workspaceConnection(event: WorkspaceConnectionEvent): IntegrationChange
           kind: 'patch',
           table: 'workspace_integrations',
           key,
-          set: { last_sync_status: r.status, last_sync_error: r.error, ...(r.status === 'completed' ? { last_synced_at: r.recordedAt } : {}), updated_at: r.recordedAt },
+          set: {
+            last_sync_status: r.status,
+            last_sync_error: r.error,
+            ...(r.status === 'completed' ? { last_synced_at: r.recordedAt } : {}),
+            updated_at: r.recordedAt,
+          },
         },
       ];
     }

@@ -81,10 +81,10 @@ export class IntegrationQueries {
 
   /** Who owns a connection (its resource's user), to route a disconnection to their stream. */
   async connectionOwner(workspaceId: string, resourceId: string): Promise<string | null> {
-    const [row] = await this.sql<Pick<WorkspaceIntegrationRow, 'user_id'>>('SELECT user_id FROM workspace_integrations WHERE workspace_id = $1 AND resource_id = $2', [
-      workspaceId,
-      resourceId,
-    ]);
+    const [row] = await this.sql<Pick<WorkspaceIntegrationRow, 'user_id'>>(
+      'SELECT user_id FROM workspace_integrations WHERE workspace_id = $1 AND resource_id = $2',
+      [workspaceId, resourceId],
+    );
     return row?.user_id ?? null;
   }
 }

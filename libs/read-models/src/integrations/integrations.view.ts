@@ -67,14 +67,26 @@ export const RESOURCE_VIEW_COLUMNS = [
 type ResourceViewRow = Pick<IntegrationResourceRow, (typeof RESOURCE_VIEW_COLUMNS)[number]>;
 
 /** A resource's columns under an `r_` prefix, all null when a LEFT JOIN found none. */
-export type PrefixedResourceRow = { [K in keyof ResourceViewRow as `r_${K}`]: ResourceViewRow[K] } | { [K in keyof ResourceViewRow as `r_${K}`]: null };
+export type PrefixedResourceRow =
+  { [K in keyof ResourceViewRow as `r_${K}`]: ResourceViewRow[K] } | { [K in keyof ResourceViewRow as `r_${K}`]: null };
 
 export type ConnectionRow = Pick<
   WorkspaceIntegrationRow,
-  'workspace_id' | 'resource_id' | 'integration_id' | 'user_id' | 'sync_config' | 'is_active' | 'connected_at' | 'last_synced_at' | 'last_sync_status' | 'last_sync_error'
+  | 'workspace_id'
+  | 'resource_id'
+  | 'integration_id'
+  | 'user_id'
+  | 'sync_config'
+  | 'is_active'
+  | 'connected_at'
+  | 'last_synced_at'
+  | 'last_sync_status'
+  | 'last_sync_error'
 >;
 
-export const toIntegrationSummary = (row: Pick<IntegrationRow, 'id' | 'provider' | 'is_active' | 'connected_at' | 'last_sync_at'>): IntegrationSummary => ({
+export const toIntegrationSummary = (
+  row: Pick<IntegrationRow, 'id' | 'provider' | 'is_active' | 'connected_at' | 'last_sync_at'>,
+): IntegrationSummary => ({
   id: row.id,
   provider: row.provider,
   isActive: row.is_active,
@@ -82,7 +94,9 @@ export const toIntegrationSummary = (row: Pick<IntegrationRow, 'id' | 'provider'
   lastSyncAt: iso(row.last_sync_at),
 });
 
-export const toGitHubIntegrationView = (row: Pick<IntegrationRow, 'id' | 'user_id' | 'installations' | 'is_active' | 'connected_at'>): GitHubIntegrationView => ({
+export const toGitHubIntegrationView = (
+  row: Pick<IntegrationRow, 'id' | 'user_id' | 'installations' | 'is_active' | 'connected_at'>,
+): GitHubIntegrationView => ({
   id: row.id,
   userId: row.user_id,
   provider: 'github',

@@ -13,7 +13,12 @@ export const dayOf = (iso: string) => `${new Date(iso).toISOString().slice(0, 10
 function apply(recorded: RecordedEvent): JobStatsChange[] {
   const event = recorded as RecordedEvent & JobEvent;
   const key = { workspace_id: event.data.workspaceId, hour: hourOf(event.data.queuedAt) };
-  const move = (from: JobStatus, to: JobStatus): JobStatsChange => ({ kind: 'increment', table: 'job_hourly_stats', key, add: { [from]: -1, [to]: 1 } });
+  const move = (from: JobStatus, to: JobStatus): JobStatsChange => ({
+    kind: 'increment',
+    table: 'job_hourly_stats',
+    key,
+    add: { [from]: -1, [to]: 1 },
+  });
   switch (event.type) {
     case 'JobQueued': {
       const d = event.data;

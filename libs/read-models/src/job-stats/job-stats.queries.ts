@@ -122,7 +122,14 @@ export class JobStatsQueries {
     }
     const sampleSize = Object.values(counts).reduce((sum, n) => sum + Number(n), 0);
     if (sampleSize === 0) return { hasData: false, p50: 0, p95: 0, p99: 0, max: 0, sampleSize: 0 };
-    return { hasData: true, p50: percentileOf(counts, 50)!, p95: percentileOf(counts, 95)!, p99: percentileOf(counts, 99)!, max, sampleSize };
+    return {
+      hasData: true,
+      p50: percentileOf(counts, 50)!,
+      p95: percentileOf(counts, 95)!,
+      p99: percentileOf(counts, 99)!,
+      max,
+      sampleSize,
+    };
   }
 
   /** `workspace.performanceTimeSeries`: the current hour and the N − 1 before it, oldest first. */
@@ -156,9 +163,10 @@ export class JobStatsQueries {
   /** Creation time of each workspace's newest job. */
   async lastActivity(workspaceIds: readonly string[]): Promise<Map<string, Date>> {
     if (workspaceIds.length === 0) return new Map();
-    const rows = await this.sql<{ scope_id: string; created_at: Date }>(`SELECT scope_id, created_at FROM latest_jobs WHERE scope = 'workspace' AND scope_id = ANY($1)`, [
-      [...workspaceIds],
-    ]);
+    const rows = await this.sql<{ scope_id: string; created_at: Date }>(
+      `SELECT scope_id, created_at FROM latest_jobs WHERE scope = 'workspace' AND scope_id = ANY($1)`,
+      [[...workspaceIds]],
+    );
     return new Map(rows.map((row) => [row.scope_id, row.created_at]));
   }
 }

@@ -24,5 +24,8 @@ export function splitWindow(from: Date, to: Date | null): WindowSplit {
   if (to === null) return { full: { from: firstFull, to: null }, edges: startEdge };
   const lastFull = floorHour(to);
   if (firstFull.getTime() > lastFull.getTime()) return { full: null, edges: [{ from, to, inclusiveTo: true }] };
-  return { full: firstFull.getTime() < lastFull.getTime() ? { from: firstFull, to: lastFull } : null, edges: [...startEdge, { from: lastFull, to, inclusiveTo: true }] };
+  return {
+    full: firstFull.getTime() < lastFull.getTime() ? { from: firstFull, to: lastFull } : null,
+    edges: [...startEdge, { from: lastFull, to, inclusiveTo: true }],
+  };
 }

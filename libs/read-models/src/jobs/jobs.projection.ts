@@ -39,7 +39,13 @@ function apply(recorded: RecordedEvent): JobChange[] {
       return patch({ progress: { processed, total, message, at }, updated_at: at });
     }
     case 'JobCompleted':
-      return patch({ status: 'completed', completed_at: event.data.completedAt, duration_ms: event.data.durationMs, output: event.data.output, updated_at: event.data.completedAt });
+      return patch({
+        status: 'completed',
+        completed_at: event.data.completedAt,
+        duration_ms: event.data.durationMs,
+        output: event.data.output,
+        updated_at: event.data.completedAt,
+      });
     case 'JobFailed':
       return patch({
         status: 'failed',
@@ -50,7 +56,12 @@ function apply(recorded: RecordedEvent): JobChange[] {
         updated_at: event.data.failedAt,
       });
     case 'JobCancelled':
-      return patch({ status: 'cancelled', completed_at: event.data.cancelledAt, output: event.data.reason ? { reason: event.data.reason } : null, updated_at: event.data.cancelledAt });
+      return patch({
+        status: 'cancelled',
+        completed_at: event.data.cancelledAt,
+        output: event.data.reason ? { reason: event.data.reason } : null,
+        updated_at: event.data.cancelledAt,
+      });
     default:
       return assertNever(event);
   }

@@ -35,7 +35,10 @@ export class JobQueries {
       if (!after) throw new DomainError('invalid', 'cursor is not a cursor returned by this endpoint');
       where.push(`(created_at, id) < ($${params.push(after.createdAt)}::timestamptz, $${params.push(after.id)})`);
     }
-    const rows = await this.sql<JobRow>(`SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.push(filter.limit + 1)}`, params);
+    const rows = await this.sql<JobRow>(
+      `SELECT * FROM jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.push(filter.limit + 1)}`,
+      params,
+    );
     const hasMore = rows.length > filter.limit;
     const items = rows.slice(0, filter.limit).map(toJobView);
     const last = items.at(-1);
@@ -63,7 +66,14 @@ export class JobQueries {
    * repository of their ingestion input: one range of the `(workspace_id, created_at)` index.
    */
   async totalsBySource(workspaceId: string, from: Date): Promise<SourceJobTotals[]> {
-    const rows = await this.sql<{ repository_id: string | null; github_repo_id: string | null; total: string; completed: string; failed: string; cancelled: string }>(
+    const rows = await this.sql<{
+      repository_id: string | null;
+      github_repo_id: string | null;
+      total: string;
+      completed: string;
+      failed: string;
+      cancelled: string;
+    }>(
       `SELECT repository_id, input->>'githubRepoId' AS github_repo_id, count(*) AS total,
               count(*) FILTER (WHERE status = 'completed') AS completed,
               count(*) FILTER (WHERE status = 'failed') AS failed,

@@ -14,14 +14,35 @@ function apply(recorded: RecordedEvent): OrganizationChange[] {
         {
           kind: 'upsert',
           table: 'organizations',
-          row: { id: d.organizationId, slug: d.slug, name: d.name, created_by: d.createdBy, created_at: d.createdAt, updated_at: d.createdAt },
+          row: {
+            id: d.organizationId,
+            slug: d.slug,
+            name: d.name,
+            created_by: d.createdBy,
+            created_at: d.createdAt,
+            updated_at: d.createdAt,
+          },
         },
       ];
     }
     case 'OrganizationRenamed':
-      return [{ kind: 'patch', table: 'organizations', key: { id: event.data.organizationId }, set: { name: event.data.name, updated_at: event.data.renamedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'organizations',
+          key: { id: event.data.organizationId },
+          set: { name: event.data.name, updated_at: event.data.renamedAt },
+        },
+      ];
     case 'OrganizationSlugChanged':
-      return [{ kind: 'patch', table: 'organizations', key: { id: event.data.organizationId }, set: { slug: event.data.slug, updated_at: event.data.changedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'organizations',
+          key: { id: event.data.organizationId },
+          set: { slug: event.data.slug, updated_at: event.data.changedAt },
+        },
+      ];
     case 'MemberAdded': {
       const d = event.data;
       return [
@@ -34,10 +55,19 @@ function apply(recorded: RecordedEvent): OrganizationChange[] {
     }
     case 'MemberRoleChanged': {
       const d = event.data;
-      return [{ kind: 'patch', table: 'org_memberships', key: { organization_id: d.organizationId, user_id: d.userId }, set: { role: d.role, updated_at: d.changedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'org_memberships',
+          key: { organization_id: d.organizationId, user_id: d.userId },
+          set: { role: d.role, updated_at: d.changedAt },
+        },
+      ];
     }
     case 'MemberRemoved':
-      return [{ kind: 'delete', table: 'org_memberships', key: { organization_id: event.data.organizationId, user_id: event.data.userId } }];
+      return [
+        { kind: 'delete', table: 'org_memberships', key: { organization_id: event.data.organizationId, user_id: event.data.userId } },
+      ];
     default:
       return assertNever(event);
   }

@@ -1,7 +1,13 @@
 import type { Sql } from '../core/sql.js';
 import type { WorkspaceRow } from '../workspaces/workspaces.table.js';
 import type { OrgMembershipRow } from './organizations.table.js';
-import { toDefaultWorkspaceView, toOrganizationView, type DefaultWorkspaceView, type OrganizationView, type OrganizationViewRow } from './organizations.view.js';
+import {
+  toDefaultWorkspaceView,
+  toOrganizationView,
+  type DefaultWorkspaceView,
+  type OrganizationView,
+  type OrganizationViewRow,
+} from './organizations.view.js';
 
 /** Lookups on the `organizations`, `org_memberships` and `workspaces` read models; none of them writes. */
 export class OrganizationQueries {
@@ -9,7 +15,9 @@ export class OrganizationQueries {
 
   /** The organization a grant names, with the caller's role; null while the read model does not know it. */
   async get(scope: { readonly organizationId: string; readonly role: OrgMembershipRow['role'] }): Promise<OrganizationView | null> {
-    const [row] = await this.sql<OrganizationViewRow>('SELECT id, slug, name, created_at FROM organizations WHERE id = $1', [scope.organizationId]);
+    const [row] = await this.sql<OrganizationViewRow>('SELECT id, slug, name, created_at FROM organizations WHERE id = $1', [
+      scope.organizationId,
+    ]);
     return row ? toOrganizationView(row, scope.role) : null;
   }
 
@@ -28,7 +36,10 @@ export class OrganizationQueries {
    * The caller's membership in the organization a route names (by slug or id), or null. By slug: the
    * newest organization holding it (a slug Clerk moved may linger on the old row).
    */
-  async membership(userId: string, ref: { readonly by: 'slug' | 'id'; readonly value: string }): Promise<{ id: string; slug: string; role: OrgMembershipRow['role'] } | null> {
+  async membership(
+    userId: string,
+    ref: { readonly by: 'slug' | 'id'; readonly value: string },
+  ): Promise<{ id: string; slug: string; role: OrgMembershipRow['role'] } | null> {
     const [row] =
       ref.by === 'slug'
         ? await this.sql<{ id: string; slug: string; role: OrgMembershipRow['role'] }>(

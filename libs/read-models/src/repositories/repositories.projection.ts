@@ -1,5 +1,12 @@
 import type { RecordedEvent } from '#domain';
-import { DOCUMENT_EVENT_TYPES, REPOSITORY_EVENT_TYPES, assertNever, deletedRepositoryMetadata, type DocumentEvent, type RepositoryEvent } from '#domain';
+import {
+  DOCUMENT_EVENT_TYPES,
+  REPOSITORY_EVENT_TYPES,
+  assertNever,
+  deletedRepositoryMetadata,
+  type DocumentEvent,
+  type RepositoryEvent,
+} from '#domain';
 import { defineProjection, type RowChangeOf } from '../core/projection.js';
 import { repositoriesTable } from './repositories.table.js';
 
@@ -47,19 +54,41 @@ function apply(recorded: RecordedEvent): RepositoryChange[] {
           kind: 'patch',
           table: 'repositories',
           key,
-          set: { organization_id: d.organizationId, github_installation_id: d.githubInstallationId, workspace_id: d.workspaceId, is_active: true, metadata: d.metadata, last_synced_at: d.reactivatedAt },
+          set: {
+            organization_id: d.organizationId,
+            github_installation_id: d.githubInstallationId,
+            workspace_id: d.workspaceId,
+            is_active: true,
+            metadata: d.metadata,
+            last_synced_at: d.reactivatedAt,
+          },
         },
       ];
     }
     case 'RepositoryDeactivated':
       return [{ kind: 'patch', table: 'repositories', key, set: { is_active: false } }];
     case 'RepositoryDeleted':
-      return [{ kind: 'patch', table: 'repositories', key, set: { is_active: false, metadata: deletedRepositoryMetadata(event.data.deletedAt) } }];
+      return [
+        { kind: 'patch', table: 'repositories', key, set: { is_active: false, metadata: deletedRepositoryMetadata(event.data.deletedAt) } },
+      ];
     case 'RepositoryMetadataUpdated':
       return [{ kind: 'patch', table: 'repositories', key, set: { metadata: event.data.metadata } }];
     case 'RepositoryConfigDetected': {
       const d = event.data;
-      return [{ kind: 'patch', table: 'repositories', key, set: { config_status: d.status, config_path: d.configPath, config: d.config, config_error: d.error, config_detected_at: d.detectedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'repositories',
+          key,
+          set: {
+            config_status: d.status,
+            config_path: d.configPath,
+            config: d.config,
+            config_error: d.error,
+            config_detected_at: d.detectedAt,
+          },
+        },
+      ];
     }
     case 'ReindexRequested':
       return [{ kind: 'patch', table: 'repositories', key, set: { active_job_id: event.data.jobId } }];

@@ -9,7 +9,9 @@ export class RepositoryQueries {
 
   /** For the repository quota. */
   async activeCountIn(organizationId: string): Promise<number> {
-    const [row] = await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM repositories WHERE organization_id = $1 AND is_active', [organizationId]);
+    const [row] = await this.sql<{ n: number }>('SELECT count(*)::int AS n FROM repositories WHERE organization_id = $1 AND is_active', [
+      organizationId,
+    ]);
     return row?.n ?? 0;
   }
 

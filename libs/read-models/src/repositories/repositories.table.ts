@@ -33,7 +33,13 @@ export const repositoriesTable = defineTable({
   // One stream per organization and GitHub repository id keeps the pair unique; `(organization_id,
   // is_active)` serves the list, `(github_repo_id)` and `(github_installation_id)` the webhooks'
   // routing (a repository may be connected by several organizations that each own its installation).
-  indexes: ['UNIQUE (organization_id, github_repo_id)', '(organization_id, is_active)', '(workspace_id, is_active)', '(github_repo_id)', '(github_installation_id)'],
+  indexes: [
+    'UNIQUE (organization_id, github_repo_id)',
+    '(organization_id, is_active)',
+    '(workspace_id, is_active)',
+    '(github_repo_id)',
+    '(github_installation_id)',
+  ],
 });
 
 export type RepositoryRow = RowOf<typeof repositoriesTable>;

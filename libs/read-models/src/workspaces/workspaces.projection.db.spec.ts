@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { workspaceDirectoryStreamId, type WorkspaceEvent } from '#domain';
-import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing';
+import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing/projection';
 import { workspacesProjection } from './workspaces.projection.js';
 
 const spec = useProjectionSpec(workspacesProjection);
@@ -33,11 +33,43 @@ const date = (iso: string) => new Date(iso);
 describe('workspaces projection', () => {
   it('writes one row per workspace, renames applied in order', () =>
     spec.given(history()).then([
-      { id: 'ws-1', organization_id: 'org-1', name: 'default', slug: 'default', is_default: true, created_at: date('2025-03-01T09:00:00.000Z'), updated_at: date('2025-03-01T09:00:00.000Z') },
-      { id: 'ws-2', organization_id: 'org-2', name: 'default', slug: 'default', is_default: true, created_at: date('2025-03-01T09:30:00.000Z'), updated_at: date('2025-03-01T09:30:00.000Z') },
+      {
+        id: 'ws-1',
+        organization_id: 'org-1',
+        name: 'default',
+        slug: 'default',
+        is_default: true,
+        created_at: date('2025-03-01T09:00:00.000Z'),
+        updated_at: date('2025-03-01T09:00:00.000Z'),
+      },
+      {
+        id: 'ws-2',
+        organization_id: 'org-2',
+        name: 'default',
+        slug: 'default',
+        is_default: true,
+        created_at: date('2025-03-01T09:30:00.000Z'),
+        updated_at: date('2025-03-01T09:30:00.000Z'),
+      },
       // Renamed twice: the latest name, the creation slug, the time of the last rename.
-      { id: 'ws-3', organization_id: 'org-1', name: 'Manual', slug: 'docs', is_default: false, created_at: date('2025-03-01T10:00:00.000Z'), updated_at: date('2025-03-03T08:00:00.000Z') },
-      { id: 'ws-4', organization_id: 'org-2', name: 'Docs', slug: 'docs', is_default: false, created_at: date('2025-03-01T10:15:00.000Z'), updated_at: date('2025-03-01T10:15:00.000Z') },
+      {
+        id: 'ws-3',
+        organization_id: 'org-1',
+        name: 'Manual',
+        slug: 'docs',
+        is_default: false,
+        created_at: date('2025-03-01T10:00:00.000Z'),
+        updated_at: date('2025-03-03T08:00:00.000Z'),
+      },
+      {
+        id: 'ws-4',
+        organization_id: 'org-2',
+        name: 'Docs',
+        slug: 'docs',
+        is_default: false,
+        created_at: date('2025-03-01T10:15:00.000Z'),
+        updated_at: date('2025-03-01T10:15:00.000Z'),
+      },
     ]));
 
   describeProjectionContract(spec, history);

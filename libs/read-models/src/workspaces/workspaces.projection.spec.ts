@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EventLog } from '#testing';
+import { EventLog } from '#testing/projection';
 import { workspacesProjection } from './workspaces.projection.js';
 
 describe('workspaces projection apply', () => {
@@ -8,6 +8,8 @@ describe('workspaces projection apply', () => {
       type: 'WorkspaceRenamed',
       data: { organizationId: 'org-1', workspaceId: 'ws-3', name: 'Manual', previousName: 'Docs', renamedAt: '2025-03-03T08:00:00.000Z' },
     });
-    expect(workspacesProjection.apply(renamed!)).toEqual([{ kind: 'patch', table: 'workspaces', key: { id: 'ws-3' }, set: { name: 'Manual', updated_at: '2025-03-03T08:00:00.000Z' } }]);
+    expect(workspacesProjection.apply(renamed!)).toEqual([
+      { kind: 'patch', table: 'workspaces', key: { id: 'ws-3' }, set: { name: 'Manual', updated_at: '2025-03-03T08:00:00.000Z' } },
+    ]);
   });
 });

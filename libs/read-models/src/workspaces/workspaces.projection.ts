@@ -14,15 +14,35 @@ function apply(recorded: RecordedEvent): WorkspaceChange[] {
         {
           kind: 'upsert',
           table: 'workspaces',
-          row: { id: d.workspaceId, organization_id: d.organizationId, name: d.name, slug: d.slug, is_default: d.isDefault, created_at: d.createdAt, updated_at: d.createdAt },
+          row: {
+            id: d.workspaceId,
+            organization_id: d.organizationId,
+            name: d.name,
+            slug: d.slug,
+            is_default: d.isDefault,
+            created_at: d.createdAt,
+            updated_at: d.createdAt,
+          },
         },
       ];
     }
     case 'WorkspaceRenamed':
-      return [{ kind: 'patch', table: 'workspaces', key: { id: event.data.workspaceId }, set: { name: event.data.name, updated_at: event.data.renamedAt } }];
+      return [
+        {
+          kind: 'patch',
+          table: 'workspaces',
+          key: { id: event.data.workspaceId },
+          set: { name: event.data.name, updated_at: event.data.renamedAt },
+        },
+      ];
     default:
       return assertNever(event);
   }
 }
 
-export const workspacesProjection = defineProjection({ name: 'workspaces', eventTypes: WORKSPACE_EVENT_TYPES, tables: [workspacesTable], apply });
+export const workspacesProjection = defineProjection({
+  name: 'workspaces',
+  eventTypes: WORKSPACE_EVENT_TYPES,
+  tables: [workspacesTable],
+  apply,
+});

@@ -3,7 +3,14 @@ import type { Sql } from '../core/sql.js';
 import type { LatestJobRow } from '../job-stats/job-stats.table.js';
 import type { RepositoryRow } from '../repositories/repositories.table.js';
 import type { WorkspaceRow } from './workspaces.table.js';
-import { toRepositorySummary, toWorkspaceView, type RepositorySummaryRow, type WorkspaceRepositorySummary, type WorkspaceSummary, type WorkspaceView } from './workspaces.view.js';
+import {
+  toRepositorySummary,
+  toWorkspaceView,
+  type RepositorySummaryRow,
+  type WorkspaceRepositorySummary,
+  type WorkspaceSummary,
+  type WorkspaceView,
+} from './workspaces.view.js';
 
 const TOP_REPOSITORIES = 3;
 
@@ -83,7 +90,10 @@ export class WorkspaceQueries {
 
   /** The workspace an `{org}/{ws}` route names (in any case: names are unique ignoring case), or a 404. */
   async byName(organizationId: string, name: string): Promise<WorkspaceView> {
-    const [row] = await this.sql<WorkspaceRow>('SELECT * FROM workspaces WHERE organization_id = $1 AND lower(name) = lower($2)', [organizationId, name]);
+    const [row] = await this.sql<WorkspaceRow>('SELECT * FROM workspaces WHERE organization_id = $1 AND lower(name) = lower($2)', [
+      organizationId,
+      name,
+    ]);
     if (!row) throw new DomainError('not_found', `Workspace "${name}" not found`);
     return toWorkspaceView(row);
   }

@@ -40,7 +40,10 @@ export const toWorkspaceView = (row: WorkspaceRow): WorkspaceView => ({
   clerkOrgId: row.organization_id,
 });
 
-export type RepositorySummaryRow = Pick<RepositoryRow, 'id' | 'config_status' | 'metadata' | 'last_synced_at' | 'last_ingested_at' | 'document_count'>;
+export type RepositorySummaryRow = Pick<
+  RepositoryRow,
+  'id' | 'config_status' | 'metadata' | 'last_synced_at' | 'last_ingested_at' | 'document_count'
+>;
 
 export const toRepositorySummary = (row: RepositorySummaryRow): WorkspaceRepositorySummary => ({
   id: row.id,

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GitHubAppClients, InProcessCache, detectRepositoryConfig, fetchBlobText, readRepositoryTree, type GitHubAppOctokit } from '#adapters';
+import {
+  GitHubAppClients,
+  InProcessCache,
+  detectRepositoryConfig,
+  fetchBlobText,
+  readRepositoryTree,
+  type GitHubAppOctokit,
+} from '#adapters';
 import { startDemoGitHub, type DemoGitHub } from './demo.js';
 
 let demo: DemoGitHub;
@@ -7,7 +14,9 @@ let octokit: GitHubAppOctokit;
 
 beforeAll(async () => {
   demo = await startDemoGitHub();
-  octokit = new GitHubAppClients({ appId: demo.appId, privateKey: demo.privateKey, baseUrl: demo.url }, new InProcessCache(), { retries: 0 }).forInstallation(demo.installationId);
+  octokit = new GitHubAppClients({ appId: demo.appId, privateKey: demo.privateKey, baseUrl: demo.url }, new InProcessCache(), {
+    retries: 0,
+  }).forInstallation(demo.installationId);
 });
 
 afterAll(async () => {
@@ -17,7 +26,9 @@ afterAll(async () => {
 describe('the demo GitHub', () => {
   it('lists demo/docs for the installation and the installation for the demo user', async () => {
     const repositories = await octokit.request('GET /installation/repositories');
-    const installations = await fetch(`${demo.url}/user/installations`, { headers: { authorization: `token ${demo.userToken}` } }).then((r) => r.json() as Promise<{ installations: Array<{ id: number }> }>);
+    const installations = await fetch(`${demo.url}/user/installations`, { headers: { authorization: `token ${demo.userToken}` } }).then(
+      (r) => r.json() as Promise<{ installations: Array<{ id: number }> }>,
+    );
 
     expect(repositories.data.repositories.map((r) => r.full_name)).toEqual(['demo/docs']);
     expect(installations.installations.map((i) => String(i.id))).toEqual([demo.installationId]);
@@ -31,7 +42,11 @@ describe('the demo GitHub', () => {
     const text = await fetchBlobText(octokit, { owner: 'demo', repo: 'docs', sha: documents[0]!.sha });
 
     expect(repository.data).toMatchObject({ full_name: 'demo/docs', default_branch: 'main' });
-    expect(config).toMatchObject({ status: 'configured', configPath: 'lightfast.yml', config: { version: 1, store: 'docs', include: ['docs/**/*.md', 'docs/**/*.mdx'] } });
+    expect(config).toMatchObject({
+      status: 'configured',
+      configPath: 'lightfast.yml',
+      config: { version: 1, store: 'docs', include: ['docs/**/*.md', 'docs/**/*.mdx'] },
+    });
     expect(documents).toHaveLength(30);
     expect(tree.files.length).toBeGreaterThan(30);
     expect(text).toMatch(/^---\ntitle: .+\ndescription: .+\n---\n/);

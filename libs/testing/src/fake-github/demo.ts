@@ -19,9 +19,36 @@ export interface DemoGitHub {
 }
 
 const sections: Record<string, readonly string[]> = {
-  'getting-started': ['Introduction', 'Installation', 'Quick start', 'Core concepts', 'Project layout', 'Configuration', 'First deployment', 'Troubleshooting'],
-  guides: ['Writing documents', 'Organising stores', 'Connecting GitHub', 'Incremental sync', 'Search tuning', 'Access control', 'API keys', 'Webhooks'],
-  reference: ['HTTP API', 'Query syntax', 'Frontmatter fields', 'Chunking rules', 'Rate limits', 'Error codes', 'CLI', 'Environment variables'],
+  'getting-started': [
+    'Introduction',
+    'Installation',
+    'Quick start',
+    'Core concepts',
+    'Project layout',
+    'Configuration',
+    'First deployment',
+    'Troubleshooting',
+  ],
+  guides: [
+    'Writing documents',
+    'Organising stores',
+    'Connecting GitHub',
+    'Incremental sync',
+    'Search tuning',
+    'Access control',
+    'API keys',
+    'Webhooks',
+  ],
+  reference: [
+    'HTTP API',
+    'Query syntax',
+    'Frontmatter fields',
+    'Chunking rules',
+    'Rate limits',
+    'Error codes',
+    'CLI',
+    'Environment variables',
+  ],
   operations: ['Monitoring', 'Backups', 'Scaling the projector', 'Upgrading', 'Security model', 'FAQ'],
 };
 
@@ -62,7 +89,15 @@ export async function startDemoGitHub(options: { port?: number; host?: string } 
   const github = await startFakeGitHub({ port: options.port ?? 0, host: options.host });
   github.setApp({ appId: DEMO_APP_ID, publicKey });
   seedDemoRepository(github);
-  return { url: github.url, appId: DEMO_APP_ID, privateKey, installationId: DEMO_INSTALLATION_ID, userToken: DEMO_USER_TOKEN, github, close: () => github.close() };
+  return {
+    url: github.url,
+    appId: DEMO_APP_ID,
+    privateKey,
+    installationId: DEMO_INSTALLATION_ID,
+    userToken: DEMO_USER_TOKEN,
+    github,
+    close: () => github.close(),
+  };
 }
 
 function page(section: string, title: string): string {

@@ -17,7 +17,9 @@ beforeAll(async () => {
   github = await startFakeGitHub();
   github.setApp({ appId: '7', publicKey });
   github.setInstallationRepositories('70', [repositoryPayload(7001, 'acme', 'site'), repositoryPayload(7002, 'acme', 'contents')]);
-  octokit = new GitHubAppClients({ appId: '7', privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation('70');
+  octokit = new GitHubAppClients({ appId: '7', privateKey, baseUrl: github.url }, new InProcessCache(), { retries: 0 }).forInstallation(
+    '70',
+  );
 });
 
 afterAll(async () => {
@@ -34,9 +36,22 @@ describe('the fake GitHub git data', () => {
   });
 
   it('answers contents at a ref from the same commits as the git data', async () => {
-    const first = github.setRepository('acme', 'contents', { files: [['docs/a.md', 'one'], ['lightfast.yml', 'version: 1\n']] });
+    const first = github.setRepository('acme', 'contents', {
+      files: [
+        ['docs/a.md', 'one'],
+        ['lightfast.yml', 'version: 1\n'],
+      ],
+    });
     const second = github.updateRepositoryFiles('acme', 'contents', { upsert: { 'docs/a.md': 'two', 'docs/b.md': 'b' } });
-    const read = async (path: string, ref?: string) => (await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner: 'acme', repo: 'contents', path, ...(ref ? { ref } : {}) })).data as any;
+    const read = async (path: string, ref?: string) =>
+      (
+        await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+          owner: 'acme',
+          repo: 'contents',
+          path,
+          ...(ref ? { ref } : {}),
+        })
+      ).data as any;
 
     const old = await read('docs/a.md', first);
     const head = await read('docs/a.md');
@@ -45,7 +60,10 @@ describe('the fake GitHub git data', () => {
 
     expect(Buffer.from(old.content, 'base64').toString()).toBe('one');
     expect(Buffer.from(head.content, 'base64').toString()).toBe('two');
-    expect(listing.map((entry: { path: string; type: string }) => [entry.path, entry.type])).toEqual([['docs/a.md', 'file'], ['docs/b.md', 'file']]);
+    expect(listing.map((entry: { path: string; type: string }) => [entry.path, entry.type])).toEqual([
+      ['docs/a.md', 'file'],
+      ['docs/b.md', 'file'],
+    ]);
     expect(head.sha).toBe(listing[0].sha);
     expect(commit.data).toMatchObject({ sha: second, parents: [{ sha: first }] });
     await expect(read('docs/a.md', 'no-such-ref')).rejects.toMatchObject({ status: 404 });
@@ -63,6 +81,11 @@ describe('the fake GitHub git data', () => {
   it('refuses git data without an installation token', async () => {
     github.setRepository('acme', 'private', { files: [['a.md', 'a']] });
 
-    await expect(new Octokit({ baseUrl: github.url, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } }).request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: 'acme', repo: 'private', tree_sha: 'main' })).rejects.toMatchObject({ status: 401 });
+    await expect(
+      new Octokit({ baseUrl: github.url, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } }).request(
+        'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
+        { owner: 'acme', repo: 'private', tree_sha: 'main' },
+      ),
+    ).rejects.toMatchObject({ status: 401 });
   });
 });

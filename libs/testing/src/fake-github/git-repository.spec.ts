@@ -41,14 +41,22 @@ describe('the fake repository store', () => {
 
     expect(commit.tree).toBe(git('write-tree'));
     expect(repository.entryAt(commit, 'a/b.md')?.sha).toBe(git('hash-object', 'a/b.md'));
-    expect(repository.listTree(commit.tree, true, Infinity).entries.map((e) => e.path)).toEqual(git('ls-tree', '-r', '-t', '--name-only', commit.tree).split('\n'));
+    expect(repository.listTree(commit.tree, true, Infinity).entries.map((e) => e.path)).toEqual(
+      git('ls-tree', '-r', '-t', '--name-only', commit.tree).split('\n'),
+    );
   });
 
   it('matches git after an update that adds, changes and removes files (and drops emptied directories)', () => {
     const repository = new GitRepository(1, 'acme', 'docs');
     const first = repository.commit({ upsert: Object.entries(files) });
 
-    const second = repository.commit({ upsert: [['a/b.md', 'changed'], ['new/deep/f.md', 'new']], remove: ['a/c/d.md', 'z.md'] });
+    const second = repository.commit({
+      upsert: [
+        ['a/b.md', 'changed'],
+        ['new/deep/f.md', 'new'],
+      ],
+      remove: ['a/c/d.md', 'z.md'],
+    });
     rmSync(join(dir, 'a/c'), { recursive: true });
     rmSync(join(dir, 'z.md'));
     writeAll({ 'a/b.md': 'changed', 'new/deep/f.md': 'new' });
@@ -66,8 +74,21 @@ describe('the fake repository store', () => {
     const repository = new GitRepository(1, 'acme', 'docs');
     const { tree } = repository.commit({ upsert: Object.entries(files) });
 
-    expect(repository.listTree(tree, true, Infinity, 'breadth-first').entries.map((e) => e.path)).toEqual(['README.md', 'a-b', 'a.txt', 'a', 'z.md', 'a-b/e.md', 'a/b.md', 'a/c', 'a/c/d.md']);
-    expect(repository.listTree(tree, true, 3)).toMatchObject({ truncated: true, entries: [{ path: 'README.md' }, { path: 'a-b' }, { path: 'a-b/e.md' }] });
+    expect(repository.listTree(tree, true, Infinity, 'breadth-first').entries.map((e) => e.path)).toEqual([
+      'README.md',
+      'a-b',
+      'a.txt',
+      'a',
+      'z.md',
+      'a-b/e.md',
+      'a/b.md',
+      'a/c',
+      'a/c/d.md',
+    ]);
+    expect(repository.listTree(tree, true, 3)).toMatchObject({
+      truncated: true,
+      entries: [{ path: 'README.md' }, { path: 'a-b' }, { path: 'a-b/e.md' }],
+    });
     expect(repository.listTree(tree, false, 5)).toMatchObject({ truncated: false });
   });
 });

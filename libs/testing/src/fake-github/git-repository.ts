@@ -105,7 +105,12 @@ export class GitRepository {
    * lists them, or breadth-first to exercise clients that must not rely on the order; at most
    * `limit` entries, `truncated` when more were left out.
    */
-  listTree(sha: string, recursive: boolean, limit: number, order: TreeOrder = 'depth-first'): { entries: ListedEntry[]; truncated: boolean } {
+  listTree(
+    sha: string,
+    recursive: boolean,
+    limit: number,
+    order: TreeOrder = 'depth-first',
+  ): { entries: ListedEntry[]; truncated: boolean } {
     const entries: ListedEntry[] = [];
     let truncated = false;
     const queue: Array<[string, string]> = [];
@@ -177,7 +182,8 @@ export class GitRepository {
     const key = (entry: TreeEntry) => (entry.type === 'tree' ? `${entry.name}/` : entry.name);
     entries.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     const parts: Buffer[] = [];
-    for (const entry of entries) parts.push(Buffer.from(`${entry.type === 'tree' ? '40000' : entry.mode} ${entry.name}\0`), Buffer.from(entry.sha, 'hex'));
+    for (const entry of entries)
+      parts.push(Buffer.from(`${entry.type === 'tree' ? '40000' : entry.mode} ${entry.name}\0`), Buffer.from(entry.sha, 'hex'));
     const sha = gitHash('tree', Buffer.concat(parts));
     this.trees.set(sha, entries);
     return sha;
@@ -190,6 +196,7 @@ export function gitHash(kind: 'blob' | 'tree' | 'commit', content: Buffer): stri
 
 function segmentsOf(path: string): string[] {
   const segments = path.split('/').filter((segment) => segment !== '');
-  if (segments.length === 0 || segments.some((segment) => segment === '.' || segment === '..')) throw new Error(`not a file path: "${path}"`);
+  if (segments.length === 0 || segments.some((segment) => segment === '.' || segment === '..'))
+    throw new Error(`not a file path: "${path}"`);
   return segments;
 }

@@ -2,7 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
 import type { FakeGitHub } from './fake-github.js';
 
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 
 /**
  * A GitHub App the fake GitHub trusts, put in the environment where the app reads it at start-up

@@ -26,7 +26,9 @@ export async function applyCheckpointedBatch(
       return 0;
     }
     // The runner's subscription delivers only the projection's event types.
-    const fresh = events.filter((event) => definition.eventTypes.includes(event.type) && comparePositions(event.position, stored.position) > 0);
+    const fresh = events.filter(
+      (event) => definition.eventTypes.includes(event.type) && comparePositions(event.position, stored.position) > 0,
+    );
     const batch = new RowChangeBatch(tables);
     for (const event of fresh) batch.addAll(definition.apply(event));
     await writeRowChanges(client, batch, tables, generation);

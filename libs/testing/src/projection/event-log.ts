@@ -1,5 +1,5 @@
 import { formatPosition } from '#event-store';
-import { fold, type Command, type Decider, type DomainEvent, type RecordedEvent } from '#domain';
+import type { DomainEvent, RecordedEvent } from '#domain';
 
 /**
  * Events as a store would hand them to a projection, without a store: each append gets the next
@@ -28,16 +28,6 @@ export class EventLog {
     });
   }
 
-  /**
-   * Appends what `decider` decides for `command` on the stream's events so far. For histories that
-   * read best as the commands that made them; the events are what the projection is fed.
-   */
-  decide<C extends Command, E extends DomainEvent, S>(streamId: string, decider: Decider<C, E, S>, command: C): RecordedEvent[] {
-    const stream: DomainEvent[] = this.recorded.filter((event) => event.streamId === streamId);
-    // Only this decider's events are on its stream, so they are its E.
-    return this.append(streamId, ...decider.decide(command, fold(decider, stream as E[])));
-  }
-
   get events(): readonly RecordedEvent[] {
     return this.recorded;
   }
@@ -46,6 +36,7 @@ export class EventLog {
 // The time the event itself states, so `last_event_at` style columns read as in production.
 function recordedAtOf(event: DomainEvent): string | undefined {
   const data = event.data as Record<string, unknown>;
-  for (const field of ['at', 'occurredAt', 'createdAt', 'updatedAt', 'usedAt', 'receivedAt']) if (typeof data[field] === 'string') return data[field];
+  for (const field of ['at', 'occurredAt', 'createdAt', 'updatedAt', 'usedAt', 'receivedAt'])
+    if (typeof data[field] === 'string') return data[field];
   return undefined;
 }

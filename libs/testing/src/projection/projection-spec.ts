@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import pg from 'pg';
 import type { RecordedEvent } from '#domain';
-import { createGeneration, createReadModelDataSource, ensureProjection, inTransaction, migrateReadModels, physicalTableName, readCheckpoint, type CheckpointRow, type ProjectionDefinition } from '#read-models';
+import {
+  createGeneration,
+  createReadModelDataSource,
+  ensureProjection,
+  inTransaction,
+  migrateReadModels,
+  physicalTableName,
+  readCheckpoint,
+  type CheckpointRow,
+  type ProjectionDefinition,
+} from '#read-models';
 import { createTestDatabase, type TestDatabase } from '../test-database.js';
 import { applyCheckpointedBatch } from './checkpointed-batch.js';
 
@@ -68,7 +78,8 @@ export function useProjectionSpec(definition: ProjectionDefinition): ProjectionS
   }
 
   function generationOf(number: number): ProjectionGeneration {
-    const rows = async (table = tableNames[0]!) => (await pool.query(`SELECT * FROM ${physicalTableName(table, number)} ORDER BY ${orderOf(table)}`)).rows;
+    const rows = async (table = tableNames[0]!) =>
+      (await pool.query(`SELECT * FROM ${physicalTableName(table, number)} ORDER BY ${orderOf(table)}`)).rows;
     return {
       generation: number,
       async apply(events) {
