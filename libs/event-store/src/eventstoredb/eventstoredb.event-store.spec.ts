@@ -431,7 +431,8 @@ describe('EventStoreDbEventStore', () => {
       expect(((await iterator.next()).value as SubscriptionBatch).checkpoint).toBe('600/600');
       const pending = iterator.next();
       call.send(checkpointResp(550n, 550n));
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      // One turn of the event loop, not a timed wait: the stale checkpoint is read before the next event is sent.
+      await new Promise((resolve) => setImmediate(resolve));
       call.send(eventResp({ commit: 700n }), caughtUpResp());
       const next = (await pending).value as SubscriptionBatch;
       expect([positions(next.events), next.checkpoint, next.caughtUp]).toEqual([['700/700'], '700/700', true]);
@@ -547,12 +548,22 @@ describe('EventStoreDbEventStore', () => {
     });
 
     it('close() during the backoff stops resubscribing for good', async () => {
-      const { store, transport } = setup({ resubscribe: { initialDelayMs: 5, maxDelayMs: 5, factor: 1 } });
+      let backoffStarted!: () => void;
+      const inBackoff = new Promise<void>((resolve) => (backoffStarted = resolve));
+      const logger = { warn: (_obj: object, message: string) => message.includes('resubscribing') && backoffStarted() };
+      const { store, transport } = setup({ resubscribe: { initialDelayMs: 5, maxDelayMs: 5, factor: 1 }, logger });
       const subscription = store.subscribe({ after: START });
       const { first, call } = await open(subscription, transport);
-      call.fail(GRPC.UNAVAILABLE, 'Connection dropped');
-      await subscription.close();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Fake timers from the drop on: the backoff's whole delay passes without waiting for it.
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      try {
+        call.fail(GRPC.UNAVAILABLE, 'Connection dropped');
+        await inBackoff; // the retry is scheduled: close() now lands in the middle of the backoff
+        await subscription.close();
+        jest.advanceTimersByTime(50);
+      } finally {
+        jest.useRealTimers();
+      }
       expect(transport.calls).toHaveLength(1);
       await expect(first).resolves.toMatchObject({ done: true });
     });

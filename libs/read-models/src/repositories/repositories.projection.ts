@@ -17,54 +17,10 @@ function apply(recorded: RecordedEvent): RepositoryChange[] {
   const event = recorded as RecordedEvent & RepositoryEvent;
   const key = { id: event.data.repositoryId };
   switch (event.type) {
-    case 'RepositoryConnected': {
-      const d = event.data;
-      return [
-        {
-          kind: 'upsert',
-          table: 'repositories',
-          row: {
-            id: d.repositoryId,
-            organization_id: d.organizationId,
-            github_repo_id: d.githubRepoId,
-            github_installation_id: d.githubInstallationId,
-            workspace_id: d.workspaceId,
-            is_active: true,
-            config_status: 'pending',
-            config_path: null,
-            config: null,
-            config_error: null,
-            config_detected_at: null,
-            metadata: d.metadata,
-            connected_at: d.connectedAt,
-            last_synced_at: null,
-            document_count: 0,
-            last_ingested_at: null,
-            active_job_id: null,
-          },
-        },
-      ];
-    }
-    case 'RepositoryReactivated': {
-      const d = event.data;
-      // As the original: the row is kept (config, documents), with the new installation,
-      // workspace and metadata, and `lastSyncedAt` set to now.
-      return [
-        {
-          kind: 'patch',
-          table: 'repositories',
-          key,
-          set: {
-            organization_id: d.organizationId,
-            github_installation_id: d.githubInstallationId,
-            workspace_id: d.workspaceId,
-            is_active: true,
-            metadata: d.metadata,
-            last_synced_at: d.reactivatedAt,
-          },
-        },
-      ];
-    }
+    case 'RepositoryConnected':
+      return [connected(event.data)];
+    case 'RepositoryReactivated':
+      return [reactivated(key, event.data)];
     case 'RepositoryDeactivated':
       return [{ kind: 'patch', table: 'repositories', key, set: { is_active: false } }];
     case 'RepositoryDeleted':
@@ -73,23 +29,8 @@ function apply(recorded: RecordedEvent): RepositoryChange[] {
       ];
     case 'RepositoryMetadataUpdated':
       return [{ kind: 'patch', table: 'repositories', key, set: { metadata: event.data.metadata } }];
-    case 'RepositoryConfigDetected': {
-      const d = event.data;
-      return [
-        {
-          kind: 'patch',
-          table: 'repositories',
-          key,
-          set: {
-            config_status: d.status,
-            config_path: d.configPath,
-            config: d.config,
-            config_error: d.error,
-            config_detected_at: d.detectedAt,
-          },
-        },
-      ];
-    }
+    case 'RepositoryConfigDetected':
+      return [configDetected(key, event.data)];
     case 'ReindexRequested':
       return [{ kind: 'patch', table: 'repositories', key, set: { active_job_id: event.data.jobId } }];
     case 'ReindexFinished':
@@ -97,6 +38,63 @@ function apply(recorded: RecordedEvent): RepositoryChange[] {
     default:
       return assertNever(event);
   }
+}
+
+type RepositoryData<T extends RepositoryEvent['type']> = Extract<RepositoryEvent, { type: T }>['data'];
+
+function connected(d: RepositoryData<'RepositoryConnected'>): RepositoryChange {
+  return {
+    kind: 'upsert',
+    table: 'repositories',
+    row: {
+      id: d.repositoryId,
+      organization_id: d.organizationId,
+      github_repo_id: d.githubRepoId,
+      github_installation_id: d.githubInstallationId,
+      workspace_id: d.workspaceId,
+      is_active: true,
+      config_status: 'pending',
+      config_path: null,
+      config: null,
+      config_error: null,
+      config_detected_at: null,
+      metadata: d.metadata,
+      connected_at: d.connectedAt,
+      last_synced_at: null,
+      document_count: 0,
+      last_ingested_at: null,
+      active_job_id: null,
+    },
+  };
+}
+
+/**
+ * As the original: the row is kept (config, documents), with the new installation, workspace and
+ * metadata, and `lastSyncedAt` set to now.
+ */
+function reactivated(key: { id: string }, d: RepositoryData<'RepositoryReactivated'>): RepositoryChange {
+  return {
+    kind: 'patch',
+    table: 'repositories',
+    key,
+    set: {
+      organization_id: d.organizationId,
+      github_installation_id: d.githubInstallationId,
+      workspace_id: d.workspaceId,
+      is_active: true,
+      metadata: d.metadata,
+      last_synced_at: d.reactivatedAt,
+    },
+  };
+}
+
+function configDetected(key: { id: string }, d: RepositoryData<'RepositoryConfigDetected'>): RepositoryChange {
+  return {
+    kind: 'patch',
+    table: 'repositories',
+    key,
+    set: { config_status: d.status, config_path: d.configPath, config: d.config, config_error: d.error, config_detected_at: d.detectedAt },
+  };
 }
 
 /**
