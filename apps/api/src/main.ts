@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { createLogger } from '#adapters';
-import { loadConfig } from '#runtime';
+import { loadConfigOrExit } from '#runtime';
 import { openRuntime } from '#runtime';
 import { onShutdown } from '#runtime';
 import { createApiApp } from './create-api-app.js';
 
 /** The api alone (production shape): DATABASE_URL is required; projections run in apps/projector. */
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger('api');
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required for start:api; `npm start` runs everything on an embedded database');
 const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, logger });

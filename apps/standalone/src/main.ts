@@ -3,7 +3,7 @@ import { createLogger } from '#adapters';
 import { createApiApp } from '../../api/src/create-api-app.js';
 import { ProjectorDaemon } from '../../projector/src/projector.daemon.js';
 import { startReactors } from '../../projector/src/reactors/reactors.js';
-import { loadConfig } from '#runtime';
+import { loadConfigOrExit } from '#runtime';
 import { setUpDemo, startDemoGitHubFromArgs } from './demo.js';
 import { startEmbeddedDatabase } from '#runtime';
 import { bannerSession } from './local-organization.js';
@@ -15,7 +15,7 @@ import { onShutdown } from '#runtime';
  * DATA_DIR (./.data) unless DATABASE_URL points at a server.
  */
 const demo = await startDemoGitHubFromArgs(process.argv, process.env);
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger('console');
 const embedded = config.databaseUrl
   ? null

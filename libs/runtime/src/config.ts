@@ -66,16 +66,40 @@ export interface ConsoleConfig {
   readonly quotas: QuotaSettings;
 }
 
+/** Every setting that is missing or malformed, one line each: the process prints them and exits 1. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Console cannot start; fix ${problems.length === 1 ? 'this setting' : `these ${problems.length} settings`}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * Reads and validates every setting at once: a malformed value, or one production requires, is
+ * reported together with all the others (ConfigurationError), never one restart at a time.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
-  requireProductionClerkSettings(env);
-  return {
-    port: integer(env, 'PORT', 3000),
+  const problems: string[] = [];
+  const read = <T>(fallback: T, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      return fallback;
+    }
+  };
+  const int = (name: string, fallback: number) => read(fallback, () => integer(env, name, fallback));
+  problems.push(...productionProblems(env));
+  const config: ConsoleConfig = {
+    port: int('PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
-    eventStoreUrl: env.EVENT_STORE_URL || undefined,
-    dataDir: resolve(env.DATA_DIR ?? '.data'),
-    embeddedDatabasePort: integer(env, 'EMBEDDED_PG_PORT', 54329),
-    consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000),
+    eventStoreUrl: read(undefined, () => eventStoreUrl(env.EVENT_STORE_URL)),
+    dataDir: resolve(env.DATA_DIR || '.data'),
+    embeddedDatabasePort: int('EMBEDDED_PG_PORT', 54329),
+    consistencyTimeoutMs: int('CONSISTENCY_TIMEOUT_MS', 5000),
     clerk:
       env.CLERK_JWT_KEY || env.CLERK_SECRET_KEY
         ? {
@@ -96,9 +120,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     metricsToken: env.METRICS_TOKEN || undefined,
     githubAppSlug: env.GITHUB_APP_SLUG || undefined,
     // Validated here so a malformed key stops the process at startup, not at the first decryption.
-    encryptionKey: env.ENCRYPTION_KEY ? parseEncryptionKey(env.ENCRYPTION_KEY) : undefined,
-    previousEncryptionKeys: env.ENCRYPTION_KEY_PREVIOUS ? parseEncryptionKeys(env.ENCRYPTION_KEY_PREVIOUS, 'ENCRYPTION_KEY_PREVIOUS') : [],
-    githubApiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    encryptionKey: read(undefined, () => (env.ENCRYPTION_KEY ? parseEncryptionKey(env.ENCRYPTION_KEY) : undefined)),
+    previousEncryptionKeys: read([], () =>
+      env.ENCRYPTION_KEY_PREVIOUS ? parseEncryptionKeys(env.ENCRYPTION_KEY_PREVIOUS, 'ENCRYPTION_KEY_PREVIOUS') : [],
+    ),
+    githubApiUrl: read('https://api.github.com', () => httpUrl('GITHUB_API_URL', env.GITHUB_API_URL || 'https://api.github.com')),
     githubOAuth:
       env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET
         ? {
@@ -109,31 +135,86 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
           }
         : null,
     ingestionLimits: {
-      maxTreeEntries: integer(env, 'INGESTION_MAX_TREE_ENTRIES', 500_000),
-      globBudgetMs: integer(env, 'INGESTION_GLOB_BUDGET_MS', 10_000),
+      maxTreeEntries: int('INGESTION_MAX_TREE_ENTRIES', 500_000),
+      globBudgetMs: int('INGESTION_GLOB_BUDGET_MS', 10_000),
     },
     cohere: env.COHERE_API_KEY
-      ? { apiKey: env.COHERE_API_KEY, apiUrl: (env.COHERE_API_URL || 'https://api.cohere.com').replace(/\/+$/, '') }
+      ? {
+          apiKey: env.COHERE_API_KEY,
+          apiUrl: read('https://api.cohere.com', () => httpUrl('COHERE_API_URL', env.COHERE_API_URL || 'https://api.cohere.com')),
+        }
       : null,
     redisUrl: env.REDIS_URL || undefined,
     trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
-    rateLimits: loadRateLimits(env),
-    quotas: loadQuotas(env),
+    rateLimits: loadRateLimits(env, problems),
+    quotas: loadQuotas(env, problems),
   };
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return config;
+}
+
+/** For entry points: the settings, or every problem with them on stderr and exit code 1 (no stack trace). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 /**
- * Without an `azp` allowlist a session token minted for any other site of the same Clerk instance
- * (or its development frontends) is accepted here: in production that is a refusal to start.
+ * What production requires beyond well-formed values:
+ * - Clerk without an `azp` allowlist accepts a session token minted for any other site of the same
+ *   Clerk instance (or its development frontends);
+ * - without ENCRYPTION_KEY each process would generate its own key file, so replicas could not
+ *   open each other's GitHub tokens, and a re-created container would lose them all;
+ * - a data directory is written only where the operator said: the embedded PostgreSQL (no
+ *   DATABASE_URL) and the local identity keys (no Clerk) need an explicit DATA_DIR.
  */
-function requireProductionClerkSettings(env: NodeJS.ProcessEnv): void {
+function productionProblems(env: NodeJS.ProcessEnv): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
   const clerk = Boolean(env.CLERK_JWT_KEY || env.CLERK_SECRET_KEY);
   const parties = (env.CLERK_AUTHORIZED_PARTIES ?? '').split(',').filter((p) => p.trim() !== '');
-  if (env.NODE_ENV === 'production' && clerk && parties.length === 0) {
-    throw new Error(
+  if (clerk && parties.length === 0) {
+    problems.push(
       'CLERK_AUTHORIZED_PARTIES must be set when NODE_ENV=production and Clerk is configured: the comma-separated origins of your frontends, e.g. https://app.example.com',
     );
   }
+  if (!env.ENCRYPTION_KEY) {
+    problems.push(
+      'ENCRYPTION_KEY must be set when NODE_ENV=production: 32 random bytes in base64 or hex (`openssl rand -base64 32`), the same for every api and projector process',
+    );
+  }
+  const writers = [
+    ...(env.DATABASE_URL ? [] : ['the embedded PostgreSQL (DATABASE_URL is unset)']),
+    ...(clerk ? [] : ['local identity keys (Clerk is not configured)']),
+  ];
+  if (!env.DATA_DIR && writers.length > 0) {
+    problems.push(`DATA_DIR must be set when NODE_ENV=production and a process keeps files: ${writers.join(' and ')}`);
+  }
+  return problems;
+}
+
+function eventStoreUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (/^(esdb|esdb\+discover|postgres|postgresql):\/\//.test(raw)) return raw;
+  throw new Error(
+    `EVENT_STORE_URL must start with esdb://, esdb+discover://, postgres:// or postgresql://, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`,
+  );
+}
+
+function httpUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

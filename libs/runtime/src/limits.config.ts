@@ -45,17 +45,42 @@ export type QuotaName = keyof typeof QUOTAS;
 /** `null`: no quota (`QUOTA_…=off`). */
 export type QuotaSettings = Readonly<Record<QuotaName, number | null>>;
 
-export function loadRateLimits(env: NodeJS.ProcessEnv): RateLimitSettings {
+/** `problems`: collects one message per malformed setting (the default is kept for it) instead of throwing at the first. */
+export function loadRateLimits(env: NodeJS.ProcessEnv, problems?: string[]): RateLimitSettings {
   const windows = Object.fromEntries(
-    Object.entries(RATE_LIMITS).map(([name, { env: variable, fallback }]) => [name, rateWindow(variable, env[variable] || fallback)]),
+    Object.entries(RATE_LIMITS).map(([name, { env: variable, fallback }]) => [
+      name,
+      collecting(
+        problems,
+        () => rateWindow(variable, env[variable] || fallback),
+        () => rateWindow(variable, fallback),
+      ),
+    ]),
   ) as Record<RateLimitName, RateLimitWindow | null>;
   return { windows, redisPrefix: env.RATE_LIMIT_REDIS_PREFIX || 'console:rate-limit:' };
 }
 
-export function loadQuotas(env: NodeJS.ProcessEnv): QuotaSettings {
+export function loadQuotas(env: NodeJS.ProcessEnv, problems?: string[]): QuotaSettings {
   return Object.fromEntries(
-    Object.entries(QUOTAS).map(([name, { env: variable, fallback }]) => [name, quota(variable, env[variable] || String(fallback))]),
+    Object.entries(QUOTAS).map(([name, { env: variable, fallback }]) => [
+      name,
+      collecting(
+        problems,
+        () => quota(variable, env[variable] || String(fallback)),
+        () => fallback,
+      ),
+    ]),
   ) as Record<QuotaName, number | null>;
+}
+
+function collecting<T>(problems: string[] | undefined, parse: () => T, fallback: () => T): T {
+  if (!problems) return parse();
+  try {
+    return parse();
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+    return fallback();
+  }
 }
 
 function rateWindow(variable: string, raw: string): RateLimitWindow | null {

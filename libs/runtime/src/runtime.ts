@@ -45,7 +45,11 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
     for (const projection of PROJECTIONS) await ensureProjection(client, projection);
   });
   const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
-  const identity = options.identity ?? (await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
+  // With Clerk configured local tokens are refused, so no key file is written: an in-memory key
+  // keeps the type (the CLI's `token` refuses to mint in that mode).
+  const identity =
+    options.identity ??
+    (config.clerk ? await LocalIdentityProvider.ephemeral() : await LocalIdentityProvider.fromDirectory(join(config.dataDir, 'identity')));
   const authenticator = config.clerk ? new SessionTokenVerifier(config.clerk) : identity;
   let cipher = options.cipher ?? (config.encryptionKey ? new TokenCipher(config.encryptionKey, config.previousEncryptionKeys) : undefined);
   return {

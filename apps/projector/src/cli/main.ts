@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { createLogger, localOrganizationId } from '#adapters';
 import { projectionNamed } from '#read-models';
-import { loadConfig } from '#runtime';
+import { loadConfigOrExit } from '#runtime';
 import { embeddedDatabaseInUse, embeddedDatabaseUrl, startEmbeddedDatabase } from '#runtime';
 import { openRuntime, type Runtime } from '#runtime';
 import { projectionStatus } from '#runtime';
@@ -11,7 +11,7 @@ import { replayProjection } from './replay.js';
 import { seedJobs } from './seed-jobs.js';
 import { mintLocalToken, type TokenOptions } from './token.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const logger = createLogger('console-cli', process.env.LOG_LEVEL ?? 'warn');
 
 /** Opens the runtime on DATABASE_URL, on the embedded server of a running `npm start`, or starts it. */

@@ -33,6 +33,11 @@ export class TokenRefusedError extends Error {
  * a typo. `--create` creates a missing one through the same commands as `POST /v1/orgs`.
  */
 export async function mintLocalToken(runtime: Runtime, options: TokenOptions): Promise<MintedToken> {
+  // The api verifies Clerk's tokens only, so a local one would be refused on every request.
+  if (runtime.config.clerk)
+    throw new TokenRefusedError(
+      'Clerk is configured (CLERK_JWT_KEY or CLERK_SECRET_KEY): the api accepts Clerk session tokens only; sign in through Clerk',
+    );
   const organizations = new LocalOrganizations(runtime.store);
   let organization = await organizations.find(options.org, options.user);
   if (!organization) {
@@ -40,8 +45,6 @@ export async function mintLocalToken(runtime: Runtime, options: TokenOptions): P
       throw new TokenRefusedError(
         `organization "${options.org}" does not exist; pass --create to create it with ${options.user} as its admin, or create it with POST /v1/orgs`,
       );
-    if (runtime.config.clerk)
-      throw new TokenRefusedError('Clerk is configured: organizations are created in Clerk, and local tokens are not accepted');
     organization = await organizations.ensure({ slug: options.org, userId: options.user });
   }
   if (options.orgId && options.orgId !== organization.organizationId) {
