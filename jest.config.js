@@ -24,7 +24,7 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.db\\.spec\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.(db|http)\\.spec\\.ts$'],
     },
     {
       ...common,
@@ -32,6 +32,12 @@ export default {
       testMatch: ['<rootDir>/libs/**/*.db.spec.ts', '<rootDir>/apps/**/*.db.spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+    {
+      ...common,
+      // Against fake servers on loopback (GitHub, Clerk, Cohere) through the real SDKs; no database.
+      displayName: 'http',
+      testMatch: ['<rootDir>/libs/**/*.http.spec.ts', '<rootDir>/apps/**/*.http.spec.ts'],
     },
     {
       ...common,
