@@ -1,4 +1,4 @@
-import type { IngestionJobInput } from '#domain';
+import type { IngestionJobInput, InitialSync } from '#domain';
 import type { Sql } from '../core/sql.js';
 import type { IngestionQueueRow, InitialSyncRequestRow } from './ingestion-queue.table.js';
 
@@ -13,16 +13,8 @@ export interface PendingIngestionJob {
   readonly queuedAt: Date;
 }
 
-export interface InitialSyncRequest {
-  readonly requestId: string;
-  readonly resourceId: string;
-  readonly organizationId: string;
-  readonly workspaceId: string;
-  readonly installationId: string;
-  readonly repoId: string;
-  readonly repoFullName: string;
-  readonly defaultBranch: string;
-  readonly connectedBy: string;
+/** A connection's initial sync (the workflow's `InitialSync`) and when it was asked for. */
+export interface InitialSyncRequest extends InitialSync {
   readonly requestedAt: Date;
 }
 
