@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,10 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../libs/runtime/sr
  * otherwise, so `npm test` passes on a machine with nothing installed. Each test file then creates
  * its own database on that server (test/support/database.ts).
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(_globalConfig: unknown, projectConfig: { displayName?: { name?: string } }): Promise<void> {
+  // e2e tests that run Console as child processes (crash, faults, read-only install) run dist/, as
+  // production does: built once here, before any worker starts, so no test rewrites it under another.
+  if (projectConfig.displayName?.name === 'e2e') execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   if (process.env.DATABASE_URL) return;
   const dataDir = mkdtempSync(join(tmpdir(), 'console-test-'));
   const port = 20000 + Math.floor(Math.random() * 20000);

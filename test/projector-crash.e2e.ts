@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { LocalIdentityProvider, createLogger, localOrganizationId } from '#adapters';
 import { PROJECTIONS, activeGeneration, readCheckpoint } from '#read-models';
@@ -22,7 +22,6 @@ describe('projector crash safety', () => {
   let lastPosition = '';
 
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }); // the daemon runs from dist/, as in production
     database = await createTestDatabase();
     runtime = await openRuntime(loadConfig({}), {
       databaseUrl: database.url,
