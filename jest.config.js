@@ -23,7 +23,7 @@ export default {
       // Pure specs: no database, no global setup, so `npm run test:unit` runs in seconds anywhere.
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/deploy/**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.(db|http)\\.spec\\.ts$'],
     },
     {

@@ -61,7 +61,8 @@ describe('projector crash safety', () => {
 
   function startDaemon(): ChildProcess {
     return spawn(process.execPath, ['dist/apps/projector/src/main.js'], {
-      env: { ...process.env, DATABASE_URL: database.url, EVENT_STORE_URL: '', LOG_LEVEL: 'info', NODE_OPTIONS: '' },
+      // PROJECTOR_PORT 0: its health server on any free port, so parallel test files never clash on 9464.
+      env: { ...process.env, DATABASE_URL: database.url, EVENT_STORE_URL: '', LOG_LEVEL: 'info', NODE_OPTIONS: '', PROJECTOR_PORT: '0' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
   }

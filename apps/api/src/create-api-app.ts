@@ -28,7 +28,7 @@ export async function createApiApp(runtime: Runtime): Promise<INestApplication> 
   // Security headers on every answer, errors and docs included; X-Powered-By only names our stack to a scanner.
   app.disable('x-powered-by');
   app.use(helmet());
-  installRequestLogging(app, runtime.logger);
+  installRequestLogging(app, runtime.logger, runtime.config.queryMonitoring);
   app.use(requireJsonBodies);
   installJsonBodyParsers(app);
   // Per-address rate limits count the client, not a load balancer in front of it.

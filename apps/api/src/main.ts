@@ -4,6 +4,7 @@ import { loadConfigOrExit } from '#runtime';
 import { openRuntime } from '#runtime';
 import { onShutdown } from '#runtime';
 import { createApiApp } from './create-api-app.js';
+import { listen, PortInUseError } from './listen.js';
 
 /** The api alone (production shape): DATABASE_URL is required; projections run in apps/projector. */
 const config = loadConfigOrExit();
@@ -11,7 +12,15 @@ const logger = createLogger('api');
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required for start:api; `npm start` runs everything on an embedded database');
 const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, logger });
 const app = await createApiApp(runtime);
-await app.listen(config.port, config.host);
+try {
+  await listen(app, config.port, config.host);
+} catch (error) {
+  if (!(error instanceof PortInUseError)) throw error;
+  await app.close();
+  await runtime.close();
+  process.stderr.write(`api cannot start: ${error.message}\n`);
+  process.exit(1);
+}
 onShutdown(
   logger,
   () => app.close(),

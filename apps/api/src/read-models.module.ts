@@ -17,6 +17,7 @@ import {
   type Sql,
 } from '#read-models';
 import { READ_DATABASE } from '#runtime';
+import { namedStatements } from '#adapters';
 import type { DataSource } from 'typeorm';
 
 const QUERIES = [
@@ -38,13 +39,14 @@ const QUERIES = [
 /**
  * The read models' query classes, each injectable by its own class, all on the API's read pool.
  * They live in #read-models, which knows nothing of Nest or the runtime's tokens; this is the one
- * place that gives them their `Sql`. An area module never lists one in its own providers.
+ * place that gives them their `Sql`, and names their statements `<class>.<method>` in metrics and
+ * slow-query lines. An area module never lists one in its own providers.
  */
 @Global()
 @Module({
   providers: QUERIES.map((Queries): Provider => ({
     provide: Queries,
-    useFactory: (database: DataSource) => new Queries(sqlOnDataSource(database) satisfies Sql),
+    useFactory: (database: DataSource) => namedStatements(new Queries(sqlOnDataSource(database) satisfies Sql), Queries.name),
     inject: [READ_DATABASE],
   })),
   exports: [...QUERIES],

@@ -3,6 +3,7 @@ import { createLogger } from '#adapters';
 import { loadConfigOrExit } from '#runtime';
 import { openRuntime } from '#runtime';
 import { onShutdown } from '#runtime';
+import { startProjectorHealthServer, type ProjectorHealthServer } from './health-server.js';
 import { ProjectorDaemon } from './projector.daemon.js';
 import { startReactors } from './reactors/reactors.js';
 
@@ -15,8 +16,29 @@ const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, log
 const daemon = new ProjectorDaemon({ store: runtime.store, pool: runtime.projectorPool, connectionString: runtime.databaseUrl, logger });
 await daemon.start();
 const reactors = await startReactors(runtime);
+let health: ProjectorHealthServer;
+try {
+  health = await startProjectorHealthServer({
+    host: config.host,
+    port: config.projectorPort,
+    runners: daemon.runners,
+    store: runtime.store,
+    pool: runtime.projectorPool,
+    logger,
+    metricsToken: config.metricsToken,
+  });
+} catch (error) {
+  // A port taken by another process (a second projector on one host needs its own PROJECTOR_PORT) is fatal: a probe
+  // or scraper would otherwise talk to the wrong process.
+  logger.fatal({ err: error, host: config.host, port: config.projectorPort }, 'cannot serve health and metrics; set PROJECTOR_PORT');
+  await Promise.allSettled([reactors.stop(), daemon.stop()]);
+  await runtime.close().catch(() => undefined);
+  process.exit(1);
+}
+logger.info({ url: health.url }, 'projector health and metrics listening');
 onShutdown(
   logger,
+  () => health.close(), // first: probes report the process gone while the batch in flight commits
   () => reactors.stop(),
   () => daemon.stop(),
   () => runtime.close(),

@@ -468,6 +468,63 @@ describe('ProjectionRunner', () => {
     });
   });
 
+  describe('when the session holding its lock dies while it is idle', () => {
+    it('notices at once, contends again, and one runner applies every later event exactly once', async () => {
+      const definition = tickProjection('lock_session_lost');
+      await createProjection(definition);
+      const lock = lockName(definition.name, 1);
+      const holders = async () =>
+        (
+          await admin.query<{ pid: number; application_name: string }>(
+            `SELECT l.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND l.objid = (hashtext($1)::bigint & 4294967295)::oid`,
+            [lock],
+          )
+        ).rows;
+      let n = 0;
+      const expected: Record<string, { events: number; lastN: number }> = {};
+      const tickMany = async (count: number) => {
+        let last: Position = START;
+        for (let i = 0; i < count; i++) {
+          const stream = `s${n % 2}`;
+          last = (await tick(definition, stream, { n: ++n })).position;
+          expected[stream] = { events: (expected[stream]?.events ?? 0) + 1, lastN: n };
+        }
+        return last;
+      };
+
+      const poolA = namedPool('lock-lost-a');
+      const poolB = namedPool('lock-lost-b');
+      const storeA = storeOn(poolA);
+      const [progressA, progressB] = [new Progress(), new Progress()];
+      startRunner({ definition, store: storeA, pool: poolA, onBatch: progressA.onBatch });
+      await progressA.reached(storeA, await tickMany(5));
+      startRunner({ definition, store: storeOn(poolB), pool: poolB, onBatch: progressB.onBatch });
+      const [holder] = await holders();
+      expect(holder?.application_name).toBe('lock-lost-a');
+
+      // Only the lock's session dies; A's other connections, and the log, are untouched and idle.
+      const lost = nextLog((line) => line.msg.includes('lock session lost'));
+      await admin.query('SELECT pg_terminate_backend($1)', [holder!.pid]);
+      await within(lost, 10_000, () => `runner A did not notice its lock session die (${lastWarning()})`);
+      // A contends at once, B at its next standby attempt: one of them holds the lock again.
+      const deadline = Date.now() + 10_000;
+      while ((await holders()).length !== 1) {
+        if (Date.now() > deadline) throw new Error('nobody took the lock again');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+
+      const head = await tickMany(10);
+      const winner = (await holders())[0]!.application_name === 'lock-lost-a' ? progressA : progressB;
+      await winner.reached(storeA, head);
+      expect(progressA.applied + progressB.applied).toBe(15);
+      expect(await countsOf(definition)).toEqual(expected);
+      expect(await amountsOf(definition)).toHaveLength(15);
+      expect(await holders()).toHaveLength(1);
+    });
+  });
+
   describe('when its connections are terminated while events keep arriving', () => {
     it('resubscribes from the checkpoint and ends with every event applied exactly once', async () => {
       const definition = tickProjection('lost_connection');

@@ -5,6 +5,7 @@ import {
   CHECKPOINT_CHANNEL,
   RowChangeBatch,
   activeGeneration,
+  checkoutClient,
   readCheckpoint,
   schemaHash,
   writeRowChanges,
@@ -29,6 +30,11 @@ export interface ProjectionRunnerOptions {
   /** Restart a subscription that made no progress for this long while the store's head moved. */
   readonly watchdogMs?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number; readonly factor: number };
+  /**
+   * Replay: stop (rejecting `done` with the connection error) once the database has been unreachable
+   * this long; a later replay resumes from the checkpoint. Live runners retry for as long as they run.
+   */
+  readonly giveUpAfterMs?: number;
   readonly onBatch?: (progress: { readonly applied: number; readonly position: Position; readonly caughtUp: boolean }) => void;
 }
 
@@ -63,6 +69,8 @@ export class ProjectionRunner {
   private settle!: { resolve: () => void; reject: (error: unknown) => void };
   private readonly tables: ReadonlyMap<string, TableDefinition>;
   state: 'starting' | 'standby' | 'running' | 'needs-replay' | 'stopped' = 'starting';
+  /** The generation this runner last took the lock of (null before it ever did). */
+  generation: number | null = null;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.tables = new Map(options.definition.tables.map((t) => [t.name, t]));
@@ -99,14 +107,25 @@ export class ProjectionRunner {
   private async loop(): Promise<void> {
     const backoff = this.options.backoff ?? { initialMs: 100, maxMs: 10_000, factor: 1.5 };
     let delayMs = backoff.initialMs;
+    let outageSince: number | null = null;
     while (!this.stopped) {
       let client: pg.PoolClient | null = null;
       let broken = false;
       try {
-        client = await checkout(this.options.pool);
+        // The lock lives in this session: when the session dies the lock is gone, and another
+        // instance may take it. Every write goes through this same session, so none can land
+        // without the lock; the subscription is closed at once so the loop re-contends for it.
+        client = await checkoutClient(this.options.pool, (error) => {
+          if (this.state === 'running') this.options.logger.warn({ projection: this.name, err: error }, 'lock session lost; re-contending');
+          void this.subscription?.close();
+        });
         const generation = await this.acquire(client);
+        outageSince = null;
         if (generation === null) continue;
         this.state = 'running';
+        this.generation = generation;
+        // The watchdog measures from here: time spent standing by is not a stalled subscription.
+        this.lastProgressAt = Date.now();
         const finished = await this.consume(client, generation, () => (delayMs = backoff.initialMs));
         if (finished) {
           this.stopped = true;
@@ -114,7 +133,9 @@ export class ProjectionRunner {
         }
       } catch (error) {
         broken = isConnectionError(error);
-        if (error instanceof PoisonEventError && this.options.mode === 'replay') {
+        if (broken) outageSince ??= Date.now();
+        const outageTooLong = broken && this.options.giveUpAfterMs !== undefined && Date.now() - outageSince! > this.options.giveUpAfterMs;
+        if ((error instanceof PoisonEventError && this.options.mode === 'replay') || outageTooLong) {
           this.stopped = true;
           this.state = 'stopped';
           this.settle.reject(error);
@@ -153,7 +174,12 @@ export class ProjectionRunner {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
       lockName(this.name, generation),
     ]);
-    if (rows[0]!.locked) return generation;
+    if (rows[0]!.locked) {
+      if (this.state !== 'running') this.options.logger.info({ projection: this.name, generation }, 'projection lock taken; applying');
+      return generation;
+    }
+    if (this.state !== 'standby')
+      this.options.logger.info({ projection: this.name, generation }, 'projection held by another process; standing by');
     this.state = 'standby';
     await this.pause(1000);
     return null;
@@ -294,7 +320,7 @@ export class ProjectionRunner {
   private async checkStalled(watchdogMs: number): Promise<void> {
     if (this.state !== 'running' || !this.subscription || this.applying || Date.now() - this.lastProgressAt < watchdogMs) return;
     try {
-      const client = await checkout(this.options.pool);
+      const client = await checkoutClient(this.options.pool);
       try {
         const generation = this.options.generation ?? (await activeGeneration(client, this.name))?.generation ?? 1;
         const checkpoint = await readCheckpoint(client, this.name, generation);
@@ -335,19 +361,3 @@ export class ProjectionRunner {
 }
 
 export const lockName = (name: string, generation: number) => `projection:${name}:g${generation}`;
-
-/**
- * A pool client that survives its backend dying: pg emits 'error' on a checked-out client, and
- * with no listener that would crash the process instead of letting the failed query reject.
- */
-async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
-  const client = await pool.connect();
-  const ignore = () => undefined; // the pending or next query rejects; the loop handles that
-  client.on('error', ignore);
-  const release = client.release.bind(client);
-  client.release = (destroy?: boolean | Error) => {
-    client.off('error', ignore);
-    return release(destroy);
-  };
-  return client;
-}

@@ -20,6 +20,8 @@ export interface ProjectorDaemonOptions {
 export class ProjectorDaemon {
   readonly runners: ProjectionRunner[];
   private listener: pg.Client | null = null;
+  private relistenTimer: NodeJS.Timeout | null = null;
+  private relistenDelayMs = 100;
   private stopped = false;
 
   constructor(private readonly options: ProjectorDaemonOptions) {
@@ -44,6 +46,7 @@ export class ProjectorDaemon {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.relistenTimer) clearTimeout(this.relistenTimer);
     await Promise.all(this.runners.map((runner) => runner.stop()));
     await this.listener?.end().catch(() => undefined);
   }
@@ -56,15 +59,52 @@ export class ProjectorDaemon {
       runner?.restart();
     });
     client.on('error', (error) => {
+      if (this.listener !== client) return; // pg reports one loss twice (the server's error, then the socket's end)
       this.options.logger.warn({ err: error }, 'switch listener lost; reconnecting');
       this.listener = null;
       void client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => void this.listenForSwitches().catch(() => undefined), 1000).unref();
+      this.relistenLater();
     });
-    await client.connect();
-    await client.query(`LISTEN ${SWITCH_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${SWITCH_CHANNEL}`);
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopped) return void (await client.end().catch(() => undefined));
     this.listener = client;
-    // A switch made while we were not listening is picked up too: runners re-read the active generation.
-    if (!this.stopped) for (const runner of this.runners) if (runner.state === 'running') runner.restart();
+    this.relistenDelayMs = 100;
+    await this.restartSwitchedRunners();
+  }
+
+  /**
+   * A switch made while we were not listening is picked up too: the runners on a generation that is
+   * no longer active restart on the active one. Only those: a restart lets go of the lock, and a
+   * standby elsewhere may take it, a needless handover after every reconnect.
+   */
+  private async restartSwitchedRunners(): Promise<void> {
+    const running = this.runners.filter((runner) => runner.state === 'running');
+    if (running.length === 0) return;
+    const active = await this.options.pool
+      .query<{ name: string; active_generation: number }>('SELECT name, active_generation FROM projection_generations')
+      .then(({ rows }) => new Map(rows.map((row) => [row.name, row.active_generation])))
+      .catch(() => null); // unknown: restart them all, each re-reads its generation
+    for (const runner of running) if (!active || active.get(runner.name) !== runner.generation) runner.restart();
+  }
+
+  /** Until LISTEN works again, with backoff: a missed switch would leave a runner on a dropped generation. */
+  private relistenLater(): void {
+    if (this.stopped || this.relistenTimer) return;
+    const delayMs = this.relistenDelayMs;
+    this.relistenDelayMs = Math.min(5000, delayMs * 2);
+    this.relistenTimer = setTimeout(() => {
+      this.relistenTimer = null;
+      this.listenForSwitches().catch((error: unknown) => {
+        this.options.logger.warn({ err: error, retryInMs: this.relistenDelayMs }, 'switch listener could not reconnect; retrying');
+        this.relistenLater();
+      });
+    }, delayMs);
+    this.relistenTimer.unref();
   }
 }

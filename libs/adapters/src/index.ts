@@ -22,3 +22,7 @@ export * from './embedding/embedding-provider.js';
 export * from './embedding/cohere-embedding.provider.js';
 export * from './github/repository-tree.js';
 export * from './github/repository-blobs.js';
+export * from './observability/db-metrics.js';
+export * from './observability/query-observer.js';
+export * from './observability/request-queries.js';
+export * from './observability/statement-names.js';

@@ -1,7 +1,8 @@
 export * from './event-store.port.js';
 export * from './position.js';
 export * from './upcasters.js';
-export { PostgresEventStore, isConnectionError, type PostgresEventStoreOptions } from './postgres/postgres.event-store.js';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres.event-store.js';
+export { isConnectionError } from './connection-errors.js';
 export * from './command-handler.js';
 export {
   EventStoreDbEventStore,

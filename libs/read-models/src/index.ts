@@ -8,6 +8,7 @@ export * from './core/projection-catalog.js';
 export * from './core/data-source.js';
 export * from './core/checkpoint-waiter.js';
 export * from './core/in-transaction.js';
+export * from './core/pool-client.js';
 export * from './projections.js';
 export * from './api-keys/api-keys.table.js';
 export * from './api-keys/api-keys.projection.js';

@@ -42,6 +42,24 @@ describe('METRICS_TOKEN', () => {
   });
 });
 
+describe('MIGRATE_ON_START and PROJECTOR_PORT', () => {
+  it('migrate at start and serve the projector on 9464 by default; read true/false/1/0 and a port', () => {
+    expect(loadConfig({})).toEqual(expect.objectContaining({ migrateOnStart: true, projectorPort: 9464 }));
+    expect(loadConfig({ MIGRATE_ON_START: 'false', PROJECTOR_PORT: '0' })).toEqual(
+      expect.objectContaining({ migrateOnStart: false, projectorPort: 0 }),
+    );
+    expect(loadConfig({ MIGRATE_ON_START: '0' }).migrateOnStart).toBe(false);
+    expect(loadConfig({ MIGRATE_ON_START: 'TRUE' }).migrateOnStart).toBe(true);
+  });
+
+  it('refuses anything else, naming the setting', () => {
+    expect(problemsOf({ MIGRATE_ON_START: 'no', PROJECTOR_PORT: 'metrics' })).toEqual([
+      'MIGRATE_ON_START must be true or false, got "no"',
+      'PROJECTOR_PORT must be a non-negative integer, got "metrics"',
+    ]);
+  });
+});
+
 /** The message of the ConfigurationError that `env` raises, or null when it loads. */
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] | null {
   try {

@@ -11,8 +11,23 @@ export interface ConsoleConfig {
   readonly eventStoreUrl: string | undefined;
   readonly dataDir: string;
   readonly embeddedDatabasePort: number;
+  /**
+   * `MIGRATE_ON_START` (true): each process creates or updates the schemas it uses when it opens.
+   * `false`: it only checks they are current (a deployment runs `console migrate` once first), so
+   * the api and the projector need no DDL rights.
+   */
+  readonly migrateOnStart: boolean;
+  /** `PROJECTOR_PORT` (9464, on HOST): the projector daemon's /health/live, /health/ready and /metrics. */
+  readonly projectorPort: number;
   /** How long a query with `minPosition` waits for its projection before answering 503. */
   readonly consistencyTimeoutMs: number;
+  /**
+   * `API_STATEMENT_TIMEOUT_MS` (10000, 0: none): PostgreSQL cancels a statement of the read-model pool
+   * (the api's queries; not the projector's or the event store's) running longer, and the api answers 503.
+   * `SLOW_QUERY_MS` (500, 0: off): a statement slower than this logs a warning.
+   * `QUERIES_PER_REQUEST_WARN` (10, 0: off): a request issuing more statements logs a warning.
+   */
+  readonly queryMonitoring: { readonly statementTimeoutMs: number; readonly slowQueryMs: number; readonly maxQueriesPerRequest: number };
   /** Clerk: when a key is set, session tokens are Clerk's; otherwise the local identity provider's. */
   /**
    * `CLERK_AUTHORIZED_PARTIES`: accepted `azp` origins, comma-separated (required when NODE_ENV=production);
@@ -99,7 +114,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     eventStoreUrl: read(undefined, () => eventStoreUrl(env.EVENT_STORE_URL)),
     dataDir: resolve(env.DATA_DIR || '.data'),
     embeddedDatabasePort: int('EMBEDDED_PG_PORT', 54329),
+    migrateOnStart: read(true, () => boolean('MIGRATE_ON_START', env.MIGRATE_ON_START, true)),
+    projectorPort: int('PROJECTOR_PORT', 9464),
     consistencyTimeoutMs: int('CONSISTENCY_TIMEOUT_MS', 5000),
+    queryMonitoring: {
+      statementTimeoutMs: int('API_STATEMENT_TIMEOUT_MS', 10_000),
+      slowQueryMs: int('SLOW_QUERY_MS', 500),
+      maxQueriesPerRequest: int('QUERIES_PER_REQUEST_WARN', 10),
+    },
     clerk:
       env.CLERK_JWT_KEY || env.CLERK_SECRET_KEY
         ? {
@@ -215,6 +237,13 @@ function httpUrl(name: string, raw: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
   return raw.replace(/\/+$/, '');
+}
+
+function boolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1)$/i.test(raw)) return true;
+  if (/^(false|0)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
 import { PROJECTIONS, activeCheckpoints } from '#read-models';
-import { projectorLagEvents, projectorLagSeconds } from '#adapters';
+import { projectorDeadLetters, projectorLagEvents, projectorLagSeconds } from '#adapters';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -31,6 +31,7 @@ export async function projectionStatus(store: EventStore, db: Pick<pg.Pool, 'que
         : null;
       if (backlog) projectorLagEvents.set({ projection: checkpoint.name }, backlog.events);
       if (lagSeconds !== null) projectorLagSeconds.set({ projection: checkpoint.name }, lagSeconds);
+      projectorDeadLetters.set({ projection: checkpoint.name }, checkpoint.deadLetters);
       return {
         name: checkpoint.name,
         generation: checkpoint.generation,

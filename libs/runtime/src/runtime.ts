@@ -2,9 +2,19 @@ import pg from 'pg';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore } from '#event-store';
-import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource, ensureProjection, inTransaction, migrateReadModels } from '#read-models';
-import { LocalIdentityProvider, SessionTokenVerifier, TokenCipher, createLogger, type Logger, type SessionAuthenticator } from '#adapters';
+import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource } from '#read-models';
+import {
+  LocalIdentityProvider,
+  QueryObserver,
+  SessionTokenVerifier,
+  TokenCipher,
+  createLogger,
+  type Logger,
+  type SessionAuthenticator,
+} from '#adapters';
 import type { ConsoleConfig } from './config.js';
+import { observedPostgresEventStore, watchDatabases, withNamedStatements } from './observed-databases.js';
+import { assertStorageMigrated, migrateStorage } from './storage-schema.js';
 
 /** Everything the api, the projector and the CLI share, opened once per process. */
 export interface Runtime {
@@ -35,15 +45,27 @@ export interface RuntimeOptions {
 
 export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger('console');
-  const store = await openEventStore(config.eventStoreUrl ?? options.databaseUrl, logger);
-  const dataSource = createReadModelDataSource(options.databaseUrl);
-  await dataSource.initialize();
-  await migrateReadModels(dataSource);
-  const projectorPool = new pg.Pool({ connectionString: options.databaseUrl, max: PROJECTIONS.length * 2 + 2 });
-  projectorPool.on('error', (error) => logger.warn({ err: error }, 'idle read-model connection lost')); // never crash on an idle client's error
-  await inTransaction(projectorPool, async (client) => {
-    for (const projection of PROJECTIONS) await ensureProjection(client, projection);
+  // Every pool's statements are timed, named and counted (db_query_duration_seconds, slow-query log).
+  const queries = new QueryObserver({ logger, slowQueryMs: config.queryMonitoring.slowQueryMs });
+  const store = withNamedStatements(await openEventStore(config.eventStoreUrl ?? options.databaseUrl, logger, queries));
+  // The statement timeout applies to this pool only: the api's request queries are indexed lookups,
+  // while projector batches, replays and the event store's subscription reads may legitimately run long.
+  const dataSource = createReadModelDataSource(options.databaseUrl, {
+    Client: queries.client('read_models'),
+    statementTimeoutMs: config.queryMonitoring.statementTimeoutMs,
   });
+  await dataSource.initialize();
+  const projectorPool = queries.pool('projector', { connectionString: options.databaseUrl, max: PROJECTIONS.length * 2 + 2 });
+  projectorPool.on('error', (error) => logger.warn({ err: error }, 'idle read-model connection lost')); // never crash on an idle client's error
+  try {
+    const storage = { store, dataSource, pool: projectorPool };
+    if (config.migrateOnStart) await migrateStorage(storage);
+    else await assertStorageMigrated(storage);
+  } catch (error) {
+    await Promise.allSettled([projectorPool.end(), dataSource.destroy(), store.close()]);
+    throw error;
+  }
+  const unwatchDatabases = watchDatabases({ dataSource, projectorPool, store });
   const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
   // With Clerk configured local tokens are refused, so no key file is written: an in-memory key
   // keeps the type (the CLI's `token` refuses to mint in that mode).
@@ -77,6 +99,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
       return cipher;
     },
     async close() {
+      unwatchDatabases();
       await checkpoints.close();
       await projectorPool.end();
       await dataSource.destroy();
@@ -85,11 +108,10 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   };
 }
 
-async function openEventStore(url: string, logger: Logger): Promise<EventStore> {
+/** `esdb://…` EventStoreDB, `postgres://…` the PostgreSQL store (its schema is `migrateStorage`'s work). */
+export async function openEventStore(url: string, logger: Logger, queries?: QueryObserver): Promise<EventStore> {
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) return EventStoreDbEventStore.fromConnectionString(url, { logger });
   if (!url.startsWith('postgres://') && !url.startsWith('postgresql://'))
     throw new Error(`EVENT_STORE_URL must be esdb://… or postgres://…, got ${url}`);
-  const store = new PostgresEventStore({ connectionString: url });
-  await store.ensureSchema();
-  return store;
+  return queries ? observedPostgresEventStore(url, queries) : new PostgresEventStore({ connectionString: url });
 }

@@ -14,6 +14,7 @@ import {
   type WorkspaceSource,
 } from '#read-models';
 import { READ_DATABASE } from '#runtime';
+import { namedStatements } from '#adapters';
 import type { DataSource } from 'typeorm';
 import { successRateBySource } from './source-health.js';
 
@@ -67,11 +68,11 @@ export class WorkspaceAnalytics {
 
   constructor(@Inject(READ_DATABASE) database: DataSource) {
     const sql = sqlOnDataSource(database);
-    this.jobs = new JobStatsQueries(sql);
-    this.jobList = new JobQueries(sql);
-    this.stores = new StoreQueries(sql);
-    this.sources = new WorkspaceSourceQueries(sql);
-    this.documents = new DocumentTotalsQueries(sql);
+    this.jobs = namedStatements(new JobStatsQueries(sql), JobStatsQueries.name);
+    this.jobList = namedStatements(new JobQueries(sql), JobQueries.name);
+    this.stores = namedStatements(new StoreQueries(sql), StoreQueries.name);
+    this.sources = namedStatements(new WorkspaceSourceQueries(sql), WorkspaceSourceQueries.name);
+    this.documents = namedStatements(new DocumentTotalsQueries(sql), DocumentTotalsQueries.name);
   }
 
   /** `workspace.statistics`: four statements (sources, stores with their counters, job totals, recent jobs). */

@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '#domain';
-import { CommandIdReusedError, EventStoreUnavailableError, WrongExpectedRevisionError } from '#event-store';
+import { CommandIdReusedError, EventStoreUnavailableError, WrongExpectedRevisionError, isConnectionError } from '#event-store';
 import { ConsistencyTimeoutError } from '#read-models';
-import type { Logger } from '#adapters';
+import { isStatementTimeout, type Logger } from '#adapters';
 import { ApiError, type ApiErrorBody } from './api-error.js';
 
 const DOMAIN_STATUS: Record<DomainError['code'], number> = {
@@ -78,6 +78,24 @@ export class ErrorFilter implements ExceptionFilter {
       return [
         HttpStatus.SERVICE_UNAVAILABLE,
         { error: { code: 'unavailable', message: 'The event store is unavailable' } },
+        { 'Retry-After': '5' },
+      ];
+    }
+    if (isConnectionError(exception)) {
+      // The database connection was lost (a failover, a terminated backend): what was in flight may
+      // or may not have committed; a retry with the same Idempotency-Key is safe. Pools reconnect.
+      return [
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { error: { code: 'unavailable', message: 'The database connection was lost; retry shortly' } },
+        { 'Retry-After': '1' },
+      ];
+    }
+    if (isStatementTimeout(exception)) {
+      // Cancelled by API_STATEMENT_TIMEOUT_MS (logged with its statement name where it ran): the
+      // database is overloaded or a lookup lost its index; a bounded answer instead of a held request.
+      return [
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { error: { code: 'query_timeout', message: 'The database took too long to answer and the query was cancelled; retry shortly' } },
         { 'Retry-After': '5' },
       ];
     }

@@ -2,26 +2,45 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
-import { httpRequestDuration, type Logger } from '#adapters';
+import { RequestQueries, countingQueries, dbQueriesPerRequest, httpRequestDuration, type Logger } from '#adapters';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** Operational routes: /metrics reads every projection's status, by design more than a few statements. */
+const OPERATIONAL = /^\/(health|metrics)(\/|$)/;
+
 /**
  * A request id on every request (the caller's `X-Request-Id` when well-formed), echoed in the
- * response, in every log line of the request, and a duration histogram per route template.
+ * response, in every log line of the request, and a duration histogram per route template. The
+ * statements the request issues are counted (`db_queries_per_request`); more than
+ * `maxQueriesPerRequest` (0: no limit) logs one warning with the route and the count, the sign of a
+ * query per item (N+1).
  */
-export function installRequestLogging(app: INestApplication, logger: Logger): void {
+export function installRequestLogging(
+  app: INestApplication,
+  logger: Logger,
+  options: { readonly maxQueriesPerRequest?: number } = {},
+): void {
+  const maxQueries = options.maxQueriesPerRequest ?? 10;
   app.use((request: Request, response: Response, next: NextFunction) => {
     const given = request.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     request.headers['x-request-id'] = id;
     response.setHeader('X-Request-Id', id);
     const stop = httpRequestDuration.startTimer();
+    const queries = new RequestQueries(id);
     response.on('finish', () => {
-      const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      stop({ method: request.method, route: `${request.baseUrl ?? ''}${route}`, status: String(response.statusCode) });
+      const route = `${request.baseUrl ?? ''}${(request.route as { path?: string } | undefined)?.path ?? 'unmatched'}`;
+      stop({ method: request.method, route, status: String(response.statusCode) });
+      dbQueriesPerRequest.observe({ route }, queries.count);
+      if (maxQueries > 0 && queries.count > maxQueries && !OPERATIONAL.test(route)) {
+        logger.warn(
+          { requestId: id, method: request.method, route, queries: queries.count, limit: maxQueries },
+          `request issued ${queries.count} database statements (more than ${maxQueries}): a query per item?`,
+        );
+      }
     });
-    next();
+    countingQueries(queries, next);
   });
   app.use(
     pinoHttp({

@@ -4,34 +4,29 @@ import { SingleBar, Presets } from 'cli-progress';
 import { createLogger, localOrganizationId } from '#adapters';
 import { projectionNamed } from '#read-models';
 import { loadConfigOrExit } from '#runtime';
-import { embeddedDatabaseInUse, embeddedDatabaseUrl, startEmbeddedDatabase } from '#runtime';
 import { openRuntime, type Runtime } from '#runtime';
 import { projectionStatus } from '#runtime';
-import { replayProjection } from './replay.js';
-import { seedJobs } from './seed-jobs.js';
+import { describeMigration, migrate } from './migrate.js';
+import { ReplayInterruptedError, replayProjection } from './replay.js';
+import { SeedJobsInterruptedError, seedJobs, seedJobsCommandLine } from './seed-jobs.js';
 import { mintLocalToken, type TokenOptions } from './token.js';
+import { openCliDatabase } from './database.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger('console-cli', process.env.LOG_LEVEL ?? 'warn');
 
-/** Opens the runtime on DATABASE_URL, on the embedded server of a running `npm start`, or starts it. */
+/** Opens the runtime on DATABASE_URL, on the embedded server of the Console running with DATA_DIR, or on its stopped cluster. */
 async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
-  let stopEmbedded: (() => Promise<void>) | null = null;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    if (embeddedDatabaseInUse(config.dataDir)) databaseUrl = embeddedDatabaseUrl(config.dataDir, config.embeddedDatabasePort);
-    else {
-      const embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedDatabasePort, persistent: true });
-      databaseUrl = embedded.url;
-      stopEmbedded = () => embedded.stop();
-    }
-  }
-  const runtime = await openRuntime(config, { databaseUrl, logger });
+  const database = await openCliDatabase(config, (notice) => process.stderr.write(`${notice}\n`));
   try {
-    return await work(runtime);
+    const runtime = await openRuntime(config, { databaseUrl: database.url, logger });
+    try {
+      return await work(runtime);
+    } finally {
+      await runtime.close();
+    }
   } finally {
-    await runtime.close();
-    await stopEmbedded?.();
+    await database.close();
   }
 }
 
@@ -42,6 +37,22 @@ const positiveInt = (name: string) => (value: string) => {
 };
 
 const program = new Command('console').description('Console operations: projections, tokens, seed data');
+
+program
+  .command('migrate')
+  .description(
+    'create or update the event store schema, the read-model tables and the projections (once, before the api and projector start)',
+  )
+  .action(async () => {
+    const database = await openCliDatabase(config, (notice) => process.stderr.write(`${notice}\n`));
+    try {
+      const started = Date.now();
+      const report = await migrate(config, database.url, logger);
+      process.stdout.write(describeMigration(report, (Date.now() - started) / 1000));
+    } finally {
+      await database.close();
+    }
+  });
 
 program
   .command('token')
@@ -81,15 +92,21 @@ program
         const bar = new SingleBar({ format: 'seed-jobs [{bar}] {value}/{total} jobs | {eta_formatted} left' }, Presets.shades_classic);
         bar.start(options.jobs, 0);
         const started = Date.now();
+        const now = options.now ? new Date(options.now) : new Date();
         const result = await seedJobs(runtime.store, {
           organizationId: localOrganizationId(options.org),
           workspaceName: options.workspace,
           jobs: options.jobs,
           days: options.days,
           seed: options.seed,
-          now: options.now ? new Date(options.now) : undefined,
+          now,
           concurrency: options.concurrency,
           onProgress: (done) => bar.update(done),
+          onOutage: (reason) => process.stderr.write(`\nwarning: database connection lost (${reason}); retrying\n`),
+        }).catch((error: unknown) => {
+          bar.stop();
+          if (!(error instanceof SeedJobsInterruptedError)) throw error;
+          throw new Error(`${error.message}; every job written stands. Resume with: ${seedJobsCommandLine({ ...options, now })}`);
         });
         bar.stop();
         const seconds = (Date.now() - started) / 1000;
@@ -119,12 +136,19 @@ program
         logger,
         batchSize: options.batchSize,
         onProgress: (n) => bar.update(Math.min(n, backlog)),
+        onOutage: (reason) => process.stderr.write(`\nwarning: database connection lost (${reason}); retrying\n`),
+      }).catch((error: unknown) => {
+        bar.stop();
+        if (!(error instanceof ReplayInterruptedError)) throw error;
+        throw new Error(
+          `${error.message}; it keeps what it applied. Resume with: npm run console -- replay ${name} --batch-size ${options.batchSize}`,
+        );
       });
       bar.update(result.events);
       bar.stop();
       const rate = result.events / Math.max(result.seconds, 0.001);
       process.stdout.write(
-        `replayed ${name}: generation ${result.from} → ${result.to}, ${result.events} events in ${result.seconds.toFixed(2)} s (${Math.round(rate)} events/s); ` +
+        `replayed ${name}: generation ${result.from} → ${result.to}${result.resumed ? ' (resumed)' : ''}, ${result.events} events in ${result.seconds.toFixed(2)} s (${Math.round(rate)} events/s); ` +
           `${result.droppedOld ? `generation ${result.from} dropped` : `generation ${result.from} still held by a runner; it is left in place`}\n`,
       );
     });

@@ -2,14 +2,17 @@ import type pg from 'pg';
 import type { EventStore } from '#event-store';
 import {
   activeGeneration,
+  checkoutClient,
   createGeneration,
   dropGeneration,
   inTransaction,
+  schemaHash,
   switchGeneration,
   type ProjectionDefinition,
 } from '#read-models';
 import type { Logger } from '#adapters';
-import { ProjectionRunner, lockName } from '../projection-runner.js';
+import { PoisonEventError, ProjectionRunner, lockName } from '../projection-runner.js';
+import { isConnectionLost, retryingConnectionLoss } from './connection-retry.js';
 
 export interface ReplayOptions {
   readonly store: EventStore;
@@ -20,31 +23,49 @@ export interface ReplayOptions {
   readonly onProgress?: (applied: number) => void;
   /** How long to wait for the live daemon to let go of the old generation before leaving it in place. */
   readonly releaseTimeoutMs?: number;
+  /** How long the database may stay unreachable before the replay stops (default 60 s); a rerun resumes. */
+  readonly outageBudgetMs?: number;
+  /** Told once an outage that the connection was lost and the step is being retried. */
+  readonly onOutage?: (reason: string) => void;
 }
 
 export interface ReplayResult {
   readonly from: number;
   readonly to: number;
+  /** Events applied by this run (a resumed run does not count what the stopped one applied). */
   readonly events: number;
   readonly seconds: number;
   readonly droppedOld: boolean;
+  /** The run continued a generation that an earlier, interrupted replay had started. */
+  readonly resumed: boolean;
+}
+
+/** The database stayed unreachable longer than the budget; the new generation keeps what it applied. */
+export class ReplayInterruptedError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly generation: number,
+    cause: unknown,
+  ) {
+    super(`the database connection was lost while replaying ${projection} into generation ${generation} and did not come back`, { cause });
+    this.name = 'ReplayInterruptedError';
+  }
 }
 
 /**
  * Blue/green rebuild: generation N+1 is built into its own tables from the start of the log while
  * N keeps serving; then one transaction points the views at N+1. The live daemon hears the switch
- * and continues on N+1 from its checkpoint; N is dropped once nobody holds its lock.
+ * and continues on N+1 from its checkpoint; N is dropped once nobody holds its lock. A lost
+ * connection is retried; a replay stopped by a longer outage is resumed by the next one, from the
+ * checkpoint of the generation it was building (each batch commits with that checkpoint).
  */
 export async function replayProjection(options: ReplayOptions): Promise<ReplayResult> {
   const { pool, definition } = options;
-  const current = await activeGeneration(pool, definition.name);
-  if (!current) throw new Error(`Projection ${definition.name} does not exist yet; start Console once to create it`);
-  const { rows } = await pool.query<{ next: number }>(
-    'SELECT COALESCE(max(generation), 0) + 1 AS next FROM projection_checkpoints WHERE name = $1',
-    [definition.name],
-  );
-  const next = rows[0]!.next;
-  await inTransaction(pool, (client) => createGeneration(client, definition, next));
+  const budgetMs = options.outageBudgetMs ?? 60_000;
+  const retrying = retryingConnectionLoss(budgetMs, options.onOutage);
+  // Each step is safe to repeat when its first attempt's commit went unanswered: the generation is
+  // created with IF NOT EXISTS (and found again as unfinished), a switch to it is idempotent.
+  const { current, next, resumed } = await retrying(() => inTransaction(pool, (client) => prepareGeneration(client, definition)));
 
   const started = Date.now();
   let events = 0;
@@ -56,6 +77,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
     mode: 'replay',
     generation: next,
     stopWhenCaughtUp: true,
+    giveUpAfterMs: budgetMs,
     maxBatchSize: options.batchSize ?? definition.maxBatchSize ?? 5000,
     onBatch: ({ applied }) => {
       events += applied; // not inside `onProgress?.(…)`, which skips its argument when absent
@@ -65,22 +87,49 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
   try {
     await runner.start().done;
   } catch (error) {
-    await inTransaction(pool, (client) => dropGeneration(client, definition, next)); // the old one keeps serving
+    if (isConnectionLost(error)) throw new ReplayInterruptedError(definition.name, next, error);
+    // A poison event: the old generation keeps serving, the new one is of no use.
+    if (error instanceof PoisonEventError) await inTransaction(pool, (client) => dropGeneration(client, definition, next));
     throw error;
   }
   const seconds = (Date.now() - started) / 1000;
-  await inTransaction(pool, (client) => switchGeneration(client, definition, next));
-  const droppedOld = await dropWhenReleased(pool, definition, current.generation, options.releaseTimeoutMs ?? 30_000);
-  return { from: current.generation, to: next, events, seconds, droppedOld };
+  await retrying(() => inTransaction(pool, (client) => switchGeneration(client, definition, next)));
+  const droppedOld = await retrying(() => dropWhenReleased(pool, definition, current, options.releaseTimeoutMs ?? 30_000));
+  return { from: current, to: next, events, seconds, droppedOld, resumed };
 }
 
+/**
+ * The generation to build: the newest one above the active generation when an earlier replay of
+ * the same tables stopped before its switch (resumed from its checkpoint), else a new one.
+ */
+async function prepareGeneration(
+  client: pg.PoolClient,
+  definition: ProjectionDefinition,
+): Promise<{ current: number; next: number; resumed: boolean }> {
+  const active = await activeGeneration(client, definition.name);
+  if (!active) throw new Error(`Projection ${definition.name} does not exist yet; start Console once to create it`);
+  const { rows } = await client.query<{ generation: number; schema_hash: string }>(
+    'SELECT generation, schema_hash FROM projection_checkpoints WHERE name = $1 ORDER BY generation DESC LIMIT 1',
+    [definition.name],
+  );
+  const newest = rows[0];
+  if (newest && newest.generation > active.generation && newest.schema_hash === schemaHash(definition))
+    return { current: active.generation, next: newest.generation, resumed: true };
+  const next = Math.max(active.generation, newest?.generation ?? 0) + 1;
+  await createGeneration(client, definition, next);
+  return { current: active.generation, next, resumed: false };
+}
+
+/** False when the old generation is still held after the timeout; a lost connection is thrown, for the caller to retry. */
 async function dropWhenReleased(pool: pg.Pool, definition: ProjectionDefinition, generation: number, timeoutMs: number): Promise<boolean> {
-  const client = await pool.connect();
+  const client = await checkoutClient(pool);
   try {
     const deadline = Date.now() + timeoutMs;
     await client.query(`SET lock_timeout = ${Math.max(1, timeoutMs)}`);
     // Blocks until the live runner of the old generation has restarted on the new one.
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockName(definition.name, generation)]).catch(() => undefined);
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockName(definition.name, generation)]).catch((error: unknown) => {
+      if (isConnectionLost(error)) throw error;
+    });
     const { rows } = await client.query<{ held: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted) AS held`,
     );
@@ -89,8 +138,9 @@ async function dropWhenReleased(pool: pg.Pool, definition: ProjectionDefinition,
     await dropGeneration(client, definition, generation);
     await client.query('COMMIT');
     return true;
-  } catch {
+  } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    if (isConnectionLost(error)) throw error;
     return false;
   } finally {
     await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);

@@ -16,6 +16,7 @@ import {
 } from '../event-store.port.js';
 import { comparePositions, formatPosition, parsePosition } from '../position.js';
 import { upcast, type Upcasters } from '../upcasters.js';
+import { isConnectionError } from '../connection-errors.js';
 import { EVENT_STORE_SCHEMA_SQL } from './postgres.schema.js';
 import { PostgresNotifier } from './postgres.notifier.js';
 import { PostgresSubscription } from './postgres.subscription.js';
@@ -207,11 +208,4 @@ export class PostgresEventStore implements EventStore {
 
 function poolClientConfig(pool: pg.Pool): pg.ClientConfig {
   return (pool as { options: pg.ClientConfig }).options;
-}
-
-/** Connection-level failures (refused, reset, server shutting down), as opposed to SQL errors. */
-export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  if (typeof code !== 'string') return error instanceof Error && /Connection terminated|connect ECONNREFUSED/.test(error.message);
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code);
 }

@@ -1,6 +1,9 @@
 import pg from 'pg';
 import { EVENTS_CHANNEL } from './postgres.schema.js';
 
+const INITIAL_RECONNECT_MS = 100;
+const MAX_RECONNECT_MS = 5000;
+
 /**
  * Wakes subscribers when events commit. One LISTEN connection per store; listeners are plain
  * callbacks. NOTIFY is sent after the append's commit, never inside it, because NOTIFY takes a
@@ -14,6 +17,8 @@ export class PostgresNotifier {
   private sending = false;
   private sendAgain = false;
   private closed = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelayMs = INITIAL_RECONNECT_MS;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -23,7 +28,9 @@ export class PostgresNotifier {
 
   async listen(listener: () => void): Promise<() => void> {
     this.listeners.add(listener);
-    await this.ensureListening();
+    // Not listening yet (the server is unreachable) does not fail the subscriber: it polls, and the
+    // connection is retried while it listens.
+    await this.ensureListening().catch(() => undefined);
     return () => this.listeners.delete(listener);
   }
 
@@ -47,6 +54,7 @@ export class PostgresNotifier {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.listeners.clear();
     const client = this.client;
     this.client = null;
@@ -62,20 +70,39 @@ export class PostgresNotifier {
   private async connect(): Promise<void> {
     const client = new pg.Client(this.clientConfig ?? { connectionString: this.connectionString });
     client.on('notification', () => this.wakeAll());
-    // A dropped LISTEN connection is re-established lazily; pollers cover the gap meanwhile.
     client.on('error', () => {
-      if (this.client === client) this.client = null;
+      if (this.client !== client) return; // pg reports one loss twice (the server's error, then the socket's end)
+      this.client = null;
       void client.end().catch(() => undefined);
-      if (!this.closed && this.listeners.size > 0) setTimeout(() => void this.ensureListening().catch(() => undefined), 500).unref();
+      this.reconnectLater();
     });
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      this.reconnectLater();
+      throw error;
+    }
     if (this.closed) {
       await client.end();
       return;
     }
     this.client = client;
+    this.reconnectDelayMs = INITIAL_RECONNECT_MS;
     this.wakeAll(); // anything committed while we were not listening
+  }
+
+  /** A dropped LISTEN connection is re-established while anyone listens (with backoff); pollers cover the gap meanwhile. */
+  private reconnectLater(): void {
+    if (this.closed || this.reconnectTimer || this.listeners.size === 0) return;
+    const delayMs = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(MAX_RECONNECT_MS, delayMs * 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.ensureListening().catch(() => undefined); // a failed attempt schedules the next one
+    }, delayMs);
+    this.reconnectTimer.unref();
   }
 
   private wakeAll(): void {

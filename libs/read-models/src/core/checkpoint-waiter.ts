@@ -12,6 +12,9 @@ export class ConsistencyTimeoutError extends Error {
   }
 }
 
+const INITIAL_RECONNECT_MS = 100;
+const MAX_RECONNECT_MS = 5000;
+
 /**
  * Read-your-writes: waits until the active generation of a projection has applied a position.
  * Woken by the NOTIFY the runner sends in each batch's transaction; the timeout bounds the wait.
@@ -19,6 +22,9 @@ export class ConsistencyTimeoutError extends Error {
 export class CheckpointWaiter {
   private listener: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelayMs = INITIAL_RECONNECT_MS;
+  private closed = false;
   private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
@@ -85,6 +91,8 @@ export class CheckpointWaiter {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const listener = this.listener;
     this.listener = null;
     await listener?.end().catch(() => undefined);
@@ -99,20 +107,54 @@ export class CheckpointWaiter {
   }
 
   private ensureListening(): Promise<void> {
-    if (this.listener) return Promise.resolve();
-    this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString });
-      client.on('notification', (message) => {
-        for (const wake of this.waiters.get(message.payload ?? '') ?? []) wake();
-      });
-      client.on('error', () => {
-        if (this.listener === client) this.listener = null;
-        for (const set of this.waiters.values()) for (const wake of set) wake();
-      });
+    if (this.listener || this.closed) return Promise.resolve();
+    this.connecting ??= this.listen().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on('notification', (message) => {
+      for (const wake of this.waiters.get(message.payload ?? '') ?? []) wake();
+    });
+    client.on('error', () => this.lost(client));
+    try {
       await client.connect();
       await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
-      this.listener = client;
-    })().finally(() => (this.connecting = null));
-    return this.connecting;
+    } catch (error) {
+      void client.end().catch(() => undefined);
+      this.reconnectLater();
+      throw error;
+    }
+    if (this.closed) return void (await client.end().catch(() => undefined));
+    this.listener = client;
+    this.reconnectDelayMs = INITIAL_RECONNECT_MS;
+    // Batches committed while nobody listened notified no one: every waiter re-reads its checkpoint.
+    this.wakeAll();
+  }
+
+  /** The LISTEN connection died (a failover, a terminated backend): wake everyone to re-read, and listen again. */
+  private lost(client: pg.Client): void {
+    if (this.listener !== client) return; // pg reports one loss twice (the server's error, then the socket's end)
+    this.listener = null;
+    void client.end().catch(() => undefined);
+    this.wakeAll();
+    this.reconnectLater();
+  }
+
+  /** Reconnects on its own while someone waits or subscribes; otherwise the next `waitFor` does. */
+  private reconnectLater(): void {
+    if (this.closed || this.reconnectTimer || ![...this.waiters.values()].some((set) => set.size > 0)) return;
+    const delayMs = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(MAX_RECONNECT_MS, delayMs * 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.ensureListening().catch(() => undefined); // a failed attempt schedules the next one
+    }, delayMs);
+    this.reconnectTimer.unref();
+  }
+
+  private wakeAll(): void {
+    for (const set of this.waiters.values()) for (const wake of set) wake();
   }
 }

@@ -1,8 +1,9 @@
 import type pg from 'pg';
+import { checkoutClient } from './pool-client.js';
 
 /** Runs `work` on one pooled client between BEGIN and COMMIT, rolling back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await checkoutClient(pool);
   try {
     await client.query('BEGIN');
     const result = await work(client);

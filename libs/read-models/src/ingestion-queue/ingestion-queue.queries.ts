@@ -81,4 +81,16 @@ export class IngestionQueueQueries {
     );
     return { jobs: Number(row!.jobs), initialSyncs: Number(row!.syncs) };
   }
+
+  /**
+   * Seconds the oldest job still queued (not running) and the oldest initial sync not yet queued
+   * have waited, on the database's clock; 0 when none. Work that waits long means no reactor runs it.
+   */
+  async waitingSeconds(): Promise<{ jobs: number; initialSyncs: number }> {
+    const [row] = await this.sql<{ jobs: number; syncs: number }>(
+      `SELECT coalesce(extract(epoch FROM now() - (SELECT min(queued_at) FROM ingestion_queue WHERE status = 'queued')), 0)::float8 AS jobs,
+              coalesce(extract(epoch FROM now() - (SELECT min(requested_at) FROM initial_sync_requests)), 0)::float8 AS syncs`,
+    );
+    return { jobs: row!.jobs, initialSyncs: row!.syncs };
+  }
 }

@@ -2,7 +2,14 @@ import type pg from 'pg';
 import { DomainError, initialSyncCommandId, initialSyncJob, jobDecider, jobStreamId } from '#domain';
 import { handleCommand, type EventStore } from '#event-store';
 import type { GitHubAppClients, Logger } from '#adapters';
-import { IngestionQueueQueries, type CheckpointWaiter, type InitialSyncRequest, type PendingIngestionJob, type Sql } from '#read-models';
+import {
+  IngestionQueueQueries,
+  checkoutClient,
+  type CheckpointWaiter,
+  type InitialSyncRequest,
+  type PendingIngestionJob,
+  type Sql,
+} from '#read-models';
 import { runIngestionJob } from './ingestion-job.runner.js';
 import { isTransient } from './ingestion-error.js';
 import { DEFAULT_INGESTION_SETTINGS, type IngestionSettings } from './ingestion.settings.js';
@@ -102,8 +109,11 @@ export class IngestionReactor {
   private async runLocked(job: PendingIngestionJob): Promise<void> {
     const lockKey = `ingestion:${job.githubRepoId}`;
     let client: pg.PoolClient | null = null;
+    // The repository's lock lives in this session: if the session dies, another reactor may take
+    // the lock, so this one stops the job at its next batch (it stays running and is resumed).
+    const lockLost = new AbortController();
     try {
-      client = await this.options.pool.connect();
+      client = await checkoutClient(this.options.pool, () => lockLost.abort());
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockKey]);
       if (!rows[0]!.locked) return; // another process runs this repository's jobs
       try {
@@ -115,7 +125,7 @@ export class IngestionReactor {
             github: this.options.github,
             logger: this.options.logger,
             settings: this.settings,
-            signal: this.abort.signal,
+            signal: AbortSignal.any([this.abort.signal, lockLost.signal]),
           },
           job,
         );
