@@ -81,7 +81,7 @@ interface Check {
   readonly detail: string;
 }
 
-interface SeededWorkspace {
+export interface SeededWorkspace {
   readonly id: string;
   readonly name: string;
   readonly jobs: number;
@@ -127,10 +127,17 @@ export async function benchAnalytics(options: AnalyticsOptions): Promise<Analyti
       for (const workspace of seeded) {
         const input = spec.input();
         await spec.check(workspace, input, (ok, detail) => check(spec.title, workspace.label, ok, detail));
-        const ours = sample(await measureBounded(() => spec.ours(workspace, input), oursRuns));
+        const server: number[] = [];
+        const ours = sample(
+          await measureBounded(
+            () => env.serverTime(spec.oursPath(workspace, input)),
+            oursRuns,
+            (ms) => server.push(ms),
+          ),
+        );
         const current = sample(await measureBounded(() => spec.current(workspace, input), baselineRuns));
         const after = sample(await measureBounded(() => spec.after(workspace, input), baselineRuns));
-        rows.push(queryRow(workspace.label, workspace.jobs, ours, current, after));
+        rows.push(queryRow(workspace.label, workspace.jobs, ours, sample(server.sort((a, b) => a - b)), current, after));
       }
       const result = queryResult(spec.key, spec.title, rows);
       for (const line of formatTable(result)) log(line);
@@ -141,7 +148,7 @@ export async function benchAnalytics(options: AnalyticsOptions): Promise<Analyti
     queries.push(list);
 
     const notes = [
-      'ours: a real HTTP round trip (keep-alive fetch, bearer token, Nest, workspace lookup) to the API in the same process; current/after: the query plus the JS work only, no HTTP, auth or workspace lookup.',
+      'ours: a real HTTP round trip (keep-alive fetch, bearer token, Nest, workspace lookup) to the API in the same process; ours in the server: the same requests as the API measured them (its Server-Timing header: from the request reaching the app to the headers going out); current/after: the query plus the JS work only, no HTTP, auth or workspace lookup.',
       'the projector daemon is stopped during measurements (everything caught up); each workspace was seeded through the command path, then projected.',
       "statistics: hours=24; percentiles: range=30d; comparison: the last 7 days vs the 7 days before, ending now; list: measured after each workspace was seeded, so its size is the organization's total.",
       `runs per measurement: up to ${oursRuns.iterations} (ours) / ${baselineRuns.iterations} (baselines), stopping after ${fmt(budgetMs / 1000, 0)} s once ${minIterations} are done; with fewer than 100 runs p99 is the slowest run.`,
@@ -166,13 +173,18 @@ export async function benchAnalytics(options: AnalyticsOptions): Promise<Analyti
 // ---------------------------------------------------------------------------------------------
 // Environment: database, runtime, projector daemon, HTTP API, the baselines' pool
 
-interface Environment {
+export interface Environment {
   readonly runtime: Runtime;
   readonly pool: pg.Pool;
   readonly current: ReviewCurrent;
   readonly after: ReviewAfter;
+  /** The organization's routes (`http://127.0.0.1:<port>/v1/orgs/<org>`) and an admin's Authorization header, for a load generator. */
+  readonly orgUrl: string;
+  readonly authorization: string;
   /** GET on the API as an admin of the benchmark organization; the parsed JSON body. */
   get<T>(path: string): Promise<T>;
+  /** The same GET, answering the time the server says it spent (`Server-Timing: app;dur=…`). */
+  serverTime(path: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -181,7 +193,7 @@ interface Environment {
  * seeded workspace is being projected: alongside the seeding it would halve the seeding rate (two
  * cores), and idle during measurements it would only add noise.
  */
-async function startEnvironment(): Promise<Environment> {
+export async function startEnvironment(): Promise<Environment> {
   const database = await benchDatabase();
   const runtime = await openRuntime(loadConfig({}), {
     databaseUrl: database.url,
@@ -193,18 +205,24 @@ async function startEnvironment(): Promise<Environment> {
   const { port } = app.getHttpServer().address() as { port: number };
   const authorization = `Bearer ${await runtime.identity.mint({ userId: 'user_bench', organizationSlug: ORG_SLUG, role: 'admin' })}`;
   const pool = baselinePool(database.url);
+  const get = async (path: string): Promise<{ body: unknown; serverMs: number }> => {
+    // Node's fetch keeps connections alive, so this is one request on a warm connection.
+    const response = await fetch(`http://127.0.0.1:${port}/v1/orgs/${ORG_SLUG}${path}`, { headers: { authorization } });
+    const body = await response.json();
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(body)}`);
+    const serverMs = Number(/app;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1]);
+    if (!Number.isFinite(serverMs)) throw new Error(`GET ${path}: no Server-Timing header`);
+    return { body, serverMs };
+  };
   return {
     runtime,
     pool,
     current: new ReviewCurrent(pool),
     after: new ReviewAfter(pool),
-    async get<T>(path: string): Promise<T> {
-      // Node's fetch keeps connections alive, so this is one request on a warm connection.
-      const response = await fetch(`http://127.0.0.1:${port}/v1/orgs/${ORG_SLUG}${path}`, { headers: { authorization } });
-      const body = await response.json();
-      if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(body)}`);
-      return body as T;
-    },
+    orgUrl: `http://127.0.0.1:${port}/v1/orgs/${ORG_SLUG}`,
+    authorization,
+    get: async <T>(path: string) => (await get(path)).body as T,
+    serverTime: async (path: string) => (await get(path)).serverMs,
     async close() {
       await pool.end();
       await app.close();
@@ -219,7 +237,7 @@ async function startEnvironment(): Promise<Environment> {
  * copies its jobs into `bench_jobs`. VACUUM ANALYZE leaves both sides in the state autovacuum
  * would reach (statistics, visibility map), and keeps autovacuum from running during measurements.
  */
-async function seedWorkspace(
+export async function seedWorkspace(
   env: Environment,
   jobs: number,
   index: number,
@@ -314,7 +332,8 @@ interface PerWorkspaceQuery<I> {
   readonly title: string;
   /** Fixed inputs for one workspace's measurements (the comparison's ranges). */
   input(): I;
-  ours(workspace: SeededWorkspace, input: I): Promise<unknown>;
+  /** Our endpoint for this workspace, under /v1/orgs/{org}. */
+  oursPath(workspace: SeededWorkspace, input: I): string;
   current(workspace: SeededWorkspace, input: I): Promise<unknown>;
   after(workspace: SeededWorkspace, input: I): Promise<unknown>;
   /** Sanity: do ours and the review's approaches give the same answer? (warns, never fails) */
@@ -341,7 +360,7 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
     key: 'statistics',
     title: 'statistics (24h)',
     input: () => null,
-    ours: (w) => env.get(`${ws(w)}/jobs/statistics?hours=24`),
+    oursPath: (w) => `${ws(w)}/jobs/statistics?hours=24`,
     current: (w) => env.current.statistics(w.id, 24),
     after: (w) => env.after.statistics(w.id, 24),
     async check(w, _input, report) {
@@ -367,7 +386,7 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
     key: 'percentiles',
     title: 'percentiles (30d)',
     input: () => null,
-    ours: (w) => env.get(`${ws(w)}/jobs/percentiles?range=30d`),
+    oursPath: (w) => `${ws(w)}/jobs/percentiles?range=30d`,
     current: (w) => env.current.percentiles(w.id, 720),
     after: (w) => env.after.percentiles(w.id, 720),
     async check(w, _input, report) {
@@ -395,7 +414,7 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
       key: `timeSeries${range}`,
       title: `time series (${range})`,
       input: () => null,
-      ours: (w) => env.get(`${ws(w)}/jobs/timeseries?range=${range}`),
+      oursPath: (w) => `${ws(w)}/jobs/timeseries?range=${range}`,
       current: (w) => env.current.timeSeries(w.id, hours),
       after: (w) => env.after.timeSeries(w.id, hours),
       async check(w, _input, report) {
@@ -433,7 +452,7 @@ function perWorkspaceQueries(env: Environment): Array<PerWorkspaceQuery<unknown>
       });
       return { current, previous, query: query.toString() };
     },
-    ours: (w, input) => env.get(`${ws(w)}/statistics/compare?${input.query}`),
+    oursPath: (w, input) => `${ws(w)}/statistics/compare?${input.query}`,
     current: (w, input) => env.current.comparison(w.id, input.current, input.previous),
     after: (w, input) => env.after.comparison(w.id, input.current, input.previous),
     async check(w, input, report) {
@@ -481,10 +500,19 @@ async function measureList(
       : `ours ${JSON.stringify(lastActivity(ours))}, after ${JSON.stringify(lastActivity(after))}`,
   );
 
+  const server: number[] = [];
+  const http = sample(
+    await measureBounded(
+      () => env.serverTime('/workspaces'),
+      oursRuns,
+      (ms) => server.push(ms),
+    ),
+  );
   const row = queryRow(
     size,
     totalJobs,
-    sample(await measureBounded(oursList, oursRuns)),
+    http,
+    sample(server.sort((a, b) => a - b)),
     sample(await measureBounded(() => env.current.workspaceList(ORG_ID), baselineRuns)),
     sample(await measureBounded(() => env.after.workspaceList(ORG_ID), baselineRuns)),
     { 'after, ROW_NUMBER form (#3)': sample(await measureBounded(() => env.after.workspaceListRowNumber(ORG_ID), baselineRuns)) },

@@ -13,7 +13,9 @@ import { benchAuthentication } from './auth.bench.js';
 import { benchGlobs } from './globs.bench.js';
 import { benchIngestion, formatIngestionMarkdown } from './ingestion.bench.js';
 import { benchSearch } from './search.bench.js';
+import { benchSummary, wrongAnswers, type BenchResults } from './summary.js';
 import { benchDatabase, fmt } from './support.js';
+import { benchThroughput } from './throughput.bench.js';
 
 /**
  * `npm run bench`: everything measured side by side in one run on this machine, written to
@@ -28,9 +30,17 @@ import { benchDatabase, fmt } from './support.js';
  * end), BENCH_INGESTION_TIMEOUT_MS (600000 per ingestion). Search: BENCH_SEARCH_DOCUMENTS (10000),
  * BENCH_SEARCH_QUERIES (200). Globs (the worst accepted lightfast.yml include config against a tree
  * of hostile paths): BENCH_GLOBS_PATHS (100000), BENCH_GLOBS_MAX_MEASURE_MS (60000: past it, projected from a sample).
+ * Throughput (autocannon, 16 connections): BENCH_THROUGHPUT_JOBS (50000), BENCH_THROUGHPUT_SECONDS (10).
+ *
+ * `npm run bench -- --quick`: every section at small sizes (a few minutes; CI runs it), written to
+ * bench/results/<date>.quick.json. Either way the last line is `BENCH_SUMMARY {…}` (see summary.ts),
+ * and the exit code is 1 when an answer was wrong (never because of a timing).
  */
+const quick = process.argv.includes('--quick');
+/** A setting from the environment, else the quick or the full default. */
+const setting = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
 const benchStarted = Date.now();
-const ALL_SECTIONS = ['appends', 'replay', 'analytics', 'authentication', 'ingestion', 'search', 'globs'];
+const ALL_SECTIONS = ['appends', 'replay', 'analytics', 'throughput', 'authentication', 'ingestion', 'search', 'globs'];
 const sections = new Set(
   process.env.BENCH_SECTIONS
     ? process.env.BENCH_SECTIONS.split(',')
@@ -41,13 +51,14 @@ const sections = new Set(
 const unknownSections = [...sections].filter((s) => !ALL_SECTIONS.includes(s));
 if (unknownSections.length > 0)
   throw new Error(`BENCH_SECTIONS: unknown ${unknownSections.join(', ')} (known: ${ALL_SECTIONS.join(', ')})`);
-const replayJobs = Number(process.env.BENCH_REPLAY_JOBS ?? 40_000);
-const analyticsSizes = (process.env.BENCH_SIZES ?? '10000,100000,1000000')
+const replayJobs = setting('BENCH_REPLAY_JOBS', 40_000, 8_000);
+const analyticsSizes = (process.env.BENCH_SIZES ?? (quick ? '2000,20000' : '10000,100000,1000000'))
   .split(',')
   .map(Number)
   .filter((n) => n > 0);
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
+  quick,
   node: process.version,
   database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
 };
@@ -58,7 +69,8 @@ if (database) {
   try {
     if (sections.has('appends')) {
       log('# event store appends (single-event appends to new streams)');
-      const appends = [await benchAppends(database.url, 1, 3000), await benchAppends(database.url, 8, 1500)];
+      const appendsPerWriter = setting('BENCH_APPENDS', 1500, 500);
+      const appends = [await benchAppends(database.url, 1, appendsPerWriter * 2), await benchAppends(database.url, 8, appendsPerWriter)];
       for (const a of appends)
         log(`  ${a.writers} writer(s): ${Math.round(a.eventsPerSecond)} events/s, p50 ${fmt(a.p50Ms)} ms, p99 ${fmt(a.p99Ms)} ms`);
       log(`  8 writers / 1 writer: ${fmt(appends[1]!.eventsPerSecond / appends[0]!.eventsPerSecond)}×`);
@@ -118,14 +130,21 @@ if (analyticsSizes.length > 0 && sections.has('analytics')) {
   const { markdown, ...analytics } = await benchAnalytics({
     sizes: analyticsSizes,
     log,
-    budgetMs: process.env.BENCH_BUDGET_MS ? Number(process.env.BENCH_BUDGET_MS) : undefined,
+    budgetMs: process.env.BENCH_BUDGET_MS ? Number(process.env.BENCH_BUDGET_MS) : quick ? 2_000 : undefined,
   });
   results.analytics = analytics;
   analyticsMarkdown = markdown;
 }
 
+if (sections.has('throughput')) {
+  const jobs = setting('BENCH_THROUGHPUT_JOBS', 50_000, 5_000);
+  const seconds = setting('BENCH_THROUGHPUT_SECONDS', 10, 3);
+  log(`# sustained dashboard throughput: autocannon, 16 connections, ${seconds} s per endpoint, one workspace of ${jobs} jobs`);
+  results.throughput = await benchThroughput({ jobs, seconds, log });
+}
+
 // Authentication overhead per request, on its own database (BENCH_AUTH_ITERATIONS=0 skips it).
-const authIterations = Number(process.env.BENCH_AUTH_ITERATIONS ?? 2000);
+const authIterations = setting('BENCH_AUTH_ITERATIONS', 2000, 300);
 if (authIterations > 0 && sections.has('authentication')) {
   log('# authentication overhead per request (over the public floor)');
   const authDatabase = await benchDatabase();
@@ -140,8 +159,8 @@ if (authIterations > 0 && sections.has('authentication')) {
 if (sections.has('ingestion')) {
   log('# ingestion (api, projector daemon and ingestion reactor; fake GitHub on loopback)');
   results.ingestion = await benchIngestion({
-    files: Number(process.env.BENCH_INGESTION_FILES ?? 100_000),
-    truncatedFiles: Number(process.env.BENCH_INGESTION_TRUNCATED_FILES ?? 120_000),
+    files: setting('BENCH_INGESTION_FILES', 100_000, 3_000),
+    truncatedFiles: setting('BENCH_INGESTION_TRUNCATED_FILES', 120_000, 0),
     truncatedFull: process.env.BENCH_INGESTION_TRUNCATED_FULL === '1',
     timeoutMs: Number(process.env.BENCH_INGESTION_TIMEOUT_MS ?? 600_000),
     log,
@@ -149,22 +168,22 @@ if (sections.has('ingestion')) {
 }
 
 if (sections.has('search')) {
-  const documents = Number(process.env.BENCH_SEARCH_DOCUMENTS ?? 10_000);
+  const documents = setting('BENCH_SEARCH_DOCUMENTS', 10_000, 2_000);
   log(`# search over ${documents} documents (library queries, and POST /v1/search over HTTP)`);
-  results.search = await benchSearch({ documents, queries: Number(process.env.BENCH_SEARCH_QUERIES ?? 200), log });
+  results.search = await benchSearch({ documents, queries: setting('BENCH_SEARCH_QUERIES', 200, 60), log });
 }
 
 if (sections.has('globs')) {
-  const paths = Number(process.env.BENCH_GLOBS_PATHS ?? 100_000);
+  const paths = setting('BENCH_GLOBS_PATHS', 100_000, 10_000);
   log(`# include globs: the worst config validation accepts vs an ordinary one, over ${paths} paths`);
-  results.globs = await benchGlobs({ paths, maxMeasureMs: Number(process.env.BENCH_GLOBS_MAX_MEASURE_MS ?? 60_000), log });
+  results.globs = await benchGlobs({ paths, maxMeasureMs: setting('BENCH_GLOBS_MAX_MEASURE_MS', 60_000, 10_000), log });
 }
 
 results.seconds = (Date.now() - benchStarted) / 1000;
 results.sections = [...sections];
 const dir = join(process.cwd(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `${new Date().toISOString().slice(0, 10)}.json`);
+const file = join(dir, `${new Date().toISOString().slice(0, 10)}${quick ? '.quick' : ''}.json`);
 // A run of some sections keeps the day's results of the others.
 const earlier =
   sections.size < ALL_SECTIONS.length && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
@@ -202,3 +221,8 @@ if (results.ingestion || results.search) {
   log(`ingestion and search summary written to ${ingestionFile}`);
 }
 log(`bench finished in ${fmt(results.seconds as number, 0)} s`);
+const wrong = wrongAnswers(results as BenchResults);
+for (const line of wrong) log(`WRONG ANSWER ${line}`);
+if (wrong.length > 0) process.exitCode = 1;
+// The last line, for CI and for comparing runs: the figures of issue 12's table (null: section not run).
+log(`BENCH_SUMMARY ${JSON.stringify(benchSummary(results as BenchResults))}`);

@@ -70,15 +70,21 @@ export interface BoundedMeasureOptions {
  * Like `measure`, but bounded in time: a baseline that takes a second per call at 1M jobs gets
  * `minIterations` samples instead of hundreds. Returns sorted latencies in ms.
  */
-export async function measureBounded(work: () => Promise<unknown>, options: BoundedMeasureOptions): Promise<number[]> {
+export async function measureBounded<R>(
+  work: () => Promise<R>,
+  options: BoundedMeasureOptions,
+  /** Sees what each timed run returned (not the warm-up's): e.g. the server time of an HTTP request. */
+  onResult?: (result: R) => void,
+): Promise<number[]> {
   const warmupUntil = Date.now() + options.budgetMs / 10;
   for (let i = 0; i < options.warmup && (i === 0 || Date.now() < warmupUntil); i++) await work();
   const samples: number[] = [];
   let spentMs = 0;
   while (samples.length < options.iterations && (samples.length < options.minIterations || spentMs < options.budgetMs)) {
     const start = process.hrtime.bigint();
-    await work();
+    const result = await work();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    onResult?.(result);
     samples.push(ms);
     spentMs += ms;
   }

@@ -223,6 +223,19 @@ describe('response headers', () => {
     expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
   });
+
+  it.each([
+    ['a read', '/v1/orgs/acme/workspaces/private', 200],
+    ['an error', '/v1/orgs/acme/workspaces/absent', 404],
+  ])('tells the server time apart from the network with Server-Timing on %s', async (_, path, status) => {
+    const started = process.hrtime.bigint();
+    const response = await app.request('GET', path, { token: memberToken });
+    const roundTripMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(response.status).toBe(status);
+    const [, duration] = /^app;dur=(\d+\.\d{3})$/.exec(response.headers.get('server-timing') ?? '') ?? [];
+    expect(Number(duration)).toBeGreaterThan(0);
+    expect(Number(duration)).toBeLessThanOrEqual(roundTripMs); // measured inside the round trip, so never longer
+  });
 });
 
 describe('/metrics with METRICS_TOKEN', () => {

@@ -7,6 +7,7 @@ import { ApiModule } from './app.module.js';
 import { installJsonBodyParsers } from './common/body-parsers.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { installRequestLogging } from './common/request-logging.js';
+import { installServerTiming } from './common/server-timing.js';
 import { InputGuardPipe } from './common/input-guard.pipe.js';
 import { requireJsonBodies } from './common/require-json-bodies.js';
 import { createValidationPipe } from './common/validation.pipe.js';
@@ -27,6 +28,7 @@ export async function createApiApp(runtime: Runtime): Promise<INestApplication> 
   app.set('query parser', 'simple'); // no nested objects from query strings: ?a[b]=c stays a string key
   // Security headers on every answer, errors and docs included; X-Powered-By only names our stack to a scanner.
   app.disable('x-powered-by');
+  installServerTiming(app); // first, so its time covers everything the app does with the request
   app.use(helmet());
   installRequestLogging(app, runtime.logger, runtime.config.queryMonitoring);
   app.use(requireJsonBodies);
