@@ -70,13 +70,20 @@ describe('faults: connection loss, SIGKILLed processes, interrupted CLI runs', (
    * count over the backends waiting for it) reaches `minimum`: the fault then lands on commands
    * in flight, not on idle connections, whatever the timing of the machine. Reads go on.
    */
-  async function whileAppendsWait<T>(waiting: string, minimum: number, fault: (holder: pg.Client) => Promise<T>): Promise<T> {
+  async function whileAppendsWait<T>(
+    waiting: string,
+    minimum: number,
+    fault: (holder: pg.Client) => Promise<T>,
+    /** Sends the commands that must be waiting, once the lock is held (else the load's own are awaited). */
+    send?: () => void,
+  ): Promise<T> {
     const holder = new pg.Client({ connectionString: database.url, application_name: 'fault-observer' });
     holder.on('error', () => undefined);
     await holder.connect();
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE es_events IN EXCLUSIVE MODE');
+      send?.();
       await waitUntil(
         `appends waiting (${waiting})`,
         async () =>
@@ -167,6 +174,10 @@ describe('faults: connection loss, SIGKILLed processes, interrupted CLI runs', (
       QUOTA_WORKSPACES: 'off',
       QUOTA_API_KEYS_PER_USER: 'off',
     };
+    // As compose runs it: the schema migrated once, then every process starts without DDL.
+    const migrate = startConsoleProcess('migrate', 'cli', env, ['migrate']);
+    expect(await migrate.exited).toEqual({ code: 0, signal: null });
+    env.MIGRATE_ON_START = 'false';
     apis.push(startApi(0), startApi(1));
     projectors.push(startProjector(0));
     await Promise.all(apis.map((api, replica) => waitForApi(apiUrl(replica), api)));
@@ -326,10 +337,20 @@ describe('faults: connection loss, SIGKILLed processes, interrupted CLI runs', (
     const acknowledgedBefore = load.acknowledged.length;
     // Killed with a command of its own in flight: the append it sent still commits after its death,
     // unanswered; the client's retry (same Idempotency-Key, other replica) must get that result, not a second write.
-    await whileAppendsWait(`count(*) FILTER (WHERE application_name = 'api-${replica + 1}')`, 1, async () => {
-      windows.apiKilledAt = Date.now();
-      await apis[replica]!.kill('SIGKILL');
-    });
+    // The test sends that command to the replica itself: the load's clients, blocked on the other
+    // replica's appends while the lock is held, might never send it one.
+    let inFlight: Promise<string> | undefined;
+    await whileAppendsWait(
+      `count(*) FILTER (WHERE application_name = 'api-${replica + 1}')`,
+      1,
+      async () => {
+        windows.apiKilledAt = Date.now();
+        await apis[replica]!.kill('SIGKILL');
+      },
+      () => {
+        inFlight = load.probeWrite(probe, -1, `in-flight-${++probes}`, replica);
+      },
+    );
     apis[replica] = startApi(replica);
     await waitForApi(apiUrl(replica), apis[replica]!);
     windows.apiBackAt = Date.now();
@@ -339,6 +360,8 @@ describe('faults: connection loss, SIGKILLed processes, interrupted CLI runs', (
       RECOVERY_DEADLINE_MS,
     );
     await load.stop();
+    // The command in flight at the kill is answered by a retry with its key: acknowledged once.
+    await expect(inFlight).resolves.toMatch(/\d+\/\d+/);
     expect(load.acknowledged.length).toBeGreaterThan(acknowledgedBefore);
   }, 120_000);
 

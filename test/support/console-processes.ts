@@ -87,7 +87,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once `GET /health/live` answers 200 (the api has opened its runtime and listens). */
-export async function waitForApi(baseUrl: string, process: ConsoleProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitForApi(baseUrl: string, process: ConsoleProcess, timeoutMs = 60_000): Promise<void> {
   await waitUntil(
     `${process.name} listening at ${baseUrl}`,
     async () => {

@@ -74,10 +74,11 @@ export class MixedLoad {
 
   /**
    * One workspace created by `client` outside the load's rhythm (retried like any command): a write
-   * whose position a test then waits for. Acknowledged like the load's own.
+   * whose position a test then waits for. Acknowledged like the load's own. With `firstReplica`, the
+   * first attempt goes to that replica (a test puts a command in flight there), retries round-robin.
    */
-  async probeWrite(client: LoadClient, index: number, name: string): Promise<string> {
-    const written = await this.command(index, 'probe', `/v1/orgs/${client.org}/workspaces`, client, { name });
+  async probeWrite(client: LoadClient, index: number, name: string, firstReplica?: number): Promise<string> {
+    const written = await this.command(index, 'probe', `/v1/orgs/${client.org}/workspaces`, client, { name }, firstReplica);
     if (!written) throw new Error(`probe write ${name} was not acknowledged`);
     this.acknowledged.push({ kind: 'workspace', client: index, ...written, id: written.body.workspaceId });
     return written.position;
@@ -140,11 +141,13 @@ export class MixedLoad {
     path: string,
     client: LoadClient,
     body: object,
+    firstReplica?: number,
   ): Promise<{ idempotencyKey: string; position: string; body: any } | null> {
     const idempotencyKey = `${op}-${index}-${this.records.length}-${Math.random().toString(36).slice(2)}`;
     const maxAttempts = this.options.maxAttempts ?? 50;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const answer = await this.send(index, op, 'POST', path, client.token, body, { 'idempotency-key': idempotencyKey });
+      const replica = attempt === 1 ? firstReplica : undefined;
+      const answer = await this.send(index, op, 'POST', path, client.token, body, { 'idempotency-key': idempotencyKey }, replica);
       if (answer.status >= 200 && answer.status < 300) return { idempotencyKey, position: answer.body.position, body: answer.body };
       if (answer.status !== 503 && answer.status !== 0) return null;
       // A client's backoff before its retry (on the next replica), not a wait for the test's sake.
@@ -162,8 +165,9 @@ export class MixedLoad {
     token: string,
     body?: object,
     headers: Record<string, string> = {},
+    to?: number,
   ): Promise<{ status: number; body: any }> {
-    const replica = this.nextReplica++ % this.options.replicas.length;
+    const replica = to ?? this.nextReplica++ % this.options.replicas.length;
     const startedAt = Date.now();
     let status = 0;
     let parsed: any = null;
