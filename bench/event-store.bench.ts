@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresEventStore } from '#event-store';
+import { PostgresEventStore, type GroupCommitOptions } from '#event-store';
 import { percentile } from './support.js';
 
 export interface AppendResult {
@@ -8,11 +8,18 @@ export interface AppendResult {
   readonly eventsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Whether concurrent appends shared transactions (the store's default) or each had its own. */
+  readonly groupCommit: boolean;
 }
 
 /** Single-event appends to new streams, `writers` concurrent loops, the way commands append. */
-export async function benchAppends(url: string, writers: number, appendsPerWriter: number): Promise<AppendResult> {
-  const store = new PostgresEventStore({ connectionString: url });
+export async function benchAppends(
+  url: string,
+  writers: number,
+  appendsPerWriter: number,
+  groupCommit: false | GroupCommitOptions = {},
+): Promise<AppendResult> {
+  const store = new PostgresEventStore({ connectionString: url, groupCommit });
   await store.ensureSchema();
   const latencies: number[] = [];
   const started = process.hrtime.bigint();
@@ -34,5 +41,6 @@ export async function benchAppends(url: string, writers: number, appendsPerWrite
     eventsPerSecond: (writers * appendsPerWriter) / seconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    groupCommit: groupCommit !== false,
   };
 }

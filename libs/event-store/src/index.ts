@@ -2,6 +2,7 @@ export * from './event-store.port.js';
 export * from './position.js';
 export * from './upcasters.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres.event-store.js';
+export type { GroupCommitOptions } from './postgres/postgres.group-commit.js';
 export { isConnectionError } from './connection-errors.js';
 export * from './command-handler.js';
 export {

@@ -17,6 +17,11 @@ export interface ConsoleConfig {
    * the api and the projector need no DDL rights.
    */
   readonly migrateOnStart: boolean;
+  /**
+   * `EVENT_STORE_GROUP_COMMIT` (true): a PostgreSQL event store writes the appends that arrive while
+   * its previous batch is in flight together in one transaction (each still checked on its own).
+   */
+  readonly eventStoreGroupCommit: boolean;
   /** `PROJECTOR_PORT` (9464, on HOST): the projector daemon's /health/live, /health/ready and /metrics. */
   readonly projectorPort: number;
   /** How long a query with `minPosition` waits for its projection before answering 503. */
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     dataDir: resolve(env.DATA_DIR || '.data'),
     embeddedDatabasePort: int('EMBEDDED_PG_PORT', 54329),
     migrateOnStart: read(true, () => boolean('MIGRATE_ON_START', env.MIGRATE_ON_START, true)),
+    eventStoreGroupCommit: read(true, () => boolean('EVENT_STORE_GROUP_COMMIT', env.EVENT_STORE_GROUP_COMMIT, true)),
     projectorPort: int('PROJECTOR_PORT', 9464),
     consistencyTimeoutMs: int('CONSISTENCY_TIMEOUT_MS', 5000),
     queryMonitoring: {

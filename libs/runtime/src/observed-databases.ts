@@ -15,11 +15,11 @@ class ObservedPostgresEventStore extends PostgresEventStore {
   }
 }
 
-export function observedPostgresEventStore(url: string, queries: QueryObserver): PostgresEventStore {
+export function observedPostgresEventStore(url: string, queries: QueryObserver, groupCommit?: false): PostgresEventStore {
   const pool = queries.pool('event_store', { connectionString: url, max: 10 });
   // As the store does for a pool of its own: an idle client's error must not crash the process.
   pool.on('error', () => undefined);
-  return new ObservedPostgresEventStore({ connectionString: url, pool });
+  return new ObservedPostgresEventStore({ connectionString: url, pool, groupCommit });
 }
 
 /** `store` with its statements named after the call that issued them. */

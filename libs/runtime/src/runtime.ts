@@ -47,7 +47,9 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   const logger = options.logger ?? createLogger('console');
   // Every pool's statements are timed, named and counted (db_query_duration_seconds, slow-query log).
   const queries = new QueryObserver({ logger, slowQueryMs: config.queryMonitoring.slowQueryMs });
-  const store = withNamedStatements(await openEventStore(config.eventStoreUrl ?? options.databaseUrl, logger, queries));
+  const store = withNamedStatements(
+    await openEventStore(config.eventStoreUrl ?? options.databaseUrl, logger, queries, { groupCommit: config.eventStoreGroupCommit }),
+  );
   // The statement timeout applies to this pool only: the api's request queries are indexed lookups,
   // while projector batches, replays and the event store's subscription reads may legitimately run long.
   const dataSource = createReadModelDataSource(options.databaseUrl, {
@@ -109,9 +111,15 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
 }
 
 /** `esdb://…` EventStoreDB, `postgres://…` the PostgreSQL store (its schema is `migrateStorage`'s work). */
-export async function openEventStore(url: string, logger: Logger, queries?: QueryObserver): Promise<EventStore> {
+export async function openEventStore(
+  url: string,
+  logger: Logger,
+  queries?: QueryObserver,
+  options: { readonly groupCommit?: boolean } = {},
+): Promise<EventStore> {
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) return EventStoreDbEventStore.fromConnectionString(url, { logger });
   if (!url.startsWith('postgres://') && !url.startsWith('postgresql://'))
     throw new Error(`EVENT_STORE_URL must be esdb://… or postgres://…, got ${url}`);
-  return queries ? observedPostgresEventStore(url, queries) : new PostgresEventStore({ connectionString: url });
+  const groupCommit = options.groupCommit === false ? false : undefined;
+  return queries ? observedPostgresEventStore(url, queries, groupCommit) : new PostgresEventStore({ connectionString: url, groupCommit });
 }

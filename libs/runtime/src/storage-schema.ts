@@ -78,7 +78,8 @@ export async function assertStorageMigrated(storage: Storage): Promise<void> {
   if (storage.store instanceof PostgresEventStore) {
     const { rows } = await storage.store.pool.query<{ events: boolean; append: boolean }>(
       `SELECT to_regclass('es_events') IS NOT NULL AS events,
-              to_regprocedure('es_append(text, text, bigint, uuid[], text[], jsonb[], jsonb[])') IS NOT NULL AS append`,
+              to_regprocedure('es_append(text, text, bigint, uuid[], text[], jsonb[], jsonb[])') IS NOT NULL
+                AND to_regprocedure('es_append_batch(text[], text[], bigint[], int[], uuid[], text[], jsonb[], jsonb[])') IS NOT NULL AS append`,
     );
     if (!rows[0]!.events || !rows[0]!.append) missing.push('the event store has no schema');
   }

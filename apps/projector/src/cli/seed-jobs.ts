@@ -51,8 +51,10 @@ export async function seedJobs(
     for (let next = history.next(); !next.done && failure === null; next = history.next()) {
       const job = next.value;
       const commandId = seedJobCommandIdFor(options.seed, workspaceId, job.index);
+      // Each job is a stream of its own, new unless this run repeats or resumes another: one append
+      // and no read per job (a repeated job's append answers as a duplicate and is read then).
       const result = await retrying(() =>
-        handleCommand(store, jobStreamId(job.jobId), jobDecider, job.commands, { commandId, userId: 'seed-jobs' }),
+        handleCommand(store, jobStreamId(job.jobId), jobDecider, job.commands, { commandId, userId: 'seed-jobs' }, { newStream: true }),
       );
       if (result.position && (!position || store.comparePositions(result.position, position) > 0)) position = result.position;
       done++; // not inside `onProgress?.(…)`: an absent callback would skip evaluating its argument

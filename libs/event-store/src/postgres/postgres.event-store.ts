@@ -20,6 +20,7 @@ import { isConnectionError } from '../connection-errors.js';
 import { EVENT_STORE_SCHEMA_SQL } from './postgres.schema.js';
 import { PostgresNotifier } from './postgres.notifier.js';
 import { PostgresSubscription } from './postgres.subscription.js';
+import { GroupCommit, type AppendOutcome, type AppendRequest, type GroupCommitOptions } from './postgres.group-commit.js';
 
 export interface PostgresEventStoreOptions {
   readonly connectionString?: string;
@@ -27,6 +28,15 @@ export interface PostgresEventStoreOptions {
   readonly upcasters?: Upcasters;
   /** Fallback poll while idle, in case a wake-up was missed (e.g. a dropped LISTEN connection). */
   readonly idlePollMs?: number;
+  /** Concurrent appends share a transaction (see GroupCommit); on unless `false`. */
+  readonly groupCommit?: false | GroupCommitOptions;
+}
+
+interface AppendRow {
+  status: string;
+  revision: string | null;
+  position_xid: string | null;
+  position_seq: string | null;
 }
 
 interface EventRow {
@@ -48,6 +58,7 @@ export class PostgresEventStore implements EventStore {
   readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
   private readonly notifier: PostgresNotifier;
+  private readonly groupCommit: GroupCommit | null;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.ownsPool = !options.pool;
@@ -56,6 +67,14 @@ export class PostgresEventStore implements EventStore {
     // 'error' it emits would crash the process. Queries in flight reject and are retried by callers.
     if (this.ownsPool) this.pool.on('error', () => undefined);
     this.notifier = new PostgresNotifier(this.pool, options.connectionString, options.pool ? poolClientConfig(options.pool) : undefined);
+    this.groupCommit =
+      options.groupCommit === false
+        ? null
+        : new GroupCommit(
+            (request) => this.appendOne(request),
+            (requests) => this.appendBatch(requests),
+            options.groupCommit,
+          );
   }
 
   async ensureSchema(): Promise<void> {
@@ -70,20 +89,19 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) throw new RangeError('append needs at least one event');
-    const mode = expected === 'no-stream' || expected === 'any' ? expected : 'exact';
-    const { rows } = await this.appendQuery<{
-      status: string;
-      revision: string | null;
-      position_xid: string | null;
-      position_seq: string | null;
-    }>(
+  append(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) return Promise.reject(new RangeError('append needs at least one event'));
+    const request = { streamId, events, expected };
+    return this.groupCommit ? this.groupCommit.append(request) : this.appendOne(request);
+  }
+
+  private async appendOne({ streamId, events, expected }: AppendRequest): Promise<AppendResult> {
+    const { rows } = await this.appendQuery<AppendRow>(
       streamId,
       `SELECT status, revision, position_xid::text AS position_xid, position_seq FROM es_append($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
       [
         streamId,
-        mode,
+        appendMode(expected),
         typeof expected === 'bigint' ? expected.toString() : null,
         events.map((e) => e.id),
         events.map((e) => e.type),
@@ -91,16 +109,50 @@ export class PostgresEventStore implements EventStore {
         events.map((e) => JSON.stringify(e.metadata ?? {})),
       ],
     );
-    const row = rows[0]!;
-    if (row.status === 'conflict') {
-      throw new WrongExpectedRevisionError(streamId, expected, row.revision === null ? 'no-stream' : BigInt(row.revision));
+    const outcome = appendOutcome(streamId, expected, rows[0]!);
+    if ('error' in outcome) throw outcome.error;
+    if (!outcome.result.duplicate) this.notifier.notify();
+    return outcome.result;
+  }
+
+  /**
+   * Several appends in one transaction, each with its own outcome. A lost connection fails them all
+   * (whether the batch committed is unknown; each caller retries with its command id). Any other
+   * failure of the statement (an event id that a concurrent transaction in another stream is
+   * inserting, the function missing on a schema not yet migrated) is one append's doing or nobody's:
+   * each append is then written alone, in order, and gets its own answer.
+   */
+  private async appendBatch(requests: readonly AppendRequest[]): Promise<AppendOutcome[]> {
+    // Stream rows are locked in stream id order in every batch, so two batches cannot deadlock; the
+    // sort is stable, so appends to one stream keep their order.
+    const order = requests.map((_, index) => index).sort((a, b) => compareText(requests[a]!.streamId, requests[b]!.streamId));
+    let rows: AppendRow[];
+    try {
+      ({ rows } = await this.pool.query<AppendRow>(
+        `SELECT status, revision, position_xid::text AS position_xid, position_seq
+           FROM es_append_batch($1::text[], $2::text[], $3::bigint[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[])
+          ORDER BY ord`,
+        batchParameters(order.map((index) => requests[index]!)),
+      ));
+    } catch (error) {
+      if (isConnectionError(error)) throw new EventStoreUnavailableError('PostgreSQL event store unavailable', { cause: error });
+      const outcomes: AppendOutcome[] = [];
+      for (const request of requests)
+        outcomes.push(
+          await this.appendOne(request).then(
+            (result) => ({ result }),
+            (failure: unknown) => ({ error: failure }),
+          ),
+        );
+      return outcomes;
     }
-    if (row.status === 'ok') this.notifier.notify();
-    return {
-      duplicate: row.status === 'duplicate',
-      nextExpectedRevision: BigInt(row.revision!),
-      position: formatPosition({ major: BigInt(row.position_xid!), minor: BigInt(row.position_seq!) }),
-    };
+    const outcomes: AppendOutcome[] = new Array<AppendOutcome>(requests.length);
+    order.forEach((index, row) => {
+      const request = requests[index]!;
+      outcomes[index] = appendOutcome(request.streamId, request.expected, rows[row]!);
+    });
+    if (outcomes.some((outcome) => 'result' in outcome && !outcome.result.duplicate)) this.notifier.notify();
+    return outcomes;
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
@@ -204,6 +256,48 @@ export class PostgresEventStore implements EventStore {
       recordedAt: row.recorded_at.toISOString(),
     });
   }
+}
+
+/** es_append_batch's arguments: one entry per append, its events flattened after each other. */
+function batchParameters(requests: readonly AppendRequest[]): unknown[] {
+  const events = requests.flatMap((request) => request.events);
+  return [
+    requests.map((request) => request.streamId),
+    requests.map((request) => appendMode(request.expected)),
+    requests.map((request) => (typeof request.expected === 'bigint' ? request.expected.toString() : null)),
+    requests.map((request) => request.events.length),
+    events.map((e) => e.id),
+    events.map((e) => e.type),
+    events.map((e) => JSON.stringify(e.data)),
+    events.map((e) => JSON.stringify(e.metadata ?? {})),
+  ];
+}
+
+function appendMode(expected: ExpectedRevision): string {
+  return expected === 'no-stream' || expected === 'any' ? expected : 'exact';
+}
+
+/** es_append's and es_append_batch's row as the append's answer, or the error only that append gets. */
+function appendOutcome(streamId: string, expected: ExpectedRevision, row: AppendRow): AppendOutcome {
+  switch (row.status) {
+    case 'conflict':
+      return { error: new WrongExpectedRevisionError(streamId, expected, row.revision === null ? 'no-stream' : BigInt(row.revision)) };
+    case 'id_in_use':
+      return { error: new EventIdInUseError(streamId) };
+    default:
+      return {
+        result: {
+          duplicate: row.status === 'duplicate',
+          nextExpectedRevision: BigInt(row.revision!),
+          position: formatPosition({ major: BigInt(row.position_xid!), minor: BigInt(row.position_seq!) }),
+        },
+      };
+  }
+}
+
+/** Code-unit order, the same in every process (a locale's collation need not be). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function poolClientConfig(pool: pg.Pool): pg.ClientConfig {

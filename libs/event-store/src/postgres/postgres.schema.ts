@@ -73,6 +73,37 @@ BEGIN
   revision := last_revision;
   RETURN NEXT;
 END $$;
+
+-- Group commit: several appends (events flattened, p_counts per append) in one transaction, each
+-- checked by es_append exactly as if alone, in array order, so a later append to the same stream sees
+-- an earlier one's revision. One row per append (ord from 1). An append whose first event id is stored
+-- in another stream answers 'id_in_use' instead of raising, so it cannot abort the others; callers
+-- sort the appends by stream id, so two batches lock stream rows in one order and never deadlock.
+CREATE OR REPLACE FUNCTION es_append_batch(
+  p_streams text[], p_modes text[], p_expected bigint[], p_counts int[],
+  p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
+) RETURNS TABLE (ord int, status text, revision bigint, position_xid xid8, position_seq bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  lo int := 1;
+  hi int;
+BEGIN
+  FOR i IN 1 .. cardinality(p_streams) LOOP
+    hi := lo + p_counts[i] - 1;
+    ord := i;
+    IF EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = p_ids[lo] AND e.stream_id <> p_streams[i]) THEN
+      status := 'id_in_use';
+      revision := NULL;
+      position_xid := NULL;
+      position_seq := NULL;
+    ELSE
+      SELECT a.status, a.revision, a.position_xid, a.position_seq INTO status, revision, position_xid, position_seq
+        FROM es_append(p_streams[i], p_modes[i], p_expected[i], p_ids[lo:hi], p_types[lo:hi], p_data[lo:hi], p_metadata[lo:hi]) a;
+    END IF;
+    RETURN NEXT;
+    lo := hi + 1;
+  END LOOP;
+END $$;
 `;
 
 export const EVENTS_CHANNEL = 'es_events';
