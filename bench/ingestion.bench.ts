@@ -236,7 +236,7 @@ export async function benchIngestion(options: IngestionBenchOptions = {}): Promi
     ])) as Array<{ documents: number }>;
     notes.push(
       'the fake GitHub runs in the benchmark process: its CPU (tree listings, base64 blobs, JSON) shares the two cores with the api, the projector and the reactor, as Octokit does over loopback HTTP.',
-      `reactor defaults: batchSize 50 (one GraphQL query of 50 blobs per batch), treeConcurrency 8, concurrency 2 jobs; the fake's tree listing limits: 100,000 entries, 7 MB (both as GitHub documents them).`,
+      `reactor defaults: batchSize 50 (one GraphQL query of 50 blobs per batch, one DocumentsIndexed event), blobQueriesAhead 4 (queries in flight ahead of the appends), maxBatchesPerAppend 8 (batches already read are appended together, one commit), treeConcurrency 8, concurrency 2 jobs; the fake's tree listing limits: 100,000 entries, 7 MB (both as GitHub documents them).`,
       `documents in the large repository's store at the end: ${documents}.`,
       `the first reindex's GitHub calls include the ${smallCount} small repositories' reindexes made while it ran (each: commit, recursive tree, one blob); the large job's own count is its output's githubCalls.`,
     );

@@ -6,7 +6,7 @@ import {
   type IngestionState,
   type RecordDocumentBatch,
 } from '#domain';
-import { aggregateStream, type EventStore, type ExpectedRevision } from '#event-store';
+import { aggregateStream, type EventStore, type EventToAppend, type ExpectedRevision } from '#event-store';
 
 /**
  * Appends a job's document batches to `ingestion-<jobId>` keeping the stream's state in memory:
@@ -38,21 +38,34 @@ export class DocumentBatchAppender {
   }
 
   async record(data: RecordDocumentBatch['data']): Promise<void> {
-    const events = ingestionDecider.decide({ type: 'RecordDocumentBatch', data }, this.state);
+    await this.recordAll([data]);
+  }
+
+  /**
+   * Consecutive batches in one append: each is decided against the state its predecessors leave and
+   * keeps its own event ids (from its batch number), so the events are those of appending the
+   * batches one by one, written in one transaction. A retried group is answered as a duplicate by
+   * its first event's id; a resumed job reads the stream and numbers on after the last batch.
+   */
+  async recordAll(batches: readonly RecordDocumentBatch['data'][]): Promise<void> {
+    let state = this.state;
+    const events: EventToAppend[] = [];
+    for (const data of batches) {
+      const decided = ingestionDecider.decide({ type: 'RecordDocumentBatch', data }, state);
+      const commandId = ingestionCommandIds(this.jobId).batch((data.indexed ?? data.removed)!.batch);
+      decided.forEach((event, index) =>
+        events.push({
+          id: eventIdFor(commandId, index),
+          type: event.type,
+          data: event.data,
+          metadata: { commandId, correlationId: this.jobId, schemaVersion: 1 },
+        }),
+      );
+      state = decided.reduce(ingestionDecider.evolve, state);
+    }
     if (events.length === 0) return;
-    const batch = (data.indexed ?? data.removed)!.batch;
-    const commandId = ingestionCommandIds(this.jobId).batch(batch);
-    const appended = await this.store.append(
-      ingestionStreamId(this.jobId),
-      events.map((event, index) => ({
-        id: eventIdFor(commandId, index),
-        type: event.type,
-        data: event.data,
-        metadata: { commandId, correlationId: this.jobId, schemaVersion: 1 },
-      })),
-      this.revision,
-    );
-    this.state = events.reduce(ingestionDecider.evolve, this.state);
+    const appended = await this.store.append(ingestionStreamId(this.jobId), events, this.revision);
+    this.state = state;
     this.revision = appended.nextExpectedRevision;
   }
 }

@@ -9,6 +9,7 @@ import {
   type IndexedDocument,
   type IndexedFile,
   type IngestionPlan,
+  type RecordDocumentBatch,
   type TreeFile,
 } from '#domain';
 import type { EventStore } from '#event-store';
@@ -19,6 +20,15 @@ import { IngestionInterrupted } from './ingestion-error.js';
 import type { IngestionJobStreams } from './ingestion-job.streams.js';
 import { ingestionDocumentsTotal } from './ingestion.metrics.js';
 import { JobProgressReporter } from './job-progress.reporter.js';
+import { ReadAhead } from './read-ahead.js';
+
+/**
+ * A group's file contents (UTF-16 units, near enough to bytes for documentation): past this, ready
+ * batches wait for the next append, so one transaction stays a few megabytes even of large files.
+ */
+const MAX_APPEND_CONTENT = 8 * 1024 * 1024;
+const contentBytes = (batches: readonly (readonly IndexedDocument[])[]) =>
+  batches.reduce((sum, documents) => documents.reduce((s, document) => s + document.content.length, sum), 0);
 
 export interface DocumentBatchesInput {
   readonly store: EventStore;
@@ -29,6 +39,8 @@ export interface DocumentBatchesInput {
   /** What the store holds for this repository now, by path. */
   readonly known: ReadonlyMap<string, IndexedFile>;
   readonly batchSize: number;
+  readonly blobQueriesAhead: number;
+  readonly maxBatchesPerAppend: number;
   readonly progressIntervalMs: number;
   readonly signal: AbortSignal;
   readonly now: () => string;
@@ -42,10 +54,12 @@ export interface DocumentBatchesWritten {
 }
 
 /**
- * Step 5 of the ingestion workflow: the plan's changed files read and appended batch by batch
- * (the next batch is read from GitHub while the current one is appended), then its removals, with
- * `JobProgressed` between them. Before each batch the reactor's shutdown interrupts the job (it is
- * resumed, numbering its batches after those recorded) and a cancellation ends it.
+ * Step 5 of the ingestion workflow: the plan's changed files read and appended batch by batch, then
+ * its removals, with `JobProgressed` between them. Up to `blobQueriesAhead` batches are read from
+ * GitHub while earlier ones are appended; the batches read by the time an append starts go into it
+ * together (one event each, numbered in order), so appends keep pace with however fast GitHub
+ * answers. Before each append the reactor's shutdown interrupts the job (it is resumed, numbering
+ * its batches after those recorded) and a cancellation ends it.
  */
 export async function writeDocumentBatches(
   input: DocumentBatchesInput,
@@ -71,18 +85,20 @@ export async function writeDocumentBatches(
     return documents;
   };
 
-  const batches = inBatches(plan.fetch, input.batchSize);
-  let next = batches.length > 0 ? readBatch(batches[0]!) : null;
-  for (let i = 0; i < batches.length; i++) {
-    const documents = await next!;
-    next = i + 1 < batches.length ? readBatch(batches[i + 1]!) : null;
-    next?.catch(() => undefined); // awaited in the next round; an early exit must not leave it unhandled
+  const reads = new ReadAhead(inBatches(plan.fetch, input.batchSize), readBatch, Math.max(1, input.blobQueriesAhead));
+  while (reads.hasNext) {
+    const group = await reads.takeReady(
+      Math.max(1, input.maxBatchesPerAppend),
+      (taken, next) => contentBytes([...taken, next]) <= MAX_APPEND_CONTENT,
+    );
     if (await stopsHere()) return 'cancelled';
-    if (documents.length > 0) {
-      await appender.record(indexedBatch(ref, appender.nextBatch, now(), input.chunking, documents));
-      ingestionDocumentsTotal.inc({ action: 'indexed' }, documents.length);
-    }
-    await progress.advance(batches[i]!.length);
+    const records: RecordDocumentBatch['data'][] = [];
+    for (const { value: documents } of group)
+      if (documents.length > 0) records.push(indexedBatch(ref, appender.nextBatch + records.length, now(), input.chunking, documents));
+    await appender.recordAll(records);
+    const indexed = records.reduce((sum, record) => sum + record.indexed!.documents.length, 0);
+    if (indexed > 0) ingestionDocumentsTotal.inc({ action: 'indexed' }, indexed);
+    await progress.advance(group.reduce((sum, { item }) => sum + item.length, 0));
   }
   for (const files of inBatches(plan.remove, REMOVAL_BATCH_SIZE)) {
     if (await stopsHere()) return 'cancelled';

@@ -107,6 +107,8 @@ async function ingest(
       chunking: { chunkMaxTokens: store.settings.chunkMaxTokens, chunkOverlap: store.settings.chunkOverlap },
       known: new Map(manifest.map((file) => [file.path, file])),
       batchSize: settings.batchSize,
+      blobQueriesAhead: settings.blobQueriesAhead,
+      maxBatchesPerAppend: settings.maxBatchesPerAppend,
       progressIntervalMs: settings.progressIntervalMs,
       signal: deps.signal,
       now,
