@@ -29,7 +29,8 @@ import {
  * brute force below deliberately shares no code with the read models: it scans the in-memory jobs.
  */
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Not on an hour boundary; runs also use its hour and its midnight as `now`. */
 const NOW = Date.parse('2025-06-15T13:37:12.345Z');
@@ -50,6 +51,8 @@ type Instant =
   | { readonly anchor: 'now'; readonly offset: number }
   | { readonly anchor: 'hour'; readonly hours: number; readonly delta: number }
   | { readonly anchor: 'window'; readonly hours: number; readonly delta: number }
+  /** The first minute boundary after a window's start: where percentiles stop reading jobs one by one. */
+  | { readonly anchor: 'windowMinute'; readonly hours: number; readonly delta: number }
   | { readonly anchor: 'day'; readonly days: number; readonly delta: number };
 
 function resolve(instant: Instant, now: number): number {
@@ -60,6 +63,8 @@ function resolve(instant: Instant, now: number): number {
       return floorHour(now) + instant.hours * HOUR + instant.delta;
     case 'window':
       return now - instant.hours * HOUR + instant.delta;
+    case 'windowMinute':
+      return Math.ceil((now - instant.hours * HOUR) / MINUTE) * MINUTE + instant.delta;
     case 'day':
       return floorDay(now) + instant.days * DAY + instant.delta;
   }
@@ -82,6 +87,14 @@ const instantArb: fc.Arbitrary<Instant> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({ anchor: fc.constant('window' as const), hours: fc.constantFrom(0, 1, 5, 23, 24, 100, 168), delta: smallDelta }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      anchor: fc.constant('windowMinute' as const),
+      hours: fc.constantFrom(24, 168),
+      delta: fc.constantFrom(0, 1, -1),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ anchor: fc.constant('day' as const), days: fc.integer({ min: -8, max: 1 }), delta: smallDelta }) },
 );
@@ -640,7 +653,7 @@ async function statsRows(workspaceIds: readonly string[]) {
   const rows = async (sql: string) => (await runtime.projectorPool.query(sql, [workspaceIds])).rows;
   return {
     hourly: await rows(`SELECT * FROM job_hourly_stats WHERE workspace_id = ANY($1) ORDER BY workspace_id, hour`),
-    daily: await rows(`SELECT * FROM job_daily_durations WHERE workspace_id = ANY($1) ORDER BY workspace_id, day`),
+    sketches: await rows(`SELECT * FROM job_duration_sketches WHERE workspace_id = ANY($1) ORDER BY workspace_id, span_minutes, start`),
     latest: await rows(`SELECT * FROM latest_jobs WHERE workspace_id = ANY($1) ORDER BY scope, scope_id`),
   };
 }

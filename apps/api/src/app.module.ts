@@ -24,6 +24,7 @@ import { StoresModule } from './document-stores/document-stores.module.js';
 import { WorkspacesModule } from './workspaces/workspaces.module.js';
 import { SourcesModule } from './sources/sources.module.js';
 import { ReadModelsModule } from './read-models.module.js';
+import { ReadCachesModule } from './common/read-caches.module.js';
 import { RuntimeModule, type Runtime } from '#runtime';
 
 @Module({})
@@ -34,6 +35,7 @@ export class ApiModule {
       imports: [
         RuntimeModule.forRuntime(runtime),
         ReadModelsModule,
+        ReadCachesModule,
         CqrsModule.forRoot(),
         GitHubAppModule,
         ApiKeysModule,

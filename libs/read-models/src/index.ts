@@ -7,6 +7,7 @@ export * from './core/table-ddl.js';
 export * from './core/projection-catalog.js';
 export * from './core/data-source.js';
 export * from './core/checkpoint-waiter.js';
+export * from './core/projection-cache.js';
 export * from './core/in-transaction.js';
 export * from './core/pool-client.js';
 export * from './projections.js';

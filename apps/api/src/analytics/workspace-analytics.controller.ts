@@ -5,14 +5,14 @@ import { OrgAccess } from '../auth/org-access.js';
 import { badRequest } from '../common/api-error.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { WorkspaceQueries } from '#read-models';
+import { WorkspaceLookup } from '../workspaces/workspace-lookup.js';
 import { CompareQuery } from './analytics.dto.js';
 import { WorkspaceAnalytics } from './workspace-analytics.service.js';
 
 @Controller('v1/orgs/:org/workspaces/:ws')
 export class WorkspaceAnalyticsController {
   constructor(
-    private readonly workspaces: WorkspaceQueries,
+    private readonly workspaces: WorkspaceLookup,
     private readonly analytics: WorkspaceAnalytics,
     private readonly access: OrgAccess,
   ) {}

@@ -8,6 +8,7 @@ import { ApiError } from '../common/api-error.js';
 import { ApiKeyAuthenticator, authenticateApiKeyBearer } from '../api-keys/api-key.authenticator.js';
 import { clientAddressKey } from '../rate-limits/client-address.js';
 import { RateLimits } from '../rate-limits/rate-limits.service.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 const PUBLIC = 'console:public';
 /** Marks a route that needs no token (health, metrics, docs, signed webhooks). */
@@ -18,12 +19,16 @@ export type AuthenticatedRequest = Request & { principal?: Principal };
 /** Every route requires a verified bearer token unless marked `@Public()`. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly sessions: VerifiedTokens;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(SESSION_AUTHENTICATOR) private readonly authenticator: SessionAuthenticator,
+    @Inject(SESSION_AUTHENTICATOR) authenticator: SessionAuthenticator,
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly rateLimits: RateLimits,
-  ) {}
+  ) {
+    this.sessions = new VerifiedTokens(authenticator);
+  }
 
   /**
    * Failed authentications are counted per client address (`RATE_LIMIT_AUTH_FAILURES`); once they
@@ -56,7 +61,7 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     try {
-      request.principal = await this.authenticator.verify(match[1]!);
+      request.principal = await this.sessions.verify(match[1]!);
     } catch {
       throw new ApiError(401, 'unauthenticated', 'The bearer token is invalid or expired');
     }

@@ -1,4 +1,4 @@
-import { OrganizationQueries } from '#read-models';
+import { OrganizationQueries, ProjectionCaches, type OrgMembershipRow, type ProjectionCache } from '#read-models';
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { metricsRegistry, type Principal } from '#adapters';
@@ -20,6 +20,10 @@ export interface OrgAccessOptions {
   readonly admin?: boolean;
 }
 
+/** The caller's membership as the read model holds it (null: not there), per user and organization reference. */
+type CachedMembership = { readonly id: string; readonly slug: string; readonly role: OrgMembershipRow['role'] } | null;
+const MAX_MEMBERSHIPS = 50_000;
+
 export const orgAccessChecks = new Counter({
   name: 'org_access_checks_total',
   help: 'Organization authorization checks by how they were answered',
@@ -30,7 +34,11 @@ export const orgAccessChecks = new Counter({
 /**
  * Who may act in an organization, with no Clerk call on the hot path:
  * 1. the token's active organization (its claims carry id, slug and role): no lookup at all;
- * 2. another organization: one indexed lookup in the `organizations`/`org_memberships` read model;
+ * 2. another organization: one indexed lookup in the `organizations`/`org_memberships` read model,
+ *    cached in process and kept exact by the `organizations` projection's notifications (a removed
+ *    member or a changed role is honoured once the projection applied it, and at once for a request
+ *    with `?minPosition=`; see `ProjectionCaches`). An entry is the answer for one user and one
+ *    organization reference, so it can never answer for another organization;
  * 3. a miss there: the organization's own stream, which the read model trails by the projector's
  *    lag, so a member added a moment ago (the creator of a new organization) is not refused;
  * 4. a miss there too: in Clerk mode, Clerk is asked once (single-flight, short cache; see
@@ -40,11 +48,16 @@ export const orgAccessChecks = new Counter({
  */
 @Injectable()
 export class OrgAccess {
+  private readonly readModel: ProjectionCache<CachedMembership>;
+
   constructor(
     private readonly organizations: OrganizationQueries,
     private readonly memberships: MembershipResolver,
     private readonly streams: OrganizationStreams,
-  ) {}
+    caches: ProjectionCaches,
+  ) {
+    this.readModel = caches.cache('membership', 'organizations', MAX_MEMBERSHIPS);
+  }
 
   /** `{org}` routes: the organization by slug. */
   requireOrg(principal: Principal, organizationSlug: string, options: OrgAccessOptions = {}): Promise<OrgScope> {
@@ -83,7 +96,7 @@ export class OrgAccess {
   }
 
   private async fromReadModel(userId: string, ref: OrganizationRef): Promise<OrgScope | null> {
-    const row = await this.organizations.membership(userId, ref);
+    const row = await this.readModel.get(JSON.stringify([userId, ref.by, ref.value]), () => this.organizations.membership(userId, ref));
     if (!row) return null;
     orgAccessChecks.inc({ via: 'read_model' });
     return { organizationId: row.id, organizationSlug: row.slug, role: row.role, userId };

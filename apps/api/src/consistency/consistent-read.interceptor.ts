@@ -1,5 +1,5 @@
 import { CONFIG, CHECKPOINTS, type ConsoleConfig } from '#runtime';
-import type { CheckpointWaiter, ProjectionName } from '#read-models';
+import { ProjectionCaches, type CheckpointWaiter, type ProjectionName } from '#read-models';
 import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, switchMap, type Observable } from 'rxjs';
@@ -24,6 +24,7 @@ export class ConsistentReadInterceptor implements NestInterceptor {
     @Inject(CONFIG) private readonly config: ConsoleConfig,
     @Inject(CHECKPOINTS) private readonly checkpoints: CheckpointWaiter,
     private readonly access: ReadAccess,
+    private readonly caches: ProjectionCaches,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -36,9 +37,9 @@ export class ConsistentReadInterceptor implements NestInterceptor {
     }
     const principal = request.principal;
     if (!principal) throw new ApiError(401, 'unauthenticated', 'A bearer token is required');
-    return from(this.access.authorize(principal, request).then(() => this.waitForAll(projections, minPosition))).pipe(
-      switchMap(() => next.handle()),
-    );
+    return from(
+      this.access.authorize(principal, request).then(() => this.waitForAll(withAuthorization(projections, request), minPosition)),
+    ).pipe(switchMap(() => next.handle()));
   }
 
   /**
@@ -48,5 +49,20 @@ export class ConsistentReadInterceptor implements NestInterceptor {
   private async waitForAll(projections: readonly ProjectionName[], minPosition: string): Promise<void> {
     const deadline = Date.now() + this.config.consistencyTimeoutMs;
     for (const projection of projections) await this.checkpoints.waitFor(projection, minPosition, Math.max(0, deadline - Date.now()));
+    // The handler's lookups (membership, workspace) must not answer from entries read before the
+    // position: the notification of the batch that reached it may still be on its way.
+    for (const projection of projections) this.caches.caughtUp(projection, minPosition);
   }
+}
+
+/**
+ * An `{org}` or `by-id/{clerkOrgId}` route also reads the `organizations` projection, to authorize
+ * the caller: waiting for it too means a membership removed or a role changed by the command whose
+ * position is given is honoured by this request (after the projections the route declares, so a
+ * 503 still names those first).
+ */
+function withAuthorization(projections: readonly ProjectionName[], request: AuthenticatedRequest): readonly ProjectionName[] {
+  const params = (request.params ?? {}) as Record<string, string | undefined>;
+  const authorizes = params.org !== undefined || params.clerkOrgId !== undefined;
+  return authorizes && !projections.includes('organizations') ? [...projections, 'organizations'] : projections;
 }

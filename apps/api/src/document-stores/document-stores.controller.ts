@@ -10,7 +10,8 @@ import { badRequest, notFound } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { StoreQueries, WorkspaceQueries, storeViewFromEvent } from '#read-models';
+import { StoreQueries, storeViewFromEvent } from '#read-models';
+import { WorkspaceLookup } from '../workspaces/workspace-lookup.js';
 import { EnsureStoreBody } from './document-stores.dto.js';
 import { EnsureStoreCommand } from './ensure-store.handler.js';
 
@@ -30,7 +31,7 @@ export class StoresController {
   constructor(
     private readonly commands: CommandBus,
     private readonly access: OrgAccess,
-    private readonly workspaces: WorkspaceQueries,
+    private readonly workspaces: WorkspaceLookup,
     private readonly stores: StoreQueries,
   ) {}
 

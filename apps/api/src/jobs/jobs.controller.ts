@@ -7,10 +7,10 @@ import { OrgAccess } from '../auth/org-access.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { WorkspaceQueries } from '#read-models';
 import { JobQueries } from '#read-models';
 import { RangeQuery, RecentJobsQuery, StatisticsQuery } from '../analytics/analytics.dto.js';
 import { WorkspaceAnalytics } from '../analytics/workspace-analytics.service.js';
+import { WorkspaceLookup } from '../workspaces/workspace-lookup.js';
 import { CancelJobCommand } from './cancel-job.handler.js';
 import { ListJobsQuery } from './jobs.dto.js';
 
@@ -18,7 +18,7 @@ import { ListJobsQuery } from './jobs.dto.js';
 export class JobsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly workspaces: WorkspaceQueries,
+    private readonly workspaces: WorkspaceLookup,
     private readonly jobs: JobQueries,
     private readonly analytics: WorkspaceAnalytics,
     private readonly access: OrgAccess,

@@ -8,7 +8,8 @@ import { forbidden } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
-import { WorkspaceQueries, type WorkspaceView } from '#read-models';
+import type { WorkspaceView } from '#read-models';
+import { WorkspaceLookup } from '../workspaces/workspace-lookup.js';
 import { IntegrationQueries } from '#read-models';
 import { ConnectResourceBody, IntegrationStatusQuery, toSyncConfig } from '../integrations/integrations.dto.js';
 import { jsonOrNull } from '../integrations/json-null.js';
@@ -26,7 +27,7 @@ export class WorkspaceSourcesController {
     private readonly access: OrgAccess,
     private readonly commands: CommandBus,
     private readonly queries: IntegrationQueries,
-    private readonly workspaces: WorkspaceQueries,
+    private readonly workspaces: WorkspaceLookup,
   ) {}
 
   @Get()

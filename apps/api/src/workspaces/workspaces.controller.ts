@@ -11,6 +11,7 @@ import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { CreateWorkspaceCommand } from './create-workspace.handler.js';
 import { RenameWorkspaceCommand } from './rename-workspace.handler.js';
 import { WorkspaceQueries } from '#read-models';
+import { WorkspaceLookup } from './workspace-lookup.js';
 import { WorkspaceNameBody } from './workspaces.dto.js';
 
 /** `workspace.*` of an organization: members list, create and rename its workspaces. */
@@ -20,6 +21,7 @@ export class WorkspacesController {
     private readonly commands: CommandBus,
     private readonly queries: WorkspaceQueries,
     private readonly access: OrgAccess,
+    private readonly lookup: WorkspaceLookup,
   ) {}
 
   @Get()
@@ -51,7 +53,7 @@ export class WorkspacesController {
     @Query() _query: ConsistentQuery,
   ) {
     const scope = await this.access.requireOrg(principal, org);
-    return this.queries.byName(scope.organizationId, ws);
+    return this.lookup.byName(scope.organizationId, ws);
   }
 
   @Patch(':ws')

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { CHECKPOINT_CHANNEL } from './projection-catalog.js';
+import { CHECKPOINT_CHANNEL, SWITCH_CHANNEL } from './projection-catalog.js';
 
 export class ConsistencyTimeoutError extends Error {
   constructor(
@@ -56,7 +56,7 @@ export class CheckpointWaiter {
   }
 
   /**
-   * Calls `listener` whenever the projection commits a batch (and when the listening connection is
+   * Calls `listener` whenever the projection commits a batch or switches generation (and when the listening connection is
    * lost, so a caller re-reads rather than miss a change). Returns the unsubscribe function.
    */
   async onAdvance(projection: string, listener: () => void): Promise<() => void> {
@@ -90,6 +90,11 @@ export class CheckpointWaiter {
     }
   }
 
+  /** True while notifications are being received: a subscriber that caches must not while it is false. */
+  get listening(): boolean {
+    return this.listener !== null;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
@@ -120,7 +125,8 @@ export class CheckpointWaiter {
     client.on('error', () => this.lost(client));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
+      // A generation switch (replay) changes what the projection's views show, and its checkpoint: both wake the same waiters.
+      await client.query(`LISTEN ${CHECKPOINT_CHANNEL}; LISTEN ${SWITCH_CHANNEL}`);
     } catch (error) {
       void client.end().catch(() => undefined);
       this.reconnectLater();

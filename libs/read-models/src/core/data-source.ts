@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { ProjectorCatalog1764100000000 } from './catalog.migration.js';
 import { MergeCounts1764200000000 } from './merge-counts.migration.js';
+import { SearchBands1796400000000 } from '../documents/search-bands.migration.js';
 
 export interface ReadModelDataSourceOptions {
   readonly poolSize?: number;
@@ -15,7 +16,7 @@ export function createReadModelDataSource(url: string, options: ReadModelDataSou
   return new DataSource({
     type: 'postgres',
     url,
-    migrations: [ProjectorCatalog1764100000000, MergeCounts1764200000000],
+    migrations: [ProjectorCatalog1764100000000, MergeCounts1764200000000, SearchBands1796400000000],
     migrationsTableName: 'read_model_migrations',
     extra: {
       max: options.poolSize ?? 10,

@@ -247,7 +247,18 @@ describe('RowChangeBatch', () => {
       batch.addAll([{ kind: 'increment', table: 'hist', key: { k: 'a' }, add: { n: 1 }, counts: { durations: { '5': 1, '7': 2 } } }]);
       batch.addAll([{ kind: 'increment', table: 'hist', key: { k: 'a' }, add: { n: 1 }, counts: { durations: { '7': 1, '9': 1 } } }]);
       expect([...batch.increments.get('hist')!.values()]).toEqual([
-        { key: { k: 'a' }, add: { n: 2 }, max: {}, counts: { durations: { '5': 1, '7': 3, '9': 1 } } },
+        {
+          key: { k: 'a' },
+          add: { n: 2 },
+          max: {},
+          counts: {
+            durations: new Map([
+              ['5', 1],
+              ['7', 3],
+              ['9', 1],
+            ]),
+          },
+        },
       ]);
     });
 

@@ -66,7 +66,7 @@ async function writeLatest(client: Queryable, table: TableDefinition, target: st
   const groups = new Map<string, PendingLatest[]>();
   for (const item of pending) {
     const signature = `${Object.keys(item.row).sort().join(',')}|${item.by.join(',')}`;
-    groups.set(signature, [...(groups.get(signature) ?? []), item]);
+    pushTo(groups, signature, item);
   }
   for (const group of groups.values()) {
     const rows = group.map((g) => normalize(g.row));
@@ -88,7 +88,7 @@ async function writeIncrements(client: Queryable, table: TableDefinition, target
   const groups = new Map<string, PendingIncrement[]>();
   for (const increment of increments) {
     const signature = `${Object.keys(increment.add).sort().join(',')}|${Object.keys(increment.max).sort().join(',')}|${Object.keys(increment.counts).sort().join(',')}`;
-    groups.set(signature, [...(groups.get(signature) ?? []), increment]);
+    pushTo(groups, signature, increment);
   }
   for (const group of groups.values()) {
     const addColumns = Object.keys(group[0]!.add).sort();
@@ -123,8 +123,16 @@ function arraysFor(table: TableDefinition, columns: readonly string[], rows: rea
 
 function toSql(value: unknown, type: ColumnType): unknown {
   if (value === undefined || value === null) return null;
+  if (value instanceof Map) return countsJson(value as Map<string, number>);
   if (type === 'jsonb') return JSON.stringify(value);
   return value;
+}
+
+/** A batch's count map as a jsonb object, written out directly (no object with numeric keys). */
+function countsJson(counts: ReadonlyMap<string, number>): string {
+  const entries: string[] = [];
+  for (const [key, count] of counts) entries.push(`${JSON.stringify(key)}:${count}`);
+  return `{${entries.join(',')}}`;
 }
 
 function matchKey(table: TableDefinition, left: string, right: string): string {
@@ -139,9 +147,16 @@ function groupByColumns(rows: readonly Row[]): Row[][] {
   const groups = new Map<string, Row[]>();
   for (const row of rows) {
     const signature = Object.keys(row).sort().join(',');
-    groups.set(signature, [...(groups.get(signature) ?? []), normalize(row)]);
+    pushTo(groups, signature, normalize(row));
   }
   return [...groups.values()];
+}
+
+/** Appends in place: copying the group on every row made a batch's writes quadratic in its rows. */
+function pushTo<V>(groups: Map<string, V[]>, signature: string, value: V): void {
+  const group = groups.get(signature);
+  if (group) group.push(value);
+  else groups.set(signature, [value]);
 }
 
 /** Same column order in every row of a group, so `Object.keys(rows[0])` describes them all. */

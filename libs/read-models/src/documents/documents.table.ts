@@ -31,7 +31,8 @@ export const documentsTable = defineTable({
 /**
  * The searchable chunks. The title is repeated on each chunk so that the generated vector weighs a
  * title match (A) above a body match (B) without a join; the vector is stored, so ranking a match
- * reads it instead of parsing the chunk again at every query.
+ * reads it instead of parsing the chunk again at every query. It also holds the chunk's salience
+ * band tokens (`search-bands.migration.ts`), which let a search rank the heaviest matches first.
  */
 export const documentChunksTable = defineTable({
   name: 'document_chunks',
@@ -44,7 +45,7 @@ export const documentChunksTable = defineTable({
     content: { type: 'text' },
     search_vector: {
       type: 'tsvector',
-      generated: `setweight(to_tsvector('english'::regconfig, title), 'A') || setweight(to_tsvector('english'::regconfig, content), 'B')`,
+      generated: `search_document_vector_v1(title, content)`,
     },
   },
   primaryKey: ['document_id', 'chunk_index'],

@@ -5,9 +5,9 @@ export interface SearchRequest {
   readonly topK: number;
   readonly includeHighlights: boolean;
   /**
-   * Ranks at most this many matching chunks, taken in index order before ranking: bounds the cost
-   * of a query whose terms match most of a large store, at the price of missing some of them.
-   * Unset: every matching chunk is ranked.
+   * Ranks at most this many matching chunks (`DEFAULT_CANDIDATE_LIMIT` when unset), the heaviest
+   * first by salience band: bounds the cost of a query whose words match most of a large store. A
+   * query matching no more chunks than this is ranked exactly.
    */
   readonly candidateLimit?: number;
 }

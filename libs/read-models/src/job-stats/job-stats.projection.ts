@@ -2,13 +2,13 @@ import type { RecordedEvent } from '#domain';
 import { JOB_EVENT_TYPES, assertNever, type JobEvent, type JobStatus } from '#domain';
 import { defineProjection, type RowChangeOf } from '../core/projection.js';
 import { bucketOf } from './duration-sketch.js';
-import { jobDailyDurationsTable, jobHourlyStatsTable, latestJobsTable } from './job-stats.table.js';
+import { jobDurationSketchesTable, jobHourlyStatsTable, latestJobsTable } from './job-stats.table.js';
+import { spansOf } from './sketch-spans.js';
 
-type JobStatsChange = RowChangeOf<typeof jobHourlyStatsTable | typeof jobDailyDurationsTable | typeof latestJobsTable>;
+type JobStatsChange = RowChangeOf<typeof jobHourlyStatsTable | typeof jobDurationSketchesTable | typeof latestJobsTable>;
 
-/** UTC hour and day of an instant; normalized first, so an offset like +02:00 lands in the right hour. */
+/** UTC hour of an instant; normalized first, so an offset like +02:00 lands in the right hour. */
 export const hourOf = (iso: string) => `${new Date(iso).toISOString().slice(0, 13)}:00:00.000Z`;
-export const dayOf = (iso: string) => `${new Date(iso).toISOString().slice(0, 10)}T00:00:00.000Z`;
 
 function apply(recorded: RecordedEvent): JobStatsChange[] {
   const event = recorded as RecordedEvent & JobEvent;
@@ -40,24 +40,25 @@ function apply(recorded: RecordedEvent): JobStatsChange[] {
       return [];
     case 'JobCompleted': {
       const ms = event.data.durationMs;
-      const histogram = ms > 0 ? { durations: { [bucketOf(ms)]: 1 } } : undefined;
+      const hourly: JobStatsChange = {
+        kind: 'increment',
+        table: 'job_hourly_stats',
+        key,
+        add: { running: -1, completed: 1, duration_sum_ms: ms, duration_count: 1 },
+      };
+      // Percentiles are over positive durations only (as the original filtered).
+      if (!(ms > 0)) return [hourly];
+      const durations = { [bucketOf(ms)]: 1 };
       return [
-        {
+        hourly,
+        ...spansOf(Date.parse(event.data.queuedAt)).map((span): JobStatsChange => ({
           kind: 'increment',
-          table: 'job_hourly_stats',
-          key,
-          add: { running: -1, completed: 1, duration_sum_ms: ms, duration_count: 1 },
+          table: 'job_duration_sketches',
+          key: { workspace_id: event.data.workspaceId, span_minutes: span.minutes, start: span.start.toISOString() },
+          add: {},
           max: { duration_max_ms: ms },
-          counts: histogram,
-        },
-        {
-          kind: 'increment',
-          table: 'job_daily_durations',
-          key: { workspace_id: event.data.workspaceId, day: dayOf(event.data.queuedAt) },
-          add: { duration_count: 1 },
-          max: { duration_max_ms: ms },
-          counts: histogram,
-        },
+          counts: { durations },
+        })),
       ];
     }
     case 'JobFailed':
@@ -72,6 +73,6 @@ function apply(recorded: RecordedEvent): JobStatsChange[] {
 export const jobStatsProjection = defineProjection({
   name: 'job_stats',
   eventTypes: JOB_EVENT_TYPES.filter((type) => type !== 'JobProgressed'),
-  tables: [jobHourlyStatsTable, jobDailyDurationsTable, latestJobsTable],
+  tables: [jobHourlyStatsTable, jobDurationSketchesTable, latestJobsTable],
   apply,
 });

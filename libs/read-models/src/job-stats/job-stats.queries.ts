@@ -2,7 +2,8 @@ import type { JobStatus } from '#domain';
 import { JOB_STATUSES } from '#domain';
 import type { Sql } from '../core/sql.js';
 import { addCounts, bucketOf, percentileOf, type Counts } from './duration-sketch.js';
-import { ceilDay, ceilHour, floorHour, hoursBefore, splitWindow } from './time-window.js';
+import { DAY_SPAN_MINUTES, coverFrom } from './sketch-spans.js';
+import { floorHour, hoursBefore, splitWindow } from './time-window.js';
 
 export type ByStatus = Record<JobStatus, number>;
 
@@ -48,9 +49,10 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 const HOUR_LABEL = new Intl.DateTimeFormat('en-US', { hour: 'numeric', hour12: true, timeZone: 'UTC' });
 
 /**
- * Job analytics as lookups on `job_hourly_stats`, `job_daily_durations` and `latest_jobs`. Whole
- * hours (or days) come from those rows; only jobs created inside a partial edge hour are read from
- * the `jobs` index. The cost of a request depends on its window, never on how many jobs exist.
+ * Job analytics as lookups on `job_hourly_stats`, `job_duration_sketches` and `latest_jobs`. Whole
+ * hours (or spans) come from those rows; only jobs created inside a partial edge hour (for
+ * percentiles, minute) are read from the `jobs` index. The cost of a request depends on its window,
+ * never on how many jobs exist.
  */
 export class JobStatsQueries {
   constructor(private readonly sql: Sql) {}
@@ -91,36 +93,42 @@ export class JobStatsQueries {
     return summarize(await this.windowTotals(workspaceId, hoursBefore(now, hours), null));
   }
 
-  /** `workspace.jobPercentiles`: completed jobs with a positive duration created in the range. */
+  /**
+   * `workspace.jobPercentiles`: completed jobs with a positive duration created in the range. One
+   * statement reads a bounded set of sketches (see sketch-spans.ts: about 17 primary-key lookups
+   * whatever the history) and the jobs of the range's first partial minute; they merge here, where
+   * adding a few thousand counts is cheaper than grouping them in the database.
+   */
   async percentiles(workspaceId: string, range: TimeRange, now: Date): Promise<Percentiles> {
-    const from = hoursBefore(now, TIME_RANGES[range]);
-    const firstHour = ceilHour(from);
-    const firstDay = ceilDay(from);
-    // Whole hours and days are merged in the database (at most one row per bucket comes back);
-    // the partial first hour's completed durations come from the jobs index and are bucketed here.
-    const rows = await this.sql<{ kind: 'bucket' | 'max' | 'duration'; bucket: string | null; value: string | null }>(
-      `WITH sketches AS (
-         SELECT durations, duration_max_ms FROM job_hourly_stats WHERE workspace_id = $1 AND hour >= $2 AND hour < $3
-         UNION ALL
-         SELECT durations, duration_max_ms FROM job_daily_durations WHERE workspace_id = $1 AND day >= $3
-       )
-       SELECT 'bucket' AS kind, e.key AS bucket, sum(e.value::bigint) AS value FROM sketches s, jsonb_each_text(s.durations) e GROUP BY e.key
+    const cover = coverFrom(hoursBefore(now, TIME_RANGES[range]), now);
+    const rows = await this.sql<{ durations: Counts | null; max: string }>(
+      `SELECT s.durations, s.duration_max_ms AS max
+         FROM unnest($2::integer[], $3::timestamptz[]) AS k (span_minutes, start)
+         JOIN job_duration_sketches s ON s.workspace_id = $1 AND s.span_minutes = k.span_minutes AND s.start = k.start
        UNION ALL
-       SELECT 'max', NULL, max(duration_max_ms) FROM sketches
+       SELECT durations, duration_max_ms FROM job_duration_sketches WHERE workspace_id = $1 AND span_minutes = $4 AND start >= $5
        UNION ALL
-       SELECT 'duration', NULL, duration_ms FROM jobs
-        WHERE workspace_id = $1 AND created_at >= $4 AND created_at < $2 AND status = 'completed' AND duration_ms > 0`,
-      [workspaceId, firstHour.toISOString(), firstDay.toISOString(), from.toISOString()],
+       SELECT NULL, duration_ms FROM jobs
+        WHERE workspace_id = $1 AND created_at >= $6 AND created_at < $7 AND status = 'completed' AND duration_ms > 0`,
+      [
+        workspaceId,
+        cover.spans.map((span) => span.minutes),
+        cover.spans.map((span) => span.start.toISOString()),
+        DAY_SPAN_MINUTES,
+        cover.tailFrom.toISOString(),
+        cover.raw.from.toISOString(),
+        cover.raw.to.toISOString(),
+      ],
     );
     const counts: Counts = {};
     let max = 0;
     for (const row of rows) {
-      if (row.value === null) continue;
-      if (row.kind === 'bucket') addCounts(counts, { [row.bucket!]: Number(row.value) });
-      else if (row.kind === 'duration') addCounts(counts, { [bucketOf(Number(row.value))]: 1 });
-      if (row.kind !== 'bucket') max = Math.max(max, Number(row.value));
+      // A sketch, or one job of the partial first minute (its duration in `max`).
+      if (row.durations) addCounts(counts, row.durations);
+      else addCounts(counts, { [bucketOf(Number(row.max))]: 1 });
+      max = Math.max(max, Number(row.max));
     }
-    const sampleSize = Object.values(counts).reduce((sum, n) => sum + Number(n), 0);
+    const sampleSize = Object.values(counts).reduce((sum, n) => sum + n, 0);
     if (sampleSize === 0) return { hasData: false, p50: 0, p95: 0, p99: 0, max: 0, sampleSize: 0 };
     return {
       hasData: true,

@@ -3,7 +3,7 @@ import type { Counts } from './duration-sketch.js';
 
 const counter = { type: 'bigint', default: '0' } as const;
 
-/** Per workspace and hour of creation: jobs by *current* status, completed durations, a histogram. */
+/** Per workspace and hour of creation: jobs by *current* status and the sum of completed durations. */
 export const jobHourlyStatsTable = defineTable({
   name: 'job_hourly_stats',
   columns: {
@@ -16,24 +16,25 @@ export const jobHourlyStatsTable = defineTable({
     cancelled: counter,
     duration_sum_ms: counter,
     duration_count: counter,
-    duration_max_ms: { type: 'bigint', nullable: true },
-    /** Completed durations > 0 (as the original's percentiles), `{bucket: count}`. */
-    durations: typed<Counts>()({ type: 'jsonb', default: "'{}'::jsonb" }),
   },
   primaryKey: ['workspace_id', 'hour'],
 });
 
-/** The same histogram per day, so a 30-day percentile merges ~30 rows, not 720. */
-export const jobDailyDurationsTable = defineTable({
-  name: 'job_daily_durations',
+/**
+ * Completed durations > 0 (as the original's percentiles) of the jobs created in a span of time
+ * (see sketch-spans.ts): a `{bucket: count}` histogram and the exact maximum. Every job is in 17
+ * nested spans, so any "last N hours" window is a bounded number of these rows.
+ */
+export const jobDurationSketchesTable = defineTable({
+  name: 'job_duration_sketches',
   columns: {
     workspace_id: { type: 'text' },
-    day: { type: 'timestamptz' },
-    duration_count: counter,
-    duration_max_ms: { type: 'bigint', nullable: true },
+    span_minutes: { type: 'integer' },
+    start: { type: 'timestamptz' },
+    duration_max_ms: { type: 'bigint' },
     durations: typed<Counts>()({ type: 'jsonb', default: "'{}'::jsonb" }),
   },
-  primaryKey: ['workspace_id', 'day'],
+  primaryKey: ['workspace_id', 'span_minutes', 'start'],
 });
 
 /** The newest job (by creation time, then id) of a workspace or of a repository. */
@@ -51,5 +52,5 @@ export const latestJobsTable = defineTable({
 });
 
 export type JobHourlyStatsRow = RowOf<typeof jobHourlyStatsTable>;
-export type JobDailyDurationsRow = RowOf<typeof jobDailyDurationsTable>;
+export type JobDurationSketchRow = RowOf<typeof jobDurationSketchesTable>;
 export type LatestJobRow = RowOf<typeof latestJobsTable>;

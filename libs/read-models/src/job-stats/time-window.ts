@@ -1,9 +1,7 @@
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 export const floorHour = (t: Date) => new Date(Math.floor(t.getTime() / HOUR) * HOUR);
 export const ceilHour = (t: Date) => new Date(Math.ceil(t.getTime() / HOUR) * HOUR);
-export const ceilDay = (t: Date) => new Date(Math.ceil(t.getTime() / DAY) * DAY);
 export const hoursBefore = (t: Date, hours: number) => new Date(t.getTime() - hours * HOUR);
 
 /**

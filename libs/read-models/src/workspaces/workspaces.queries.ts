@@ -90,11 +90,19 @@ export class WorkspaceQueries {
 
   /** The workspace an `{org}/{ws}` route names (in any case: names are unique ignoring case), or a 404. */
   async byName(organizationId: string, name: string): Promise<WorkspaceView> {
+    const workspace = await this.findByName(organizationId, name);
+    if (!workspace) throw workspaceNotFound(name);
+    return workspace;
+  }
+
+  /** The same lookup, null when the organization has no such workspace. */
+  async findByName(organizationId: string, name: string): Promise<WorkspaceView | null> {
     const [row] = await this.sql<WorkspaceRow>('SELECT * FROM workspaces WHERE organization_id = $1 AND lower(name) = lower($2)', [
       organizationId,
       name,
     ]);
-    if (!row) throw new DomainError('not_found', `Workspace "${name}" not found`);
-    return toWorkspaceView(row);
+    return row ? toWorkspaceView(row) : null;
   }
 }
+
+export const workspaceNotFound = (name: string) => new DomainError('not_found', `Workspace "${name}" not found`);
