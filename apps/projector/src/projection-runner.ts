@@ -227,7 +227,12 @@ export class ProjectionRunner {
 
   /** Returns the number of events applied (events at or before the checkpoint are skipped). */
   async applyBatch(client: pg.PoolClient, generation: number, batch: SubscriptionBatch): Promise<number> {
-    await client.query('BEGIN');
+    // Asynchronous commit: the batch's rows and its checkpoint still commit atomically and become
+    // visible at once, but the commit does not wait for the WAL flush. A server crash can lose the
+    // last few hundred milliseconds of batches, rows and checkpoint together, and they are applied
+    // again from the log; the event store's appends stay synchronous. Under ingestion load half the
+    // projector's commit time was the flush and the NOTIFY queue's lock held across it.
+    await client.query('BEGIN; SET LOCAL synchronous_commit = off');
     try {
       const checkpoint = await readCheckpoint(client, this.name, generation, true);
       if (!checkpoint) throw new Error(`Projection ${this.name} generation ${generation} has no checkpoint`);

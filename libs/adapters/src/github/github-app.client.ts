@@ -30,10 +30,13 @@ const AppOctokit = Octokit.plugin(throttling, retry);
 /**
  * plugin-throttling paces every POST, GraphQL queries included, through one process-wide "write"
  * group at one request a second (GitHub's advice for content-creating writes). The App clients
- * write nothing; their POSTs are GraphQL blob reads, which GitHub limits by points (5,000 an hour,
- * 2,000 a minute), so they get a group of their own: two in flight, ten a second at most.
+ * write nothing; their POSTs are GraphQL blob reads (one point each: 50 objects), which GitHub's
+ * secondary limits cap at 2,000 points a minute and 100 concurrent requests, so they get a group of
+ * their own paced just under that: four in flight, one start per 30 ms (33 a second, ~1,650 files a
+ * second). The hourly point budget is GitHub's to enforce: a rate-limit answer is waited out
+ * (plugin-throttling) rather than guessed here.
  */
-const graphQLReads = new Bottleneck.Group({ id: 'console-github-graphql-reads', maxConcurrent: 2, minTime: 100 });
+const graphQLReads = new Bottleneck.Group({ id: 'console-github-graphql-reads', maxConcurrent: 4, minTime: 30 });
 
 export function gitHubAppConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GitHubAppConfig {
   const appId = env.GITHUB_APP_ID;
