@@ -46,6 +46,12 @@ import { benchDatabase, fmt, measureBounded, type BoundedMeasureOptions } from '
  */
 export interface AnalyticsOptions {
   readonly sizes: readonly number[];
+  /**
+   * Small workspaces added after the sized ones (each `smallWorkspaceJobs` jobs), so the workspace
+   * list is also measured on an organization of many workspaces (0: none).
+   */
+  readonly smallWorkspaces?: number;
+  readonly smallWorkspaceJobs?: number;
   readonly log: (line: string) => void;
   /** Upper bound of timed runs per measurement of ours, and of the review's approaches. */
   readonly oursIterations?: number;
@@ -114,6 +120,14 @@ export async function benchAnalytics(options: AnalyticsOptions): Promise<Analyti
       seeding.push(result);
       seeded.push(workspace);
       const listRow = await measureList(env, seeded, oursRuns, baselineRuns, check);
+      log(
+        `  workspace list at ${listRow.size}: ours ${fmt(listRow.ours.p50)} ms, current ${fmt(listRow.current.p50)} ms, after ${fmt(listRow.after.p50)} ms (p50)`,
+      );
+      listRows.push(listRow);
+    }
+    if ((options.smallWorkspaces ?? 0) > 0) {
+      const small = await seedSmallWorkspaces(env, options.smallWorkspaces!, options.smallWorkspaceJobs ?? 200, log);
+      const listRow = await measureList(env, [...seeded, ...small], oursRuns, baselineRuns, check);
       log(
         `  workspace list at ${listRow.size}: ours ${fmt(listRow.ours.p50)} ms, current ${fmt(listRow.current.p50)} ms, after ${fmt(listRow.after.p50)} ms (p50)`,
       );
@@ -293,6 +307,34 @@ export async function seedWorkspace(
       baselineCopySeconds,
     },
   };
+}
+
+/** `count` workspaces of `jobs` jobs each, seeded together, projected once and copied into the baseline. */
+async function seedSmallWorkspaces(env: Environment, count: number, jobs: number, log: (line: string) => void): Promise<SeededWorkspace[]> {
+  log(`# seeding ${count} small workspaces of ${jobs} jobs each (the workspace list on an organization of many workspaces)`);
+  const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const started = Date.now();
+  const workspaces: SeededWorkspace[] = [];
+  let position: string | null = null;
+  for (let index = 0; index < count; index++) {
+    const name = `small-${String(index + 1).padStart(3, '0')}`;
+    const seeded = await seedJobs(env.runtime.store, {
+      organizationId: ORG_ID,
+      workspaceName: name,
+      jobs,
+      days: 30,
+      seed: 5000 + index,
+      now,
+      concurrency: 16,
+    });
+    position = seeded.position ?? position;
+    workspaces.push({ id: seeded.workspaceId, name, jobs, label: sizeLabel(jobs) });
+  }
+  const catchUp = await projectUntil(env.runtime, position);
+  for (const workspace of workspaces) await copyWorkspaceIntoBaseline(env.pool, workspace.id);
+  await env.pool.query('VACUUM (ANALYZE)');
+  log(`  seeded, projected and copied in ${fmt((Date.now() - started) / 1000, 1)} s (catch-up ${fmt(catchUp.seconds, 1)} s)`);
+  return workspaces;
 }
 
 /** Runs the projector daemon until every projection applied `position`; events applied by the jobs projection. */

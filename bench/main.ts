@@ -21,7 +21,9 @@ import { benchThroughput } from './throughput.bench.js';
  * `npm run bench`: everything measured side by side in one run on this machine, written to
  * bench/results/<date>.json (and the analytics table in <date>.md). Sizes can be lowered for a quick
  * look: BENCH_REPLAY_JOBS, BENCH_SIZES (jobs per analytics workspace, e.g. "2000,20000"; "0" skips
- * the analytics section), BENCH_BUDGET_MS (time bound of one measurement).
+ * the analytics section), BENCH_BUDGET_MS (time bound of one measurement), BENCH_SMALL_WORKSPACES
+ * and BENCH_SMALL_WORKSPACE_JOBS (100 workspaces of 200 jobs added last: the workspace list on an
+ * organization of many workspaces; 0 skips).
  *
  * BENCH_SECTIONS picks sections (comma-separated, default all): appends, replay, analytics,
  * authentication, ingestion, search, globs. With a subset, the day's JSON keeps the other sections'
@@ -129,6 +131,8 @@ if (analyticsSizes.length > 0 && sections.has('analytics')) {
   log(`# dashboard analytics: ours vs the review's "current" and "after" at ${analyticsSizes.join(', ')} jobs per workspace`);
   const { markdown, ...analytics } = await benchAnalytics({
     sizes: analyticsSizes,
+    smallWorkspaces: setting('BENCH_SMALL_WORKSPACES', 100, 10),
+    smallWorkspaceJobs: setting('BENCH_SMALL_WORKSPACE_JOBS', 200, 50),
     log,
     budgetMs: process.env.BENCH_BUDGET_MS ? Number(process.env.BENCH_BUDGET_MS) : quick ? 2_000 : undefined,
   });
