@@ -43,12 +43,12 @@ export class ConsistentReadInterceptor implements NestInterceptor {
   }
 
   /**
-   * One after the other under one deadline: the total wait stays bounded by the timeout, and a
-   * 503 always names the first projection (in declared order) that had not caught up.
+   * All under one deadline, their checkpoints read in one statement: the total wait stays bounded
+   * by the timeout, and a 503 always names the first projection (in declared order) that had not
+   * caught up.
    */
   private async waitForAll(projections: readonly ProjectionName[], minPosition: string): Promise<void> {
-    const deadline = Date.now() + this.config.consistencyTimeoutMs;
-    for (const projection of projections) await this.checkpoints.waitFor(projection, minPosition, Math.max(0, deadline - Date.now()));
+    await this.checkpoints.waitForAll(projections, minPosition, this.config.consistencyTimeoutMs);
     // The handler's lookups (membership, workspace) must not answer from entries read before the
     // position: the notification of the batch that reached it may still be on its way.
     for (const projection of projections) this.caches.caughtUp(projection, minPosition);

@@ -2,8 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { comparePositions } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { CheckpointWaiter } from './checkpoint-waiter.js';
-import { CHECKPOINT_CHANNEL } from './projection-catalog.js';
+import { CheckpointWaiter, ConsistencyTimeoutError } from './checkpoint-waiter.js';
+import { createReadModelDataSource, migrateReadModels } from './data-source.js';
+import { inTransaction } from './in-transaction.js';
+import { CHECKPOINT_CHANNEL, ensureProjection } from './projection-catalog.js';
+import { apiKeysProjection } from '../api-keys/api-keys.projection.js';
+import { workspacesProjection } from '../workspaces/workspaces.projection.js';
 
 const LISTENER = 'checkpoint-waiter-spec';
 
@@ -72,5 +76,59 @@ describe('CheckpointWaiter when its LISTEN connection is terminated', () => {
     } finally {
       unsubscribe();
     }
+  });
+});
+
+describe('CheckpointWaiter.waitForAll', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let waiter: CheckpointWaiter;
+  const [a, b] = [workspacesProjection.name, apiKeysProjection.name];
+  const at = (n: number) => `${n}/0`;
+
+  /** Moves a projection's checkpoint and notifies, as a runner's batch does. */
+  const advance = (projection: string, position: string) =>
+    pool.query(
+      `WITH moved AS (UPDATE projection_checkpoints SET position = $2 WHERE name = $1 RETURNING 1) SELECT pg_notify($3, $1) FROM moved`,
+      [projection, position, CHECKPOINT_CHANNEL],
+    );
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
+    await dataSource.initialize();
+    await migrateReadModels(dataSource);
+    await dataSource.destroy();
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
+    pool.on('error', () => undefined);
+    for (const definition of [workspacesProjection, apiKeysProjection])
+      await inTransaction(pool, (client) => ensureProjection(client, definition));
+    waiter = new CheckpointWaiter(pool, database.url, comparePositions);
+  });
+
+  afterAll(async () => {
+    await waiter?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('returns once every projection reached the position, whichever moves last', async () => {
+    await advance(a, at(10));
+    const waiting = waiter.waitForAll([a, b], at(10), 10_000);
+    let settled = false;
+    void waiting.finally(() => (settled = true));
+    await advance(b, at(5));
+    await waiter.waitFor(b, at(5), 10_000); // the waiter has seen b at 5: still short of 10
+    expect(settled).toBe(false);
+    await advance(b, at(12));
+    await expect(waiting).resolves.toBeUndefined();
+  });
+
+  it('times out naming the first projection, in the order given, that had not reached it', async () => {
+    await advance(a, at(20));
+    await advance(b, at(20));
+    const failure = await waiter.waitForAll([b, a], at(30), 50).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConsistencyTimeoutError);
+    expect(failure).toMatchObject({ projection: b, minPosition: at(30), reached: at(20) });
   });
 });
