@@ -29,7 +29,7 @@ const logLines: string[] = [];
 const processOutput: string[] = [];
 const logger = createLogger('authz', 'debug');
 // The logger createLogger built (same options, same redaction), pointed at memory instead of fd 1.
-// Child loggers (pino-http's per-request ones) inherit the stream through their prototype.
+// Child loggers inherit the stream through their prototype.
 (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = { write: (line: string) => void logLines.push(line) };
 
 const originalWrites = { stdout: process.stdout.write, stderr: process.stderr.write };

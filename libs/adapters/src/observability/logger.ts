@@ -13,7 +13,15 @@ export function createLogger(
     level,
     // Bearer tokens and API keys must never reach a log line.
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', '*.authorization', '*.apiKey', '*.secret'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-api-key"]',
+        'res.headers["set-cookie"]',
+        '*.authorization',
+        '*.apiKey',
+        '*.secret',
+      ],
       censor: '[redacted]',
     },
   };
