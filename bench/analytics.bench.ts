@@ -346,6 +346,8 @@ async function projectUntil(runtime: Runtime, position: string | null): Promise<
     pool: runtime.projectorPool,
     connectionString: runtime.databaseUrl,
     logger: runtime.logger,
+    // BENCH_SHARED_READER=0: one subscription per projection, to compare with the shared read.
+    sharedReader: process.env.BENCH_SHARED_READER !== '0',
   });
   await daemon.start();
   try {

@@ -23,7 +23,8 @@ import { benchThroughput } from './throughput.bench.js';
  * look: BENCH_REPLAY_JOBS, BENCH_SIZES (jobs per analytics workspace, e.g. "2000,20000"; "0" skips
  * the analytics section), BENCH_BUDGET_MS (time bound of one measurement), BENCH_SMALL_WORKSPACES
  * and BENCH_SMALL_WORKSPACE_JOBS (100 workspaces of 200 jobs added last: the workspace list on an
- * organization of many workspaces; 0 skips).
+ * organization of many workspaces; 0 skips), BENCH_SHARED_READER=0 (the daemon's catch-up with one
+ * subscription per projection instead of one shared read, for comparison).
  *
  * BENCH_SECTIONS picks sections (comma-separated, default all): appends, replay, analytics,
  * authentication, ingestion, search, globs. With a subset, the day's JSON keeps the other sections'

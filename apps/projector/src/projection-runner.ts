@@ -18,6 +18,8 @@ export type RunnerMode = 'live' | 'replay';
 
 export interface ProjectionRunnerOptions {
   readonly store: EventStore;
+  /** Where the runner subscribes (default the store): the daemon's shared reader in live mode. */
+  readonly source?: Pick<EventStore, 'subscribe'>;
   readonly pool: pg.Pool;
   readonly definition: ProjectionDefinition;
   readonly logger: Logger;
@@ -188,7 +190,7 @@ export class ProjectionRunner {
   private async consume(client: pg.PoolClient, generation: number, onProgress: () => void): Promise<boolean> {
     const checkpoint = await readCheckpoint(client, this.name, generation);
     if (!checkpoint) throw new Error(`Projection ${this.name} generation ${generation} has no checkpoint`);
-    const subscription = this.options.store.subscribe({
+    const subscription = (this.options.source ?? this.options.store).subscribe({
       after: checkpoint.position,
       eventTypes: this.options.definition.eventTypes,
       // "Up to": live batches hold what has arrived, so big limits only matter while catching up.

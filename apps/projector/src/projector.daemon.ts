@@ -3,6 +3,7 @@ import type { EventStore } from '#event-store';
 import { PROJECTIONS, SWITCH_CHANNEL, type ProjectionDefinition } from '#read-models';
 import type { Logger } from '#adapters';
 import { ProjectionRunner } from './projection-runner.js';
+import { SharedLogReader } from './shared-log-reader.js';
 
 export interface ProjectorDaemonOptions {
   readonly store: EventStore;
@@ -11,24 +12,34 @@ export interface ProjectorDaemonOptions {
   readonly logger: Logger;
   readonly projections?: readonly ProjectionDefinition[];
   readonly watchdogMs?: number;
+  /** One read of the log for every projection (default); false: one subscription per projection. */
+  readonly sharedReader?: boolean;
 }
 
 /**
- * Runs every projection live, one runner each. A blue/green switch made by the replay CLI is
- * announced on a channel; the runner of that projection then restarts on the new generation.
+ * Runs every projection live, one runner each, fed by one read of the log (`SharedLogReader`). A
+ * blue/green switch made by the replay CLI is announced on a channel; the runner of that projection
+ * then restarts on the new generation.
  */
 export class ProjectorDaemon {
   readonly runners: ProjectionRunner[];
+  readonly reader: SharedLogReader | null;
   private listener: pg.Client | null = null;
   private relistenTimer: NodeJS.Timeout | null = null;
   private relistenDelayMs = 100;
   private stopped = false;
 
   constructor(private readonly options: ProjectorDaemonOptions) {
-    this.runners = (options.projections ?? PROJECTIONS).map(
+    const definitions = options.projections ?? PROJECTIONS;
+    this.reader =
+      options.sharedReader === false
+        ? null
+        : new SharedLogReader({ store: options.store, eventTypes: [...new Set(definitions.flatMap((d) => d.eventTypes))] });
+    this.runners = definitions.map(
       (definition) =>
         new ProjectionRunner({
           store: options.store,
+          source: this.reader ?? undefined,
           pool: options.pool,
           definition,
           logger: options.logger,
@@ -48,6 +59,7 @@ export class ProjectorDaemon {
     this.stopped = true;
     if (this.relistenTimer) clearTimeout(this.relistenTimer);
     await Promise.all(this.runners.map((runner) => runner.stop()));
+    await this.reader?.close();
     await this.listener?.end().catch(() => undefined);
   }
 
