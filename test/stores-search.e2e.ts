@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_STORE_SETTINGS, documentIdFor, ingestionDecider, ingestionStreamId, type IndexedDocument } from '#domain';
 import { handleCommand } from '#event-store';
+import { metricsRegistry } from '#adapters';
 import { startFakeCohere, type FakeCohere } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
 
@@ -129,6 +130,19 @@ const search = (t: Tenant, body: unknown, options?: { workspaceId?: string | nul
   keyRequest(t, '/v1/search', body, options);
 const contents = (t: Tenant, body: unknown, options?: { workspaceId?: string | null; query?: string }) =>
   keyRequest(t, '/v1/contents', body, options);
+
+/** `contents.fetch` cache outcomes and statements on documents, as the api's metrics count them. */
+async function contentsCounters(): Promise<{ hit: number; reads: number }> {
+  type Values = Array<{ metricName?: string; labels: Record<string, string | number>; value: number }>;
+  const lookups = (await metricsRegistry.getSingleMetric('read_cache_lookups_total')!.get()).values as Values;
+  const statements = (await metricsRegistry.getSingleMetric('db_query_duration_seconds')!.get()).values as Values;
+  return {
+    hit: lookups.find((v) => v.labels.cache === 'document_contents' && v.labels.outcome === 'hit')?.value ?? 0,
+    reads: statements
+      .filter((v) => v.metricName === 'db_query_duration_seconds_count' && v.labels.statement === 'DocumentQueries.contents')
+      .reduce((sum, v) => sum + v.value, 0),
+  };
+}
 
 /** Enough unrelated words to dilute a chunk's embedding without matching any query below. */
 const FILLER = Array.from(
@@ -298,6 +312,26 @@ describe('contents and search (full-text ranking)', () => {
       });
       expect(session.status).toBe(403);
     });
+
+    it('answers a repeated fetch from the cache, and a re-indexed content at once given the command position', async () => {
+      const path = 'docs/changelog.md';
+      const ids = [docId(storeId, path), 'doc_unknown'];
+      const first = await index(t, storeId, [{ path, title: 'Changelog', content: 'Changelog: version one.' }]);
+      expect(
+        (await contents(t, { ids }, { query: `?minPosition=${first}` })).body.documents.map((d: { content: string }) => d.content),
+      ).toEqual(['Changelog: version one.']);
+      const before = await contentsCounters();
+      const again = await contents(t, { ids });
+      expect(again.body.documents.map((d: { content: string }) => d.content)).toEqual(['Changelog: version one.']);
+      const after = await contentsCounters();
+      // Both ids (the unknown one too) answered in process: no statement on the documents.
+      expect({ hits: after.hit - before.hit, reads: after.reads - before.reads }).toEqual({ hits: 2, reads: 0 });
+
+      const second = await index(t, storeId, [{ path, title: 'Changelog', content: 'Changelog: version two.' }]);
+      const changed = await contents(t, { ids }, { query: `?minPosition=${second}` });
+      expect(changed.body.documents.map((d: { content: string }) => d.content)).toEqual(['Changelog: version two.']);
+      expect((await contentsCounters()).reads - after.reads).toBe(1);
+    });
   });
 
   describe('search', () => {
@@ -457,6 +491,18 @@ describe('search with Cohere embeddings', () => {
     const response = await search(t, { query: 'rollback deploy', topK: 2, filters: { labels: ['store:handbook'] } });
     expect(response.body.ranking).toBe('hybrid');
     expect(cohere.calls.map((c) => c.body.input_type)).toEqual(['search_query']);
+  });
+
+  it('embeds a query once: the same query ranked again (answer cache bypassed) sends nothing', async () => {
+    cohere.calls.length = 0;
+    // `minPosition` bypasses the answer cache, so the query is retrieved and reranked again.
+    const response = await search(
+      t,
+      { query: 'rollback deploy', topK: 2, filters: { labels: ['store:handbook'] } },
+      { query: `?minPosition=${position}` },
+    );
+    expect(response.body).toMatchObject({ ranking: 'hybrid', latency: { cache: 'bypass' } });
+    expect(cohere.calls).toEqual([]);
   });
 
   it('falls back to full-text ranking when Cohere fails, and does not cache that answer', async () => {

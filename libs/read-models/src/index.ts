@@ -23,7 +23,7 @@ export * from './documents/documents.table.js';
 export * from './documents/documents.projection.js';
 export * from './documents/documents.view.js';
 export * from './documents/documents.queries.js';
-export * from './documents/document-totals.queries.js';
+export * from './document-stores/document-totals.queries.js';
 export * from './github-installations/github-installations.table.js';
 export * from './github-installations/github-installations.projection.js';
 export * from './github-installations/github-installations.view.js';

@@ -27,8 +27,8 @@ import { WorkspaceAnalytics } from './workspace-analytics.service.js';
  * them with 6,000 jobs over 30 days (the bench's shape), the others with 8 each, ANALYZEd. None may
  * scan a whole table of jobs or job statistics: each must find its rows by an index, or its cost
  * would grow with every other workspace's jobs. (Small tables such as workspaces may rightly be
- * scanned; documents and chunks, which the sources and document totals read, are the search plan
- * spec's to check.)
+ * scanned; the sources and document totals read the stores projection's counters, never documents
+ * or chunks: `document-stores/document-counts-plan.db.spec.ts` checks that.)
  */
 
 const NOW = new Date('2025-06-15T13:37:12.345Z');

@@ -18,7 +18,7 @@ export class WorkspaceAnalyticsController {
   ) {}
 
   @Get('statistics')
-  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'documents', 'repositories', 'integrations')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'repositories', 'integrations')
   async statistics(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,
@@ -30,7 +30,7 @@ export class WorkspaceAnalyticsController {
   }
 
   @Get('statistics/compare')
-  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'documents')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores')
   async compare(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,
@@ -44,7 +44,7 @@ export class WorkspaceAnalyticsController {
   }
 
   @Get('health')
-  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'documents', 'repositories', 'integrations')
+  @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'repositories', 'integrations')
   async health(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,

@@ -4,20 +4,21 @@ import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';
-import { DocumentQueries } from '#read-models';
+import { DocumentContentsLookup } from './document-contents.js';
 import { ContentsBody } from './search.dto.js';
 import { WorkspaceKeyAccess } from './workspace-key-access.js';
 
 /**
  * `contents.fetch` (**key**): the documents of `ids` in the `X-Workspace-ID` workspace, in the
  * order asked. Ids of other workspaces, or unknown ones, are left out silently, as the original
- * filtered by workspace: the answer does not tell them apart.
+ * filtered by workspace: the answer does not tell them apart. Answered from an in-process cache
+ * the `documents` projection keeps exact (`DocumentContentsLookup`).
  */
 @Controller('v1')
 export class ContentsController {
   constructor(
     private readonly access: WorkspaceKeyAccess,
-    private readonly documents: DocumentQueries,
+    private readonly documents: DocumentContentsLookup,
   ) {}
 
   @Post('contents')

@@ -4,15 +4,20 @@ import { LRUCache } from 'lru-cache';
 import { CohereEmbeddingProvider, type EmbeddingProvider } from '#adapters';
 import type { StoreView } from '#read-models';
 import { CONFIG, type ConsoleConfig } from '#runtime';
+import { QueryVectors } from './query-vectors.js';
 
 /** Chunk vectors kept in process: a chunk reranked again costs no call while its text is unchanged. */
 const MAX_CACHED_CHUNK_VECTORS = 20_000;
+/** Query vectors kept in process (a 1,024-float vector is ~8 KB as a JS array: ~40 MB at most). */
+const MAX_CACHED_QUERY_VECTORS = 5_000;
+export const QUERY_VECTOR_TTL_MS = 60 * 60_000;
 
 /** Who embeds for a store: Cohere when COHERE_API_KEY is set and the store's settings say `cohere`. */
 @Injectable()
 export class SearchEmbeddings {
   private readonly base: CohereEmbeddingProvider | null;
   private readonly chunkVectors = new LRUCache<string, number[]>({ max: MAX_CACHED_CHUNK_VECTORS });
+  private readonly queryVectors = new QueryVectors({ max: MAX_CACHED_QUERY_VECTORS, ttlMs: QUERY_VECTOR_TTL_MS });
 
   constructor(@Inject(CONFIG) config: ConsoleConfig) {
     const cohere = config.cohere;
@@ -21,6 +26,11 @@ export class SearchEmbeddings {
 
   forStore(store: Pick<StoreView, 'embeddingProvider' | 'embeddingModel'>): EmbeddingProvider | null {
     return this.base && store.embeddingProvider === 'cohere' ? this.base.withModel(store.embeddingModel) : null;
+  }
+
+  /** The query's vector, from the cache where the same model embedded the same query text before. */
+  queryVectorFor(provider: EmbeddingProvider, query: string): Promise<number[]> {
+    return this.queryVectors.vectorFor(provider, query);
   }
 
   /** Document-side vectors, from the cache where the same model saw the same text before. */

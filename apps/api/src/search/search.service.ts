@@ -123,8 +123,8 @@ export class SearchService {
     retrieval: number,
   ): Promise<RankedResults> {
     const embeddingStarted = performance.now();
-    const [queryVectors, chunkVectors] = await Promise.all([
-      provider.embed([request.query], 'search_query'),
+    const [queryVector, chunkVectors] = await Promise.all([
+      this.embeddings.queryVectorFor(provider, request.query),
       this.embeddings.chunkVectorsFor(
         provider,
         candidates.map((c) => c.chunkText),
@@ -132,7 +132,7 @@ export class SearchService {
     ]);
     const embedding = ms(embeddingStarted);
     const rerankStarted = performance.now();
-    const ranked = rerank(candidates, queryVectors[0]!, chunkVectors).slice(0, request.topK);
+    const ranked = rerank(candidates, queryVector, chunkVectors).slice(0, request.topK);
     const results = ranked.map(({ candidate, score }) => toHit(candidate, score, request.includeHighlights));
     return { results, ranking: 'hybrid', latency: { retrieval, embedding, rerank: ms(rerankStarted) }, degraded: false };
   }

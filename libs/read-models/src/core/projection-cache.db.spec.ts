@@ -206,6 +206,44 @@ describe('ProjectionCaches', () => {
     expect(after.statements).toEqual(['check', 'lookup']);
   });
 
+  it('answers several keys with one load of the missing ones, in the order asked, and keeps them', async () => {
+    const many = caches.cache<WorkspaceView | null>('many', workspacesProjection.name, 10);
+    const loads: string[][] = [];
+    const lookupMany = (names: string[]) =>
+      many.getMany(
+        names.map((name) => JSON.stringify([ORG, name])),
+        async (missing) => {
+          loads.push(missing.map((key) => (JSON.parse(key) as string[])[1]!));
+          return Promise.all(missing.map((key) => queries.findByName(ORG, (JSON.parse(key) as string[])[1]!)));
+        },
+      );
+    await lookupMany(['Docs']);
+    const first = await observe(() => lookupMany(['Wiki', 'Docs', 'Nothing', 'Wiki']));
+    expect(first.result.map((w) => w?.id ?? null)).toEqual(['ws-3', 'ws-1', null, 'ws-3']);
+    expect(loads.at(-1)).toEqual(['Wiki', 'Nothing']);
+    expect(first.outcomes).toEqual(['hit', 'miss', 'miss']);
+    const second = await observe(() => lookupMany(['Nothing', 'Docs', 'Wiki']));
+    expect(second.result.map((w) => w?.id ?? null)).toEqual([null, 'ws-1', 'ws-3']);
+    expect(second.statements).toEqual([]);
+    expect(second.outcomes).toEqual(['hit', 'hit', 'hit']);
+  });
+
+  it('holds at most its byte bound, and never keeps a value larger than it', async () => {
+    const sized = caches.cache<WorkspaceView | null>('sized', workspacesProjection.name, 100, {
+      max: 25,
+      sizeOf: (workspace) => (workspace ? workspace.name.length * 5 : 1),
+    });
+    await lookup('Docs', sized); // 20
+    await lookup('Wiki', sized); // 20: over 25 with Docs, which is dropped
+    expect({ size: sized.size, bytes: sized.calculatedSize }).toEqual({ size: 1, bytes: 20 });
+    expect((await observe(() => lookup('Wiki', sized))).statements).toEqual([]);
+    expect((await observe(() => lookup('Docs', sized))).statements).toEqual(['lookup']);
+    const big = caches.cache<WorkspaceView | null>('big', workspacesProjection.name, 100, { max: 10, sizeOf: () => 11 });
+    await lookup('Docs', big);
+    expect(big.size).toBe(0);
+    expect((await observe(() => lookup('Docs', big))).statements).toEqual(['lookup']);
+  });
+
   it('holds at most its bound, the least recently used dropped first', async () => {
     const small = caches.cache<WorkspaceView | null>('small', workspacesProjection.name, 2);
     for (const name of ['Docs', 'Diary', 'Wiki', 'Docs']) await lookup(name, small);

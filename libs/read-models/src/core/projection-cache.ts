@@ -22,6 +22,12 @@ export const DEFAULT_CACHE_TTL_MS = 60_000;
 /** Subscribing again after a failure waits at least this long (lookups read through meanwhile). */
 const RESUBSCRIBE_MS = 1000;
 
+/** A cache bounded by the size of its values as well as by their number. */
+export interface CacheByteBound<V> {
+  readonly max: number;
+  readonly sizeOf: (value: V) => number;
+}
+
 /** What the active generation of a projection has applied: equal states mean equal rows. */
 interface Applied {
   readonly generation: number;
@@ -82,11 +88,18 @@ export class ProjectionCaches {
 
   constructor(private readonly options: ProjectionCachesOptions) {}
 
-  /** A cache of values read from `projection`'s rows, at most `max` entries. */
-  cache<V>(name: string, projection: string, max: number): ProjectionCache<V> {
+  /**
+   * A cache of values read from `projection`'s rows, at most `max` entries and, with `bytes`, at
+   * most `bytes.max` of what `bytes.sizeOf` counts (a value larger than that is never kept).
+   */
+  cache<V>(name: string, projection: string, max: number, bytes?: CacheByteBound<V>): ProjectionCache<V> {
     let watch = this.watches.get(projection);
     if (!watch) this.watches.set(projection, (watch = new Watch(projection)));
-    const entries = new LRUCache<string, Box<V>>({ max, ttl: this.options.ttlMs ?? DEFAULT_CACHE_TTL_MS });
+    const entries = new LRUCache<string, Box<V>>({
+      max,
+      ttl: this.options.ttlMs ?? DEFAULT_CACHE_TTL_MS,
+      ...(bytes ? { maxSize: bytes.max, sizeCalculation: (box: Box<V>) => Math.max(1, Math.ceil(bytes.sizeOf(box.value))) } : {}),
+    });
     watch.caches.add(entries as LRUCache<string, Box<unknown>>);
     this.subscribe(watch);
     return new ProjectionCache<V>(name, watch, entries, this, this.options.onLookup);
@@ -231,8 +244,43 @@ export class ProjectionCache<V> {
     return value;
   }
 
+  /**
+   * The values of `keys`, in their order: the cached ones, and those of the others from one
+   * `load(missing)` (its values in the order of `missing`), kept as `get` keeps them.
+   */
+  async getMany(keys: readonly string[], load: (missing: string[]) => Promise<V[]>): Promise<V[]> {
+    const unique = [...new Set(keys)];
+    const found = new Map<string, V>();
+    const missing: string[] = [];
+    const usable = await this.owner.ready(this.watch);
+    for (const key of unique) {
+      const box = usable ? this.entries.get(key) : undefined;
+      if (box) {
+        found.set(key, box.value);
+        this.report?.(this.name, 'hit');
+      } else missing.push(key);
+    }
+    if (missing.length > 0) {
+      const epoch = this.watch.epoch;
+      const values = await load(missing);
+      const keep = usable && this.watch.epoch === epoch && !this.watch.dirty && this.owner.usable(this.watch);
+      missing.forEach((key, i) => {
+        const value = values[i] as V;
+        found.set(key, value);
+        if (keep) this.entries.set(key, { value });
+        this.report?.(this.name, keep ? 'miss' : 'bypass');
+      });
+    }
+    return keys.map((key) => found.get(key) as V);
+  }
+
   /** Entries held now (for tests and metrics). */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** What the entries' `sizeOf` adds up to (0 for a cache bounded by entries only). */
+  get calculatedSize(): number {
+    return this.entries.calculatedSize;
   }
 }

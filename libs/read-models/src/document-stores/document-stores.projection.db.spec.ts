@@ -11,11 +11,14 @@ import {
 import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing/projection';
 import { storesProjection } from './document-stores.projection.js';
 import { StoreQueries } from './document-stores.queries.js';
+import { DocumentTotalsQueries } from './document-totals.queries.js';
 
 const spec = useProjectionSpec(storesProjection);
 let queries: StoreQueries;
+let totals: DocumentTotalsQueries;
 beforeAll(() => {
   queries = new StoreQueries((text, params) => spec.pool.query(text, params as unknown[]).then((r) => r.rows));
+  totals = new DocumentTotalsQueries((text, params) => spec.pool.query(text, params as unknown[]).then((r) => r.rows));
 });
 
 const settings = { embeddingProvider: 'none', embeddingModel: 'none', embeddingDim: 0, chunkMaxTokens: 4, chunkOverlap: 0 } as const;
@@ -158,6 +161,61 @@ describe('stores projection', () => {
     expect(await countsAfter(reindex)).toEqual({ documentCount: 3, chunkCount: 5, lastIndexedAt: '2026-04-03T11:00:00.000Z' });
     expect(await countsAfter(indexAndRemove)).toEqual({ documentCount: 2, chunkCount: 3, lastIndexedAt: '2026-04-03T11:05:00.000Z' });
     expect((await queries.get('ws_1', 'api'))?.documentCount).toBe(0);
+  });
+
+  it('counts per store and repository, and gives the workspace totals at any instant from the batches times', async () => {
+    // Another repository, into the other store: e (3 chunks) at 11:30, removed at 12:10 with f (1 chunk) new.
+    const api = storeIdFor('ws_1', 'api');
+    const otherRepository = (events: DocumentEvent[]) =>
+      events.map((event) => ({ ...event, data: { ...event.data, githubRepoId: '8', repoFullName: 'acme/api' } }) as DocumentEvent);
+    log.append(ingestionStreamId('j3'), ...otherRepository(batch(api, 'j3', 0, '2026-04-03T11:30:00.000Z', [doc('e', 12, 0, true)])));
+    log.append(
+      ingestionStreamId('j3'),
+      ...otherRepository(batch(api, 'j3', 1, '2026-04-03T12:10:00.000Z', [doc('f', 4, 0, true)], [{ documentId: 'e', chunkCount: 3 }])),
+    );
+    await spec.active.apply(log.events);
+
+    expect(await queries.repositoryCounts('ws_1')).toEqual([
+      { storeId: api, githubRepoId: '8', documentCount: 1, chunkCount: 1 },
+      { storeId: docs, githubRepoId: '7', documentCount: 2, chunkCount: 3 },
+    ]);
+    expect(await queries.repositoryCounts('ws_2')).toEqual([]);
+
+    // Batches: 10:00 (+2 documents, +4 chunks), 11:00 (+1, +1), 11:05 (−1, −2), 11:30 (+1, +3), 12:10 (0, −2).
+    const at = [
+      '2026-04-03T09:59:59.999Z',
+      '2026-04-03T10:00:00.000Z',
+      '2026-04-03T10:59:59.999Z',
+      '2026-04-03T11:00:00.000Z',
+      '2026-04-03T11:02:00.000Z',
+      '2026-04-03T11:05:00.000Z',
+      '2026-04-03T11:45:00.000Z',
+      '2026-04-03T12:00:00.000Z',
+      '2026-04-03T12:10:00.000Z',
+      '2026-05-01T00:00:00.000Z',
+    ];
+    expect(
+      await totals.asOf(
+        'ws_1',
+        at.map((instant) => new Date(instant)),
+      ),
+    ).toEqual([
+      { total: 0, chunks: 0 },
+      { total: 2, chunks: 4 },
+      { total: 2, chunks: 4 },
+      { total: 3, chunks: 5 },
+      { total: 3, chunks: 5 },
+      { total: 2, chunks: 3 },
+      { total: 3, chunks: 6 },
+      { total: 3, chunks: 6 },
+      { total: 3, chunks: 4 },
+      { total: 3, chunks: 4 },
+    ]);
+    // Today's totals are the stores' counters.
+    const list = await queries.list('ws_1');
+    expect(list.reduce((sum, s) => sum + s.documentCount, 0)).toBe(3);
+    expect(await totals.asOf('ws_2', [new Date('2026-05-01T00:00:00.000Z')])).toEqual([{ total: 0, chunks: 0 }]);
+    expect(await totals.asOf('ws_1', [])).toEqual([]);
   });
 
   describeProjectionContract(spec, () => {

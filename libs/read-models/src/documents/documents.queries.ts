@@ -113,17 +113,21 @@ export class DocumentQueries {
     };
   }
 
-  /** The documents of `ids` that belong to the workspace, in the order asked; others are left out. */
+  /**
+   * The documents of `ids` that belong to the workspace, in the order asked; others are left out.
+   * Reads the `documents` projection alone, so an answer kept in a cache of that projection is
+   * exact for as long as the projection has not moved.
+   */
   async contents(workspaceId: string, ids: readonly string[]): Promise<DocumentContents[]> {
     if (ids.length === 0) return [];
     const rows = await this.sql<
-      Pick<DocumentRow, 'id' | 'path' | 'title' | 'description' | 'content' | 'frontmatter' | 'indexed_at' | 'repo_full_name'> & {
-        store_slug: string | null;
-      }
+      Pick<
+        DocumentRow,
+        'id' | 'path' | 'title' | 'description' | 'content' | 'content_hash' | 'frontmatter' | 'indexed_at' | 'repo_full_name'
+      >
     >(
-      `SELECT d.id, d.path, d.title, d.description, d.content, d.frontmatter, d.indexed_at, d.repo_full_name, s.slug AS store_slug
-         FROM documents d LEFT JOIN stores s ON s.id = d.store_id
-        WHERE d.workspace_id = $1 AND d.id = ANY($2)`,
+      `SELECT id, path, title, description, content, content_hash, frontmatter, indexed_at, repo_full_name
+         FROM documents WHERE workspace_id = $1 AND id = ANY($2)`,
       [workspaceId, [...ids]],
     );
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -142,7 +146,7 @@ export class DocumentQueries {
           committedAt: indexedAt,
           indexedAt,
           repoFullName: row.repo_full_name,
-          storeSlug: row.store_slug,
+          contentHash: row.content_hash,
         },
       ];
     });

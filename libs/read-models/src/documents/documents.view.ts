@@ -51,8 +51,8 @@ export interface DocumentContents {
   readonly committedAt: string;
   readonly indexedAt: string;
   readonly repoFullName: string;
-  /** Null only while the stores read model lags behind the documents one. */
-  readonly storeSlug: string | null;
+  /** SHA-256 (hex) of `content`. */
+  readonly contentHash: string;
 }
 
 export interface WorkspaceTotals {

@@ -53,8 +53,8 @@ export class WorkspaceSourceQueries {
 
   /**
    * The workspace's active sources, newest connection first (as the original's `connectedSources`
-   * read), in one statement whatever their number. Document counts come from the unique index
-   * `documents (store_id, github_repo_id, path)`: one range of it per store of the workspace.
+   * read), in one statement whatever their number. Document counts are the `stores` projection's
+   * counters per store and repository (`store_repository_counters`): no document is read.
    */
   async list(workspaceId: string): Promise<WorkspaceSource[]> {
     const rows = await this.sql<SourceRow>(
@@ -68,10 +68,9 @@ export class WorkspaceSourceQueries {
           WHERE w.workspace_id = $1 AND w.is_active
           ORDER BY r.repo_id, w.connected_at, r.id
        ), per_store AS (
-         SELECT d.github_repo_id, d.store_id, count(*) AS documents
-           FROM stores s JOIN documents d ON d.store_id = s.id
-          WHERE s.workspace_id = $1
-          GROUP BY d.github_repo_id, d.store_id
+         SELECT c.github_repo_id, c.store_id, c.document_count AS documents
+           FROM stores s JOIN store_repository_counters c ON c.store_id = s.id
+          WHERE s.workspace_id = $1 AND c.document_count > 0
        ), counts AS (
          SELECT github_repo_id, sum(documents) AS documents, jsonb_object_agg(store_id, documents) AS by_store FROM per_store GROUP BY github_repo_id
        ), sources AS (
