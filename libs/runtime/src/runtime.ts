@@ -58,7 +58,13 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
   });
   await dataSource.initialize();
   const projectorPool = queries.pool('projector', { connectionString: options.databaseUrl, max: PROJECTIONS.length * 2 + 2 });
-  projectorPool.on('error', (error) => logger.warn({ err: error }, 'idle read-model connection lost')); // never crash on an idle client's error
+  let closing = false;
+  // Never crash on an idle client's error. Once closing, none is news: pg-pool's end() resolves
+  // before its clients' sockets have closed, and an embedded PostgreSQL stopped right after it
+  // terminates them, which the pool reports as errors of clients it already let go.
+  projectorPool.on('error', (error) => {
+    if (!closing) logger.warn({ err: error }, 'idle read-model connection lost');
+  });
   try {
     const storage = { store, dataSource, pool: projectorPool };
     if (config.migrateOnStart) await migrateStorage(storage);
@@ -101,6 +107,7 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
       return cipher;
     },
     async close() {
+      closing = true;
       unwatchDatabases();
       await checkpoints.close();
       await projectorPool.end();
