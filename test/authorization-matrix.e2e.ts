@@ -11,6 +11,7 @@ import { createApiApp } from '../apps/api/src/create-api-app.js';
 import { loadRateLimits } from '#runtime';
 import { installationPayload, repositoryPayload, startFakeGitHub, type FakeGitHub } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
+import { GITHUB_MEMBERS_ORG, addMemberFromGitHub, connectMembershipVerifier, githubLoginFor } from './support/github-membership.js';
 import { waitForReadModel } from './support/wait-for-job.js';
 
 /**
@@ -292,10 +293,13 @@ beforeAll(async () => {
   // Organizations: A (created by its admin, who adds the member), B (its own admin).
   await expectOk(await call('POST', '/v1/orgs', { token: tokens.admin, body: { slug: ORG, name: 'Authz A' } }), 201);
   await expectOk(await call('POST', '/v1/orgs', { token: tokens['other-org'], body: { slug: OTHER_ORG, name: 'Authz B' } }), 201);
+  // The admin's GitHub token verifies GitHub organization memberships; MEMBER is added through that route.
+  await connectMembershipVerifier(app, github, ADMIN);
   const added = await expectOk(
-    await call('POST', `/v1/orgs/${ORG}/members/from-github`, { token: tokens.admin, body: { userId: MEMBER, githubRole: 'member' } }),
+    await addMemberFromGitHub(app, github, { token: tokens.admin!, org: ORG, userId: MEMBER, githubRole: 'member' }),
     200,
   );
+  github.setOrgMembership(GITHUB_MEMBERS_ORG, githubLoginFor('user_authz_added'), { state: 'active', role: 'admin' });
   const memberView = await expectOk(
     await call('GET', `/v1/orgs/${ORG}?minPosition=${added.position}`, { token: tokens['member-via'] }),
     200,
@@ -417,6 +421,7 @@ const COMPARE = new URLSearchParams({
 
 /** Every protected route. Order matters only for the admin's destructive cases (the integration's disconnection last). */
 const ROUTES: readonly Route[] = [
+  { method: 'GET', route: '/v1/me', scope: 'me', ok: 200 },
   { method: 'GET', route: '/v1/me/organizations', scope: 'me', ok: 200 },
   { method: 'POST', route: '/v1/orgs', scope: 'me', ok: 201, body: (c) => ({ slug: `authz-new-${c}` }) },
   { method: 'GET', route: '/v1/orgs/by-id/:clerkOrgId', scope: 'org', ok: 200, path: () => `/v1/orgs/by-id/${ORG_ID}` },
@@ -444,7 +449,7 @@ const ROUTES: readonly Route[] = [
     admin: true,
     ok: 200,
     path: () => `/v1/orgs/${ORG}/members/from-github`,
-    body: () => ({ userId: 'user_authz_added', githubRole: 'admin' }),
+    body: () => ({ userId: 'user_authz_added', githubOrgSlug: GITHUB_MEMBERS_ORG, githubUsername: githubLoginFor('user_authz_added') }),
   },
   { method: 'GET', route: '/v1/orgs/:org/workspaces/default', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/workspaces/default` },
   { method: 'GET', route: '/v1/orgs/:org/workspaces', scope: 'org', ok: 200, path: () => `/v1/orgs/${ORG}/workspaces` },
@@ -532,6 +537,16 @@ const ROUTES: readonly Route[] = [
     members: 403,
     path: () => `${WS}/integrations/${fixture.connectedResource}`,
   },
+  { method: 'GET', route: '/v1/orgs/:org/workspaces/:ws/sources', scope: 'org', ok: 200, path: () => `${WS}/sources` },
+  // The same connection through `…/sources`: the owner's (the admin's) or an admin's to end; a second time a no-op.
+  {
+    method: 'DELETE',
+    route: '/v1/orgs/:org/workspaces/:ws/sources/:id',
+    scope: 'org',
+    ok: 200,
+    members: 403,
+    path: () => `${WS}/sources/${fixture.connectedResource}`,
+  },
   { method: 'GET', route: '/v1/orgs/:org/repositories', scope: 'org', ok: 200, path: () => REPOSITORIES },
   { method: 'GET', route: '/v1/orgs/:org/repositories/:id', scope: 'org', ok: 200, path: () => `${REPOSITORIES}/${fixture.repositoryId}` },
   {
@@ -543,6 +558,15 @@ const ROUTES: readonly Route[] = [
     members: 404,
     path: () => REPOSITORIES,
     body: (c) => ({ githubRepoId: newGithubRepoId(c), githubInstallationId: String(GITHUB_INSTALLATION) }),
+  },
+  {
+    method: 'PATCH',
+    route: '/v1/orgs/:org/repositories/:id',
+    scope: 'org',
+    admin: true,
+    ok: 200,
+    path: () => `${REPOSITORIES}/${fixture.repositoryId}`,
+    body: (c) => ({ metadata: { extras: { by: c } } }),
   },
   // Reads the fake GitHub through the App (configured above); a detection again is a 200 again.
   {

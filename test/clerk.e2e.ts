@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { organizationStreamId } from '#domain';
-import { startFakeClerk, type FakeClerk, type FakeMembershipJson, type FakeOrganizationJson } from '#testing';
+import {
+  startFakeClerk,
+  startFakeGitHub,
+  type FakeClerk,
+  type FakeGitHub,
+  type FakeMembershipJson,
+  type FakeOrganizationJson,
+} from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
+import { addMemberFromGitHub, connectMembershipVerifier } from './support/github-membership.js';
 
 /**
  * Console with Clerk configured, against a fake Clerk on loopback that the real `@clerk/backend`
@@ -10,19 +18,27 @@ import { startTestApp, type TestApp } from './support/app.js';
  * cached) on a cold authorization miss, and webhooks verified, applied and de-duplicated.
  */
 let clerk: FakeClerk;
+/** Asked for GitHub organization memberships when members are added from GitHub. */
+let github: FakeGitHub;
 let app: TestApp;
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
 beforeAll(async () => {
   clerk = await startFakeClerk();
+  github = await startFakeGitHub();
   app = await startTestApp({
-    config: { clerk: { jwtKey: clerk.publicKeyPem, secretKey: clerk.secretKey, apiUrl: clerk.url }, clerkWebhookSecret: WEBHOOK_SECRET },
+    config: {
+      clerk: { jwtKey: clerk.publicKeyPem, secretKey: clerk.secretKey, apiUrl: clerk.url },
+      clerkWebhookSecret: WEBHOOK_SECRET,
+      githubApiUrl: github.url,
+    },
   });
 });
 
 afterAll(async () => {
   await app?.close();
   await clerk?.close();
+  await github?.close();
 });
 
 const POSITION = expect.stringMatching(/^\d+\/\d+$/);
@@ -108,8 +124,13 @@ describe('Clerk mode', () => {
         name: 'Clerk Co',
         defaultWorkspaceId: expect.any(String),
         defaultWorkspaceName: expect.stringMatching(/^[A-Z][a-z]+-[A-Z][a-z]+$/),
+        created: true,
         position: POSITION,
       });
+      // Clerk's image, recorded from Clerk's answer.
+      const view = await app.request('GET', `/v1/orgs/clerk-co?minPosition=${created.position}`, { token });
+      expect(view.body).toMatchObject({ id: organization.id, imageUrl: organization.image_url });
+      expect(organization.image_url).toMatch(/^https:\/\//);
       const resolved = await app.request('GET', `/v1/orgs/by-id/${organization.id}/workspaces/default?minPosition=${created.position}`, {
         token,
       });
@@ -170,17 +191,12 @@ describe('Clerk mode', () => {
 
     it('adds a member from GitHub in Clerk (creating the membership, or updating an existing one) and records it', async () => {
       const admin = await tokenFor('user_creator', { id: organization.id, slug: 'clerk-co' });
-      const added = await app.request('POST', '/v1/orgs/clerk-co/members/from-github', {
-        token: admin,
-        body: { userId: 'user_gh', githubRole: 'member' },
-      });
-      expect(added).toMatchObject({ status: 200, body: { role: 'member' } });
+      await connectMembershipVerifier(app, github, 'user_creator');
+      const added = await addMemberFromGitHub(app, github, { token: admin, org: 'clerk-co', userId: 'user_gh', githubRole: 'member' });
+      expect(added).toMatchObject({ status: 200, body: { role: 'member', githubRole: 'member' } });
       expect(clerk.membership(organization.id, 'user_gh')!.role).toBe('org:member');
 
-      const promoted = await app.request('POST', '/v1/orgs/clerk-co/members/from-github', {
-        token: admin,
-        body: { userId: 'user_gh', githubRole: 'admin' },
-      });
+      const promoted = await addMemberFromGitHub(app, github, { token: admin, org: 'clerk-co', userId: 'user_gh', githubRole: 'admin' });
 
       expect(promoted).toMatchObject({ status: 200, body: { role: 'admin' } });
       expect(clerk.requests.get(`PATCH /v1/organizations/${organization.id}/memberships/user_gh`)).toBe(1);
@@ -189,6 +205,78 @@ describe('Clerk mode', () => {
         token: await tokenFor('user_gh'),
       });
       expect(view).toMatchObject({ status: 200, body: { role: 'admin' } });
+    });
+
+    it('does not call Clerk when GitHub does not show an active membership: 422, nothing appended', async () => {
+      const admin = await tokenFor('user_creator', { id: organization.id, slug: 'clerk-co' });
+      const calls = await clerkCallsDuring(async () => {
+        const refused = await app.withoutAppending(() =>
+          app.request('POST', '/v1/orgs/clerk-co/members/from-github', {
+            token: admin,
+            body: { userId: 'user_not_gh', githubOrgSlug: 'gh-members', githubUsername: 'gh-nobody' },
+          }),
+        );
+        expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 422, code: 'github_membership_required' });
+      });
+      expect(calls).toBe(0);
+      expect(clerk.membership(organization.id, 'user_not_gh')).toBeUndefined();
+    });
+  });
+
+  describe('clerk.createOrGetOrganization against Clerk', () => {
+    it('answers a member from our streams with no Clerk call (200, created false)', async () => {
+      const token = await tokenFor('user_creator');
+      const calls = await clerkCallsDuring(async () => {
+        const got = await app.request('POST', '/v1/orgs', { token, body: { slug: 'clerk-co' } });
+        expect({ status: got.status, slug: got.body.slug, created: got.body.created }).toEqual({
+          status: 200,
+          slug: 'clerk-co',
+          created: false,
+        });
+      });
+      expect(calls).toBe(0);
+    });
+
+    it('answers a member of an organization only Clerk knows yet: Clerk refuses the slug, its membership list finds it (2 calls), and it is recorded with its image', async () => {
+      const known = clerk.seedOrganization({ slug: 'clerk-only-co', name: 'Clerk Only', imageUrl: 'https://img.clerk.test/logo-only.png' });
+      clerk.setMembership(known.id, 'user_clerk_member', 'org:member');
+      const token = await tokenFor('user_clerk_member');
+      let got: any;
+      const calls = await clerkCallsDuring(async () => {
+        got = await app.request('POST', '/v1/orgs', { token, body: { slug: 'clerk-only-co' } });
+      });
+      expect({ status: got.status, id: got.body.organizationId, created: got.body.created }).toEqual({
+        status: 200,
+        id: known.id,
+        created: false,
+      });
+      expect(calls).toBe(2);
+      expect(membershipListCalls('user_clerk_member')).toBe(1);
+      const view = await app.request('GET', `/v1/orgs/clerk-only-co?minPosition=${got.body.position}`, { token });
+      expect(view.body).toMatchObject({ id: known.id, role: 'member', imageUrl: 'https://img.clerk.test/logo-only.png' });
+    });
+
+    it('refuses a non-member with 409 and nothing else (2 Clerk calls), and creates <slug>-<epoch ms> in Clerk when asked', async () => {
+      const taken = clerk.seedOrganization({ slug: 'clerk-taken-co', name: 'Secret Name' });
+      const token = await tokenFor('user_clerk_stranger');
+      const calls = await clerkCallsDuring(async () => {
+        const refused = await app.withoutAppending(() => app.request('POST', '/v1/orgs', { token, body: { slug: 'clerk-taken-co' } }));
+        expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: 'conflict' });
+        expect(JSON.stringify(refused.body)).not.toContain(taken.id);
+        expect(JSON.stringify(refused.body)).not.toContain('Secret Name');
+      });
+      expect(calls).toBe(2);
+
+      const suffixed = await app.request('POST', '/v1/orgs', { token, body: { slug: 'clerk-taken-co', suffixIfTaken: true } });
+      expect(suffixed.status).toBe(201);
+      expect(suffixed.body.slug).toMatch(/^clerk-taken-co-\d{13}$/);
+      const inClerk = clerk.organization(suffixed.body.slug)!;
+      expect({ id: inClerk.id, createdBy: inClerk.created_by }).toEqual({
+        id: suffixed.body.organizationId,
+        createdBy: 'user_clerk_stranger',
+      });
+      const view = await app.request('GET', `/v1/orgs/${suffixed.body.slug}?minPosition=${suffixed.body.position}`, { token });
+      expect(view.body).toMatchObject({ role: 'admin', imageUrl: inClerk.image_url });
     });
   });
 
@@ -342,6 +430,18 @@ describe('Clerk mode', () => {
       expect((await app.request('GET', `/v1/orgs/hooked-co?minPosition=${renamed.body.position}`, { token })).body).toMatchObject({
         name: 'Hooked Renamed',
         role: 'admin',
+      });
+      // A new logo in Clerk reaches the organization routes through the same webhook.
+      const newLogo = { ...renamedOrg, image_url: 'https://img.clerk.test/new-logo.png', updated_at: Date.now() + 1 };
+      const relogo = await deliver(webhookBody('organization.updated', newLogo));
+      expect(relogo.status).toBe(200);
+      expect((await app.request('GET', `/v1/orgs/hooked-co?minPosition=${relogo.body.position}`, { token })).body).toMatchObject({
+        name: 'Hooked Renamed',
+        imageUrl: 'https://img.clerk.test/new-logo.png',
+      });
+      const listed = await app.request('GET', `/v1/me/organizations?minPosition=${relogo.body.position}`, { token });
+      expect(listed.body.find((o: { slug: string }) => o.slug === 'hooked-co')).toMatchObject({
+        imageUrl: 'https://img.clerk.test/new-logo.png',
       });
       // A "member" delivery from an hour ago changes nothing.
       const late = await app.withoutAppending(() =>

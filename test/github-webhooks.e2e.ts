@@ -324,6 +324,40 @@ describe('GitHub webhooks', () => {
       metadata: { fullName: 'acme/website', defaultBranch: 'main' },
     });
 
+    // Other changes GitHub reports are merged the same way, from the payload's `repository`.
+    const edited = await deliver('repository', {
+      action: 'edited',
+      installation: { id: 7 },
+      repository: { id: repos.site.id, full_name: 'acme/website', default_branch: 'trunk', description: 'The site' },
+      changes: { default_branch: { from: 'main' }, description: { from: null } },
+    });
+    expect(edited).toMatchObject({ status: 200, body: { repositoryIds: [ids.site] } });
+    const privatized = await deliver('repository', {
+      action: 'privatized',
+      installation: { id: 7 },
+      repository: { id: repos.site.id, full_name: 'acme/website', private: true },
+    });
+    expect(privatized.status).toBe(200);
+    expect((await repository('site', privatized.body.position)).metadata).toMatchObject({
+      fullName: 'acme/website',
+      defaultBranch: 'trunk',
+      description: 'The site',
+      private: true,
+    });
+    // An edit of something the metadata does not hold appends nothing to the repository.
+    await app.withoutAppending(
+      async () => {
+        const homepage = await deliver('repository', {
+          action: 'edited',
+          installation: { id: 7 },
+          repository: { id: repos.site.id, full_name: 'acme/website' },
+          changes: { homepage: { from: null } },
+        });
+        expect(homepage.status).toBe(200);
+      },
+      { streams: 'repository-%' },
+    );
+
     const deleted = await deliver('repository', {
       action: 'deleted',
       installation: { id: 7 },

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { metricsRegistry } from '#adapters';
-import { startFakeClerk, type FakeClerk } from '#testing';
+import { startFakeClerk, startFakeGitHub, type FakeClerk, type FakeGitHub } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
+import { addMemberFromGitHub, connectMembershipVerifier } from './support/github-membership.js';
 
 /**
  * Issue 12: a dashboard request does one round trip of work. The lookups every request repeats
@@ -13,6 +14,8 @@ import { startTestApp, type TestApp } from './support/app.js';
  * Statements are counted as the api counts them: its own metrics, per statement and per request.
  */
 let clerk: FakeClerk;
+/** Members are added from GitHub: the owner's GitHub token verifies their GitHub organization membership. */
+let github: FakeGitHub;
 let app: TestApp;
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const ORG = 'dash-co';
@@ -28,9 +31,15 @@ const tokenFor = (userId: string, org?: { id: string; slug: string }) =>
 
 beforeAll(async () => {
   clerk = await startFakeClerk();
+  github = await startFakeGitHub();
   app = await startTestApp({
-    config: { clerk: { jwtKey: clerk.publicKeyPem, secretKey: clerk.secretKey, apiUrl: clerk.url }, clerkWebhookSecret: WEBHOOK_SECRET },
+    config: {
+      clerk: { jwtKey: clerk.publicKeyPem, secretKey: clerk.secretKey, apiUrl: clerk.url },
+      clerkWebhookSecret: WEBHOOK_SECRET,
+      githubApiUrl: github.url,
+    },
   });
+  await connectMembershipVerifier(app, github, 'user_owner');
   const created = await app.request('POST', '/v1/orgs', { token: await tokenFor('user_owner'), body: { slug: ORG, name: 'Dash Co' } });
   expect(created.status).toBe(201);
   organizationId = created.body.organizationId;
@@ -38,10 +47,7 @@ beforeAll(async () => {
   member = await tokenFor('user_member', { id: 'org_member_home', slug: 'member-home' });
   const workspace = await app.request('POST', `/v1/orgs/${ORG}/workspaces`, { token: owner, body: { name: 'metrics' } });
   expect(workspace.status).toBe(201);
-  const added = await app.request('POST', `/v1/orgs/${ORG}/members/from-github`, {
-    token: owner,
-    body: { userId: 'user_member', githubRole: 'member' },
-  });
+  const added = await addMemberFromGitHub(app, github, { token: owner, org: ORG, userId: 'user_member', githubRole: 'member' });
   expect(added.status).toBe(200);
   // Another organization, whose admin is in neither ORG nor its read model.
   const other = await app.request('POST', '/v1/orgs', { token: await tokenFor('user_other'), body: { slug: 'other-co', name: 'Other' } });
@@ -54,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await clerk?.close();
+  await github?.close();
 });
 
 type Labels = Record<string, string | number>;
@@ -142,10 +149,7 @@ describe('what the caches must never hide', () => {
       ['admin', 'admin'],
       ['member', 'member'],
     ] as const) {
-      const changed = await app.request('POST', `/v1/orgs/${ORG}/members/from-github`, {
-        token: owner,
-        body: { userId: 'user_member', githubRole },
-      });
+      const changed = await addMemberFromGitHub(app, github, { token: owner, org: ORG, userId: 'user_member', githubRole });
       expect(changed.status).toBe(200);
       const after = await app.request('GET', `/v1/orgs/${ORG}?minPosition=${changed.body.position}`, { token: member });
       expect(after).toMatchObject({ status: 200, body: { role } });

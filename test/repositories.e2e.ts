@@ -79,6 +79,66 @@ describe('repositories over HTTP', () => {
     expect((await app.request('GET', `${base}/no-such-id?minPosition=${position}`, { token })).status).toBe(404);
   });
 
+  it('merges a metadata update into the repository’s metadata (admins), keeping GitHub’s keys', async () => {
+    const first = await app.request('PATCH', `${base}/${repositoryId}?minPosition=${position}`, {
+      token,
+      body: { metadata: { extras: { team: 'docs' }, stargazersCount: 3 } },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({
+      success: true,
+      metadata: expect.objectContaining({ fullName: 'acme/docs', extras: { team: 'docs' }, stargazersCount: 3 }),
+      position: expect.stringMatching(/^\d+\/\d+$/),
+    });
+    // A second update merges over the first: keys not named stay, named ones are replaced.
+    const second = await app.request('PATCH', `${base}/${repositoryId}`, {
+      token,
+      body: { metadata: { stargazersCount: 4, topic: null } },
+    });
+    expect(second.status).toBe(200);
+    const got = await app.request('GET', `${base}/${repositoryId}?minPosition=${second.body.position}`, { token });
+    expect(got.body.metadata).toEqual({ ...second.body.metadata });
+    expect(got.body.metadata).toMatchObject({ fullName: 'acme/docs', extras: { team: 'docs' }, stargazersCount: 4, topic: null });
+    // The same values again change nothing.
+    const same = await app.withoutAppending(() =>
+      app.request('PATCH', `${base}/${repositoryId}`, { token, body: { metadata: { stargazersCount: 4 } } }),
+    );
+    expect(same.body).toMatchObject({ success: true, metadata: got.body.metadata });
+  });
+
+  it('refuses a metadata update from a member, another organization or for an unknown repository, appending nothing', async () => {
+    const member = await app.token({ userId: 'user_3', org: 'repos', role: 'member' });
+    const body = { metadata: { extras: { team: 'x' } } };
+    await app.withoutAppending(async () => {
+      expect(await app.request('PATCH', `${base}/${repositoryId}`, { token: member, body })).toMatchObject({
+        status: 403,
+        body: { error: { code: 'forbidden' } },
+      });
+      // Another organization names this organization's repository: its own organization has none by that id.
+      expect(await app.request('PATCH', `/v1/orgs/other/repositories/${repositoryId}`, { token: otherToken, body })).toMatchObject({
+        status: 404,
+      });
+      // Or asks in this organization, which it is not a member of.
+      expect(await app.request('PATCH', `${base}/${repositoryId}`, { token: otherToken, body })).toMatchObject({ status: 403 });
+      expect(await app.request('PATCH', `${base}/no-such-id`, { token, body })).toMatchObject({ status: 404 });
+    });
+  });
+
+  it.each<[string, unknown, string]>([
+    ['no metadata', {}, 'metadata'],
+    ['metadata that is not an object', { metadata: 'x' }, 'metadata'],
+    ['empty metadata', { metadata: {} }, 'metadata'],
+    ['GitHub’s full name', { metadata: { fullName: 'evil/repo' } }, 'metadata.fullName'],
+    ['GitHub’s default branch', { metadata: { defaultBranch: 'other' } }, 'metadata.defaultBranch'],
+    ['the deletion mark', { metadata: { deleted: true } }, 'metadata.deleted'],
+    ['a key with a space', { metadata: { 'a b': 1 } }, 'metadata.a b'],
+    ['an unknown property', { metadata: { a: 1 }, name: 'x' }, 'name'],
+  ])('refuses a metadata update with %s (400 naming the field), appending nothing', async (_, body, field) => {
+    const response = await app.withoutAppending(() => app.request('PATCH', `${base}/${repositoryId}`, { token, body }));
+    expect({ status: response.status, code: response.body.error?.code }).toEqual({ status: 400, code: 'invalid_request' });
+    expect(response.body.error.details.fields.map((f: { field: string }) => f.field)).toContain(field);
+  });
+
   it('detects the config with exactly two GitHub requests: the root listing and the file', async () => {
     const before = countRepoRequests(github);
     const detected = await app.request('POST', `${base}/${repositoryId}/detect-config?minPosition=${position}`, { token });

@@ -10,6 +10,7 @@ import {
 } from '../apps/api/src/integrations/store-github-oauth-result.handler.js';
 import { loadRateLimits, type RateLimitName } from '#runtime';
 import { startTestApp, type TestApp } from './support/app.js';
+import { addMemberFromGitHub, connectMembershipVerifier } from './support/github-membership.js';
 import { type FakeGitHub, installationPayload, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
 import { ownInstallation, registerRepositoryResource } from './support/github-integration.js';
 import { waitForJob, waitForReadModel } from './support/wait-for-job.js';
@@ -288,10 +289,8 @@ beforeAll(async () => {
   const evilOrg = await createOrganization(evilAdminToken, 'evil');
   evil.organizationId = evilOrg.organizationId;
   evil.workspace = { id: evilOrg.defaultWorkspaceId, name: evilOrg.defaultWorkspaceName };
-  const member = await app.request('POST', '/v1/orgs/evil/members/from-github', {
-    token: evilAdminToken,
-    body: { userId: 'user_evil', githubRole: 'member' },
-  });
+  await connectMembershipVerifier(app, github, 'user_evil_admin');
+  const member = await addMemberFromGitHub(app, github, { token: evilAdminToken, org: 'evil', userId: 'user_evil', githubRole: 'member' });
   expect(member.status).toBe(200);
   evilToken = await app.token({ userId: 'user_evil', org: 'evil', role: 'member' });
   evil.integrationId = (
@@ -609,6 +608,24 @@ const PROBES: Probe[] = [
     unknown: unknownUuid,
     send: (id) => asEvil('POST', `/v1/orgs/evil/repositories/${id}/reindex`),
   },
+  // Admin-only: evil's admin, so the answer is the lookup's, not the role check's.
+  {
+    kind: 'repository',
+    route: 'PATCH /v1/orgs/{org}/repositories/{id}',
+    status: 404,
+    foreign: () => acme.repositoryId,
+    unknown: unknownUuid,
+    send: (id) =>
+      app.request('PATCH', `/v1/orgs/evil/repositories/${id}`, { token: evilAdminToken, body: { metadata: { extras: 'evil' } } }),
+  },
+  {
+    kind: 'repository',
+    route: 'DELETE /v1/orgs/{org}/workspaces/{ws}/sources/{id} (repository)',
+    status: 404,
+    foreign: () => acme.repositoryId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('DELETE', `${ws()}/sources/${id}`),
+  },
   {
     kind: 'repository',
     route: 'GET /v1/orgs/{org}/workspaces/{ws}/jobs?repositoryId=',
@@ -663,6 +680,8 @@ const PROBES: Probe[] = [
       ['GET /v1/orgs/{org}/workspaces/{ws}/integrations/status', 'GET', '/integrations/status?repoFullName=acme/secret-docs', undefined],
       ['POST /v1/orgs/{org}/workspaces/{ws}/integrations', 'POST', '/integrations', 'resource'],
       ['DELETE /v1/orgs/{org}/workspaces/{ws}/integrations/{resourceId}', 'DELETE', '/integrations/{resource}', undefined],
+      ['GET /v1/orgs/{org}/workspaces/{ws}/sources', 'GET', '/sources', undefined],
+      ['DELETE /v1/orgs/{org}/workspaces/{ws}/sources/{id}', 'DELETE', '/sources/{resource}', undefined],
       ['GET /v1/orgs/{org}/workspaces/{ws}/statistics', 'GET', '/statistics', undefined],
       ['GET /v1/orgs/{org}/workspaces/{ws}/statistics/compare', 'GET', `/statistics/compare?${compareRange}`, undefined],
       ['GET /v1/orgs/{org}/workspaces/{ws}/health', 'GET', '/health', undefined],
@@ -754,6 +773,14 @@ const PROBES: Probe[] = [
     foreign: () => acme.resourceId,
     unknown: unknownUuid,
     send: (id) => asEvil('DELETE', `${ws()}/integrations/${id}`),
+  },
+  {
+    kind: 'resource',
+    route: 'DELETE /v1/orgs/{org}/workspaces/{ws}/sources/{id}',
+    status: 404,
+    foreign: () => acme.resourceId,
+    unknown: unknownUuid,
+    send: (id) => asEvil('DELETE', `${ws()}/sources/${id}`),
   },
   {
     kind: 'repository name',
@@ -863,7 +890,12 @@ const PROBES: Probe[] = [
     [
       ['GET /v1/orgs/{org}', 'GET', '', undefined],
       ['PATCH /v1/orgs/{org}', 'PATCH', '', { name: 'Evil Corp' }],
-      ['POST /v1/orgs/{org}/members/from-github', 'POST', '/members/from-github', { userId: 'user_evil', githubRole: 'admin' }],
+      [
+        'POST /v1/orgs/{org}/members/from-github',
+        'POST',
+        '/members/from-github',
+        { userId: 'user_evil', githubOrgSlug: 'gh-members', githubUsername: 'gh-user-evil' },
+      ],
       ['GET /v1/orgs/{org}/workspaces/default', 'GET', '/workspaces/default', undefined],
       ['GET /v1/orgs/{org}/workspaces', 'GET', '/workspaces', undefined],
       ['POST /v1/orgs/{org}/workspaces', 'POST', '/workspaces', { name: 'evil-inside' }],
@@ -956,6 +988,7 @@ describe("acme's ids in evil's requests: the same answer as an unknown id, nothi
     // route with an id parameter fails this test until it has a probe, or is listed as id-free).
     const probed = new Set(PROBES.map((p) => p.route.replace(/ \(.*\)$/, '').replace(/\?.*$/, '')));
     const idFree = [
+      'GET /v1/me',
       'GET /v1/me/api-keys',
       'POST /v1/me/api-keys',
       'GET /v1/me/integrations',
@@ -1170,13 +1203,9 @@ describe('GitHub users with access to one repository of acme’s installation (o
     const synced = await app.request('POST', '/v1/orgs/outside/workspaces', { token: malloryToken, body: { name: 'synced' } });
     expect(synced.status).toBe(201);
     syncWorkspace = { id: synced.body.workspaceId, name: 'synced' };
+    await connectMembershipVerifier(app, github, 'user_mallory');
     expect(
-      (
-        await app.request('POST', '/v1/orgs/outside/members/from-github', {
-          token: malloryToken,
-          body: { userId: 'user_trudy', githubRole: 'member' },
-        })
-      ).status,
+      (await addMemberFromGitHub(app, github, { token: malloryToken, org: 'outside', userId: 'user_trudy', githubRole: 'member' })).status,
     ).toBe(200);
     trudyToken = await app.token({ userId: 'user_trudy', org: 'outside', role: 'member' });
     // Mallory collaborates on acme/open-handbook only; Trudy, for now, on acme/secret-docs too.

@@ -110,6 +110,80 @@ describe('workspaces', () => {
     expect(current.body).toEqual(expect.objectContaining({ id: workspaceId, name: 'beta', slug: 'alpha' }));
   });
 
+  it('stores the workspace’s settings (admins), returns them by GET, and renames with them in one append', async () => {
+    const org = 'ws-settings';
+    const admin = await app.token({ userId: 'user_admin', org, role: 'admin' });
+    const member = await app.token({ userId: 'user_member', org, role: 'member' });
+    const { position } = await createWorkspace(admin, org, 'docs');
+    const fresh = await app.request('GET', `/v1/orgs/${org}/workspaces/docs?minPosition=${position}`, { token: member });
+    expect(fresh.body).toMatchObject({ name: 'docs', settings: {} });
+
+    const settings = {
+      features: { multiLanguage: false, codeIndexing: true },
+      defaults: { patterns: ['docs/**/*.md'], ignore: ['docs/drafts/**'] },
+      repositories: { 'repo-1': { enabled: true }, 'repo-2': { enabled: false } },
+    };
+    const before = await app.eventCount();
+    const updated = await app.request('PATCH', `/v1/orgs/${org}/workspaces/docs`, { token: admin, body: { settings } });
+    expect(updated).toMatchObject({ status: 200 });
+    expect(updated.body).toEqual({ success: true, settings, position: expect.stringMatching(/^\d+\/\d+$/) });
+    expect(await app.eventCount()).toBe(before + 1);
+    const read = await app.request('GET', `/v1/orgs/${org}/workspaces/docs?minPosition=${updated.body.position}`, { token: member });
+    expect(read.body).toEqual({
+      id: expect.any(String),
+      name: 'docs',
+      slug: 'docs',
+      isDefault: false,
+      settings,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      clerkOrgId: orgId(org),
+    });
+    expect(Date.parse(read.body.updatedAt)).toBeGreaterThan(Date.parse(read.body.createdAt));
+    const list = await app.request('GET', `/v1/orgs/${org}/workspaces?minPosition=${updated.body.position}`, { token: member });
+    expect(list.body[0]).toMatchObject({ name: 'docs', settings });
+
+    // The same settings again (in another key order) change nothing.
+    const reordered = {
+      repositories: settings.repositories,
+      defaults: settings.defaults,
+      features: { codeIndexing: true, multiLanguage: false },
+    };
+    await app.withoutAppending(() =>
+      app.request('PATCH', `/v1/orgs/${org}/workspaces/docs`, { token: admin, body: { settings: reordered } }),
+    );
+
+    // A rename with new settings: one append of two events; `{}` clears them.
+    const both = await app.request('PATCH', `/v1/orgs/${org}/workspaces/docs`, { token: admin, body: { name: 'handbook', settings: {} } });
+    expect(both.body).toEqual({ success: true, newWorkspaceName: 'handbook', settings: {}, position: expect.any(String) });
+    const renamed = await app.request('GET', `/v1/orgs/${org}/workspaces/handbook?minPosition=${both.body.position}`, { token: member });
+    expect(renamed.body).toMatchObject({ name: 'handbook', settings: {} });
+    const events = await app.runtime.store.readStream(`workspaces-${orgId(org)}`);
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['WorkspaceSettingsUpdated', 'WorkspaceRenamed']);
+  });
+
+  it('refuses settings from a member (403), a non-member (403) and for an unknown workspace (404), appending nothing', async () => {
+    const org = 'ws-settings-authz';
+    const admin = await app.token({ userId: 'user_admin', org, role: 'admin' });
+    const member = await app.token({ userId: 'user_member', org, role: 'member' });
+    const outsider = await app.token({ userId: 'user_outsider', org: 'ws-settings-elsewhere', role: 'admin' });
+    const { position } = await createWorkspace(admin, org, 'docs');
+    await app.request('GET', `/v1/orgs/${org}/workspaces?minPosition=${position}`, { token: admin });
+    const body = { settings: { features: { codeIndexing: true } } };
+    await app.withoutAppending(async () => {
+      expect(await app.request('PATCH', `/v1/orgs/${org}/workspaces/docs`, { token: member, body })).toMatchObject({
+        status: 403,
+        body: { error: { code: 'forbidden' } },
+      });
+      // Also with a name: the rename part alone would be a member's to make, the request is refused whole.
+      expect(
+        await app.request('PATCH', `/v1/orgs/${org}/workspaces/docs`, { token: member, body: { ...body, name: 'other' } }),
+      ).toMatchObject({ status: 403 });
+      expect(await app.request('PATCH', `/v1/orgs/${org}/workspaces/docs`, { token: outsider, body })).toMatchObject({ status: 403 });
+      expect(await app.request('PATCH', `/v1/orgs/${org}/workspaces/nope`, { token: admin, body })).toMatchObject({ status: 404 });
+    });
+  });
+
   // A rename resolves `{ws}` through the workspaces read model (WorkspaceQueries.byName) instead of
   // the directory stream it then appends to, so it acts on whatever the projector has applied so far.
   it('renames a workspace right after creating it, whatever the projector has applied', async () => {
@@ -677,6 +751,27 @@ describe('bad input', () => {
     ['a missing name', {}, 'name'],
     ['an unknown property', { name: 'ok', isDefault: true }, 'isDefault'],
   ])('refuses a rename with %s (400 naming the field) and appends nothing', async (_, body, field) => {
+    const response = await app.withoutAppending(() => app.request('PATCH', `/v1/orgs/${ORG}/workspaces/main`, { token, body }));
+
+    expectInvalidField(response, field);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['settings that are not an object', { settings: 'on' }, 'settings'],
+    ['settings that are an array', { settings: [] }, 'settings'],
+    ['an unknown setting', { settings: { colour: 'blue' } }, 'settings.colour'],
+    ['a feature that is not a boolean', { settings: { features: { codeIndexing: 'yes' } } }, 'settings.features.codeIndexing'],
+    ['an unknown feature', { settings: { features: { turbo: true } } }, 'settings.features.turbo'],
+    ['patterns that are not an array', { settings: { defaults: { patterns: 'docs/**' } } }, 'settings.defaults.patterns'],
+    ['an empty ignore pattern', { settings: { defaults: { ignore: [''] } } }, 'settings.defaults.ignore.0'],
+    ['a repository entry without enabled', { settings: { repositories: { r1: {} } } }, 'settings.repositories.r1.enabled'],
+    [
+      'a repository entry with an unknown key',
+      { settings: { repositories: { r1: { enabled: true, mode: 'x' } } } },
+      'settings.repositories.r1.mode',
+    ],
+    ['neither name nor settings', {}, 'name'],
+  ])('refuses a workspace update with %s (400 naming the field) and appends nothing', async (_, body, field) => {
     const response = await app.withoutAppending(() => app.request('PATCH', `/v1/orgs/${ORG}/workspaces/main`, { token, body }));
 
     expectInvalidField(response, field);

@@ -20,11 +20,13 @@ import { validSyncConfig } from '../support/bad-input/workspace-integrations.rou
  *   PATCH  /v1/orgs/:org                                             RenameOrganizationBody (admin)
  *   POST   /v1/orgs/:org/members/from-github                         AddMemberFromGitHubBody (admin)
  *   POST   /v1/orgs/:org/workspaces                                  WorkspaceNameBody
- *   PATCH  /v1/orgs/:org/workspaces/:ws                              WorkspaceNameBody
+ *   PATCH  /v1/orgs/:org/workspaces/:ws                              UpdateWorkspaceBody (settings: admin)
  *   POST   /v1/orgs/:org/workspaces/:ws/jobs/:jobId/cancel           no body
  *   POST   /v1/orgs/:org/workspaces/:ws/integrations                 ConnectResourceBody (+ SyncConfigInput), ?minPosition
  *   DELETE /v1/orgs/:org/workspaces/:ws/integrations/:resourceId     no body, ?minPosition
+ *   DELETE /v1/orgs/:org/workspaces/:ws/sources/:id                  no body, ?minPosition
  *   POST   /v1/orgs/:org/repositories                                ConnectRepositoryBody
+ *   PATCH  /v1/orgs/:org/repositories/:id                            UpdateRepositoryBody (admin), ?minPosition
  *   POST   /v1/orgs/:org/repositories/:id/detect-config              no body, ?minPosition
  *   POST   /v1/orgs/:org/repositories/:id/reindex                    no body, ?minPosition
  *   POST   /v1/me/api-keys                                           CreateApiKeyBody

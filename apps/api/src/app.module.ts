@@ -4,6 +4,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { WorkspaceAnalyticsController } from './analytics/workspace-analytics.controller.js';
 import { WorkspaceAnalytics } from './analytics/workspace-analytics.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { AccountModule } from './account/account.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { ConsistentReadInterceptor } from './consistency/consistent-read.interceptor.js';
 import { ReadAccess } from './consistency/read-access.js';
@@ -39,6 +40,7 @@ export class ApiModule {
         CqrsModule.forRoot(),
         GitHubAppModule,
         ApiKeysModule,
+        AccountModule,
         IntegrationsModule,
         InstallationsModule,
         OrganizationsModule,

@@ -8,6 +8,7 @@ export * from './job/job.decider.js';
 export * from './workspace/workspace.events.js';
 export * from './workspace/workspace.commands.js';
 export * from './workspace/workspace.decider.js';
+export * from './workspace/workspace-settings.js';
 export * from './api-key/api-key.events.js';
 export * from './api-key/api-key.commands.js';
 export * from './api-key/api-key.decider.js';

@@ -38,6 +38,22 @@ export interface FakeMembershipJson {
   };
 }
 
+/** `UserJSON`: the fields `User.fromJSON` of `@clerk/backend` reads that Console uses, and their neighbours. */
+export interface FakeUserJson {
+  object: 'user';
+  id: string;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  image_url: string;
+  has_image: boolean;
+  primary_email_address_id: string | null;
+  email_addresses: Array<{ object: 'email_address'; id: string; email_address: string; verification: null; linked_to: [] }>;
+  public_metadata: Record<string, unknown>;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface FakeClerk {
   readonly url: string;
   readonly secretKey: string;
@@ -48,12 +64,20 @@ export interface FakeClerk {
   totalRequests(): number;
   sessionToken(claims: Record<string, unknown> & { sub: string }, options?: { expiresIn?: string }): Promise<string>;
   /** An organization that exists in Clerk (created in its dashboard, say); no request is counted. */
-  seedOrganization(input: { slug: string; name?: string; createdBy?: string }): FakeOrganizationJson;
+  seedOrganization(input: { slug: string; name?: string; createdBy?: string; imageUrl?: string }): FakeOrganizationJson;
   /** Adds or updates a membership directly in the fake's state. */
   setMembership(organizationId: string, userId: string, role: 'org:admin' | 'org:member' | string): FakeMembershipJson;
   removeMembership(organizationId: string, userId: string): FakeMembershipJson | undefined;
   organization(idOrSlug: string): FakeOrganizationJson | undefined;
   membership(organizationId: string, userId: string): FakeMembershipJson | undefined;
+  /** A user Clerk knows (`GET /v1/users/{id}`), added or replaced; no request is counted. */
+  seedUser(input: {
+    id: string;
+    firstName?: string | null;
+    lastName?: string | null;
+    username?: string | null;
+    email?: string | null;
+  }): FakeUserJson;
   /** Delay before every answer (to make concurrent requests overlap). */
   delayMs: number;
   /** When set, every Backend API request (not the JWKS) answers this status. */
@@ -73,6 +97,7 @@ export async function startFakeClerk(): Promise<FakeClerk> {
   const requests = new Map<string, number>();
   const secretKey = 'sk_test_fake';
   const organizations = new Map<string, FakeOrganizationJson>();
+  const users = new Map<string, FakeUserJson>();
   /** organizationId → userId → membership (its `organization` is refreshed when answered). */
   const memberships = new Map<string, Map<string, FakeMembershipJson>>();
 
@@ -80,15 +105,17 @@ export async function startFakeClerk(): Promise<FakeClerk> {
     organizations.get(idOrSlug) ?? [...organizations.values()].find((o) => o.slug === idOrSlug);
   const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
-  function createOrganization(input: { slug: string; name?: string; createdBy?: string }): FakeOrganizationJson {
+  function createOrganization(input: { slug: string; name?: string; createdBy?: string; imageUrl?: string }): FakeOrganizationJson {
     const now = Date.now();
+    const id = newId('org');
     const organization: FakeOrganizationJson = {
       object: 'organization',
-      id: newId('org'),
+      id,
       name: input.name ?? input.slug,
       slug: input.slug,
-      image_url: '',
-      has_image: false,
+      // As Clerk: a generated image URL even without a logo (`has_image: false`).
+      image_url: input.imageUrl ?? `https://img.clerk.test/${id}`,
+      has_image: input.imageUrl !== undefined,
       max_allowed_memberships: 0,
       admin_delete_enabled: true,
       public_metadata: {},
@@ -206,6 +233,10 @@ export async function startFakeClerk(): Promise<FakeClerk> {
       if (!memberships.get(organizationId)?.has(userId)) return notFound();
       return [200, setMembership(organizationId, userId, String(body.role))];
     }
+    if ((match = /^\/v1\/users\/([^/]+)$/.exec(path)) && method === 'GET') {
+      const user = users.get(decodeURIComponent(match[1]!));
+      return user ? [200, user] : notFound();
+    }
     if ((match = /^\/v1\/users\/([^/]+)\/organization_memberships$/.exec(path)) && method === 'GET') {
       const userId = decodeURIComponent(match[1]!);
       const limit = Number(query.get('limit') ?? 10);
@@ -249,7 +280,29 @@ export async function startFakeClerk(): Promise<FakeClerk> {
     totalRequests: () => [...requests.values()].reduce((a, b) => a + b, 0),
     sessionToken: (claims: Record<string, unknown> & { sub: string }, options?: { expiresIn?: string }) =>
       sign(privateKey, kid, claims, options?.expiresIn ?? '1h'),
-    seedOrganization: (input: { slug: string; name?: string; createdBy?: string }) => createOrganization(input),
+    seedOrganization: (input: { slug: string; name?: string; createdBy?: string; imageUrl?: string }) => createOrganization(input),
+    seedUser(input: { id: string; firstName?: string | null; lastName?: string | null; username?: string | null; email?: string | null }) {
+      const now = Date.now();
+      const emailId = `idn_${randomBytes(8).toString('hex')}`;
+      const user: FakeUserJson = {
+        object: 'user',
+        id: input.id,
+        username: input.username ?? null,
+        first_name: input.firstName ?? null,
+        last_name: input.lastName ?? null,
+        image_url: `https://img.clerk.test/${input.id}`,
+        has_image: true,
+        primary_email_address_id: input.email ? emailId : null,
+        email_addresses: input.email
+          ? [{ object: 'email_address', id: emailId, email_address: input.email, verification: null, linked_to: [] }]
+          : [],
+        public_metadata: {},
+        created_at: users.get(input.id)?.created_at ?? now,
+        updated_at: now,
+      };
+      users.set(input.id, user);
+      return user;
+    },
     setMembership,
     removeMembership(organizationId: string, userId: string) {
       const members = memberships.get(organizationId);

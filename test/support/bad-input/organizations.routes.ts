@@ -15,9 +15,9 @@ const orgNameField = (required: boolean) =>
 const memberUserId = stringField('userId', true, (s) => s.length >= 1 && s.length <= 191 && /^[A-Za-z0-9_-]+$/.test(s), [
   fc.constantFrom('user 1', 'user.1', 'u'.repeat(192)),
 ]);
-const githubRole = stringField('githubRole', true, (s) => /^[a-z_]{1,50}$/.test(s), [
-  fc.constantFrom('Admin', 'billing-manager', 'r'.repeat(51), 'admin '),
-]);
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const githubLoginField = (name: string) =>
+  stringField(name, true, (s) => GITHUB_LOGIN.test(s), [fc.constantFrom('-acme', 'acme-', 'ac--me', 'a/b', 'a'.repeat(40), 'acme co')]);
 
 export function organizationRoutes(fixture: BadInputFixture): Route[] {
   const route = routesOf(fixture);
@@ -31,7 +31,10 @@ export function organizationRoutes(fixture: BadInputFixture): Route[] {
     }),
     route('POST', '/v1/orgs/:org/members/from-github', {
       params: () => ({ org: ORG }),
-      body: { fields: [memberUserId, githubRole], valid: () => ({ userId: `user_gh_${unique()}`, githubRole: 'member' }) },
+      body: {
+        fields: [memberUserId, githubLoginField('githubOrgSlug'), githubLoginField('githubUsername')],
+        valid: () => ({ userId: `user_gh_${unique()}`, githubOrgSlug: 'acme', githubUsername: `gh-${unique()}` }),
+      },
     }),
   ];
 }

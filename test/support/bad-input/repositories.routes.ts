@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { GITHUB_ID_PATTERN } from '#domain';
 import { ORG, WS, type BadInputFixture } from './bad-input.fixture.js';
 import { routesOf, type Route } from './route.js';
-import { stringField, type FieldRule } from './values.arbitraries.js';
+import { field, notAnObject, stringField, type FieldRule } from './values.arbitraries.js';
 
 // ConnectRepositoryBody
 const notAGitHubIdString = (name: string) =>
@@ -29,6 +29,12 @@ export function repositoryRoutes(fixture: BadInputFixture): Route[] {
     route('POST', '/v1/orgs/:org/github/installations', {
       params: () => ({ org: ORG }),
       body: { fields: [notAGitHubIdString('installationId')], valid: () => ({ installationId: '11' }) },
+    }),
+    // A fresh value each time: an accepted case would append a metadata change.
+    route('PATCH', '/v1/orgs/:org/repositories/:id', {
+      params: () => ({ org: ORG, id: fixture.repositoryId }),
+      minPosition: true,
+      body: { fields: [field('metadata', true, notAnObject())], valid: () => ({ metadata: { extras: `x-${nextGithubRepoId++}` } }) },
     }),
     // Detecting again is accepted (and recorded) again: the same repository serves every case.
     route('POST', '/v1/orgs/:org/repositories/:id/detect-config', {

@@ -64,5 +64,22 @@ export function workspaceIntegrationRoutes(fixture: BadInputFixture): Route[] {
         return { params: { org: ORG, ws: WS, resourceId }, token: fixture.token };
       },
     }),
+    route('DELETE', '/v1/orgs/:org/workspaces/:ws/sources/:id', {
+      minPosition: true,
+      // A freshly connected resource per case, disconnected through `…/sources`.
+      prepare: async () => {
+        const created = await fixture.app.request('POST', `/v1/me/integrations/${fixture.integrationId}/resources`, {
+          token: fixture.token,
+          body: { resources: [resource()] },
+        });
+        const resourceId: string = created.body?.resources?.[0]?.id;
+        const connected = await fixture.app.request('POST', `/v1/orgs/${ORG}/workspaces/${WS}/integrations`, {
+          token: fixture.token,
+          body: { resourceId },
+        });
+        if (connected.status !== 201) throw new Error(`fixture: connection answered ${connected.status}`);
+        return { params: { org: ORG, ws: WS, id: resourceId }, token: fixture.token };
+      },
+    }),
   ];
 }

@@ -5,12 +5,48 @@ import { handleCommand } from '#event-store';
 import { localOrganizationId } from '#adapters';
 import { ORG, USER, WS, unique, type BadInputFixture } from './bad-input.fixture.js';
 import { routesOf, type Route } from './route.js';
-import { stringField } from './values.arbitraries.js';
+import { field, notABoolean, notAnArray, notAnObject, stringField, type FieldRule } from './values.arbitraries.js';
 
 // WorkspaceNameBody
 const workspaceName = stringField('name', true, (s) => WORKSPACE_NAME_PATTERN.test(s), [
   fc.constantFrom('.', '..', 'a b', 'ws/1', 'ws%', 'x'.repeat(101)),
 ]);
+
+// UpdateWorkspaceBody: a name, settings, or both (null is a 400 for either)
+const newWorkspaceName = stringField('name', false, (s) => WORKSPACE_NAME_PATTERN.test(s), [
+  fc.constantFrom(null, '.', '..', 'a b', 'ws/1', 'ws%', 'x'.repeat(101)),
+]);
+// UpdateWorkspaceBody.settings (WorkspaceSettings, checked by workspaceSettingsProblems)
+const SETTINGS: FieldRule[] = [
+  field('repositories', false, notAnObject({ optional: true })),
+  field('defaults', false, notAnObject({ optional: true })),
+  field('features', false, notAnObject({ optional: true })),
+];
+const FEATURES: FieldRule[] = [
+  field(
+    'codeIndexing',
+    false,
+    notABoolean().filter((v) => v !== null),
+  ),
+  field(
+    'multiLanguage',
+    false,
+    notABoolean().filter((v) => v !== null),
+  ),
+];
+const DEFAULTS: FieldRule[] = [
+  field(
+    'patterns',
+    false,
+    notAnArray().filter((v) => v !== null),
+  ),
+  field(
+    'ignore',
+    false,
+    notAnArray().filter((v) => v !== null),
+  ),
+];
+const validSettings = () => ({ features: { codeIndexing: true, multiLanguage: false }, defaults: { patterns: [`docs/${unique()}/**`] } });
 
 export function workspaceAndJobRoutes(fixture: BadInputFixture): Route[] {
   const route = routesOf(fixture);
@@ -27,7 +63,30 @@ export function workspaceAndJobRoutes(fixture: BadInputFixture): Route[] {
         if (created.status !== 201) throw new Error(`fixture: workspace creation answered ${created.status}`);
         return { params: { org: ORG, ws: name }, token: fixture.token };
       },
-      body: { fields: [workspaceName], valid: () => ({ name: `renamed-${unique()}` }) },
+      body: {
+        fields: [newWorkspaceName, field('settings', false, fc.oneof(notAnObject({ optional: true }), fc.constant(null)))],
+        valid: () => ({ name: `renamed-${unique()}`, settings: validSettings() }),
+        nested: [
+          {
+            at: 'settings',
+            fields: SETTINGS,
+            valid: validSettings,
+            put: (value) => ({ name: `renamed-${unique()}`, settings: value }),
+          },
+          {
+            at: 'settings.features',
+            fields: FEATURES,
+            valid: () => validSettings().features,
+            put: (value) => ({ name: `renamed-${unique()}`, settings: { ...validSettings(), features: value } }),
+          },
+          {
+            at: 'settings.defaults',
+            fields: DEFAULTS,
+            valid: () => validSettings().defaults,
+            put: (value) => ({ name: `renamed-${unique()}`, settings: { ...validSettings(), defaults: value } }),
+          },
+        ],
+      },
     }),
     route('POST', '/v1/orgs/:org/workspaces/:ws/jobs/:jobId/cancel', {
       // No route queues jobs: a fresh queued job per case, through the command path.

@@ -34,6 +34,8 @@ class ClerkWithoutBackendApi implements OrganizationDirectory {
   setMembership = async () => this.refuse();
   // Nothing to ask: a miss in the membership read model is a plain 403.
   listUserMemberships = async () => null;
+  // No Backend API to ask: the profile is what the session token says (its subject).
+  getUser = async () => null;
 }
 
 /** A directory call, its failures answered in the API's error shape (nothing has been appended yet). */

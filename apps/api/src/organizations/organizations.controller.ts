@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
@@ -11,6 +12,7 @@ import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { OrganizationQueries, type DefaultWorkspaceView, type OrganizationView } from '#read-models';
 import { AddMemberCommand } from './add-member.handler.js';
+import { GitHubOrganizationMembership } from './github-organization-membership.js';
 import { CreateOrganizationCommand } from './create-organization.handler.js';
 import { RenameOrganizationCommand } from './rename-organization.handler.js';
 import { AddMemberFromGitHubBody, CreateOrganizationBody, RenameOrganizationBody } from './organizations.dto.js';
@@ -26,6 +28,7 @@ export class OrganizationsController {
     private readonly access: OrgAccess,
     private readonly queries: OrganizationQueries,
     private readonly commands: CommandBus,
+    private readonly github: GitHubOrganizationMembership,
   ) {}
 
   /** `organization.listUserOrganizations`, from the membership read model (fed by our commands and Clerk's webhooks). */
@@ -35,19 +38,30 @@ export class OrganizationsController {
     return this.queries.listForUser(sessionUser(principal));
   }
 
-  /** `organization.create` · `clerk.createOrGetOrganization`: the creator becomes admin; the default workspace is created too. */
+  /**
+   * `organization.create` · `clerk.createOrGetOrganization`: 201 with a new organization (its
+   * creator is its admin, its default workspace created too); 200 with the organization holding
+   * the slug when the caller is its member; 409 otherwise, unless `suffixIfTaken` asks for
+   * the original's retry under `<slug>-<epoch ms>`.
+   */
   @Post('orgs')
-  @HttpCode(201)
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrganizationBody, @CommandId() context: CommandContext) {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateOrganizationBody,
+    @CommandId() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const created = await this.commands.execute(
-      new CreateOrganizationCommand(sessionUser(principal), body.slug, body.name ?? body.slug, context),
+      new CreateOrganizationCommand(sessionUser(principal), body.slug, body.name ?? body.slug, context, body.suffixIfTaken ?? false),
     );
+    response.status(created.created ? HttpStatus.CREATED : HttpStatus.OK);
     return {
       organizationId: created.organizationId,
       slug: created.slug,
       name: created.name,
       defaultWorkspaceId: created.defaultWorkspace.workspaceId,
       defaultWorkspaceName: created.defaultWorkspace.workspaceName,
+      created: created.created,
       position: created.position,
     };
   }
@@ -102,8 +116,11 @@ export class OrganizationsController {
   }
 
   /**
-   * `clerk.addUserToOrganization` (admin): the caller states the user's GitHub organization role;
-   * `admin` maps to admin, anything else to member. An existing member gets the mapped role.
+   * `clerk.addUserToOrganization` (admin): GitHub is asked, with the caller's own stored GitHub
+   * token as the original used its user's token, for `githubUsername`'s membership of
+   * `githubOrgSlug` (`GET /orgs/{org}/memberships/{username}`). Only an `active` membership
+   * grants a role: GitHub `admin` → admin, any other role → member; an existing member gets the
+   * mapped role. No active membership: 422 `github_membership_required`, nothing appended.
    */
   @Post('orgs/:org/members/from-github')
   @HttpCode(200)
@@ -114,9 +131,17 @@ export class OrganizationsController {
     @CommandId() context: CommandContext,
   ) {
     const scope = await this.access.requireOrg(principal, org, { admin: true });
-    const role = body.githubRole === 'admin' ? 'admin' : 'member';
+    const githubRole = await this.github.activeRole(principal.userId, body.githubOrgSlug, body.githubUsername);
+    const role = githubRole === 'admin' ? 'admin' : 'member';
     const added = await this.commands.execute(new AddMemberCommand(scope.organizationId, body.userId, role, context));
-    return { userId: body.userId, githubRole: body.githubRole, role: added.role, position: added.position };
+    return {
+      userId: body.userId,
+      githubOrgSlug: body.githubOrgSlug,
+      githubUsername: body.githubUsername,
+      githubRole,
+      role: added.role,
+      position: added.position,
+    };
   }
 
   /** `workspace.resolveFromClerkOrgSlug`: 404 until the default workspace exists; never creates it. */

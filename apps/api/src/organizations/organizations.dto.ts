@@ -1,4 +1,4 @@
-import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import { ORGANIZATION_NAME_MAX_LENGTH, organizationNameProblem, organizationSlugProblem } from '#domain';
 
 /** The decider checks these again; the DTO names the field in a 400 before anything is called or appended. */
@@ -29,6 +29,14 @@ export class CreateOrganizationBody {
   @IsString()
   @IsOrganizationName()
   name?: string;
+
+  /**
+   * `clerk.createOrGetOrganization`'s retry: when the slug is held by an organization the caller is
+   * not a member of, create one under `<slug>-<epoch ms>` (the original's form) instead of a 409.
+   */
+  @IsOptional()
+  @IsBoolean()
+  suffixIfTaken?: boolean;
 }
 
 export class RenameOrganizationBody {
@@ -45,8 +53,17 @@ export class AddMemberFromGitHubBody {
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'userId must be 1–191 characters of letters, digits, _ and -' })
   userId!: string;
 
-  /** The user's role in the GitHub organization: `admin` maps to admin, anything else (`member`, `billing_manager`, …) to member. */
+  /** The GitHub organization whose membership grants the role (the original's `githubOrgSlug`). */
   @IsString()
-  @Matches(/^[a-z_]{1,50}$/, { message: 'githubRole must be a GitHub organization role such as admin or member' })
-  githubRole!: string;
+  @Matches(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
+    message: 'githubOrgSlug must be a GitHub login: 1–39 letters, digits and single hyphens, not at either end',
+  })
+  githubOrgSlug!: string;
+
+  /** The user's GitHub login (the original's `githubUsername`): GitHub is asked for this login's membership. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
+    message: 'githubUsername must be a GitHub login: 1–39 letters, digits and single hyphens, not at either end',
+  })
+  githubUsername!: string;
 }

@@ -4,6 +4,7 @@ import { OrgAccess } from '../auth/org-access.js';
 import { AddMemberHandler } from './add-member.handler.js';
 import { ClerkWebhooksController } from './clerk-webhooks.controller.js';
 import { CreateOrganizationHandler } from './create-organization.handler.js';
+import { GitHubOrganizationMembership } from './github-organization-membership.js';
 import { MembershipResolver } from './membership-resolver.js';
 import { ORGANIZATION_DIRECTORY, organizationDirectoryFor } from './organization-directory.js';
 import { OrganizationStreams } from './organization-streams.js';
@@ -26,6 +27,7 @@ import { RenameOrganizationHandler } from './rename-organization.handler.js';
     OrganizationStreams,
     MembershipResolver,
     OrgAccess,
+    GitHubOrganizationMembership,
     CreateOrganizationHandler,
     RenameOrganizationHandler,
     AddMemberHandler,
@@ -33,6 +35,6 @@ import { RenameOrganizationHandler } from './rename-organization.handler.js';
     RecordClerkMembershipHandler,
     RemoveClerkMembershipHandler,
   ],
-  exports: [OrgAccess, OrganizationStreams],
+  exports: [OrgAccess, OrganizationStreams, ORGANIZATION_DIRECTORY],
 })
 export class OrganizationsModule {}

@@ -1,17 +1,19 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
+import { ApiError } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
 import { RateLimit } from '../rate-limits/rate-limit.guard.js';
 import { ConnectRepositoryCommand } from './connect-repository.handler.js';
 import { DetectRepositoryConfigCommand } from './detect-repository-config.handler.js';
-import { ConnectRepositoryBody, ListRepositoriesQuery } from './repositories.dto.js';
+import { ConnectRepositoryBody, ListRepositoriesQuery, UpdateRepositoryBody, metadataUpdateProblems } from './repositories.dto.js';
+import { UpdateRepositoryMetadataCommand } from './update-repository-metadata.handler.js';
 import { RepositoryQueries, toRepositoryView } from '#read-models';
 import { RequestReindexCommand } from './request-reindex.handler.js';
 
@@ -64,6 +66,37 @@ export class RepositoriesController {
     );
     response.status(connected.reactivated ? HttpStatus.OK : HttpStatus.CREATED);
     return connected;
+  }
+
+  /**
+   * `repository.updateMetadata`: the keys given are merged into the metadata (`{...old, ...new}`,
+   * as the original), admins only. GitHub's own keys (`GITHUB_METADATA_KEYS`) are refused: they
+   * come from GitHub (its webhooks, including a rename), which Console then calls with them.
+   */
+  @Patch(':id')
+  @ReadsFrom('repositories')
+  async updateMetadata(
+    @CurrentPrincipal() principal: Principal,
+    @Param('org') org: string,
+    @Param('id') id: string,
+    @Body() body: UpdateRepositoryBody,
+    @Query() _query: ConsistentQuery,
+    @CommandId() context: CommandContext,
+  ) {
+    const problems = metadataUpdateProblems(body.metadata);
+    if (problems.length > 0) {
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'invalid_request',
+        `Invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join(', ')}`,
+        { fields: problems.map((p) => ({ field: p.field, messages: [p.message] })) },
+      );
+    }
+    const { organizationId } = await this.access.requireOrg(principal, org, { admin: true });
+    const { metadata, position } = await this.commands.execute(
+      new UpdateRepositoryMetadataCommand(organizationId, id, body.metadata, context),
+    );
+    return { success: true, metadata, position };
   }
 
   @Post(':id/detect-config')

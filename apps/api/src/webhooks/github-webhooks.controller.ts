@@ -102,6 +102,10 @@ function commandFor(delivery: GitHubDelivery): GitHubDeliveryCommand | null {
     case 'repository.deleted':
       return new MarkRepositoryDeletedCommand(delivery);
     case 'repository.renamed':
+    case 'repository.transferred':
+    case 'repository.edited':
+    case 'repository.privatized':
+    case 'repository.publicized':
       return new RenameRepositoryCommand(delivery);
     default:
       return null;

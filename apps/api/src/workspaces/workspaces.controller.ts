@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { canonicalWorkspaceSettings, workspaceSettingsProblems, type WorkspaceSettings } from '#domain';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
+import { ApiError, badRequest } from '../common/api-error.js';
 import { CommandId } from '../common/command-context.js';
 import { ConsistentQuery } from '../consistency/consistent-query.dto.js';
 import { ReadsFrom } from '../consistency/consistent-read.interceptor.js';
@@ -12,9 +14,10 @@ import { CreateWorkspaceCommand } from './create-workspace.handler.js';
 import { RenameWorkspaceCommand } from './rename-workspace.handler.js';
 import { WorkspaceQueries } from '#read-models';
 import { WorkspaceLookup } from './workspace-lookup.js';
-import { WorkspaceNameBody } from './workspaces.dto.js';
+import { UpdateWorkspaceCommand } from './update-workspace.handler.js';
+import { UpdateWorkspaceBody, WorkspaceNameBody } from './workspaces.dto.js';
 
-/** `workspace.*` of an organization: members list, create and rename its workspaces. */
+/** `workspace.*` of an organization: members list, create and rename its workspaces; admins change their settings. */
 @Controller('v1/orgs/:org/workspaces')
 export class WorkspacesController {
   constructor(
@@ -56,16 +59,43 @@ export class WorkspacesController {
     return this.lookup.byName(scope.organizationId, ws);
   }
 
+  /**
+   * `workspace.updateName` (any member, as the original) and the workspace's `settings` (admins
+   * only: they choose what the workspace indexes). Both in one body are one append.
+   */
   @Patch(':ws')
-  async rename(
+  async update(
     @CurrentPrincipal() principal: Principal,
     @Param('org') org: string,
     @Param('ws') ws: string,
-    @Body() body: WorkspaceNameBody,
+    @Body() body: UpdateWorkspaceBody,
     @CommandId() context: CommandContext,
   ) {
-    const scope = await this.access.requireOrg(principal, org);
-    const { position } = await this.commands.execute(new RenameWorkspaceCommand(scope.organizationId, ws, body.name, context));
-    return { success: true, newWorkspaceName: body.name, position };
+    if (body.name === undefined && body.settings === undefined) throw badRequest('name', 'name or settings is required');
+    const settings = body.settings === undefined ? undefined : parseSettings(body.settings);
+    const scope = await this.access.requireOrg(principal, org, { admin: settings !== undefined });
+    if (settings === undefined) {
+      const { position } = await this.commands.execute(new RenameWorkspaceCommand(scope.organizationId, ws, body.name!, context));
+      return { success: true, newWorkspaceName: body.name, position };
+    }
+    const { position } = await this.commands.execute(
+      new UpdateWorkspaceCommand(scope.organizationId, ws, { name: body.name, settings }, context),
+    );
+    return {
+      success: true,
+      ...(body.name === undefined ? {} : { newWorkspaceName: body.name }),
+      settings: canonicalWorkspaceSettings(settings),
+      position,
+    };
   }
+}
+
+/** Every offending settings field named, in the validation pipe's shape (`details.fields`). */
+function parseSettings(value: Record<string, unknown>): WorkspaceSettings {
+  const problems = workspaceSettingsProblems(value);
+  if (problems.length === 0) return value as WorkspaceSettings;
+  const summary = problems.map((p) => `${p.field}: ${p.message}`).join(', ');
+  throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_request', `Invalid request: ${summary}`, {
+    fields: problems.map((p) => ({ field: p.field, messages: [p.message] })),
+  });
 }

@@ -1,4 +1,4 @@
-import { createClerkClient, type ClerkClient, type Organization, type OrganizationMembership } from '@clerk/backend';
+import { createClerkClient, type ClerkClient, type Organization, type OrganizationMembership, type User } from '@clerk/backend';
 import { isClerkAPIResponseError } from '@clerk/backend/errors';
 import { Histogram } from 'prom-client';
 import type { OrgRole } from '../identity/principal.js';
@@ -12,6 +12,7 @@ import {
   orgRoleFromClerk,
   type DirectoryMembership,
   type DirectoryOrganization,
+  type DirectoryUser,
   type OrganizationDirectory,
 } from './organization-directory.js';
 
@@ -81,6 +82,10 @@ export class ClerkOrganizationDirectory implements OrganizationDirectory {
     }
   }
 
+  async getUser(userId: string): Promise<DirectoryUser> {
+    return fromUser(await this.call('get_user', () => this.client.users.getUser(userId)));
+  }
+
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     const stop = clerkRequestDuration.startTimer({ operation });
     let timer: NodeJS.Timeout | undefined;
@@ -132,6 +137,19 @@ function fromOrganization(organization: Organization): DirectoryOrganization {
     createdBy: organization.createdBy ?? null,
     createdAt: new Date(organization.createdAt).toISOString(),
     imageUrl: organization.imageUrl || null,
+  };
+}
+
+function fromUser(user: User): DirectoryUser {
+  return {
+    id: user.id,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    fullName: user.fullName,
+    username: user.username,
+    primaryEmailAddress: user.primaryEmailAddress?.emailAddress ?? null,
+    imageUrl: user.imageUrl || null,
+    createdAt: new Date(user.createdAt).toISOString(),
   };
 }
 

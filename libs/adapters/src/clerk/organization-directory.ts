@@ -11,6 +11,19 @@ export interface DirectoryOrganization {
   readonly imageUrl: string | null;
 }
 
+/** A user as the directory (Clerk) describes them: the original's `account.profile.get` answer. */
+export interface DirectoryUser {
+  readonly id: string;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly fullName: string | null;
+  readonly username: string | null;
+  readonly primaryEmailAddress: string | null;
+  readonly imageUrl: string | null;
+  /** Null where no directory knows when the user was created (the local identity provider). */
+  readonly createdAt: string | null;
+}
+
 export interface DirectoryMembership {
   readonly organization: DirectoryOrganization;
   readonly userId: string;
@@ -37,6 +50,8 @@ export interface OrganizationDirectory {
   }): Promise<DirectoryMembership | null>;
   /** Every organization the user belongs to, in one call; null when there is no external directory. */
   listUserMemberships(userId: string): Promise<readonly DirectoryMembership[] | null>;
+  /** The user's profile; null when there is no external directory. Throws `DirectoryNotFoundError` for an unknown user. */
+  getUser(userId: string): Promise<DirectoryUser | null>;
 }
 
 /** The directory refused because a unique value (the slug) is taken. */
@@ -104,6 +119,10 @@ export class LocalOrganizationDirectory implements OrganizationDirectory {
   }
 
   async listUserMemberships(): Promise<null> {
+    return null;
+  }
+
+  async getUser(): Promise<null> {
     return null;
   }
 }

@@ -26,6 +26,20 @@ export interface GitHubInstallationsSource {
    * Throws `GitHubTokenRejectedError`, `GitHubInstallationNotVisibleError` (not the user's) or `GitHubUnavailableError`.
    */
   listUserInstallationRepositories(accessToken: string, installationId: string): Promise<InstallationRepository[]>;
+  /**
+   * `username`'s membership of GitHub organization `org` as this token's user may see it; null
+   * when GitHub answers 404 (not a member, or not visible to this user) or 403.
+   * Throws `GitHubTokenRejectedError` or `GitHubUnavailableError`.
+   */
+  getOrganizationMembership(accessToken: string, org: string, username: string): Promise<GitHubOrganizationMembership | null>;
+}
+
+/** A user's membership of a GitHub organization, as `GET /orgs/{org}/memberships/{username}` describes it. */
+export interface GitHubOrganizationMembership {
+  /** `active`, or `pending` for an invitation not yet accepted. */
+  readonly state: string;
+  /** `admin`, `member` or `billing_manager`. */
+  readonly role: string;
 }
 
 /** GitHub answered 403/404 for an installation the user's token cannot see. */

@@ -79,6 +79,31 @@ describe('Octokit installations source', () => {
     expect((error as GitHubUnavailableError).status).toBe(502);
   });
 
+  describe('a GitHub organization membership (GET /orgs/{org}/memberships/{username})', () => {
+    const route = () => github.routes.get('GET /orgs/{org}/memberships/{username}') ?? 0;
+
+    it('answers GitHub’s state and role, or null for a non-member, one request each', async () => {
+      github.setInstallations('gho_asker', []);
+      github.setOrgMembership('Acme-Org', 'octo-dev', { state: 'active', role: 'admin' });
+      github.setOrgMembership('acme-org', 'invited', { state: 'pending', role: 'member' });
+      const before = route();
+
+      expect(await source.getOrganizationMembership('gho_asker', 'acme-org', 'Octo-Dev')).toEqual({ state: 'active', role: 'admin' });
+      expect(await source.getOrganizationMembership('gho_asker', 'acme-org', 'invited')).toEqual({ state: 'pending', role: 'member' });
+      expect(await source.getOrganizationMembership('gho_asker', 'acme-org', 'stranger')).toBeNull();
+      expect(await source.getOrganizationMembership('gho_asker', 'other-org', 'octo-dev')).toBeNull();
+      expect(route() - before).toBe(4);
+    });
+
+    it('says the token was rejected on 401, and GitHub unavailable when it fails', async () => {
+      await expect(source.getOrganizationMembership('gho_unknown_token', 'acme-org', 'octo-dev')).rejects.toBeInstanceOf(
+        GitHubTokenRejectedError,
+      );
+      github.failNext(503);
+      await expect(source.getOrganizationMembership('gho_asker', 'acme-org', 'octo-dev')).rejects.toBeInstanceOf(GitHubUnavailableError);
+    });
+  });
+
   it('says GitHub is unavailable when nothing listens at the address', async () => {
     const closed = await startFakeGitHub();
     await closed.close();

@@ -4,6 +4,7 @@ import {
   GitHubTokenRejectedError,
   GitHubUnavailableError,
   type GitHubInstallationsSource,
+  type GitHubOrganizationMembership,
   type GitHubUserInstallation,
 } from './github-installations.source.js';
 import { toRepository, type InstallationRepository, type RepositoryPayload } from './installation-repositories.js';
@@ -51,6 +52,22 @@ export class OctokitInstallationsSource implements GitHubInstallationsSource {
     } catch (error) {
       const status = (error as { status?: unknown })?.status;
       if (status === 403 || status === 404) throw new GitHubInstallationNotVisibleError(installationId);
+      throw translate(error);
+    }
+  }
+
+  async getOrganizationMembership(accessToken: string, org: string, username: string): Promise<GitHubOrganizationMembership | null> {
+    const octokit = this.client(accessToken);
+    try {
+      const { data } = await octokit.rest.orgs.getMembershipForUser({
+        org,
+        username,
+        request: { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) },
+      });
+      return { state: data.state, role: data.role };
+    } catch (error) {
+      const status = (error as { status?: unknown })?.status;
+      if (status === 403 || status === 404) return null;
       throw translate(error);
     }
   }

@@ -59,11 +59,15 @@ export async function createOrganization(
   const ids = perStreamCommandIds(context.commandId);
   const slugHistory = await readTypedStream<OrganizationSlugEvent>(store, organizationSlugStreamId(request.slug));
   let organizationId = resumedOrganizationId(request.slug, slugHistory, ids.slug);
+  // Clerk's logo, when Clerk was asked (a resumed creation recorded it the first time).
+  let imageUrl: string | null = null;
   if (organizationId === null) {
-    organizationId = (await directory.createOrganization({ slug: request.slug, name: request.name, createdBy: request.userId })).id;
+    const answered = await directory.createOrganization({ slug: request.slug, name: request.name, createdBy: request.userId });
+    organizationId = answered.id;
+    imageUrl = answered.imageUrl;
     requireFreshOrganization(request.slug, await organizationHasHistory(store, organizationId), options.adoptHistory ?? false);
   }
-  const { reserve, create } = creationCommands(request, organizationId, directory.external, new Date().toISOString());
+  const { reserve, create } = creationCommands(request, organizationId, directory.external, new Date().toISOString(), imageUrl);
   const reserved = await handleCommand(store, organizationSlugStreamId(request.slug), organizationSlugDecider, reserve, {
     ...context,
     commandId: ids.slug,

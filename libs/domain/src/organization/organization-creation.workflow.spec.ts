@@ -22,6 +22,8 @@ import {
   requireFreshOrganization,
   resumedOrganizationId,
   retriesWithAnotherName,
+  isSuffixedFrom,
+  suffixedSlug,
 } from './organization-creation.workflow.js';
 
 const at = '2026-01-01T10:00:00.000Z';
@@ -112,15 +114,56 @@ describe('organization creation workflow', () => {
       expect(reportedOrganizationCommands(organization, 'clerk', at, false).map((c) => c.type)).toEqual(['CreateOrganization']);
     });
 
+    it('when it carries Clerk’s image, then the creation records it and an update applies it', () => {
+      const withImage = { ...organization, imageUrl: 'https://img.clerk.com/acme.png' };
+      const commands = reportedOrganizationCommands(withImage, 'clerk', at, true);
+      expect(commands[0]!.data).toMatchObject({ imageUrl: 'https://img.clerk.com/acme.png' });
+      expect(commands.at(-1)).toEqual({
+        type: 'ChangeOrganizationImage',
+        data: { organizationId: 'org_clerk', imageUrl: 'https://img.clerk.com/acme.png', at },
+      });
+      const events = commands.reduce<{ state: ReturnType<typeof organizationDecider.initialState>; types: string[] }>(
+        (acc, command) => {
+          const decided = organizationDecider.decide(command, acc.state);
+          return { state: decided.reduce(organizationDecider.evolve, acc.state), types: [...acc.types, ...decided.map((e) => e.type)] };
+        },
+        { state: organizationDecider.initialState(), types: [] },
+      );
+      // Created with the image: the same image again changes nothing.
+      expect(events.types).toEqual(['OrganizationCreated']);
+      expect(events.state.imageUrl).toBe('https://img.clerk.com/acme.png');
+    });
+
     it('when it is a membership, then the organization is recorded as Clerk’s and the member added', () => {
       const commands = reportedMembershipCommands({ organization, userId: 'user_2', role: 'member' }, 'console', at);
       expect(commands).toEqual([
         {
           type: 'CreateOrganization',
-          data: { organizationId: 'org_clerk', slug: 'acme', name: 'Acme', createdBy: 'user_1', source: 'clerk', at },
+          data: { organizationId: 'org_clerk', slug: 'acme', name: 'Acme', createdBy: 'user_1', source: 'clerk', at, imageUrl: null },
         },
         { type: 'AddMember', data: { organizationId: 'org_clerk', userId: 'user_2', role: 'member', source: 'console', at } },
       ]);
+    });
+  });
+
+  describe('the slug-collision retry of clerk.createOrGetOrganization', () => {
+    it('appends -<epoch ms> to the slug, as the original did', () => {
+      expect(suffixedSlug('acme', 1764892800123)).toBe('acme-1764892800123');
+    });
+
+    it('shortens a long slug so the result keeps to 39 characters, without a hyphen before the suffix', () => {
+      const long = 'a'.repeat(24) + '-bcdef-gh';
+      const suffixed = suffixedSlug(long, 1764892800123);
+      expect(suffixed).toBe(`${'a'.repeat(24)}-1764892800123`);
+      expect(suffixed.length).toBeLessThanOrEqual(39);
+      expect(suffixedSlug('b'.repeat(39), 1764892800123)).toBe(`${'b'.repeat(25)}-1764892800123`);
+    });
+
+    it('recognises only slugs it could have made from the same slug', () => {
+      expect(isSuffixedFrom('acme-1764892800123', 'acme')).toBe(true);
+      expect(isSuffixedFrom('acme-co-1764892800123', 'acme')).toBe(false);
+      expect(isSuffixedFrom('acme-42', 'acme')).toBe(false);
+      expect(isSuffixedFrom('acme', 'acme')).toBe(false);
     });
   });
 

@@ -49,18 +49,38 @@ export interface OrganizationCreationRequest {
   readonly userId: string;
 }
 
+const ORGANIZATION_SLUG_MAX_LENGTH = 39;
+
+/**
+ * `clerk.createOrGetOrganization`'s retry on a taken slug: the original retried once with
+ * `` `${orgSlug}-${Date.now()}` ``. Ours keeps that form; the base is shortened (and a trailing
+ * hyphen dropped) so the result still fits the 39-character slug rule the original's Clerk enforced.
+ */
+export function suffixedSlug(slug: string, nowMs: number): string {
+  const suffix = `-${nowMs}`;
+  const base = slug.slice(0, ORGANIZATION_SLUG_MAX_LENGTH - suffix.length).replace(/-+$/, '');
+  return `${base}${suffix}`;
+}
+
+/** True for a slug `suffixedSlug` could have made from `slug` (the retry of an idempotent request looks for it). */
+export const isSuffixedFrom = (candidate: string, slug: string): boolean => {
+  const match = /^(.*)-(\d{13,})$/.exec(candidate);
+  return match !== null && suffixedSlug(slug, Number(match[2])) === candidate;
+};
+
 /** Step 3: the slug reservation and the organization, for the id step 1 or the directory gave. */
 export function creationCommands(
   request: OrganizationCreationRequest,
   organizationId: string,
   authoritative: boolean,
   at: string,
+  imageUrl: string | null = null,
 ): { readonly reserve: ReserveOrganizationSlug; readonly create: CreateOrganization } {
   return {
     reserve: { type: 'ReserveOrganizationSlug', data: { slug: request.slug, organizationId, authoritative, at } },
     create: {
       type: 'CreateOrganization',
-      data: { organizationId, slug: request.slug, name: request.name, createdBy: request.userId, source: 'console', at },
+      data: { organizationId, slug: request.slug, name: request.name, createdBy: request.userId, source: 'console', at, imageUrl },
     },
   };
 }
@@ -72,6 +92,8 @@ export interface ReportedOrganization {
   readonly name: string;
   readonly createdBy: string | null;
   readonly createdAt: string;
+  /** Clerk's logo URL (null: none). */
+  readonly imageUrl?: string | null;
 }
 
 /** A reported organization holds its slug by Clerk's word: the reservation gives way to it. */
@@ -102,6 +124,7 @@ export function reportedOrganizationCommands(
       createdBy: organization.createdBy,
       source: 'clerk',
       at: organization.createdAt,
+      imageUrl: organization.imageUrl ?? null,
     },
   };
   if (!update) return [create];
@@ -109,6 +132,9 @@ export function reportedOrganizationCommands(
     create,
     { type: 'RenameOrganization', data: { organizationId, name: organization.name, source, at } },
     { type: 'ChangeOrganizationSlug', data: { organizationId, slug: organization.slug, at } },
+    ...(organization.imageUrl === undefined
+      ? []
+      : [{ type: 'ChangeOrganizationImage', data: { organizationId, imageUrl: organization.imageUrl, at } } as const]),
   ];
 }
 

@@ -26,6 +26,8 @@ export type CreateOrganization = Command<
     readonly createdBy: string | null;
     readonly source: OrganizationFactSource;
     readonly at: string;
+    /** Clerk's logo URL, when the organization comes from Clerk (null or absent otherwise). */
+    readonly imageUrl?: string | null;
   }
 >;
 export type RenameOrganization = Command<
@@ -35,6 +37,11 @@ export type RenameOrganization = Command<
 export type ChangeOrganizationSlug = Command<
   'ChangeOrganizationSlug',
   { readonly organizationId: string; readonly slug: string; readonly at: string }
+>;
+/** Clerk's current logo of the organization (same staleness rule as a slug change). */
+export type ChangeOrganizationImage = Command<
+  'ChangeOrganizationImage',
+  { readonly organizationId: string; readonly imageUrl: string | null; readonly at: string }
 >;
 /**
  * States an outcome, "the user is a member with this role": a new member is added, an existing
@@ -58,4 +65,5 @@ export type RemoveMember = Command<
   { readonly organizationId: string; readonly userId: string; readonly source: OrganizationFactSource; readonly at: string }
 >;
 
-export type OrganizationCommand = CreateOrganization | RenameOrganization | ChangeOrganizationSlug | AddMember | RemoveMember;
+export type OrganizationCommand =
+  CreateOrganization | RenameOrganization | ChangeOrganizationSlug | ChangeOrganizationImage | AddMember | RemoveMember;

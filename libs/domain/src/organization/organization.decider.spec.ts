@@ -155,6 +155,22 @@ describe('organization decider', () => {
         .then([]);
     });
 
+    it('follows Clerk’s image, ignoring the same image or an older report', () => {
+      const image = (imageUrl: string | null, when = t1) =>
+        ({ type: 'ChangeOrganizationImage', data: { organizationId, imageUrl, at: when } }) as const;
+      spec
+        .given(history)
+        .when(image('https://img.clerk.com/a.png'))
+        .then([
+          {
+            type: 'OrganizationImageChanged',
+            data: { organizationId, imageUrl: 'https://img.clerk.com/a.png', previousImageUrl: null, changedAt: t1 },
+          },
+        ]);
+      spec.given(history).when(image(null)).then([]);
+      spec.given(history).when(image('https://img.clerk.com/old.png', '2000-01-01T00:00:00.000Z')).then([]);
+    });
+
     it('adds a new member', () => {
       spec
         .given(history)

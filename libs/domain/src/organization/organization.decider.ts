@@ -24,12 +24,21 @@ export interface OrganizationState {
   readonly organizationId: string | null;
   readonly slug: string;
   readonly name: string;
+  /** Clerk's logo URL; null without Clerk. */
+  readonly imageUrl: string | null;
   /** Time of the newest event about the organization itself (created, renamed, slug changed). */
   readonly updatedAt: string;
   readonly members: ReadonlyMap<string, MemberState>;
 }
 
-const initialState = (): OrganizationState => ({ organizationId: null, slug: '', name: '', updatedAt: '', members: new Map() });
+const initialState = (): OrganizationState => ({
+  organizationId: null,
+  slug: '',
+  name: '',
+  imageUrl: null,
+  updatedAt: '',
+  members: new Map(),
+});
 
 export function organizationNameProblem(name: string): string | null {
   if (name.length < 1 || name.length > ORGANIZATION_NAME_MAX_LENGTH || name.trim().length === 0 || /[\u0000-\u001f\u007f]/.test(name)) {
@@ -45,12 +54,14 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
   if (command.type === 'CreateOrganization') {
     if (state.organizationId !== null) return [];
     const { slug, name, createdBy, source } = command.data;
+    const imageUrl = command.data.imageUrl ?? null;
     // Clerk's names are taken as they are; ours follow our rules.
     if (source === 'console') requireName(name);
     // Our own creation makes the creator its admin. Clerk reports memberships as facts of their
     // own: its creator may have left or changed role long before we hear of the organization.
     return [
-      { type: 'OrganizationCreated', data: { organizationId, slug, name, createdBy, createdAt: at } },
+      // An organization without an image records none: absent reads as null.
+      { type: 'OrganizationCreated', data: { organizationId, slug, name, createdBy, createdAt: at, ...(imageUrl ? { imageUrl } : {}) } },
       ...(createdBy !== null && source === 'console' ? [added(organizationId, createdBy, 'admin', source, at)] : []),
     ];
   }
@@ -67,6 +78,17 @@ function decide(command: OrganizationCommand, state: OrganizationState): Organiz
       // Only Clerk changes slugs, so the same staleness rule as its renames applies.
       if (slug === state.slug || isBefore(at, state.updatedAt)) return [];
       return [{ type: 'OrganizationSlugChanged', data: { organizationId, slug, previousSlug: state.slug, changedAt: at } }];
+    }
+    case 'ChangeOrganizationImage': {
+      const { imageUrl } = command.data;
+      // Only Clerk has images, so the same staleness rule as its renames applies.
+      if (imageUrl === state.imageUrl || isBefore(at, state.updatedAt)) return [];
+      return [
+        {
+          type: 'OrganizationImageChanged',
+          data: { organizationId, imageUrl, previousImageUrl: state.imageUrl, changedAt: at },
+        },
+      ];
     }
     case 'AddMember': {
       const { userId, role, source } = command.data;
@@ -101,12 +123,15 @@ function evolve(state: OrganizationState, event: OrganizationEvent): Organizatio
         organizationId: event.data.organizationId,
         slug: event.data.slug,
         name: event.data.name,
+        imageUrl: event.data.imageUrl ?? null,
         updatedAt: event.data.createdAt,
       };
     case 'OrganizationRenamed':
       return { ...state, name: event.data.name, updatedAt: event.data.renamedAt };
     case 'OrganizationSlugChanged':
       return { ...state, slug: event.data.slug, updatedAt: event.data.changedAt };
+    case 'OrganizationImageChanged':
+      return { ...state, imageUrl: event.data.imageUrl, updatedAt: event.data.changedAt };
     case 'MemberAdded':
       return withMember(state, event.data.userId, { role: event.data.role, lastChangedAt: event.data.addedAt });
     case 'MemberRoleChanged':

@@ -24,6 +24,8 @@ export type OrganizationCreated = DomainEvent<
     /** Null when Clerk did not say (an organization created in Clerk without a creator). */
     readonly createdBy: string | null;
     readonly createdAt: string;
+    /** Clerk's logo URL; null without Clerk or without a logo; absent in events recorded before it was kept. */
+    readonly imageUrl?: string | null;
   }
 >;
 export type OrganizationRenamed = DomainEvent<
@@ -34,6 +36,16 @@ export type OrganizationRenamed = DomainEvent<
 export type OrganizationSlugChanged = DomainEvent<
   'OrganizationSlugChanged',
   { readonly organizationId: string; readonly slug: string; readonly previousSlug: string; readonly changedAt: string }
+>;
+/** Only Clerk has organization images: recorded from its answers and webhooks, like its slug changes. */
+export type OrganizationImageChanged = DomainEvent<
+  'OrganizationImageChanged',
+  {
+    readonly organizationId: string;
+    readonly imageUrl: string | null;
+    readonly previousImageUrl: string | null;
+    readonly changedAt: string;
+  }
 >;
 export type MemberAdded = DomainEvent<
   'MemberAdded',
@@ -69,11 +81,18 @@ export type MemberRemoved = DomainEvent<
 >;
 
 export type OrganizationEvent =
-  OrganizationCreated | OrganizationRenamed | OrganizationSlugChanged | MemberAdded | MemberRoleChanged | MemberRemoved;
+  | OrganizationCreated
+  | OrganizationRenamed
+  | OrganizationSlugChanged
+  | OrganizationImageChanged
+  | MemberAdded
+  | MemberRoleChanged
+  | MemberRemoved;
 export const ORGANIZATION_EVENT_TYPES: readonly OrganizationEvent['type'][] = [
   'OrganizationCreated',
   'OrganizationRenamed',
   'OrganizationSlugChanged',
+  'OrganizationImageChanged',
   'MemberAdded',
   'MemberRoleChanged',
   'MemberRemoved',

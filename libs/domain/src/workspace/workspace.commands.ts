@@ -1,4 +1,5 @@
 import type { Command } from '../core/event.js';
+import type { WorkspaceSettings } from './workspace-settings.js';
 
 export type CreateWorkspace = Command<
   'CreateWorkspace',
@@ -10,4 +11,24 @@ export type RenameWorkspace = Command<
   { readonly organizationId: string; readonly currentName: string; readonly name: string; readonly at: string }
 >;
 
-export type WorkspaceCommand = CreateWorkspace | RenameWorkspace;
+/** Replaces the workspace's whole `settings` object; resolved by current name like a rename. */
+export type UpdateWorkspaceSettings = Command<
+  'UpdateWorkspaceSettings',
+  { readonly organizationId: string; readonly currentName: string; readonly settings: WorkspaceSettings; readonly at: string }
+>;
+/**
+ * A rename and a settings change in one decision (`PATCH` with both), so they are appended
+ * together or not at all; either part may be absent.
+ */
+export type UpdateWorkspace = Command<
+  'UpdateWorkspace',
+  {
+    readonly organizationId: string;
+    readonly currentName: string;
+    readonly name?: string;
+    readonly settings?: WorkspaceSettings;
+    readonly at: string;
+  }
+>;
+
+export type WorkspaceCommand = CreateWorkspace | RenameWorkspace | UpdateWorkspaceSettings | UpdateWorkspace;

@@ -3,7 +3,8 @@ import { fold } from '../core/decider.js';
 import { specFor } from '#domain/testing';
 import type { WorkspaceCommand } from './workspace.commands.js';
 import { workspaceDecider } from './workspace.decider.js';
-import type { WorkspaceCreated, WorkspaceEvent, WorkspaceRenamed } from './workspace.events.js';
+import type { WorkspaceCreated, WorkspaceEvent, WorkspaceRenamed, WorkspaceSettingsUpdated } from './workspace.events.js';
+import { workspaceSettingsProblems, type WorkspaceSettings } from './workspace-settings.js';
 
 const spec = specFor(workspaceDecider);
 
@@ -177,6 +178,79 @@ describe('workspace decider', () => {
 
     it('holds its new name', () => {
       spec.given(history).when(create('ws-2', 'Handbook')).thenThrows('conflict');
+    });
+  });
+
+  describe('settings', () => {
+    const history: WorkspaceEvent[] = [created('ws-1', 'Docs')];
+    const update = (settings: unknown, name?: string): WorkspaceCommand => ({
+      type: 'UpdateWorkspace',
+      data: { organizationId, currentName: 'docs', ...(name === undefined ? {} : { name }), settings: settings as WorkspaceSettings, at },
+    });
+    const settingsUpdated = (settings: WorkspaceSettings): WorkspaceSettingsUpdated => ({
+      type: 'WorkspaceSettingsUpdated',
+      data: { organizationId, workspaceId: 'ws-1', settings, updatedAt: at },
+    });
+
+    it('records the whole settings object with its keys sorted', () => {
+      spec
+        .given(history)
+        .when(update({ features: { multiLanguage: true, codeIndexing: false }, repositories: { r1: { enabled: true } } }))
+        .then([settingsUpdated({ features: { codeIndexing: false, multiLanguage: true }, repositories: { r1: { enabled: true } } })]);
+      const [event] = workspaceDecider.decide(
+        update({ repositories: { r1: { enabled: true } }, features: { multiLanguage: true, codeIndexing: false } }),
+        fold(workspaceDecider, history),
+      );
+      expect(JSON.stringify(event?.data)).toContain('{"features":{"codeIndexing":false,"multiLanguage":true},"repositories"');
+    });
+
+    it('does nothing when the settings are the ones stored, whatever their key order', () => {
+      spec
+        .given([...history, settingsUpdated({ defaults: { ignore: ['x'], patterns: ['docs/**'] } })])
+        .when(update({ defaults: { patterns: ['docs/**'], ignore: ['x'] } }))
+        .then([]);
+    });
+
+    it('does nothing when empty settings are set on a workspace that never had any', () => {
+      spec.given(history).when(update({})).then([]);
+    });
+
+    it('renames and updates settings in one decision', () => {
+      spec
+        .given(history)
+        .when(update({ features: { codeIndexing: true } }, 'handbook'))
+        .then([settingsUpdated({ features: { codeIndexing: true } }), renamed('ws-1', 'handbook', 'Docs')]);
+    });
+
+    it('refuses both parts when the new name is taken', () => {
+      spec
+        .given([...history, created('ws-2', 'api')])
+        .when(update({ features: { codeIndexing: true } }, 'API'))
+        .thenThrows('conflict', 'already exists');
+    });
+
+    it.each([
+      ['an unknown key', { colour: 'blue' }, 'settings.colour'],
+      ['a feature that is not a boolean', { features: { codeIndexing: 'yes' } }, 'settings.features.codeIndexing'],
+      ['an unknown feature', { features: { turbo: true } }, 'settings.features.turbo'],
+      ['patterns that are not strings', { defaults: { patterns: ['ok', 3] } }, 'settings.defaults.patterns.1'],
+      ['a repository without enabled', { repositories: { r1: {} } }, 'settings.repositories.r1.enabled'],
+    ])('rejects %s, naming the field', (_, settings, field) => {
+      expect(workspaceSettingsProblems(settings).map((p) => p.field)).toEqual([field]);
+      spec.given(history).when(update(settings)).thenThrows('invalid', field);
+    });
+
+    it('refuses settings for a workspace that does not exist', () => {
+      spec.given([]).when(update({})).thenThrows('not_found');
+    });
+
+    it('keeps the settings through a rename', () => {
+      const state = fold(workspaceDecider, [
+        ...history,
+        settingsUpdated({ features: { codeIndexing: true } }),
+        renamed('ws-1', 'handbook', 'Docs'),
+      ]);
+      expect(state.workspaces.get('ws-1')).toEqual({ name: 'handbook', isDefault: false, settings: { features: { codeIndexing: true } } });
     });
   });
 

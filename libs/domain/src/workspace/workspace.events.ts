@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../core/event.js';
+import type { WorkspaceSettings } from './workspace-settings.js';
 
 export type WorkspaceCreated = DomainEvent<
   'WorkspaceCreated',
@@ -23,8 +24,21 @@ export type WorkspaceRenamed = DomainEvent<
   }
 >;
 
-export type WorkspaceEvent = WorkspaceCreated | WorkspaceRenamed;
-export const WORKSPACE_EVENT_TYPES: readonly WorkspaceEvent['type'][] = ['WorkspaceCreated', 'WorkspaceRenamed'];
+/**
+ * The whole settings object after the change (keys sorted), so readers need no history. A
+ * workspace created before this event existed has `{}`, as the original's default workspaces had.
+ */
+export type WorkspaceSettingsUpdated = DomainEvent<
+  'WorkspaceSettingsUpdated',
+  { readonly organizationId: string; readonly workspaceId: string; readonly settings: WorkspaceSettings; readonly updatedAt: string }
+>;
+
+export type WorkspaceEvent = WorkspaceCreated | WorkspaceRenamed | WorkspaceSettingsUpdated;
+export const WORKSPACE_EVENT_TYPES: readonly WorkspaceEvent['type'][] = [
+  'WorkspaceCreated',
+  'WorkspaceRenamed',
+  'WorkspaceSettingsUpdated',
+];
 
 /**
  * All workspaces of one organization live in one stream. Name uniqueness is then an invariant of

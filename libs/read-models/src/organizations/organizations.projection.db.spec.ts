@@ -72,6 +72,15 @@ function history() {
     type: 'OrganizationSlugChanged',
     data: { organizationId: 'org_2', slug: 'beta-2', previousSlug: 'beta', changedAt: '2026-03-03T10:00:00.000Z' },
   });
+  append({
+    type: 'OrganizationImageChanged',
+    data: {
+      organizationId: 'org_2',
+      imageUrl: 'https://img.clerk.com/beta.png',
+      previousImageUrl: null,
+      changedAt: '2026-03-03T10:00:00.000Z',
+    },
+  });
   append(added('org_2', 'user_4', 'member', '2026-03-03T11:00:00.000Z', 'clerk'));
   append(removed('org_2', 'user_4', 'member', '2026-03-03T12:00:00.000Z'));
   return log.events;
@@ -84,6 +93,7 @@ const expectedOrganizations = [
     slug: 'acme',
     name: 'Acme Corp',
     created_by: 'user_1',
+    image_url: null,
     created_at: date('2026-03-01T09:00:00.000Z'),
     updated_at: date('2026-03-02T09:00:00.000Z'),
   },
@@ -92,6 +102,7 @@ const expectedOrganizations = [
     slug: 'beta-2',
     name: 'Beta',
     created_by: null,
+    image_url: 'https://img.clerk.com/beta.png',
     created_at: date('2026-03-01T11:00:00.000Z'),
     updated_at: date('2026-03-03T10:00:00.000Z'),
   },

@@ -19,6 +19,7 @@ function apply(recorded: RecordedEvent): OrganizationChange[] {
             slug: d.slug,
             name: d.name,
             created_by: d.createdBy,
+            image_url: d.imageUrl ?? null,
             created_at: d.createdAt,
             updated_at: d.createdAt,
           },
@@ -41,6 +42,15 @@ function apply(recorded: RecordedEvent): OrganizationChange[] {
           table: 'organizations',
           key: { id: event.data.organizationId },
           set: { slug: event.data.slug, updated_at: event.data.changedAt },
+        },
+      ];
+    case 'OrganizationImageChanged':
+      return [
+        {
+          kind: 'patch',
+          table: 'organizations',
+          key: { id: event.data.organizationId },
+          set: { image_url: event.data.imageUrl, updated_at: event.data.changedAt },
         },
       ];
     case 'MemberAdded': {

@@ -15,7 +15,7 @@ export class OrganizationQueries {
 
   /** The organization a grant names, with the caller's role; null while the read model does not know it. */
   async get(scope: { readonly organizationId: string; readonly role: OrgMembershipRow['role'] }): Promise<OrganizationView | null> {
-    const [row] = await this.sql<OrganizationViewRow>('SELECT id, slug, name, created_at FROM organizations WHERE id = $1', [
+    const [row] = await this.sql<OrganizationViewRow>('SELECT id, slug, name, image_url, created_at FROM organizations WHERE id = $1', [
       scope.organizationId,
     ]);
     return row ? toOrganizationView(row, scope.role) : null;
@@ -24,7 +24,7 @@ export class OrganizationQueries {
   /** `organization.listUserOrganizations`: one indexed query on the user's memberships. */
   async listForUser(userId: string): Promise<OrganizationView[]> {
     const rows = await this.sql<OrganizationViewRow & Pick<OrgMembershipRow, 'role'>>(
-      `SELECT o.id, o.slug, o.name, o.created_at, m.role
+      `SELECT o.id, o.slug, o.name, o.image_url, o.created_at, m.role
          FROM org_memberships m JOIN organizations o ON o.id = m.organization_id
         WHERE m.user_id = $1 ORDER BY lower(o.name), o.id`,
       [userId],
@@ -54,6 +54,17 @@ export class OrganizationQueries {
             [ref.value, userId],
           );
     return row ?? null;
+  }
+
+  /**
+   * Organizations `userId` created whose slug starts with `prefix` (an idempotent retry of a
+   * creation that took a suffixed slug looks for it). Not indexed: only that rare retry asks.
+   */
+  async createdByWithSlugPrefix(userId: string, prefix: string): Promise<Array<{ id: string; slug: string }>> {
+    return this.sql<{ id: string; slug: string }>(
+      'SELECT id, slug FROM organizations WHERE created_by = $1 AND left(slug, length($2)) = $2 ORDER BY created_at DESC LIMIT 50',
+      [userId, prefix],
+    );
   }
 
   /** `workspace.resolveFromClerkOrgSlug/Id`: the default workspace, or null until it exists. Never creates it. */

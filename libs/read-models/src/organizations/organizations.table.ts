@@ -8,6 +8,7 @@ export const organizationsTable = defineTable({
     slug: { type: 'text' },
     name: { type: 'text' },
     created_by: { type: 'text', nullable: true },
+    image_url: { type: 'text', nullable: true },
     created_at: { type: 'timestamptz' },
     updated_at: { type: 'timestamptz' },
   },

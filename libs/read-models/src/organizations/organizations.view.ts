@@ -5,7 +5,7 @@ export interface OrganizationView {
   readonly id: string;
   readonly slug: string;
   readonly name: string;
-  /** Clerk's image is not mirrored; kept for the original's shape. */
+  /** Clerk's organization logo as Clerk last reported it; always null without Clerk (local mode). */
   readonly imageUrl: string | null;
   readonly role: OrgMembershipRow['role'];
   readonly createdAt: string;
@@ -19,13 +19,13 @@ export interface DefaultWorkspaceView {
   readonly clerkOrgId: string;
 }
 
-export type OrganizationViewRow = Pick<OrganizationRow, 'id' | 'slug' | 'name' | 'created_at'>;
+export type OrganizationViewRow = Pick<OrganizationRow, 'id' | 'slug' | 'name' | 'image_url' | 'created_at'>;
 
 export const toOrganizationView = (row: OrganizationViewRow, role: OrgMembershipRow['role']): OrganizationView => ({
   id: row.id,
   slug: row.slug,
   name: row.name,
-  imageUrl: null,
+  imageUrl: row.image_url,
   role,
   createdAt: row.created_at.toISOString(),
 });

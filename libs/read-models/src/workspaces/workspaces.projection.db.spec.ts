@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { workspaceDirectoryStreamId, type WorkspaceEvent } from '#domain';
+import { workspaceDirectoryStreamId, type WorkspaceEvent, type WorkspaceSettings } from '#domain';
 import { EventLog, describeProjectionContract, useProjectionSpec } from '#testing/projection';
 import { workspacesProjection } from './workspaces.projection.js';
 
@@ -14,7 +14,12 @@ const renamed = (organizationId: string, workspaceId: string, previousName: stri
   data: { organizationId, workspaceId, name, previousName, renamedAt },
 });
 
-/** Two organizations interleaved and a workspace renamed twice. */
+const settingsUpdated = (organizationId: string, workspaceId: string, settings: WorkspaceSettings, updatedAt: string): WorkspaceEvent => ({
+  type: 'WorkspaceSettingsUpdated',
+  data: { organizationId, workspaceId, settings, updatedAt },
+});
+
+/** Two organizations interleaved, a workspace renamed twice and one whose settings changed twice (each replaces the last). */
 function history() {
   const log = new EventLog();
   const org1 = workspaceDirectoryStreamId('org-1');
@@ -25,6 +30,8 @@ function history() {
   log.append(org2, created('org-2', 'ws-4', 'Docs', '2025-03-01T10:15:00.000Z'));
   log.append(org1, renamed('org-1', 'ws-3', 'Docs', 'Handbook', '2025-03-02T08:00:00.000Z'));
   log.append(org1, renamed('org-1', 'ws-3', 'Handbook', 'Manual', '2025-03-03T08:00:00.000Z'));
+  log.append(org2, settingsUpdated('org-2', 'ws-4', { features: { codeIndexing: true } }, '2025-03-02T12:00:00.000Z'));
+  log.append(org2, settingsUpdated('org-2', 'ws-4', { repositories: { r1: { enabled: false } } }, '2025-03-04T12:00:00.000Z'));
   return log.events;
 }
 
@@ -39,6 +46,7 @@ describe('workspaces projection', () => {
         name: 'default',
         slug: 'default',
         is_default: true,
+        settings: {},
         created_at: date('2025-03-01T09:00:00.000Z'),
         updated_at: date('2025-03-01T09:00:00.000Z'),
       },
@@ -48,6 +56,7 @@ describe('workspaces projection', () => {
         name: 'default',
         slug: 'default',
         is_default: true,
+        settings: {},
         created_at: date('2025-03-01T09:30:00.000Z'),
         updated_at: date('2025-03-01T09:30:00.000Z'),
       },
@@ -58,6 +67,7 @@ describe('workspaces projection', () => {
         name: 'Manual',
         slug: 'docs',
         is_default: false,
+        settings: {},
         created_at: date('2025-03-01T10:00:00.000Z'),
         updated_at: date('2025-03-03T08:00:00.000Z'),
       },
@@ -67,8 +77,9 @@ describe('workspaces projection', () => {
         name: 'Docs',
         slug: 'docs',
         is_default: false,
+        settings: { repositories: { r1: { enabled: false } } },
         created_at: date('2025-03-01T10:15:00.000Z'),
-        updated_at: date('2025-03-01T10:15:00.000Z'),
+        updated_at: date('2025-03-04T12:00:00.000Z'),
       },
     ]));
 

@@ -20,6 +20,7 @@ function apply(recorded: RecordedEvent): WorkspaceChange[] {
             name: d.name,
             slug: d.slug,
             is_default: d.isDefault,
+            settings: {},
             created_at: d.createdAt,
             updated_at: d.createdAt,
           },
@@ -33,6 +34,15 @@ function apply(recorded: RecordedEvent): WorkspaceChange[] {
           table: 'workspaces',
           key: { id: event.data.workspaceId },
           set: { name: event.data.name, updated_at: event.data.renamedAt },
+        },
+      ];
+    case 'WorkspaceSettingsUpdated':
+      return [
+        {
+          kind: 'patch',
+          table: 'workspaces',
+          key: { id: event.data.workspaceId },
+          set: { settings: event.data.settings, updated_at: event.data.updatedAt },
         },
       ];
     default:

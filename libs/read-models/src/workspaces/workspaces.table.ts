@@ -1,4 +1,5 @@
-import { defineTable, type RowOf } from '../core/table.js';
+import type { WorkspaceSettings } from '#domain';
+import { defineTable, typed, type RowOf } from '../core/table.js';
 
 export const workspacesTable = defineTable({
   name: 'workspaces',
@@ -8,6 +9,7 @@ export const workspacesTable = defineTable({
     name: { type: 'text' },
     slug: { type: 'text' },
     is_default: { type: 'boolean' },
+    settings: typed<WorkspaceSettings>()({ type: 'jsonb' }),
     created_at: { type: 'timestamptz' },
     updated_at: { type: 'timestamptz' },
   },

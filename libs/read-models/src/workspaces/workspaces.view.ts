@@ -1,3 +1,4 @@
+import type { WorkspaceSettings } from '#domain';
 import type { RepositoryRow } from '../repositories/repositories.table.js';
 import type { WorkspaceRow } from './workspaces.table.js';
 
@@ -6,6 +7,8 @@ export interface WorkspaceView {
   readonly name: string;
   readonly slug: string;
   readonly isDefault: boolean;
+  /** The original's `WorkspaceSettings`; `{}` until changed. */
+  readonly settings: WorkspaceSettings;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly clerkOrgId: string;
@@ -35,6 +38,7 @@ export const toWorkspaceView = (row: WorkspaceRow): WorkspaceView => ({
   name: row.name,
   slug: row.slug,
   isDefault: row.is_default,
+  settings: row.settings,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
   clerkOrgId: row.organization_id,

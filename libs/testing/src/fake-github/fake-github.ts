@@ -42,6 +42,15 @@ export interface FakeGitHub {
   /** Restricts what `GET /user/installations/{id}/repositories` shows this user token to these repository ids. */
   setUserInstallationRepositories(token: string, installationId: number | string, repositoryIds: ReadonlyArray<number | string>): void;
   revoke(token: string): void;
+  /**
+   * `username`'s membership of GitHub organization `org`, as `GET /orgs/{org}/memberships/{username}`
+   * answers it to any known user token (null: not a member, 404).
+   */
+  setOrgMembership(
+    org: string,
+    username: string,
+    membership: { state: 'active' | 'pending'; role: 'admin' | 'member' | 'billing_manager' } | null,
+  ): void;
   /** An OAuth code that `POST /login/oauth/access_token` exchanges (once) for `token`, for a flow started without PKCE. */
   issueCode(code: string, token: string, scope?: string): void;
   /**
@@ -119,6 +128,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setInstallations: users.setInstallations,
     setUserInstallationRepositories: users.setUserInstallationRepositories,
     revoke: users.revoke,
+    setOrgMembership: users.setOrgMembership,
     issueCode: oauth.issueCode,
     authorize: oauth.authorize,
     setRepository: git.setRepository,

@@ -51,7 +51,35 @@ export function userInstallationRoutes(state: FakeGitHubState) {
     json(response, 200, { total_count: all.length, repository_selection: 'all', repositories: items }, headers);
   }
 
+  /** `<org>/<username>` (lower case, as GitHub logins compare) → that user's membership of the organization. */
+  const orgMemberships = new Map<string, { state: 'active' | 'pending'; role: 'admin' | 'member' | 'billing_manager' }>();
+
+  /**
+   * `GET /orgs/{org}/memberships/{username}` for a user token: the membership `setOrgMembership`
+   * gave, or 404 as GitHub answers for a non-member (or one the requester may not see).
+   */
+  function getOrgMembership({ request, response }: RouteContext, org: string, username: string): void {
+    state.accounting.countRoute('GET /orgs/{org}/memberships/{username}');
+    const token = bearer(request);
+    if (token === undefined || !installations.has(token)) return badCredentials(response);
+    const membership = orgMemberships.get(`${org.toLowerCase()}/${username.toLowerCase()}`);
+    if (!membership) return json(response, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/orgs/members' });
+    json(response, 200, {
+      url: `${state.baseUrl}/orgs/${org}/memberships/${username}`,
+      state: membership.state,
+      role: membership.role,
+      organization_url: `${state.baseUrl}/orgs/${org}`,
+      organization: { login: org, id: 1, url: `${state.baseUrl}/orgs/${org}` },
+      user: { login: username, id: 2, type: 'User' },
+    });
+  }
+
   const routes: Route[] = [
+    {
+      method: 'GET',
+      path: /^\/orgs\/([^/]+)\/memberships\/([^/]+)$/,
+      handle: (context, match) => getOrgMembership(context, decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)),
+    },
     {
       method: 'GET',
       path: /^\/user\/installations\/(\d+)\/repositories$/,
@@ -65,5 +93,14 @@ export function userInstallationRoutes(state: FakeGitHubState) {
     setUserInstallationRepositories: (token: string, installationId: number | string, repositoryIds: ReadonlyArray<number | string>) =>
       void userRepositories.set(`${token}:${installationId}`, new Set(repositoryIds.map(String))),
     revoke: (token: string) => void installations.delete(token),
+    setOrgMembership: (
+      org: string,
+      username: string,
+      membership: { state: 'active' | 'pending'; role: 'admin' | 'member' | 'billing_manager' } | null,
+    ) => {
+      const key = `${org.toLowerCase()}/${username.toLowerCase()}`;
+      if (membership) orgMemberships.set(key, membership);
+      else orgMemberships.delete(key);
+    },
   };
 }
