@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { integrationStreamId } from '#domain';
+import { integrationDecider, integrationStreamId } from '#domain';
+import { handleCommand } from '#event-store';
 import { OctokitInstallationsSource, SignedState } from '#adapters';
 import {
   StoreGitHubOAuthResultCommand,
@@ -478,7 +479,32 @@ describe('workspace integrations', () => {
     expect([unknown.status, unknown.body]).toEqual([200, null]);
   });
 
-  it('does nothing when connected again with the same configuration; a new configuration starts no new sync', async () => {
+  it("starts the initial sync again when connected again before one reported (the original's rule); once one runs, the same configuration does nothing and a new one starts no new sync", async () => {
+    const again = await app.request('POST', base, {
+      token: owner,
+      body: { resourceId, syncConfig: { autoSync: true, paths: ['docs/**'] } },
+    });
+    expect(again.body).toMatchObject({ initialSyncStarted: true });
+    expect((await app.runtime.store.readStream(integrationStreamId('user_ws_owner'))).at(-1)!.type).toBe('ResourceConnectedToWorkspace');
+    // What the ingestion reactor records when the sync starts (this app runs no reactor).
+    await handleCommand(
+      app.runtime.store,
+      integrationStreamId('user_ws_owner'),
+      integrationDecider,
+      {
+        type: 'RecordWorkspaceSync',
+        data: {
+          userId: 'user_ws_owner',
+          resourceId,
+          workspaceId: again.body.workspaceId as string,
+          jobId: 'sync-started',
+          status: 'in_progress',
+          error: null,
+          at: new Date().toISOString(),
+        },
+      },
+      { commandId: `sync-started-${resourceId}` },
+    );
     const same = await app.withoutAppending(() =>
       app.request('POST', base, { token: owner, body: { resourceId, syncConfig: { autoSync: true, paths: ['docs/**'] } } }),
     );

@@ -355,7 +355,12 @@ describe('integration decider', () => {
   });
 
   describe('when a resource is connected to a workspace', () => {
-    const history: IntegrationEvent[] = [connected(), resourcesCreated([repo('101')]), connectedToWorkspace(repo('101'))];
+    const history: IntegrationEvent[] = [
+      connected(),
+      resourcesCreated([repo('101')]),
+      connectedToWorkspace(repo('101')),
+      syncRecorded('res-101', 'in_progress'),
+    ];
 
     it('does nothing when connected again with the same configuration, in any key order', () => {
       spec
@@ -366,6 +371,7 @@ describe('integration decider', () => {
         connected(),
         resourcesCreated([repo('101')]),
         connectedToWorkspace(repo('101'), { paths: ['docs/**'], autoSync: false }),
+        syncRecorded('res-101', 'completed'),
       ];
       spec
         .given(withPaths)
@@ -398,6 +404,24 @@ describe('integration decider', () => {
         .given(history)
         .when(connectToWorkspace('res-101', { autoSync: true }, 'ws-2'))
         .then([{ ...event, data: { ...event.data, workspaceId: 'ws-2' } }]);
+    });
+
+    it("starts the initial sync again when connected again after it failed or before any was recorded (the original's rule)", () => {
+      const connectedOnly: IntegrationEvent[] = [connected(), resourcesCreated([repo('101')]), connectedToWorkspace(repo('101'))];
+      spec
+        .given(connectedOnly)
+        .when(connectToWorkspace('res-101', { autoSync: true }))
+        .then([connectedToWorkspace(repo('101'))]);
+      spec
+        .given([...history, syncRecorded('res-101', 'failed')])
+        .when(connectToWorkspace('res-101', { autoSync: true }))
+        .then([connectedToWorkspace(repo('101'))]);
+      // Neither while one runs nor after one completed, a configuration change aside.
+      for (const status of ['in_progress', 'completed'] as const)
+        spec
+          .given([...connectedOnly, syncRecorded('res-101', status)])
+          .when(connectToWorkspace('res-101', { autoSync: true }))
+          .then([]);
     });
 
     it('disconnects it, recording who asked', () => {
@@ -491,7 +515,9 @@ describe('integration decider', () => {
       });
       expect(findResourceByRepo(state, 'int-1', '102')?.resourceId).toBe('res-102');
       expect(findResourceByRepo(state, 'int-1', '103')).toBeUndefined();
-      expect([...state.connections]).toEqual([['ws-1/res-102', { status: 'active', syncConfig: { autoSync: true } }]]);
+      expect([...state.connections]).toEqual([
+        ['ws-1/res-102', { status: 'active', syncConfig: { autoSync: true }, lastSyncStatus: null }],
+      ]);
     });
 
     it('does not mutate the state it was given', () => {

@@ -10,7 +10,13 @@ import type {
   RecordWorkspaceSync,
   ValidateGitHubInstallations,
 } from './integration.commands.js';
-import type { GitHubInstallation, GitHubRepositoryResource, IntegrationEvent, SyncConfig } from './integration.events.js';
+import type {
+  GitHubInstallation,
+  GitHubRepositoryResource,
+  IntegrationEvent,
+  SyncConfig,
+  WorkspaceSyncRecorded,
+} from './integration.events.js';
 
 export const MAX_RESOURCES_PER_REQUEST = 100;
 
@@ -36,6 +42,8 @@ export type ResourceState = GitHubRepositoryResource & { readonly integrationId:
 export interface ConnectionState {
   readonly status: 'active' | 'disconnected';
   readonly syncConfig: SyncConfig;
+  /** Of the connection's latest initial sync: null until one is recorded. */
+  readonly lastSyncStatus: WorkspaceSyncRecorded['data']['status'] | null;
 }
 
 /** Everything one user connected: integrations, resources registered from them, and their workspace connections. */
@@ -190,7 +198,10 @@ function connectResource({ data: d }: ConnectResourceToWorkspace, state: UserInt
   const resource = requireKnownResource(state, d.resourceId);
   requireActive(state, resource.integrationId);
   const connection = state.connections.get(connectionKey(d.workspaceId, d.resourceId));
-  if (connection?.status === 'active') {
+  // As the original: connecting again a connection whose initial sync never reported or failed
+  // starts it again (a new ResourceConnectedToWorkspace asks for a new sync, with the new config).
+  const syncAgain = connection?.lastSyncStatus === null || connection?.lastSyncStatus === 'failed';
+  if (connection?.status === 'active' && !syncAgain) {
     if (sameSyncConfig(connection.syncConfig, d.syncConfig)) return [];
     return [
       {
@@ -295,10 +306,13 @@ function evolve(state: UserIntegrations, event: IntegrationEvent): UserIntegrati
     }
     case 'ResourceConnectedToWorkspace':
     case 'WorkspaceSyncConfigChanged': {
+      const key = connectionKey(event.data.workspaceId, event.data.resourceId);
       const connections = new Map(state.connections);
-      connections.set(connectionKey(event.data.workspaceId, event.data.resourceId), {
+      connections.set(key, {
         status: 'active',
         syncConfig: event.data.syncConfig,
+        // A (re)connection asks for a new initial sync; a configuration change keeps the last one's status.
+        lastSyncStatus: event.type === 'ResourceConnectedToWorkspace' ? null : (state.connections.get(key)?.lastSyncStatus ?? null),
       });
       return { ...state, connections };
     }
@@ -310,8 +324,14 @@ function evolve(state: UserIntegrations, event: IntegrationEvent): UserIntegrati
       connections.set(key, { ...current, status: 'disconnected' });
       return { ...state, connections };
     }
-    case 'WorkspaceSyncRecorded':
-      return state;
+    case 'WorkspaceSyncRecorded': {
+      const key = connectionKey(event.data.workspaceId, event.data.resourceId);
+      const current = state.connections.get(key);
+      if (!current) return state;
+      const connections = new Map(state.connections);
+      connections.set(key, { ...current, lastSyncStatus: event.data.status });
+      return { ...state, connections };
+    }
     default:
       return assertNever(event);
   }
