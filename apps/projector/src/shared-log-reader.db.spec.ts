@@ -152,6 +152,45 @@ describe('SharedLogReader', () => {
     expect(modes.filter((mode) => mode === 'own').length).toBeGreaterThanOrEqual(1);
   });
 
+  it('brings a slow member whose last batches hold none of its events to the head', async () => {
+    const { a, b } = tagged();
+    const start = await store.headPosition();
+    // One event per read: the slow member gets `a`, then only batches of `b`, whose checkpoints it
+    // is handed as empty batches or holds back; its queue (one batch) fills and it is left behind.
+    const head = await append(a, 1).then(() => append(b, 3));
+    const { reader } = readerOf([a, b], { maxBatchSize: 1, queueBatches: 1, lagGraceMs: 30, emptyFlushMs: 0 });
+    const fast = reader.subscribe({ after: start, eventTypes: [a, b] });
+    const slow = reader.subscribe({ after: start, eventTypes: [a] });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slowDone = collect(slow, head, () => released);
+    const gotFast = await collect(fast, head);
+    release();
+    const gotSlow = await slowDone;
+    expect(gotFast.ids).toEqual(await expected([a, b], start, head));
+    expect(gotSlow.ids).toEqual(await expected([a], start, head));
+    expect(store.comparePositions(gotSlow.checkpoint, head)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('delivers the checkpoint of a batch with none of a member’s events at once when it delivered nothing for the interval', async () => {
+    const { a, b } = tagged();
+    const start = await store.headPosition();
+    await append(a, 5);
+    // An interval longer than the test: only the leading edge can deliver it.
+    const { reader } = readerOf([a, b], { emptyFlushMs: 600_000 });
+    const busy = reader.subscribe({ after: start, eventTypes: [a] });
+    const idle = reader.subscribe({ after: start, eventTypes: [b] });
+    const firstOf = async (subscription: Subscription) => {
+      const next = await subscription[Symbol.asyncIterator]().next();
+      await subscription.close();
+      return next.value as SubscriptionBatch;
+    };
+    // The first shared batch holds the five events (or none, while another transaction holds the
+    // visible horizon back): either way the idle member gets its checkpoint with it, not 10 minutes later.
+    const [fromBusy, fromIdle] = await Promise.all([firstOf(busy), firstOf(idle)]);
+    expect(fromIdle).toEqual({ events: [], checkpoint: fromBusy.checkpoint, caughtUp: fromBusy.caughtUp });
+  }, 10_000);
+
   it('moves the checkpoint of a member given none of its events with far fewer batches than the log has', async () => {
     const { a, b } = tagged();
     const start = await store.headPosition();
@@ -179,6 +218,29 @@ describe('SharedLogReader', () => {
     const head = await append(a, 50);
     const got = await collect(staying, head);
     expect(got.ids).toEqual(await expected([a], start, head));
+  });
+
+  it('closes the shared read when its last member leaves, on an idle log too, and starts again for the next', async () => {
+    const { a } = tagged();
+    const start = await store.headPosition();
+    const opened: Position[] = [];
+    let closed = 0;
+    const counting = {
+      comparePositions: (x: Position, y: Position) => store.comparePositions(x, y),
+      subscribe: (options: Parameters<PostgresEventStore['subscribe']>[0]) => {
+        opened.push(options.after);
+        const inner = store.subscribe(options);
+        return { close: () => ((closed += 1), inner.close()), [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator]() };
+      },
+    };
+    const { reader } = readerOf([a], { store: counting });
+    const head = await append(a, 10);
+    // collect closes each member once its checkpoint reaches the head; nothing is appended after.
+    expect((await collect(reader.subscribe({ after: start, eventTypes: [a] }), head)).ids).toHaveLength(10);
+    expect({ opened: opened.length, closed, position: reader.position }).toEqual({ opened: 1, closed: 1, position: null });
+    const next = await append(a, 5);
+    expect((await collect(reader.subscribe({ after: head, eventTypes: [a] }), next)).ids).toEqual(await expected([a], head, next));
+    expect({ opened, closed }).toEqual({ opened: [start, head], closed: 2 });
   });
 
   it('fails every member it feeds when the shared read fails', async () => {

@@ -11,7 +11,11 @@ export interface SharedLogReaderOptions {
   readonly queueBatches?: number;
   /** How long the reader waits for a member whose queue is full before leaving it to read on its own. */
   readonly lagGraceMs?: number;
-  /** A member given no event of its types gets its checkpoint moved at most this often (one empty batch). */
+  /**
+   * A member given no event of its types gets its checkpoint moved by one empty batch at once when
+   * nothing was delivered to it for this long, else at the end of this interval: at most one such
+   * write per interval, and its checkpoint trails the shared read by this interval at most.
+   */
   readonly emptyFlushMs?: number;
   /** When the reader (re)starts, it waits this long for the members subscribing together, and starts at the earliest. */
   readonly gatherMs?: number;
@@ -20,7 +24,7 @@ export interface SharedLogReaderOptions {
 
 export type MemberMode = 'shared' | 'own' | 'closed';
 
-const DEFAULTS = { maxBatchSize: 2000, queueBatches: 4, lagGraceMs: 1000, emptyFlushMs: 100, gatherMs: 25 };
+const DEFAULTS = { maxBatchSize: 2000, queueBatches: 4, lagGraceMs: 1000, emptyFlushMs: 50, gatherMs: 25 };
 
 /**
  * One read of the event log feeding many projections (in one projector process). A member is a
@@ -36,10 +40,12 @@ const DEFAULTS = { maxBatchSize: 2000, queueBatches: 4, lagGraceMs: 1000, emptyF
  *   own, so one slow projection does not hold the others. It joins again once caught up.
  * - **No write per batch for a projection that handles none of it.** A batch with none of a
  *   member's types is not delivered; its checkpoint is, as one empty batch per `emptyFlushMs` at
- *   most, so a `?minPosition=` wait for such a projection is answered within that interval more.
+ *   most: at once when nothing was delivered to the member for that long (a lone write, the usual
+ *   `?minPosition=` case, waits for no timer), otherwise at the end of the interval. A projection's
+ *   checkpoint so trails the shared read by `emptyFlushMs` (50 ms) at most, plus its commit.
  * - **Failures reach everyone.** When the shared subscription fails, every member it feeds fails
- *   with the same error (the runner resubscribes from its committed checkpoint); when the last
- *   member leaves, the shared subscription is closed.
+ *   with the same error (the runner resubscribes from its committed checkpoint); when no member is
+ *   left on the shared read, the shared subscription is closed at once.
  */
 export class SharedLogReader {
   private readonly options: Required<Omit<SharedLogReaderOptions, 'onModeChange'>> & Pick<SharedLogReaderOptions, 'onModeChange'>;
@@ -96,10 +102,12 @@ export class SharedLogReader {
   }
 
   /** @internal */
-  leave(member: Member): void {
+  async leave(member: Member): Promise<void> {
     this.members.delete(member);
     this.gathering = this.gathering?.filter((m) => m !== member) ?? null;
     this.wakeReader();
+    // Nobody on the shared read: close it now rather than at its next batch (an idle log may never send one).
+    if (this.subscription && this.sharedMembers === 0) await this.stopReading();
   }
 
   /** @internal A member took a batch from its queue: the reader may have room again. */
@@ -137,13 +145,15 @@ export class SharedLogReader {
     this.subscription = subscription;
     try {
       for await (const batch of subscription) {
+        // Stopped (and perhaps started again from elsewhere) while this batch was read: it is not ours to hand out.
+        if (this.subscription !== subscription) break;
         this.position = batch.checkpoint;
         for (const member of this.members) if (member.mode === 'shared') member.offer(batch);
         await this.untilRoom();
         if (this.sharedMembers === 0) break;
       }
     } catch (error) {
-      for (const member of [...this.members]) if (member.mode === 'shared') member.fail(error);
+      if (this.subscription === subscription) for (const member of [...this.members]) if (member.mode === 'shared') member.fail(error);
     } finally {
       if (this.subscription === subscription) await this.stopReading();
     }
@@ -191,6 +201,8 @@ class Member implements Subscription {
   /** A checkpoint passed with none of this member's events, not delivered yet. */
   private pendingEmpty: { checkpoint: Position; caughtUp: boolean } | null = null;
   private emptyTimer: NodeJS.Timeout | null = null;
+  /** When a batch was last handed to the queue (empty batches are spaced by `emptyFlushMs` from it). */
+  private lastDeliveredAt = -Infinity;
   private own: Subscription | null = null;
   private wake: (() => void) | null = null;
   private iterating = false;
@@ -205,6 +217,10 @@ class Member implements Subscription {
     reader.register(this);
   }
 
+  get closed(): boolean {
+    return this.mode === 'closed';
+  }
+
   get queued(): number {
     return this.queue.length;
   }
@@ -213,9 +229,10 @@ class Member implements Subscription {
     this.setMode('shared');
   }
 
-  /** Left behind by the reader: drains what it holds, then reads on its own. */
+  /** Left behind by the reader: drains what it holds (a checkpoint held back too), then reads on its own. */
   leaveShared(): void {
     if (this.mode !== 'shared') return;
+    this.flushEmpty();
     this.setMode('own');
     this.signal();
   }
@@ -228,15 +245,17 @@ class Member implements Subscription {
     if (reader.compare(batch.checkpoint, this.position) <= 0) return;
     this.position = batch.checkpoint;
     if (events.length > 0) {
-      this.pendingEmpty = null;
+      this.takeEmpty(); // this batch's checkpoint supersedes the one held back
       this.push({ batch: { events, checkpoint: batch.checkpoint, caughtUp: batch.caughtUp } });
       return;
     }
     this.pendingEmpty = { checkpoint: batch.checkpoint, caughtUp: batch.caughtUp };
+    const wait = this.lastDeliveredAt + reader.settings.emptyFlushMs - Date.now();
+    if (wait <= 0) return this.flushEmpty();
     this.emptyTimer ??= setTimeout(() => {
       this.emptyTimer = null;
-      this.flushEmpty();
-    }, reader.settings.emptyFlushMs);
+      if (this.mode === 'shared') this.flushEmpty();
+    }, wait);
   }
 
   fail(error: unknown): void {
@@ -248,9 +267,8 @@ class Member implements Subscription {
     if (this.mode === 'closed') return;
     this.setMode('closed');
     if (this.emptyTimer) clearTimeout(this.emptyTimer);
-    this.reader.leave(this);
     this.signal();
-    await this.own?.close();
+    await Promise.all([this.reader.leave(this), this.own?.close()]);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionBatch> {
@@ -278,9 +296,10 @@ class Member implements Subscription {
 
   /** Reads on its own from `position` until it can join the shared read again (or is closed). */
   private async *readOwn(): AsyncGenerator<SubscriptionBatch> {
-    // What the shared read handed over and was never delivered: its checkpoint comes with the next batch.
-    this.pendingEmpty = null;
-    if (this.reader.attach(this)) return;
+    // A checkpoint held back still counts: rejoining at `position` brings no batch that would carry it.
+    const pending = this.takeEmpty();
+    if (pending) yield pending;
+    if (this.closed || this.reader.attach(this)) return;
     const own = this.reader.settings.store.subscribe({ ...this.options, after: this.position });
     this.own = own;
     try {
@@ -297,13 +316,20 @@ class Member implements Subscription {
   }
 
   private flushEmpty(): void {
+    const batch = this.takeEmpty();
+    if (batch) this.push({ batch });
+  }
+
+  private takeEmpty(): SubscriptionBatch | null {
     const pending = this.pendingEmpty;
-    if (!pending || this.mode !== 'shared') return;
     this.pendingEmpty = null;
-    this.push({ batch: { events: [], checkpoint: pending.checkpoint, caughtUp: pending.caughtUp } });
+    if (this.emptyTimer) clearTimeout(this.emptyTimer);
+    this.emptyTimer = null;
+    return pending && { events: [], checkpoint: pending.checkpoint, caughtUp: pending.caughtUp };
   }
 
   private push(item: Queued): void {
+    if ('batch' in item) this.lastDeliveredAt = Date.now();
     this.queue.push(item);
     this.signal();
   }
