@@ -7,18 +7,14 @@ import {
   JobStatsQueries,
   PROJECTIONS,
   WorkspaceQueries,
-  createReadModelDataSource,
-  ensureProjection,
-  inTransaction,
   jobStatsProjection,
   jobsProjection,
-  migrateReadModels,
   workspacesProjection,
   type ProjectionDefinition,
   type Sql,
 } from '#read-models';
-import { createTestDatabase, type TestDatabase } from '#testing';
-import { EventLog, applyCheckpointedBatch } from '#testing/projection';
+import type { TestDatabase } from '#testing';
+import { EventLog, applyCheckpointedBatch, createReadModelDatabase } from '#testing/projection';
 import { WorkspaceAnalytics } from './workspace-analytics.service.js';
 
 /*
@@ -204,16 +200,7 @@ async function sequentialScans(client: pg.Pool | pg.PoolClient, statement: State
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-  await dataSource.initialize();
-  await migrateReadModels(dataSource);
-  await dataSource.destroy();
-  pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  pool.on('error', () => undefined);
-  await inTransaction(pool, async (client) => {
-    for (const projection of PROJECTIONS) await ensureProjection(client, projection);
-  });
+  ({ database, pool } = await createReadModelDatabase(PROJECTIONS));
   await project(workspacesProjection, workspaceEvents());
   // One big and one small workspace are projected; the others are copies of them.
   const [big, small] = [BIG[0]!, SMALL[0]!];

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { comparePositions } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { createReadModelDatabase } from '#testing/projection';
 import { CheckpointWaiter, ConsistencyTimeoutError } from './checkpoint-waiter.js';
-import { createReadModelDataSource, migrateReadModels } from './data-source.js';
-import { inTransaction } from './in-transaction.js';
-import { CHECKPOINT_CHANNEL, ensureProjection } from './projection-catalog.js';
+import { CHECKPOINT_CHANNEL } from './projection-catalog.js';
 import { apiKeysProjection } from '../api-keys/api-keys.projection.js';
 import { workspacesProjection } from '../workspaces/workspaces.projection.js';
 
@@ -94,15 +93,7 @@ describe('CheckpointWaiter.waitForAll', () => {
     );
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-    await dataSource.initialize();
-    await migrateReadModels(dataSource);
-    await dataSource.destroy();
-    pool = new pg.Pool({ connectionString: database.url, max: 4 });
-    pool.on('error', () => undefined);
-    for (const definition of [workspacesProjection, apiKeysProjection])
-      await inTransaction(pool, (client) => ensureProjection(client, definition));
+    ({ database, pool } = await createReadModelDatabase([workspacesProjection, apiKeysProjection]));
     waiter = new CheckpointWaiter(pool, database.url, comparePositions);
   });
 

@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { workspaceDirectoryStreamId, type RecordedEvent, type WorkspaceEvent } from '#domain';
 import { comparePositions, formatPosition, type Position } from '#event-store';
-import { createTestDatabase, type TestDatabase } from '#testing';
-import { EventLog, applyCheckpointedBatch } from '#testing/projection';
+import type { TestDatabase } from '#testing';
+import { EventLog, applyCheckpointedBatch, createReadModelDatabase } from '#testing/projection';
 import { workspacesProjection } from '../workspaces/workspaces.projection.js';
 import { WorkspaceQueries } from '../workspaces/workspaces.queries.js';
 import type { WorkspaceView } from '../workspaces/workspaces.view.js';
 import { CheckpointWaiter } from './checkpoint-waiter.js';
-import { createReadModelDataSource, migrateReadModels } from './data-source.js';
 import { inTransaction } from './in-transaction.js';
-import { CHECKPOINT_CHANNEL, createGeneration, ensureProjection, switchGeneration } from './projection-catalog.js';
+import { CHECKPOINT_CHANNEL, createGeneration, switchGeneration } from './projection-catalog.js';
 import { ProjectionCaches, type CacheOutcome, type ProjectionCache } from './projection-cache.js';
 import { sqlOnPool, type Sql } from './sql.js';
 
@@ -85,14 +84,7 @@ describe('ProjectionCaches', () => {
   const lookup = (name: string, target = cache) => target.get(JSON.stringify([ORG, name]), () => queries.findByName(ORG, name));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-    await dataSource.initialize();
-    await migrateReadModels(dataSource);
-    await dataSource.destroy();
-    pool = new pg.Pool({ connectionString: database.url, max: 4 });
-    pool.on('error', () => undefined);
-    await inTransaction(pool, (client) => ensureProjection(client, workspacesProjection));
+    ({ database, pool } = await createReadModelDatabase([workspacesProjection]));
     admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     const url = new URL(database.url);

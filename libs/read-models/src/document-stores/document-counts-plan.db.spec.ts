@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { ingestionStreamId, storeIdFor, storeIndexName, storeStreamId, type DocumentEvent, type IndexedDocument } from '#domain';
-import { createTestDatabase, type TestDatabase } from '#testing';
-import { EventLog, applyCheckpointedBatch } from '#testing/projection';
-import { createReadModelDataSource, migrateReadModels } from '../core/data-source.js';
-import { inTransaction } from '../core/in-transaction.js';
+import type { TestDatabase } from '#testing';
+import { EventLog, applyCheckpointedBatch, createReadModelDatabase } from '#testing/projection';
 import type { ProjectionDefinition } from '../core/projection.js';
-import { ensureProjection } from '../core/projection-catalog.js';
 import type { Sql } from '../core/sql.js';
 import { documentsProjection } from '../documents/documents.projection.js';
 import { DocumentQueries } from '../documents/documents.queries.js';
@@ -202,16 +199,7 @@ const documents = new DocumentQueries(sql);
 const workspaces = new WorkspaceQueries(sql);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-  await dataSource.initialize();
-  await migrateReadModels(dataSource);
-  await dataSource.destroy();
-  pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  pool.on('error', () => undefined);
-  await inTransaction(pool, async (client) => {
-    for (const projection of PROJECTIONS) await ensureProjection(client, projection);
-  });
+  ({ database, pool } = await createReadModelDatabase(PROJECTIONS));
   const log = new EventLog();
   for (let i = 0; i < WORKSPACES; i++) workspaceEvents(log, i, i === 0 ? BIG_DOCUMENTS : SMALL_DOCUMENTS);
   await project(storesProjection, log.events);

@@ -3,17 +3,15 @@ import pg from 'pg';
 import type { RecordedEvent } from '#domain';
 import {
   createGeneration,
-  createReadModelDataSource,
-  ensureProjection,
   inTransaction,
-  migrateReadModels,
   physicalTableName,
   readCheckpoint,
   type CheckpointRow,
   type ProjectionDefinition,
 } from '#read-models';
-import { createTestDatabase, type TestDatabase } from '../test-database.js';
+import { type TestDatabase } from '../test-database.js';
 import { applyCheckpointedBatch } from './checkpointed-batch.js';
+import { createReadModelDatabase } from './read-model-database.js';
 
 export interface ProjectionGeneration {
   readonly generation: number;
@@ -50,16 +48,7 @@ export function useProjectionSpec(definition: ProjectionDefinition): ProjectionS
   let generations = 0;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    // Two connections: the migration lock holds one while the migrations run on the other.
-    const dataSource = createReadModelDataSource(database.url, { poolSize: 2 });
-    await dataSource.initialize();
-    await migrateReadModels(dataSource);
-    await dataSource.destroy();
-    pool = new pg.Pool({ connectionString: database.url, max: 4 });
-    // The DROP … WITH (FORCE) of the test database can end a socket pg-pool has not closed yet.
-    pool.on('error', () => undefined);
-    await inTransaction(pool, (client) => ensureProjection(client, definition));
+    ({ database, pool } = await createReadModelDatabase([definition]));
     generations = 1;
   });
 
