@@ -79,15 +79,7 @@ export class GitHubIntegrationService {
       return await this.userRepositories.list(token, installationId, options);
     } catch (error) {
       if (error instanceof GitHubInstallationNotVisibleError) throw notFound('Installation');
-      if (error instanceof GitHubTokenRejectedError)
-        throw new ApiError(
-          HttpStatus.UNPROCESSABLE_ENTITY,
-          'github_token_rejected',
-          'GitHub rejected the stored token (revoked or expired); connect GitHub again',
-        );
-      if (error instanceof GitHubUnavailableError)
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
-      throw error;
+      throw asGitHubApiError(error);
     }
   }
 
@@ -108,18 +100,24 @@ export class GitHubIntegrationService {
     try {
       return await this.installations.listUserInstallations(token);
     } catch (error) {
-      if (error instanceof GitHubTokenRejectedError) {
-        throw new ApiError(
-          HttpStatus.UNPROCESSABLE_ENTITY,
-          'github_token_rejected',
-          'GitHub rejected the stored token (revoked or expired); connect GitHub again',
-        );
-      }
-      if (error instanceof GitHubUnavailableError) {
-        this.logger.warn({ err: error }, 'GitHub unavailable during installation validation');
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
-      }
-      throw error;
+      if (error instanceof GitHubUnavailableError) this.logger.warn({ err: error }, 'GitHub unavailable during installation validation');
+      throw asGitHubApiError(error);
     }
   }
+}
+
+/**
+ * What a call with the user's stored GitHub token answers when GitHub refuses the token (422
+ * `github_token_rejected`) or cannot be reached (503 `github_unavailable`); any other error as it is.
+ */
+export function asGitHubApiError(error: unknown): unknown {
+  if (error instanceof GitHubTokenRejectedError)
+    return new ApiError(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'github_token_rejected',
+      'GitHub rejected the stored token (revoked or expired); connect GitHub again',
+    );
+  if (error instanceof GitHubUnavailableError)
+    return new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
+  return error;
 }

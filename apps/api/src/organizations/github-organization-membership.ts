@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { GitHubTokenRejectedError, GitHubUnavailableError, type GitHubInstallationsSource } from '#adapters';
+import type { GitHubInstallationsSource } from '#adapters';
 import { ApiError } from '../common/api-error.js';
-import { GITHUB_INSTALLATIONS, GitHubIntegrationService } from '../integrations/github-integration.service.js';
+import { GITHUB_INSTALLATIONS, GitHubIntegrationService, asGitHubApiError } from '../integrations/github-integration.service.js';
 
 /**
  * `clerk.addUserToOrganization`'s check: the original asked GitHub
@@ -32,15 +32,7 @@ export class GitHubOrganizationMembership {
     try {
       membership = await this.github.getOrganizationMembership(token, org, username);
     } catch (error) {
-      if (error instanceof GitHubTokenRejectedError)
-        throw new ApiError(
-          HttpStatus.UNPROCESSABLE_ENTITY,
-          'github_token_rejected',
-          'GitHub rejected the stored token (revoked or expired); connect GitHub again',
-        );
-      if (error instanceof GitHubUnavailableError)
-        throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'github_unavailable', 'GitHub could not be reached; try again later');
-      throw error;
+      throw asGitHubApiError(error);
     }
     if (membership === null || membership.state !== 'active')
       throw new ApiError(

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { MERGE_COUNTS_BY_ALL_KEYS } from './merge-counts.migration.js';
 
 /**
  * `read_model_merge_counts` again, walking only the keys being added: the stored map is copied with
@@ -20,15 +21,6 @@ export class MergeCountsByAddedKeys1796500000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query(`
-      CREATE OR REPLACE FUNCTION read_model_merge_counts(a jsonb, b jsonb) RETURNS jsonb
-      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT COALESCE(jsonb_object_agg(key, total), '{}'::jsonb)
-          FROM (SELECT key, sum(value::bigint) AS total
-                  FROM (SELECT * FROM jsonb_each_text(COALESCE(a, '{}'::jsonb))
-                        UNION ALL
-                        SELECT * FROM jsonb_each_text(COALESCE(b, '{}'::jsonb))) entries
-                 GROUP BY key) summed
-      $$`);
+    await runner.query(MERGE_COUNTS_BY_ALL_KEYS);
   }
 }
