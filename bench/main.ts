@@ -31,7 +31,7 @@ import { benchThroughput } from './throughput.bench.js';
  * earlier results. Ingestion: BENCH_INGESTION_FILES (100000), BENCH_INGESTION_TRUNCATED_FILES
  * (120000; 0 skips the truncated tree), BENCH_INGESTION_TRUNCATED_FULL=1 (also ingest it end to
  * end), BENCH_INGESTION_TIMEOUT_MS (600000 per ingestion). Search: BENCH_SEARCH_DOCUMENTS (10000),
- * BENCH_SEARCH_QUERIES (200). Globs (the worst accepted lightfast.yml include config against a tree
+ * BENCH_SEARCH_QUERIES (200), BENCH_SEARCH_SEMANTIC (1: also `semantic: true` against a fake Cohere). Globs (the worst accepted lightfast.yml include config against a tree
  * of hostile paths): BENCH_GLOBS_PATHS (100000), BENCH_GLOBS_MAX_MEASURE_MS (60000: past it, projected from a sample).
  * Throughput (autocannon, 16 connections): BENCH_THROUGHPUT_JOBS (50000), BENCH_THROUGHPUT_SECONDS (10).
  *
@@ -175,7 +175,12 @@ if (sections.has('ingestion')) {
 if (sections.has('search')) {
   const documents = setting('BENCH_SEARCH_DOCUMENTS', 10_000, 2_000);
   log(`# search over ${documents} documents (library queries, and POST /v1/search over HTTP)`);
-  results.search = await benchSearch({ documents, queries: setting('BENCH_SEARCH_QUERIES', 200, 60), log });
+  results.search = await benchSearch({
+    documents,
+    queries: setting('BENCH_SEARCH_QUERIES', 200, 60),
+    semantic: process.env.BENCH_SEARCH_SEMANTIC === '1',
+    log,
+  });
 }
 
 if (sections.has('globs')) {

@@ -3,11 +3,13 @@ import type { INestApplication } from '@nestjs/common';
 import { DEFAULT_STORE_SETTINGS, ingestionDecider, ingestionStreamId, storeIdFor, type IndexedDocument } from '#domain';
 import { handleCommand } from '#event-store';
 import { LocalIdentityProvider, TokenCipher, createLogger } from '#adapters';
-import { DocumentQueries, PROJECTIONS } from '#read-models';
+import { ChunkEmbeddingQueries, DocumentQueries, PROJECTIONS, sqlOnPool } from '#read-models';
 import { createApiApp } from '../apps/api/src/create-api-app.js';
 import { loadConfig } from '#runtime';
 import { openRuntime } from '#runtime';
 import { ProjectorDaemon } from '../apps/projector/src/projector.daemon.js';
+import { startFakeCohere, type FakeCohere } from '#testing';
+import { ChunkEmbeddingReactor, EMBEDDED_CHUNK_LIMIT } from '../apps/projector/src/reactors/embedding/chunk-embedding.reactor.js';
 import { benchDatabase, fmt, measure, percentile } from './support.js';
 
 export interface SearchBenchOptions {
@@ -18,6 +20,12 @@ export interface SearchBenchOptions {
   readonly log?: (line: string) => void;
   /** Leave the database in place (its URL is logged), e.g. to EXPLAIN a query afterwards. */
   readonly keepDatabase?: boolean;
+  /**
+   * Also time `semantic: true` searches (vector leg + reciprocal rank fusion) against a fake Cohere
+   * on loopback (1,024 dimensions), the chunks embedded first by the embedding reactor. The store then embeds with Cohere, so the plain HTTP lines rerank
+   * full-text candidates too: compare them with a run without it.
+   */
+  readonly semantic?: boolean;
 }
 
 export interface SearchBenchResults {
@@ -49,8 +57,11 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
   const queryCount = options.queries ?? 200;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const database = await benchDatabase();
+  const cohere: FakeCohere | null = options.semantic ? await startFakeCohere() : null;
   // Latency, not the per-key limit: 600+ searches a minute from one key would be refused.
-  const runtime = await openRuntime(loadConfig({ RATE_LIMIT_SEARCH: 'off' }), {
+  const env: Record<string, string> = { RATE_LIMIT_SEARCH: 'off' };
+  if (cohere) Object.assign(env, { COHERE_API_KEY: cohere.apiKey, COHERE_API_URL: cohere.url });
+  const runtime = await openRuntime(loadConfig(env), {
     databaseUrl: database.url,
     identity: await LocalIdentityProvider.ephemeral(),
     logger: createLogger('search.bench', 'warn'),
@@ -276,6 +287,85 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
         `  ${name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} requests (cache: ${[...caches].map(([k, n]) => `${k} ${n}`).join(', ')})`,
       );
     }
+    if (cohere) {
+      const semanticOver = async (query: string) =>
+        (await http(
+          'POST',
+          `/v1/search?minPosition=${head}`,
+          apiKey,
+          { query, topK: 10, semantic: true, filters: { labels: ['store:docs'] } },
+          { 'x-workspace-id': workspaceId },
+        )) as { results: unknown[]; ranking: string; latency: { retrieval: number; embedding: number; semantic: number } };
+      // The embedding reactor embeds the store's chunks (up to the vector leg's cap) off the
+      // request path, as the projector does: timed apart, to the last stored vector.
+      const vectors = new ChunkEmbeddingQueries(sqlOnPool(pool));
+      const callsBefore = cohere.calls.length;
+      const embeddingStarted = process.hrtime.bigint();
+      const reactor = new ChunkEmbeddingReactor({
+        pool,
+        checkpoints: runtime.checkpoints,
+        cohere: { apiKey: cohere.apiKey, apiUrl: cohere.url },
+        logger: runtime.logger,
+        pollIntervalMs: 200,
+      });
+      await reactor.start();
+      let waiting = await vectors.chunksWithoutVector(storeId, EMBEDDED_CHUNK_LIMIT);
+      // A bench, not a test: polling the count is the simplest honest clock here.
+      while (waiting > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        waiting = await vectors.chunksWithoutVector(storeId, EMBEDDED_CHUNK_LIMIT);
+      }
+      await reactor.stop();
+      const embeddingMs = Number(process.hrtime.bigint() - embeddingStarted) / 1e6;
+      const embedCalls = cohere.calls.slice(callsBefore).filter((c) => c.body.input_type === 'search_document').length;
+      const embedded = cohere.calls
+        .slice(callsBefore)
+        .filter((c) => c.body.input_type === 'search_document')
+        .reduce((n, c) => n + c.body.texts.length, 0);
+      // The first semantic search reads the store's vectors into its matrix: timed once, apart.
+      const coldStarted = process.hrtime.bigint();
+      const cold = await semanticOver(texts[0]!);
+      const coldMs = Number(process.hrtime.bigint() - coldStarted) / 1e6;
+      let next = 0;
+      let results = 0;
+      const legs = { retrieval: [] as number[], embedding: [] as number[], semantic: [] as number[] };
+      const samples = await measure(queryCount, async () => {
+        const answer = await semanticOver(texts[next++ % texts.length]!);
+        if (answer.ranking !== 'fulltext+semantic') throw new Error(`semantic search ranked ${answer.ranking}`);
+        results += answer.results.length;
+        for (const leg of ['retrieval', 'embedding', 'semantic'] as const) legs[leg].push(answer.latency[leg]);
+      });
+      const legMedians = (['retrieval', 'embedding', 'semantic'] as const)
+        .map(
+          (leg) =>
+            `${leg} ${fmt(
+              percentile(
+                [...legs[leg]].sort((a, b) => a - b),
+                50,
+              ),
+              1,
+            )} ms`,
+        )
+        .join(', ');
+      const name = 'POST /v1/search semantic: true over HTTP, uncached (fake Cohere, 1,024 dimensions)';
+      const measurement = {
+        name,
+        queries: samples.length,
+        p50Ms: percentile(samples, 50),
+        p99Ms: percentile(samples, 99),
+        meanResults: results / next,
+      };
+      measurements.push(measurement);
+      const coldNote =
+        `embedding reactor: ${embedded} chunk texts in ${embedCalls} calls, ${fmt(embeddingMs / 1000, 1)} s (${fmt(embedded / (embeddingMs / 1000), 0)} chunks/s against the loopback fake); ` +
+        `first semantic search (reads the vectors into the matrix): ${fmt(coldMs, 0)} ms, ${cold.results.length} results`;
+      log(`  server-side medians: ${legMedians} (semantic: store check, scan of the matrix, rows of vector-only hits)`);
+      notes.push(
+        `${name}: ${coldNote}; server-side medians ${legMedians}; a query vector is one loopback call to the fake the first time its text is searched.`,
+      );
+      log(`  ${coldNote}`);
+      log(`  ${name}: p50 ${fmt(measurement.p50Ms)} ms, p99 ${fmt(measurement.p99Ms)} ms over ${samples.length} requests`);
+    }
     notes.push(
       'HTTP: keep-alive fetch from the same process to the api (API key auth, X-Workspace-ID, store lookup, Nest); library: DocumentQueries.search on a pool, no HTTP.',
     );
@@ -287,6 +377,7 @@ export async function benchSearch(options: SearchBenchOptions = {}): Promise<Sea
     await app?.close();
     await daemon?.stop();
     await runtime.close();
+    await cohere?.close();
     if (options.keepDatabase) log(`  database kept: ${database.url}`);
     else await database.drop();
   }

@@ -1,4 +1,3 @@
-import { ApiKeyQueries, IngestionQueueQueries, RepositoryQueries, WorkspaceQueries, sqlOnDataSource } from '#read-models';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhooks } from '@octokit/webhooks';
 import { randomUUID } from 'node:crypto';
@@ -12,17 +11,7 @@ import { startTestApp, type TestApp } from './support/app.js';
 /** The quota service on the app's own read database, as the api builds it. */
 function quotasOn(app: TestApp): Quotas {
   const { store, config, dataSource, checkpoints, logger } = app.runtime;
-  const sql = sqlOnDataSource(dataSource);
-  return new Quotas(
-    store,
-    config,
-    checkpoints,
-    logger,
-    new RepositoryQueries(sql),
-    new WorkspaceQueries(sql),
-    new ApiKeyQueries(sql),
-    new IngestionQueueQueries(sql),
-  );
+  return new Quotas(store, config, checkpoints, logger, dataSource);
 }
 
 /**

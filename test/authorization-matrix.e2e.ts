@@ -397,9 +397,11 @@ interface Route {
   /**
    * `org`: an organization's route, through `OrgAccess` (a non-member gets 403 whether or not the
    * organization exists); `me`: the caller's own resources (another user's are simply not there);
-   * `key`: API-key routes (`X-Workspace-ID` names the workspace), which refuse session tokens.
+   * `key`: API-key routes (`X-Workspace-ID` names the workspace), which refuse session tokens;
+   * `operator`: every organization's data (`OPERATOR_USER_IDS`), refused to every caller here, admins
+   * included (403 `operator_required`); operator.e2e.ts has the operator's own answers.
    */
-  readonly scope: 'org' | 'me' | 'key';
+  readonly scope: 'org' | 'me' | 'key' | 'operator';
   readonly admin?: boolean;
   /** The answer to an allowed caller. */
   readonly ok: number;
@@ -695,6 +697,38 @@ const ROUTES: readonly Route[] = [
     others: 404,
     path: () => `/v1/me/integrations/${fixture.integrationId}`,
   },
+  { method: 'GET', route: '/v1/operator/projections', scope: 'operator', ok: 200 },
+  {
+    method: 'POST',
+    route: '/v1/operator/projections/:name/rebuild',
+    scope: 'operator',
+    ok: 202,
+    path: () => '/v1/operator/projections/jobs/rebuild',
+  },
+  { method: 'GET', route: '/v1/operator/dead-letters', scope: 'operator', ok: 200 },
+  {
+    method: 'POST',
+    route: '/v1/operator/dead-letters/:id/retry',
+    scope: 'operator',
+    ok: 404,
+    path: () => '/v1/operator/dead-letters/1/retry',
+  },
+  {
+    method: 'POST',
+    route: '/v1/operator/dead-letters/:id/skip',
+    scope: 'operator',
+    ok: 404,
+    path: () => '/v1/operator/dead-letters/1/skip',
+  },
+  { method: 'GET', route: '/v1/operator/events', scope: 'operator', ok: 200 },
+  {
+    method: 'GET',
+    route: '/v1/operator/streams/:streamId/events',
+    scope: 'operator',
+    ok: 200,
+    path: () => `/v1/operator/streams/${encodeURIComponent(`organization-${ORG_ID}`)}/events`,
+  },
+  { method: 'GET', route: '/v1/operator/ingestion', scope: 'operator', ok: 200 },
 ];
 
 /** Served without a token, on purpose: not in the matrix. */
@@ -706,6 +740,7 @@ const PUBLIC_ROUTES = [
   'POST /v1/webhooks/github',
   'GET /v1/github/callback',
   'GET /v1/github/setup',
+  'POST /v1/console/sessions',
   'GET /docs',
   'GET /docs/',
   'GET /docs/index.html',
@@ -717,6 +752,7 @@ const PUBLIC_ROUTES = [
 
 function expectedStatus(route: Route, caller: Caller): number {
   if (UNAUTHENTICATED.includes(caller)) return 401;
+  if (route.scope === 'operator') return 403;
   // Contents and search take API keys only (the original's `apiKeyProcedure`): sessions are refused.
   if (route.scope === 'key') return caller === 'api-key' ? route.ok : 403;
   // Every other route refuses API keys: organizations are a matter of sessions, and a key must not manage
@@ -785,7 +821,14 @@ describe('authorization matrix', () => {
       caller: CALLER_DESCRIPTIONS[caller],
       status,
       // An error in the API's shape; a success may be JSON null (`/integrations/github`, `/status`).
-      body: status >= 400 ? { error: expect.objectContaining({ code: ERROR_CODES[status] }) } : response.body,
+      body:
+        status >= 400
+          ? {
+              error: expect.objectContaining({
+                code: route.scope === 'operator' && status === 403 ? 'operator_required' : ERROR_CODES[status],
+              }),
+            }
+          : response.body,
     });
     if (status >= 400) expect({ appended: after - before }).toEqual({ appended: 0 });
   });

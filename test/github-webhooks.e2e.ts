@@ -3,7 +3,7 @@ import { Webhooks } from '@octokit/webhooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from './support/app.js';
 import { type FakeGitHub, repositoryPayload, startFakeGitHub, useGitHubAppEnv } from '#testing';
-import { ownInstallation } from './support/github-integration.js';
+import { connectGitHubIntegration, ownInstallation, registerRepositoryResource } from './support/github-integration.js';
 
 const SECRET = randomBytes(20).toString('hex');
 const ORG = 'hooks';
@@ -295,6 +295,91 @@ describe('GitHub webhooks', () => {
     expect(jobs.filter((j: { input: { afterSha: string | null } }) => j.input.afterSha === after).map((j: { id: string }) => j.id)).toEqual(
       [first.body.jobId],
     );
+  });
+
+  it("queues a job for each workspace a repository is connected to only as an integration resource, of that connection's organization only", async () => {
+    // acme/notes (installation 7) is connected by a member of res-a; delta/notes (installation 10) by a member of res-b, whose
+    // member's GitHub access is installation 10 only. Neither organization has a `repositories` entry for them.
+    const notes = repositoryPayload(4545, 'acme', 'notes');
+    const rivalNotes = repositoryPayload(4646, 'delta', 'notes');
+    github.setInstallationRepositories(7, [repos.docs, repos.site, repos.wiki, notes, repositoryPayload(4747, 'acme', 'nobody')]);
+    github.setInstallationRepositories(10, [rivalNotes]);
+    const connectAsResource = async (org: string, userId: string, installationId: number, repo: typeof notes) => {
+      const orgToken = await app.token({ userId, org, role: 'admin' });
+      const integration = await connectGitHubIntegration(app, github, { userId, installationId, owner: repo.full_name.split('/')[0]! });
+      const resourceId = await registerRepositoryResource(app, orgToken, integration.id, {
+        installationId,
+        repoId: repo.id,
+        fullName: repo.full_name,
+      });
+      const workspace = await app.request('POST', `/v1/orgs/${org}/workspaces`, { token: orgToken, body: { name: 'notes' } });
+      expect(workspace.status).toBe(201);
+      const base = `/v1/orgs/${org}/workspaces/notes/integrations`;
+      const connected = await app.request('POST', `${base}?minPosition=${workspace.body.position}`, {
+        token: orgToken,
+        body: { resourceId },
+      });
+      expect(connected).toMatchObject({ status: 201, body: { initialSyncStarted: true } });
+      // Push routing finds connections on the read model: let it catch up.
+      expect((await app.request('GET', `${base}?minPosition=${connected.body.position}`, { token: orgToken })).body).toHaveLength(1);
+      return { orgToken, workspaceId: connected.body.workspaceId as string };
+    };
+    const a = await connectAsResource('res-a', 'user_3', 7, notes);
+    const b = await connectAsResource('res-b', 'user_4', 10, rivalNotes);
+    const webhookJobs = async (org: string, orgToken: string, position: string) =>
+      (await app.request('GET', `/v1/orgs/${org}/workspaces/notes/jobs?minPosition=${position}`, { token: orgToken })).body.items.filter(
+        (job: { trigger: string }) => job.trigger === 'webhook',
+      );
+
+    const deliveryId = randomUUID();
+    const after = 'e'.repeat(40);
+    const pushed = await deliver('push', pushPayload(notes, 'main', [{ modified: ['docs/intro.md'] }], after), { deliveryId });
+    expect(pushed).toMatchObject({
+      status: 200,
+      body: { received: true, jobId: expect.any(String), alreadyQueued: false, changedFileCount: 1 },
+    });
+    expect(pushed.body.jobIds).toBeUndefined();
+    expect(await webhookJobs('res-a', a.orgToken, pushed.body.position)).toEqual([
+      expect.objectContaining({
+        id: pushed.body.jobId,
+        name: 'Docs Ingestion: acme/notes',
+        trigger: 'webhook',
+        repositoryId: null,
+        input: expect.objectContaining({
+          source: 'github-webhook',
+          githubRepoId: '4545',
+          githubInstallationId: '7',
+          afterSha: after,
+          deliveryId,
+          repositoryId: null,
+        }),
+      }),
+    ]);
+    expect((await app.runtime.store.readStream(`job-${pushed.body.jobId}`))[0]!.data).toMatchObject({
+      organizationId: 'org_local_res-a',
+      workspaceId: a.workspaceId,
+    });
+    expect(await webhookJobs('res-b', b.orgToken, pushed.body.position)).toEqual([]);
+
+    // The same push under another delivery id: the same job, queued once.
+    const again = await deliver('push', pushPayload(notes, 'main', [{ modified: ['docs/intro.md'] }], after));
+    expect(again).toMatchObject({ status: 200, body: { jobId: pushed.body.jobId, alreadyQueued: true } });
+
+    // A signed push naming res-a's repository id through res-b's installation reaches nobody; nor does a repository nobody connected.
+    const forged = await withoutAppending(async () => [
+      await deliver('push', { ...pushPayload(notes, 'main', [{ modified: ['docs/intro.md'] }], 'f'.repeat(40)), installation: { id: 10 } }),
+      await deliver('push', pushPayload(repositoryPayload(4747, 'acme', 'nobody'), 'main', [{ modified: ['README.md'] }])),
+    ]);
+    expect(forged.map((r) => [r.status, r.body.ignored])).toEqual([
+      [200, 'unknown_repository'],
+      [200, 'unknown_repository'],
+    ]);
+
+    // res-b's own repository, through its installation: its workspace only.
+    const rival = await deliver('push', { ...pushPayload(rivalNotes, 'main', [{ added: ['README.md'] }]), installation: { id: 10 } });
+    expect(rival).toMatchObject({ status: 200, body: { jobId: expect.any(String) } });
+    expect((await webhookJobs('res-b', b.orgToken, rival.body.position)).map((j: { id: string }) => j.id)).toEqual([rival.body.jobId]);
+    expect((await webhookJobs('res-a', a.orgToken, rival.body.position)).map((j: { id: string }) => j.id)).toEqual([pushed.body.jobId]);
   });
 
   it('re-detects the config at the pushed commit when a config file changed, and records it', async () => {

@@ -224,6 +224,16 @@ describe('ingestion', () => {
     // The changed file, the config and the binary file skipped earlier: nothing else is read.
     expect(blobReads(github) - blobsBefore).toBe(3);
     expect((await documents()).find((r: any) => r.path === 'docs/guides/page-3.mdx')).toMatchObject({ title: 'Pushed page' });
+    // Each document's commit time is the last commit that changed its file: the pushed one for the
+    // pushed file, an earlier one (the fake's commits are a second apart) for a file left alone since.
+    const committed = new Map<string, Date>(
+      (await app.runtime.dataSource.query(`SELECT path, committed_at FROM documents WHERE store_id LIKE '%\\_handbook'`)).map(
+        (r: { path: string; committed_at: Date }) => [r.path, r.committed_at],
+      ),
+    );
+    const pushedAt = committed.get('docs/guides/page-3.mdx')!.getTime();
+    expect(pushedAt).toBe(Math.max(...[...committed.values()].map((d) => d.getTime())));
+    expect(committed.get('docs/guides/page-0.md')!.getTime()).toBeLessThan(pushedAt);
   });
 
   it('runs the first sync of a repository resource connected to a workspace, indexing every matched file', async () => {
@@ -271,6 +281,47 @@ describe('ingestion', () => {
     expect(connections.body).toEqual([
       expect.objectContaining({ resourceId, lastSyncStatus: 'completed', lastSyncError: null, lastSyncedAt: expect.any(String) }),
     ]);
+
+    // A push to the repository, connected only as a resource: its workspace's job ingests the changed file.
+    const after = github.updateRepositoryFiles('acme', 'handbook', { upsert: { 'docs/a.md': 'alpha, pushed' } });
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      before: 'a'.repeat(40),
+      after,
+      repository: { id: 5151, name: 'handbook', full_name: 'acme/handbook', default_branch: 'main' },
+      installation: { id: 7 },
+      commits: [{ id: after, added: [], modified: ['docs/a.md'], removed: [] }],
+      head_commit: { timestamp: new Date().toISOString() },
+    });
+    const pushed = await app.request('POST', '/v1/webhooks/github', {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': await new Webhooks({ secret: WEBHOOK_SECRET }).sign(body),
+      },
+    });
+    expect(pushed).toMatchObject({ status: 200, body: { jobId: expect.any(String) } });
+    const pushJob = await waitForJob(app, pushed.body.jobId);
+    expect(pushJob).toMatchObject({
+      status: 'completed',
+      trigger: 'webhook',
+      workspace_id: connected.body.workspaceId,
+      repository_id: null,
+    });
+    expect(pushJob.output).toMatchObject({ commitSha: after, storeSlug: 'docs', documentsIndexed: 1, unchanged: 2 });
+    await app.runtime.checkpoints.waitFor('documents', await app.runtime.store.headPosition(), 10_000);
+    const rows: Array<{ path: string; content: string; committed_at: Date }> = await app.runtime.dataSource.query(
+      'SELECT path, content, committed_at FROM documents WHERE workspace_id = $1 ORDER BY path',
+      [connected.body.workspaceId],
+    );
+    expect(rows.map((r) => [r.path, r.content])).toEqual([
+      ['README.md', '# Handbook'],
+      ['docs/a.md', 'alpha, pushed'],
+      ['docs/b.mdx', 'beta'],
+    ]);
+    expect(rows[1]!.committed_at.getTime()).toBeGreaterThan(rows[2]!.committed_at.getTime());
   });
 });
 

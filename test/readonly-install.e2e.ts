@@ -210,6 +210,15 @@ describe('the built api and projector from a read-only install, as an unprivileg
     const workspaces = await fetch(`${apiUrl}/v1/orgs/read-only/workspaces?minPosition=${organization.position}`, { headers });
     expect(workspaces.status).toBe(200);
     expect(((await workspaces.json()) as Array<{ id: string }>).map((w) => w.id)).toEqual([organization.defaultWorkspaceId]);
+    // The operator console's files (copied into dist/ by the build) and its chart library (a production dependency).
+    for (const [path, type] of [
+      ['/console/', 'text/html; charset=utf-8'],
+      ['/console/app.js', 'text/javascript; charset=utf-8'],
+      ['/console/vendor/uPlot.esm.js', 'text/javascript; charset=utf-8'],
+    ]) {
+      const asset = await fetch(`${apiUrl}${path}`);
+      expect({ path, status: asset.status, type: asset.headers.get('content-type') }).toEqual({ path, status: 200, type });
+    }
     const metrics = await fetch(`${projectorUrl}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^projector_events_total\{projection="workspaces"\} [1-9]/m);

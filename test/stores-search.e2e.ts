@@ -5,6 +5,7 @@ import { handleCommand } from '#event-store';
 import { metricsRegistry } from '#adapters';
 import { startFakeCohere, type FakeCohere } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
+import { waitForEmbeddings } from './support/wait-for-embeddings.js';
 
 /**
  * `stores.*` (session, org member), `contents.fetch` and `search.query` (API key + X-Workspace-ID),
@@ -19,7 +20,8 @@ beforeAll(async () => {
   cohere = await startFakeCohere();
   [app, cohereApp] = await Promise.all([
     startTestApp(),
-    startTestApp({ config: { cohere: { apiKey: cohere.apiKey, apiUrl: cohere.url } } }),
+    // With reactors: the embedding reactor stores the chunk vectors the semantic leg searches.
+    startTestApp({ config: { cohere: { apiKey: cohere.apiKey, apiUrl: cohere.url } }, reactors: true }),
   ]);
 });
 
@@ -131,6 +133,16 @@ const search = (t: Tenant, body: unknown, options?: { workspaceId?: string | nul
 const contents = (t: Tenant, body: unknown, options?: { workspaceId?: string | null; query?: string }) =>
   keyRequest(t, '/v1/contents', body, options);
 
+/**
+ * Until the store's chunks are projected (a read naming the indexing's position; `contents`, as a
+ * search would embed its query) and the embedding reactor has stored a vector for each.
+ */
+async function waitForIndexed(t: Tenant, storeId: string, position: string): Promise<void> {
+  const read = await contents(t, { ids: [docId(storeId, 'docs/none.md')] }, { query: `?minPosition=${position}` });
+  expect(read.status).toBe(200);
+  await waitForEmbeddings(t.app, storeId);
+}
+
 /** `contents.fetch` cache outcomes and statements on documents, as the api's metrics count them. */
 async function contentsCounters(): Promise<{ hit: number; reads: number }> {
   type Values = Array<{ metricName?: string; labels: Record<string, string | number>; value: number }>;
@@ -218,7 +230,8 @@ describe('stores', () => {
 
   it('refuses a bad slug or dimension naming the field, and appends nothing', async () => {
     for (const slug of ['Bad_Slug', '-lead', 'a--b', 'x'.repeat(21)]) expectInvalidField(await ensureStore(t, slug), 'slug');
-    for (const embeddingDim of [0, 4097, 1.5, '1024']) expectInvalidField(await ensureStore(t, 'dims', { embeddingDim }), 'embeddingDim');
+    for (const embeddingDim of [0, 100, 2048, 4097, 1.5, '1024'])
+      expectInvalidField(await ensureStore(t, 'dims', { embeddingDim }), 'embeddingDim');
     expectInvalidField(await ensureStore(t, 'dims', { embeddingDims: 1024 }), 'embeddingDims');
     expect((await app.request('GET', `/v1/orgs/${t.org}/workspaces/docs/stores/dims`, { token: t.token })).status).toBe(404);
   });
@@ -455,6 +468,8 @@ describe('search with Cohere embeddings', () => {
     t = await tenant(cohereApp, 'cohere-co');
     storeId = (await ensureStore(t, 'handbook')).body.store.id;
     position = await index(t, storeId, HANDBOOK);
+    // The reactor's calls for the store are over before the tests count the rerank's calls.
+    await waitForIndexed(t, storeId, position);
   });
 
   it('reranks full-text candidates by embedding similarity, sending the key and both input types', async () => {
@@ -518,5 +533,134 @@ describe('search with Cohere embeddings', () => {
     }
     const recovered = await search(t, body);
     expect(recovered.body).toMatchObject({ ranking: 'hybrid', latency: { cache: 'miss' } });
+  });
+});
+
+describe('search with the semantic leg (vectors fused with full text by reciprocal rank)', () => {
+  // The fake embeds `automobile` as `car` and `repair` as `fix`: the car page shares no word with
+  // the query "automobile repair", so only the vector leg can find it.
+  const GARAGE = [
+    {
+      path: 'docs/car-care.md',
+      title: 'Looking after a car',
+      content: 'Keep the car tyres inflated. A garage can fix the brakes of a car.',
+    },
+    { path: 'docs/bicycles.md', title: 'Bicycles', content: 'Oil the bicycle chain and pump the tyres before a ride.' },
+    { path: 'docs/deploy.md', title: 'Deploying', content: 'Deploy the service with a rolling update and watch the error rate.' },
+  ];
+  let t: Tenant;
+  let storeId: string;
+  let position: string;
+
+  beforeAll(async () => {
+    t = await tenant(cohereApp, 'semantic-co');
+    storeId = (await ensureStore(t, 'garage')).body.store.id;
+    cohere.calls.length = 0;
+    position = await index(t, storeId, GARAGE);
+  });
+
+  it('embeds the indexed chunks off the request path, one provider call for the new texts', async () => {
+    await waitForIndexed(t, storeId, position);
+    const documentCalls = cohere.calls.filter((c) => c.body.input_type === 'search_document');
+    expect(documentCalls.map((c) => [...c.body.texts].sort())).toEqual([GARAGE.map((g) => g.content).sort()]);
+    expect(documentCalls[0]!.body.model).toBe(DEFAULT_STORE_SETTINGS.embeddingModel);
+  });
+
+  it('finds by meaning a document that shares no word with the query, which full text alone does not', async () => {
+    const query = 'automobile repair';
+    const fullText = await search(t, { query, filters: { labels: ['store:garage'] } }, { query: `?minPosition=${position}` });
+    expect(fullText.status).toBe(200);
+    expect(fullText.body.results).toEqual([]);
+
+    const hybrid = await search(t, { query, semantic: true, filters: { labels: ['store:garage'] } });
+    expect(hybrid.status).toBe(200);
+    expect(hybrid.body.ranking).toBe('fulltext+semantic');
+    expect(hybrid.body.results[0]).toMatchObject({
+      id: docId(storeId, 'docs/car-care.md'),
+      title: 'Looking after a car',
+      highlights: [],
+      metadata: { path: 'docs/car-care.md', chunkIndex: 0 },
+    });
+    // Found by the vector leg alone, at rank 1: 1 / (60 + 1).
+    expect(hybrid.body.results[0].score).toBeCloseTo(1 / 61, 10);
+    expect(hybrid.body.latency).toEqual({
+      total: expect.any(Number),
+      retrieval: expect.any(Number),
+      embedding: expect.any(Number),
+      semantic: expect.any(Number),
+      cache: 'miss',
+    });
+    const store = await ensureStore(t, 'garage');
+    expect(hybrid.body.semantic).toEqual({ index: store.body.store.indexName, chunks: GARAGE.length, embedded: GARAGE.length });
+  });
+
+  it('ranks first a document both legs found; a search sends only its query to the provider', async () => {
+    cohere.calls.length = 0;
+    const response = await search(t, { query: 'car tyres', semantic: true, filters: { labels: ['store:garage'] } });
+    expect(response.body.ranking).toBe('fulltext+semantic');
+    const ids = response.body.results.map((r: { id: string }) => r.id);
+    expect(ids[0]).toBe(docId(storeId, 'docs/car-care.md'));
+    expect(ids).toContain(docId(storeId, 'docs/bicycles.md'));
+    expect(response.body.results[0].score).toBeGreaterThan(response.body.results[1].score);
+    // The chunk vectors are stored by (model, dimensions, text hash): only the query is sent.
+    expect(cohere.calls.map((c) => c.body.input_type)).toEqual(['search_query']);
+  });
+
+  it('sees a document indexed since the store was last searched', async () => {
+    const vans = { path: 'docs/vans.md', title: 'Vans', content: 'A van is a vehicle for goods; mend it at the depot.' };
+    cohere.calls.length = 0;
+    const later = await index(t, storeId, [vans]);
+    await waitForIndexed(t, storeId, later);
+    // Only the new chunk is embedded, by the reactor.
+    expect(cohere.calls.map((c) => [c.body.input_type, c.body.texts])).toEqual([['search_document', [vans.content]]]);
+    cohere.calls.length = 0;
+    const response = await search(
+      t,
+      { query: 'automobile repair', semantic: true, filters: { labels: ['store:garage'] } },
+      { query: `?minPosition=${later}` },
+    );
+    const ids = response.body.results.map((r: { id: string }) => r.id);
+    expect(ids.slice(0, 2).sort()).toEqual([docId(storeId, 'docs/car-care.md'), docId(storeId, 'docs/vans.md')].sort());
+    // The query's vector is cached from the first search: no call at all.
+    expect(cohere.calls).toEqual([]);
+  });
+
+  it('embeds and searches a 512-dimension store with the model that gives 512 (embed-v4.0, output_dimension)', async () => {
+    const small = await ensureStore(t, 'small-garage', { embeddingDim: 512 });
+    expect(small.body.store).toMatchObject({ embeddingDim: 512 });
+    const smallId = small.body.store.id;
+    const at = await index(t, smallId, GARAGE);
+    await waitForIndexed(t, smallId, at);
+    const v4 = cohere.calls.filter((c) => c.body.model === 'embed-v4.0');
+    expect(v4.every((c) => c.body.output_dimension === 512)).toBe(true);
+    const found = await search(t, { query: 'automobile repair', semantic: true, filters: { labels: ['store:small-garage'] } });
+    expect(found.status).toBe(200);
+    expect(found.body.results[0]).toMatchObject({ id: docId(smallId, 'docs/car-care.md') });
+    expect(found.body.semantic).toMatchObject({ chunks: GARAGE.length, embedded: GARAGE.length });
+  });
+
+  it('keeps the store in its workspace: another workspace searching the slug gets 404', async () => {
+    const other = await tenant(cohereApp, 'semantic-other');
+    const response = await search(other, { query: 'automobile repair', semantic: true, filters: { labels: ['store:garage'] } });
+    expect(response.status).toBe(404);
+    const foreignHeader = await search(
+      other,
+      { query: 'automobile repair', semantic: true, filters: { labels: ['store:garage'] } },
+      { workspaceId: t.workspaceId },
+    );
+    expect(foreignHeader.status).not.toBe(200);
+  });
+
+  it('without an embedding provider, ranks by full text only', async () => {
+    const plain = await tenant(app, 'semantic-plain');
+    const plainStore = (await ensureStore(plain, 'garage')).body.store.id;
+    const at = await index(plain, plainStore, GARAGE);
+    const response = await search(
+      plain,
+      { query: 'automobile repair', semantic: true, filters: { labels: ['store:garage'] } },
+      { query: `?minPosition=${at}` },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ results: [], ranking: 'fulltext' });
   });
 });

@@ -413,7 +413,10 @@ type IdKind =
   | 'API key'
   | 'document'
   | 'organization slug'
-  | 'organization id';
+  | 'organization id'
+  | 'operator stream id'
+  | 'operator dead letter id'
+  | 'operator projection name';
 
 interface Probe {
   readonly kind: IdKind;
@@ -942,6 +945,34 @@ const PROBES: Probe[] = [
     unknown: 'org_local_no-such-org',
     send: (id) => asEvil('GET', `/v1/orgs/by-id/${id}/workspaces/default`),
   },
+
+  // Operator routes: evil's admin is not an operator, so acme's stream or a dead letter's id gets
+  // the same 403 `operator_required` as an unknown one (operators see every organization: that is
+  // why nobody else passes; test/operator.e2e.ts covers the operators' side).
+  {
+    kind: 'operator stream id',
+    route: 'GET /v1/operator/streams/{streamId}/events',
+    status: 403,
+    foreign: () => `organization-${acme.organizationId}`,
+    unknown: 'organization-org_local_no-such-org',
+    send: (id) => asEvil('GET', `/v1/operator/streams/${encodeURIComponent(id)}/events`),
+  },
+  ...(['retry', 'skip'] as const).map((action): Probe => ({
+    kind: 'operator dead letter id',
+    route: `POST /v1/operator/dead-letters/{id}/${action}`,
+    status: 403,
+    foreign: () => '1',
+    unknown: '999999999',
+    send: (id) => asEvil('POST', `/v1/operator/dead-letters/${id}/${action}`),
+  })),
+  {
+    kind: 'operator projection name',
+    route: 'POST /v1/operator/projections/{name}/rebuild',
+    status: 403,
+    foreign: () => 'organizations',
+    unknown: 'no-such-projection',
+    send: (name) => asEvil('POST', `/v1/operator/projections/${name}/rebuild`),
+  },
 ];
 
 /** Every id of acme's and every word of its pages: none may appear in anything evil is answered. */
@@ -1006,6 +1037,13 @@ describe("acme's ids in evil's requests: the same answer as an unknown id, nothi
       'GET /health/live',
       'GET /health/ready',
       'GET /metrics',
+      // Operator listings (403 to every non-operator, probed above through their id routes) and the
+      // console's sign-in, which takes a one-time code, not an id.
+      'GET /v1/operator/projections',
+      'GET /v1/operator/dead-letters',
+      'GET /v1/operator/events',
+      'GET /v1/operator/ingestion',
+      'POST /v1/console/sessions',
     ];
     const { readFileSync, readdirSync } = await import('node:fs');
     const { join } = await import('node:path');

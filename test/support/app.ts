@@ -14,6 +14,8 @@ export interface TestApp {
   readonly baseUrl: string;
   readonly runtime: Runtime;
   readonly database: TestDatabase;
+  /** The Nest application, for a provider a test drives directly (`nest.get(ConsoleSignIn)`). */
+  readonly nest: INestApplication;
   token(input: { userId?: string; org?: string; role?: OrgRole }): Promise<string>;
   /** fetch against the app, JSON in and out. */
   request(
@@ -77,6 +79,7 @@ export async function startTestApp(
     baseUrl,
     runtime,
     database,
+    nest: app,
     token: ({ userId = 'user_1', org = 'acme', role = 'admin' }) => runtime.identity.mint({ userId, organizationSlug: org, role }),
     async request(method, path, { token, body, headers = {} } = {}) {
       const response = await fetch(`${baseUrl}${path}`, {

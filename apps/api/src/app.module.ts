@@ -15,6 +15,7 @@ import { InstallationsModule } from './installations/installations.module.js';
 import { CancelJobHandler } from './jobs/cancel-job.handler.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { OperatorModule } from './operator/operator.module.js';
 import { QuotasModule } from './quotas/quotas.module.js';
 import { RateLimitsModule } from './rate-limits/rate-limits.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
@@ -52,6 +53,7 @@ export class ApiModule {
         WebhooksModule,
         WorkspacesModule,
         SourcesModule,
+        OperatorModule,
       ],
       controllers: [HealthController, WorkspaceAnalyticsController, JobsController],
       providers: [

@@ -11,6 +11,7 @@ import { installServerTiming } from './common/server-timing.js';
 import { InputGuardPipe } from './common/input-guard.pipe.js';
 import { requireJsonBodies } from './common/require-json-bodies.js';
 import { createValidationPipe } from './common/validation.pipe.js';
+import { installConsole } from './console/console-assets.js';
 import { installOpenApiDocs } from './docs/openapi.js';
 import type { Runtime } from '#runtime';
 
@@ -38,6 +39,7 @@ export async function createApiApp(runtime: Runtime): Promise<INestApplication> 
   app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new ErrorFilter(runtime.logger));
   installOpenApiDocs(app);
+  installConsole(app);
   // No `enableShutdownHooks()`: every entry point closes the app itself (`onShutdown`), in order
   // with the projector, the reactors and the embedded database. Nest's hooks would re-raise the
   // signal after closing, which our handler takes for a second Ctrl-C and exits before the rest.

@@ -10,7 +10,7 @@ import { listen, PortInUseError } from './listen.js';
 const config = loadConfigOrExit();
 const logger = createLogger('api');
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required for start:api; `npm start` runs everything on an embedded database');
-const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, logger });
+const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl, readDatabaseUrl: config.databaseReadUrl, logger });
 const app = await createApiApp(runtime);
 try {
   await listen(app, config.port, config.host);

@@ -1,6 +1,7 @@
 import { Global, Module, type Provider } from '@nestjs/common';
 import {
   ApiKeyQueries,
+  ChunkEmbeddingQueries,
   DocumentQueries,
   DocumentTotalsQueries,
   GitHubInstallationQueries,
@@ -22,6 +23,7 @@ import type { DataSource } from 'typeorm';
 
 const QUERIES = [
   ApiKeyQueries,
+  ChunkEmbeddingQueries,
   DocumentQueries,
   DocumentTotalsQueries,
   GitHubInstallationQueries,
@@ -47,6 +49,8 @@ const QUERIES = [
   providers: QUERIES.map((Queries): Provider => ({
     provide: Queries,
     useFactory: (database: DataSource) => namedStatements(new Queries(sqlOnDataSource(database) satisfies Sql), Queries.name),
+    // Read-only: chunk vectors are written by the projector's embedding reactor, so every query
+    // class may read a replica (DATABASE_READ_URL).
     inject: [READ_DATABASE],
   })),
   exports: [...QUERIES],

@@ -4,6 +4,8 @@ import { PROJECTIONS, SWITCH_CHANNEL, type ProjectionDefinition } from '#read-mo
 import type { Logger } from '#adapters';
 import { ProjectionRunner } from './projection-runner.js';
 import { SharedLogReader } from './shared-log-reader.js';
+import { RebuildWorker } from './rebuild-worker.js';
+import { REBUILD_CHANNEL } from '#runtime';
 
 export interface ProjectorDaemonOptions {
   readonly store: EventStore;
@@ -14,6 +16,8 @@ export interface ProjectorDaemonOptions {
   readonly watchdogMs?: number;
   /** One read of the log for every projection (default); false: one subscription per projection. */
   readonly sharedReader?: boolean;
+  /** Run the rebuilds operators request (default true). */
+  readonly rebuilds?: boolean;
 }
 
 /**
@@ -24,6 +28,7 @@ export interface ProjectorDaemonOptions {
 export class ProjectorDaemon {
   readonly runners: ProjectionRunner[];
   readonly reader: SharedLogReader | null;
+  readonly rebuilds: RebuildWorker | null;
   private listener: pg.Client | null = null;
   private relistenTimer: NodeJS.Timeout | null = null;
   private relistenDelayMs = 100;
@@ -47,17 +52,23 @@ export class ProjectorDaemon {
           watchdogMs: options.watchdogMs,
         }),
     );
+    this.rebuilds =
+      options.rebuilds === false
+        ? null
+        : new RebuildWorker({ store: options.store, pool: options.pool, logger: options.logger, definitions });
   }
 
   async start(): Promise<void> {
     await this.listenForSwitches();
     for (const runner of this.runners) runner.start();
+    this.rebuilds?.start();
     this.options.logger.info({ projections: this.runners.map((r) => r.name) }, 'projector started');
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.relistenTimer) clearTimeout(this.relistenTimer);
+    await this.rebuilds?.stop();
     await Promise.all(this.runners.map((runner) => runner.stop()));
     await this.reader?.close();
     await this.listener?.end().catch(() => undefined);
@@ -66,6 +77,7 @@ export class ProjectorDaemon {
   private async listenForSwitches(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on('notification', (message) => {
+      if (message.channel === REBUILD_CHANNEL) return this.rebuilds?.lookForRequests(message.payload);
       const runner = this.runners.find((r) => r.name === message.payload);
       this.options.logger.info({ projection: message.payload }, 'generation switched; restarting its runner');
       runner?.restart();
@@ -79,7 +91,7 @@ export class ProjectorDaemon {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${SWITCH_CHANNEL}`);
+      await client.query(`LISTEN ${SWITCH_CHANNEL}; LISTEN ${REBUILD_CHANNEL}`);
     } catch (error) {
       void client.end().catch(() => undefined);
       throw error;
@@ -87,6 +99,7 @@ export class ProjectorDaemon {
     if (this.stopped) return void (await client.end().catch(() => undefined));
     this.listener = client;
     this.relistenDelayMs = 100;
+    this.rebuilds?.lookForRequests();
     await this.restartSwitchedRunners();
   }
 

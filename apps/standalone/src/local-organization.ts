@@ -1,8 +1,9 @@
 import { LocalOrganizations, type LocalOrganization } from '#application';
-import type { Runtime } from '#runtime';
+import { LOCAL_OPERATOR_USER_ID, type Runtime } from '#runtime';
 
 /** Who the `npm start` banner's token is for. */
-export const BANNER_USER_ID = 'user_local';
+/** Also the operator by default without Clerk (`OPERATOR_USER_IDS` unset). */
+export const BANNER_USER_ID = LOCAL_OPERATOR_USER_ID;
 export const BANNER_ORGANIZATION_SLUG = 'acme';
 
 /**

@@ -8,7 +8,8 @@ import { startReactors } from '../../projector/src/reactors/reactors.js';
 import { EmbeddedDatabaseError, loadConfigOrExit } from '#runtime';
 import { setUpDemo, startDemoGitHubFromArgs } from './demo.js';
 import { startEmbeddedDatabase } from '#runtime';
-import { bannerSession } from './local-organization.js';
+import { BANNER_ORGANIZATION_SLUG, BANNER_USER_ID, bannerSession } from './local-organization.js';
+import { ConsoleSignIn } from '../../api/src/operator/console-sign-in.js';
 import { openRuntime } from '#runtime';
 import { onShutdown } from '#runtime';
 
@@ -48,7 +49,11 @@ async function start() {
         log: (message) => logger.info(message),
       });
   if (embedded) started.push(() => embedded.stop());
-  const runtime = await openRuntime(config, { databaseUrl: config.databaseUrl ?? embedded!.url, logger });
+  const runtime = await openRuntime(config, {
+    databaseUrl: config.databaseUrl ?? embedded!.url,
+    readDatabaseUrl: config.databaseReadUrl,
+    logger,
+  });
   started.push(() => runtime.close());
   const projector = new ProjectorDaemon({
     store: runtime.store,
@@ -63,7 +68,7 @@ async function start() {
   const app = await createApiApp(runtime);
   started.push(() => app.close());
   await listen(app, config.port, config.host);
-  return { embedded, runtime };
+  return { embedded, runtime, app };
 }
 
 let running: Awaited<ReturnType<typeof start>>;
@@ -76,11 +81,20 @@ try {
   process.stderr.write(`Console cannot start: ${error.message}\n`);
   process.exit(1);
 }
-const { embedded, runtime } = running;
+const { embedded, runtime, app } = running;
 const url = `http://${config.host}:${config.port}`;
 // The CLI finds this instance's database through DATA_DIR: say so when it is not the default one.
 const cliPrefix = embedded && config.dataDir !== resolve('.data') ? `DATA_DIR=${config.dataDir} ` : '';
-const { token } = await bannerSession(runtime);
+const { token, organization } = await bannerSession(runtime);
+// The operator console's one-time sign-in link (local identity only: with Clerk, the console signs in through Clerk).
+const consoleLink = runtime.config.clerk
+  ? `${url}/console/`
+  : `${url}/console/#code=${app.get(ConsoleSignIn).issue({
+      userId: BANNER_USER_ID,
+      organizationSlug: BANNER_ORGANIZATION_SLUG,
+      organizationId: organization?.organizationId,
+      role: 'admin',
+    })}`;
 process.stdout.write(`
 Console is running at ${url} (${embedded ? `embedded PostgreSQL on port ${embedded.port}, data in ${config.dataDir}` : 'external PostgreSQL'})
 
@@ -88,6 +102,8 @@ Try it (a 12-hour local token for user_local, admin of organization "acme"):
   export TOKEN=${token}
   curl -s -X POST ${url}/v1/orgs/acme/workspaces -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"docs"}'
   curl -s ${url}/v1/orgs/acme/workspaces -H "Authorization: Bearer $TOKEN"
+
+Operator console (one-time sign-in link for ${BANNER_USER_ID}): ${consoleLink}
 
 More tokens: ${cliPrefix}npm run console -- token --user <id> --org <slug> --role admin|member
 `);

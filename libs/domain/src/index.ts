@@ -47,3 +47,6 @@ export * from './webhook/github-delivery.commands.js';
 export * from './webhook/github-delivery.decider.js';
 export * from './webhook/push-changes.js';
 export * from './webhook/github-push.workflow.js';
+export * from './operator/operator.events.js';
+export * from './operator/operator.commands.js';
+export * from './operator/operator.decider.js';

@@ -206,5 +206,32 @@ export function describeEventStoreContract(name: string, setup: () => Promise<Co
         expect(store.comparePositions(START, START)).toBe(0);
       });
     });
+
+    describe('browse (readBackward, readStreamPage)', () => {
+      it('reads the log newest first, strictly before a position, filtered by type', async () => {
+        const id = stream('browse');
+        const kind = `Browse${randomUUID().replace(/-/g, '')}`;
+        await store.append(id, [event(kind, { n: 1 }), event('BrowseOther', { n: 2 }), event(kind, { n: 3 })], 'no-stream');
+        const newest = await store.readBackward({ limit: 3 });
+        expect(newest.map((e) => e.data)).toEqual([{ n: 3 }, { n: 2 }, { n: 1 }]);
+        const older = await store.readBackward({ before: newest[0]!.position, limit: 2 });
+        expect(older.map((e) => e.data)).toEqual([{ n: 2 }, { n: 1 }]);
+        const ofKind = await store.readBackward({ eventTypes: [kind], limit: 10 });
+        expect(ofKind.map((e) => [e.streamId, e.revision, e.data])).toEqual([
+          [id, 2n, { n: 3 }],
+          [id, 0n, { n: 1 }],
+        ]);
+        expect(await store.readBackward({ before: START, limit: 10 })).toEqual([]);
+      });
+
+      it('pages one stream by revision; an unknown stream is an empty page', async () => {
+        const id = stream('page');
+        await store.append(id, [event('P', { n: 0 }), event('P', { n: 1 }), event('P', { n: 2 })], 'no-stream');
+        expect((await store.readStreamPage(id, { limit: 2 })).map((e) => e.revision)).toEqual([0n, 1n]);
+        expect((await store.readStreamPage(id, { afterRevision: 1n, limit: 2 })).map((e) => e.revision)).toEqual([2n]);
+        expect(await store.readStreamPage(id, { afterRevision: 2n, limit: 2 })).toEqual([]);
+        expect(await store.readStreamPage(stream('missing'), { limit: 2 })).toEqual([]);
+      });
+    });
   });
 }

@@ -71,7 +71,20 @@ export interface EventStore {
    * `limit`) and when the oldest of them was recorded. Optional: not every store can count cheaply.
    */
   backlog?(after: Position, eventTypes: readonly string[], limit: number): Promise<{ events: number; oldestRecordedAt: string | null }>;
+  /**
+   * The log newest first, for browsing (the operator console): events strictly before `before` (from
+   * the newest when absent), of `eventTypes` when given, at most `limit`.
+   */
+  readBackward(options: ReadBackwardOptions): Promise<RecordedEvent[]>;
+  /** A page of one stream in revision order: events after revision `afterRevision` (from the first when absent), at most `limit`. */
+  readStreamPage(streamId: string, options: { readonly afterRevision?: bigint; readonly limit: number }): Promise<RecordedEvent[]>;
   close(): Promise<void>;
+}
+
+export interface ReadBackwardOptions {
+  readonly before?: Position;
+  readonly eventTypes?: readonly string[];
+  readonly limit: number;
 }
 
 export class WrongExpectedRevisionError extends Error {

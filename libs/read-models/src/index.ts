@@ -23,6 +23,8 @@ export * from './documents/documents.table.js';
 export * from './documents/documents.projection.js';
 export * from './documents/documents.view.js';
 export * from './documents/documents.queries.js';
+export * from './documents/rank-fusion.js';
+export * from './documents/chunk-embeddings.js';
 export * from './document-stores/document-totals.queries.js';
 export * from './github-installations/github-installations.table.js';
 export * from './github-installations/github-installations.projection.js';

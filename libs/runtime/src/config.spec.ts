@@ -141,3 +141,33 @@ describe('production', () => {
     ]);
   });
 });
+
+describe('DATABASE_READ_URL', () => {
+  it('is unset by default, and read when DATABASE_URL names the primary', () => {
+    expect(loadConfig({}).databaseReadUrl).toBeUndefined();
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/console', DATABASE_READ_URL: 'postgres://reader@replica/console' }).databaseReadUrl,
+    ).toBe('postgres://reader@replica/console');
+  });
+
+  it('refuses a URL that is not PostgreSQL (without echoing its password) and a replica without a primary', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://db/console', DATABASE_READ_URL: 'mysql://reader:secret@replica/console' })).toEqual([
+      'DATABASE_READ_URL must start with postgres:// or postgresql://, got "mysql://…@replica/console"',
+    ]);
+    expect(problemsOf({ DATABASE_READ_URL: 'postgres://replica/console' })).toEqual([
+      'DATABASE_READ_URL needs DATABASE_URL: a read replica replicates the primary named there',
+    ]);
+  });
+});
+
+describe('OPERATOR_USER_IDS', () => {
+  it('lists the operators, trimmed', () => {
+    expect(loadConfig({ OPERATOR_USER_IDS: ' user_a, user_b ,' }).operatorUserIds).toEqual(['user_a', 'user_b']);
+    expect(loadConfig({ ...CLERK, OPERATOR_USER_IDS: 'user_a' }).operatorUserIds).toEqual(['user_a']);
+  });
+
+  it('defaults to the banner user without Clerk, and to nobody with Clerk', () => {
+    expect(loadConfig({}).operatorUserIds).toEqual(['user_local']);
+    expect(loadConfig({ ...CLERK }).operatorUserIds).toEqual([]);
+  });
+});

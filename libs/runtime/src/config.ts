@@ -7,6 +7,12 @@ export interface ConsoleConfig {
   readonly host: string;
   /** Read models (and, unless EVENT_STORE_URL says otherwise, the event store). Unset: embedded. */
   readonly databaseUrl: string | undefined;
+  /**
+   * `DATABASE_READ_URL`: a read replica of DATABASE_URL's database (a standby, or a logical
+   * replication subscriber). The api's read-model queries, its `?minPosition=` waits and its caches
+   * follow the replica; everything that writes stays on DATABASE_URL. Unset: the api reads DATABASE_URL.
+   */
+  readonly databaseReadUrl: string | undefined;
   /** `esdb://…` EventStoreDB, `postgres://…` a PostgreSQL event store, unset: the read-model database. */
   readonly eventStoreUrl: string | undefined;
   readonly dataDir: string;
@@ -84,7 +90,16 @@ export interface ConsoleConfig {
   readonly rateLimits: RateLimitSettings;
   /** `QUOTA_*` (a count or `off`): see limits.config.ts and the README. */
   readonly quotas: QuotaSettings;
+  /**
+   * `OPERATOR_USER_IDS` (comma-separated user ids): who may use the operator console and `/v1/operator/*`,
+   * which see every organization's events. Unset: nobody with Clerk; without Clerk, the `npm start`
+   * banner's user (`user_local`).
+   */
+  readonly operatorUserIds: readonly string[];
 }
+
+/** The `npm start` banner's user: the operator by default when Clerk is not configured. */
+export const LOCAL_OPERATOR_USER_ID = 'user_local';
 
 /** Every setting that is missing or malformed, one line each: the process prints them and exits 1. */
 export class ConfigurationError extends Error {
@@ -116,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     port: int('PORT', 3000),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseReadUrl: read(undefined, () => databaseReadUrl(env)),
     eventStoreUrl: read(undefined, () => eventStoreUrl(env.EVENT_STORE_URL)),
     dataDir: resolve(env.DATA_DIR || '.data'),
     embeddedDatabasePort: int('EMBEDDED_PG_PORT', 54329),
@@ -176,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     trustProxy: env.TRUST_PROXY ? (/^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY) : undefined,
     rateLimits: loadRateLimits(env, problems),
     quotas: loadQuotas(env, problems),
+    operatorUserIds: operatorUserIds(env),
   };
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
@@ -226,6 +243,15 @@ function productionProblems(env: NodeJS.ProcessEnv): string[] {
   return problems;
 }
 
+function operatorUserIds(env: NodeJS.ProcessEnv): readonly string[] {
+  const listed = (env.OPERATOR_USER_IDS ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (listed.length > 0) return listed;
+  return env.CLERK_JWT_KEY || env.CLERK_SECRET_KEY ? [] : [LOCAL_OPERATOR_USER_ID];
+}
+
 function eventStoreUrl(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   if (/^(esdb|esdb\+discover|postgres|postgresql):\/\//.test(raw)) return raw;
@@ -233,6 +259,18 @@ function eventStoreUrl(raw: string | undefined): string | undefined {
     `EVENT_STORE_URL must start with esdb://, esdb+discover://, postgres:// or postgresql://, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`,
   );
 }
+
+function databaseReadUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.DATABASE_READ_URL;
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw))
+    throw new Error(`DATABASE_READ_URL must start with postgres:// or postgresql://, got "${redacted(raw)}"`);
+  // The embedded database (no DATABASE_URL) has no replica; a replica of nothing named is a mistake.
+  if (!env.DATABASE_URL) throw new Error('DATABASE_READ_URL needs DATABASE_URL: a read replica replicates the primary named there');
+  return raw;
+}
+
+const redacted = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
 
 function httpUrl(name: string, raw: string): string {
   let url: URL;

@@ -40,6 +40,8 @@ export interface EmbeddedDatabaseOptions {
   /** Keep the cluster on disk after stop (npm start) or delete it (tests). */
   readonly persistent: boolean;
   readonly log?: (message: string) => void;
+  /** Server settings given on its command line (`-c name=value`), e.g. `wal_level: 'logical'` for a replication test. */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 const EMBEDDED_DATABASE = 'console';
@@ -140,7 +142,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       const port = preferred ? options.port : await anyFreePort();
       if (attempt === 1 && !preferred && options.port > 0)
         options.log?.(`port ${options.port} is in use; the embedded PostgreSQL listens on ${port}`);
-      running = spawnServer(binaries, clusterDir, port, runAs);
+      running = spawnServer(binaries, clusterDir, port, runAs, options.settings);
       server = running.server;
       if ((await untilReady(running, clusterDir)) === 'port-taken') {
         if (attempt === PORT_ATTEMPTS)
@@ -194,10 +196,19 @@ interface Running {
   readonly output: () => string;
 }
 
-function spawnServer(binaries: string, clusterDir: string, port: number, runAs: RunAs | undefined): Running {
+function spawnServer(
+  binaries: string,
+  clusterDir: string,
+  port: number,
+  runAs: RunAs | undefined,
+  settings: Readonly<Record<string, string>> = {},
+): Running {
   const server = spawn(
     join(binaries, 'postgres'),
-    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    [
+      ...['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     {
       ...runAs,
       cwd: clusterDir, // the project directory may be out of the postgres user's reach

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '../../..');
-/** Read by the code but not a setting: Jest's own. */
-const NOT_SETTINGS = new Set(['JEST_WORKER_ID']);
+/** Read by the code but not a setting: Jest's own, and the user's shell (the CLI's `completion`). */
+const NOT_SETTINGS = new Set(['JEST_WORKER_ID', 'SHELL']);
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

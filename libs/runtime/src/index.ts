@@ -10,3 +10,6 @@ export * from './embedded-attach.js';
 export * from './shutdown.js';
 export * from './projection-status.js';
 export * from './runtime.module.js';
+export * from './operator/dead-letters.js';
+export * from './operator/projection-rebuilds.js';
+export * from './operator/projection-processes.js';

@@ -5,7 +5,7 @@ import { IngestionQueueQueries, sqlOnPool } from '#read-models';
 import { QueryObserver, namedStatements, watchIngestionQueue, watchPool, type PoolCounts } from '#adapters';
 
 /** The store's calls whose statements are named `event_store.<method>`; a subscription's reads are named by their SQL. */
-const EVENT_STORE_CALLS = ['append', 'readStream', 'streamHead', 'headPosition', 'backlog'];
+const EVENT_STORE_CALLS = ['append', 'readStream', 'streamHead', 'headPosition', 'backlog', 'readBackward', 'readStreamPage'];
 
 /** A PostgreSQL store on a pool whose statements are observed; it ends that pool when it closes, as it would its own. */
 class ObservedPostgresEventStore extends PostgresEventStore {
@@ -35,11 +35,14 @@ export function watchDatabases(parts: {
   readonly dataSource: DataSource;
   readonly projectorPool: pg.Pool;
   readonly store: EventStore;
+  /** The api's read replica (DATABASE_READ_URL), when it has one. */
+  readonly readReplica?: DataSource;
 }): () => void {
   const queue = new IngestionQueueQueries(sqlOnPool(parts.projectorPool));
   const stops = [
     watchPool('read_models', (parts.dataSource.driver as unknown as { master: PoolCounts }).master),
     watchPool('projector', parts.projectorPool),
+    ...(parts.readReplica ? [watchPool('read_replica', (parts.readReplica.driver as unknown as { master: PoolCounts }).master)] : []),
     ...(parts.store instanceof PostgresEventStore ? [watchPool('event_store', parts.store.pool)] : []),
     watchIngestionQueue(() => queue.waitingSeconds()),
   ];

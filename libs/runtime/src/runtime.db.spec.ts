@@ -48,3 +48,34 @@ describe('openRuntime and the data directory', () => {
     expect(existsSync(join(dataDir, 'identity'))).toBe(true);
   });
 });
+
+describe('openRuntime with a read replica (readDatabaseUrl)', () => {
+  let primary: TestDatabase;
+  let empty: TestDatabase;
+
+  beforeAll(async () => {
+    [primary, empty] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  });
+  afterAll(async () => {
+    await Promise.all([primary?.drop(), empty?.drop()]);
+  });
+
+  it('reads the primary through readDataSource and readCheckpoints when none is given: the very same objects', async () => {
+    const runtime = await openRuntime(loadConfig({ DATABASE_URL: primary.url, ENCRYPTION_KEY: 'b'.repeat(64), ...CLERK }), {
+      databaseUrl: primary.url,
+    });
+    try {
+      expect(runtime.readDataSource).toBe(runtime.dataSource);
+      expect(runtime.readCheckpoints).toBe(runtime.checkpoints);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('refuses to start on a replica without the read-model schema, naming DATABASE_READ_URL', async () => {
+    const config = loadConfig({ DATABASE_URL: primary.url, ENCRYPTION_KEY: 'b'.repeat(64), ...CLERK });
+    await expect(openRuntime(config, { databaseUrl: primary.url, readDatabaseUrl: empty.url })).rejects.toThrow(
+      /^The read replica \(DATABASE_READ_URL\) lacks read-model migrations this version needs: /,
+    );
+  });
+});

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { EventStoreDbEventStore, PostgresEventStore, type EventStore } from '#event-store';
-import { CheckpointWaiter, PROJECTIONS, createReadModelDataSource } from '#read-models';
+import { CheckpointWaiter, PROJECTIONS, ReplicaCheckpointWaiter, createReadModelDataSource } from '#read-models';
 import {
   LocalIdentityProvider,
   QueryObserver,
@@ -14,7 +14,7 @@ import {
 } from '#adapters';
 import type { ConsoleConfig } from './config.js';
 import { observedPostgresEventStore, watchDatabases, withNamedStatements } from './observed-databases.js';
-import { assertStorageMigrated, migrateStorage } from './storage-schema.js';
+import { assertReadReplicaMigrated, assertStorageMigrated, migrateStorage } from './storage-schema.js';
 
 /** Everything the api, the projector and the CLI share, opened once per process. */
 export interface Runtime {
@@ -26,6 +26,13 @@ export interface Runtime {
   /** For projector runners: each holds a session (advisory lock) for as long as it runs. */
   readonly projectorPool: pg.Pool;
   readonly checkpoints: CheckpointWaiter;
+  /**
+   * What the api reads: the read replica (`readDatabaseUrl`) when given, else `dataSource` itself.
+   * Nothing is ever written through it: a replica refuses writes.
+   */
+  readonly readDataSource: DataSource;
+  /** Waits for projections as `readDataSource` has them: the replica's checkpoints (polled), else `checkpoints` itself. */
+  readonly readCheckpoints: CheckpointWaiter;
   /** Mints local tokens (CLI, `npm start`); they are accepted only when Clerk is not configured. */
   readonly identity: LocalIdentityProvider;
   /** Verifies the session tokens the API accepts: Clerk's when configured, else the local provider's. */
@@ -37,6 +44,11 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   readonly databaseUrl: string;
+  /**
+   * The api's read replica (DATABASE_READ_URL). Only the api passes it: the projector, its reactors
+   * and the CLI read what they write, so they stay on `databaseUrl`.
+   */
+  readonly readDatabaseUrl?: string;
   readonly identity?: LocalIdentityProvider;
   readonly logger?: Logger;
   /** Tests pass their own key, so no key file is written under DATA_DIR. */
@@ -73,8 +85,16 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
     await Promise.allSettled([projectorPool.end(), dataSource.destroy(), store.close()]);
     throw error;
   }
-  const unwatchDatabases = watchDatabases({ dataSource, projectorPool, store });
-  const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, (a, b) => store.comparePositions(a, b));
+  const compare = (a: string, b: string) => store.comparePositions(a, b);
+  let replica: ReadReplica | null = null;
+  try {
+    replica = options.readDatabaseUrl ? await openReadReplica(options.readDatabaseUrl, config, queries, compare) : null;
+  } catch (error) {
+    await Promise.allSettled([projectorPool.end(), dataSource.destroy(), store.close()]);
+    throw error;
+  }
+  const unwatchDatabases = watchDatabases({ dataSource, projectorPool, store, readReplica: replica?.dataSource });
+  const checkpoints = new CheckpointWaiter(projectorPool, options.databaseUrl, compare);
   // With Clerk configured local tokens are refused, so no key file is written: an in-memory key
   // keeps the type (the CLI's `token` refuses to mint in that mode).
   const identity =
@@ -90,6 +110,8 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
     dataSource,
     projectorPool,
     checkpoints,
+    readDataSource: replica?.dataSource ?? dataSource,
+    readCheckpoints: replica?.checkpoints ?? checkpoints,
     identity,
     authenticator,
     // Without ENCRYPTION_KEY the key file is read (or generated) on first use only: the projector,
@@ -110,9 +132,62 @@ export async function openRuntime(config: ConsoleConfig, options: RuntimeOptions
       closing = true;
       unwatchDatabases();
       await checkpoints.close();
+      await replica?.close();
       await projectorPool.end();
       await dataSource.destroy();
       await store.close();
+    },
+  };
+}
+
+/** The longest a read of the replica's checkpoints may take (they are a dozen indexed rows). */
+const REPLICA_CHECKPOINT_TIMEOUT_MS = 2000;
+
+interface ReadReplica {
+  readonly dataSource: DataSource;
+  readonly checkpoints: CheckpointWaiter;
+  close(): Promise<void>;
+}
+
+/**
+ * The api's read-model queries and checkpoint reads on the replica, under the same statement
+ * timeout as on the primary. Its checkpoints have a small pool of their own: one poll at a time,
+ * plus the `?minPosition=` waits' first reads.
+ */
+async function openReadReplica(
+  url: string,
+  config: ConsoleConfig,
+  queries: QueryObserver,
+  compare: (a: string, b: string) => number,
+): Promise<ReadReplica> {
+  const dataSource = createReadModelDataSource(url, {
+    Client: queries.client('read_replica'),
+    statementTimeoutMs: config.queryMonitoring.statementTimeoutMs,
+  });
+  await dataSource.initialize();
+  // A poll that hangs (a replica that stopped answering) must fail, so that `listening` turns false
+  // and the caches read through rather than trust what they hold.
+  const pool = queries.pool('read_replica', {
+    connectionString: url,
+    max: 3,
+    connectionTimeoutMillis: REPLICA_CHECKPOINT_TIMEOUT_MS,
+    query_timeout: REPLICA_CHECKPOINT_TIMEOUT_MS,
+  });
+  pool.on('error', () => undefined); // an idle client's loss: the next poll reports it (`listening`)
+  try {
+    await assertReadReplicaMigrated(dataSource);
+  } catch (error) {
+    await Promise.allSettled([pool.end(), dataSource.destroy()]);
+    throw error;
+  }
+  const checkpoints = new ReplicaCheckpointWaiter(pool, compare);
+  return {
+    dataSource,
+    checkpoints,
+    async close() {
+      await checkpoints.close();
+      await pool.end();
+      await dataSource.destroy();
     },
   };
 }

@@ -91,6 +91,20 @@ export async function assertStorageMigrated(storage: Storage): Promise<void> {
   if (missing.length > 0) throw new StorageNotMigratedError(missing);
 }
 
+/**
+ * The api's read replica (DATABASE_READ_URL) must have the schema its queries expect: a standby
+ * follows the primary's DDL by itself, a logical subscriber does not (DDL is not replicated).
+ * Reads only, as its user may do nothing else.
+ */
+export async function assertReadReplicaMigrated(dataSource: DataSource): Promise<void> {
+  const pending = await pendingReadModelMigrations(dataSource);
+  if (pending.length > 0)
+    throw new Error(
+      `The read replica (DATABASE_READ_URL) lacks read-model migrations this version needs: ${pending.join(', ')}. ` +
+        'A logical-replication subscriber needs the same schema as the primary; apply its migrations there too',
+    );
+}
+
 async function pendingReadModelMigrations(dataSource: DataSource): Promise<string[]> {
   const [table] = await dataSource.query<Array<{ exists: boolean }>>(`SELECT to_regclass('read_model_migrations') IS NOT NULL AS exists`);
   const executed = table!.exists

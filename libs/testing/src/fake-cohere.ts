@@ -1,10 +1,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
-export const FAKE_COHERE_DIM = 256;
+/** The vector length of Cohere's default model (`embed-english-v3.0`), and of any model the fake does not know. */
+export const FAKE_COHERE_DIM = 1024;
+
+/** Cohere's vector lengths: fixed for v3 models; `embed-v4.0` takes `output_dimension` (default 1,536). */
+const MODEL_DIMENSIONS: Readonly<Record<string, number>> = {
+  'embed-english-v3.0': 1024,
+  'embed-multilingual-v3.0': 1024,
+  'embed-english-light-v3.0': 384,
+  'embed-multilingual-light-v3.0': 384,
+  'embed-v4.0': 1536,
+};
+const OUTPUT_DIMENSIONS = [256, 512, 1024, 1536];
 
 export interface FakeCohereCall {
   readonly authorization: string | undefined;
-  readonly body: { texts: string[]; model: string; input_type: string; embedding_types?: string[] };
+  readonly body: { texts: string[]; model: string; input_type: string; embedding_types?: string[]; output_dimension?: number };
 }
 
 export interface FakeCohere {
@@ -28,13 +39,31 @@ function hash(word: string): number {
 }
 
 /**
- * A hashed bag of words, L2-normalised: texts sharing words are close, whatever the ranking of a
- * full-text engine says. Query and document inputs are embedded alike, so the cosine of a query
- * and a chunk is the overlap of their word counts.
+ * Words the fake embeds as one concept, as a real model would place them close: a document can be
+ * found by a query that shares none of its words (the vector leg's tests). Words not listed embed
+ * as themselves.
  */
-export function fakeEmbedding(text: string): number[] {
-  const vector = new Array<number>(FAKE_COHERE_DIM).fill(0);
-  for (const word of words(text)) vector[hash(word) % FAKE_COHERE_DIM]! += 1;
+export const FAKE_COHERE_SYNONYMS: Readonly<Record<string, string>> = {
+  automobile: 'car',
+  automobiles: 'car',
+  cars: 'car',
+  vehicle: 'car',
+  vehicles: 'car',
+  motorcar: 'car',
+  repair: 'fix',
+  repairs: 'fix',
+  mend: 'fix',
+  fixing: 'fix',
+};
+
+/**
+ * A hashed bag of words (synonyms of `FAKE_COHERE_SYNONYMS` as one word), L2-normalised: texts
+ * sharing words are close, whatever the ranking of a full-text engine says. Query and document
+ * inputs are embedded alike, so the cosine of a query and a chunk is the overlap of their word counts.
+ */
+export function fakeEmbedding(text: string, dimensions = FAKE_COHERE_DIM): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  for (const word of words(text)) vector[hash(FAKE_COHERE_SYNONYMS[word] ?? word) % dimensions]! += 1;
   const norm = Math.hypot(...vector) || 1;
   return vector.map((x) => x / norm);
 }
@@ -68,7 +97,11 @@ export async function startFakeCohere(apiKey = 'co-test-key'): Promise<FakeCoher
       if (!Array.isArray(body.texts) || typeof body.model !== 'string' || typeof body.input_type !== 'string')
         return reply(400, { message: 'texts, model and input_type are required' });
       if (body.texts.length > 96) return reply(400, { message: 'too many texts: at most 96' });
-      const embeddings = body.texts.map(fakeEmbedding);
+      const takesOutputDimension = body.model.startsWith('embed-v4');
+      if (body.output_dimension !== undefined && (!takesOutputDimension || !OUTPUT_DIMENSIONS.includes(body.output_dimension)))
+        return reply(400, { message: `output_dimension ${body.output_dimension} is not supported by ${body.model}` });
+      const dimensions = body.output_dimension ?? MODEL_DIMENSIONS[body.model] ?? FAKE_COHERE_DIM;
+      const embeddings = body.texts.map((text) => fakeEmbedding(text, dimensions));
       const id = `fake-${calls.length}`;
       if (body.embedding_types)
         return reply(200, {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { apiKeyRoutes } from './api-keys.routes.js';
 import type { BadInputFixture } from './bad-input.fixture.js';
 import { integrationRoutes } from './integrations.routes.js';
+import { operatorRoutes } from './operator.routes.js';
 import { organizationRoutes } from './organizations.routes.js';
 import { repositoryRoutes } from './repositories.routes.js';
 import type { Route } from './route.js';
@@ -20,6 +21,7 @@ export function allRoutes(fixture: BadInputFixture): Route[] {
     ...apiKeyRoutes(fixture),
     ...integrationRoutes(fixture),
     ...storeAndSearchRoutes(fixture),
+    ...operatorRoutes(fixture),
   ];
 }
 

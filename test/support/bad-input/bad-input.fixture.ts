@@ -86,7 +86,7 @@ export function useBadInputFixture(): BadInputFixture {
     const rateLimits = loadRateLimits(Object.fromEntries(Object.values(RATE_LIMITS).map((limit) => [limit.env, 'off'])));
     // Hundreds of cases create keys, workspaces and repositories that a refusal must not spend: no quotas either.
     const quotas = loadQuotas(Object.fromEntries(Object.values(QUOTAS).map((quota) => [quota.env, 'off'])));
-    const app = (fixture.app = await startTestApp({ config: { githubApiUrl: github.url, rateLimits, quotas } }));
+    const app = (fixture.app = await startTestApp({ config: { githubApiUrl: github.url, rateLimits, quotas, operatorUserIds: [USER] } }));
 
     // The organization through the API (its creator is its admin), then a token whose active organization it is.
     const created = await app.request('POST', '/v1/orgs', {

@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
 import { OrgAccess } from '../auth/org-access.js';
@@ -9,6 +10,7 @@ import { WorkspaceLookup } from '../workspaces/workspace-lookup.js';
 import { CompareQuery } from './analytics.dto.js';
 import { WorkspaceAnalytics } from './workspace-analytics.service.js';
 
+@ApiTags('Analytics')
 @Controller('v1/orgs/:org/workspaces/:ws')
 export class WorkspaceAnalyticsController {
   constructor(
@@ -17,6 +19,7 @@ export class WorkspaceAnalyticsController {
     private readonly access: OrgAccess,
   ) {}
 
+  @ApiOperation({ summary: 'Workspace statistics (workspace.statistics)' })
   @Get('statistics')
   @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'repositories', 'integrations')
   async statistics(
@@ -29,6 +32,7 @@ export class WorkspaceAnalyticsController {
     return this.analytics.statistics(workspace.id, new Date());
   }
 
+  @ApiOperation({ summary: 'Compare two periods (workspace.statisticsComparison)' })
   @Get('statistics/compare')
   @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores')
   async compare(
@@ -43,6 +47,7 @@ export class WorkspaceAnalyticsController {
     return this.analytics.comparison(workspace.id, current, previous);
   }
 
+  @ApiOperation({ summary: 'Workspace system health (workspace.systemHealth)' })
   @Get('health')
   @ReadsFrom('workspaces', 'jobs', 'job_stats', 'stores', 'repositories', 'integrations')
   async health(

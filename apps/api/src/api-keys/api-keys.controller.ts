@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
@@ -14,6 +15,7 @@ import { EndApiKeyCommand } from './end-api-key.handler.js';
 import { RotateApiKeyCommand } from './rotate-api-key.handler.js';
 
 /** `account.apiKeys.*`: each route maps HTTP to one command on the caller's own key stream. */
+@ApiTags('API keys')
 @Controller('v1/me/api-keys')
 export class ApiKeysController {
   constructor(
@@ -21,12 +23,14 @@ export class ApiKeysController {
     private readonly queries: ApiKeyQueries,
   ) {}
 
+  @ApiOperation({ summary: 'List your API keys (account.apiKeys.list)' })
   @Get()
   @ReadsFrom('api_keys')
   async list(@CurrentPrincipal() principal: Principal, @Query() _query: ConsistentQuery) {
     return this.queries.list(requireSessionPrincipal(principal).userId);
   }
 
+  @ApiOperation({ summary: 'Create an API key, its secret shown once (account.apiKeys.create)' })
   @Post()
   @HttpCode(201)
   async create(
@@ -37,6 +41,7 @@ export class ApiKeysController {
     return this.commands.execute(new CreateApiKeyCommand(requireSessionPrincipal(principal).userId, body.name, body.expiresAt, context));
   }
 
+  @ApiOperation({ summary: 'Revoke an API key (account.apiKeys.revoke)' })
   @Post(':id/revoke')
   @HttpCode(200)
   async revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @CommandId() context: CommandContext) {
@@ -46,6 +51,7 @@ export class ApiKeysController {
     return { success: true, position };
   }
 
+  @ApiOperation({ summary: 'Delete an API key (account.apiKeys.delete)' })
   @Delete(':id')
   @HttpCode(200)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @CommandId() context: CommandContext) {
@@ -55,6 +61,7 @@ export class ApiKeysController {
     return { success: true, position };
   }
 
+  @ApiOperation({ summary: 'Rotate an API key (account.apiKeys.rotate)' })
   @Post(':id/rotate')
   @HttpCode(201)
   async rotate(

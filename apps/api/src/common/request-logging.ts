@@ -6,8 +6,11 @@ import { RequestQueries, countingQueries, dbQueriesPerRequest, httpRequestDurati
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** Operational routes: /metrics reads every projection's status, by design more than a few statements. */
-const OPERATIONAL = /^\/(health|metrics)(\/|$)/;
+/**
+ * Operational routes: /metrics and the operator console's projection list read every projection's
+ * status (and rebuild stream), by design more than a few statements.
+ */
+const OPERATIONAL = /^\/(health|metrics|v1\/operator\/projections$)(\/|$)/;
 
 /**
  * A request id on every request (the caller's `X-Request-Id` when well-formed), echoed in the

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpStatus, Param, Put, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { storeSlugErrors } from '#domain';
@@ -26,6 +27,7 @@ function requireValidSlug(slug: string): void {
  * store's own stream (`store-<workspaceId>_<slug>`), so two concurrent PUTs create it once; the
  * reads come from the `stores` read model and accept `?minPosition=`.
  */
+@ApiTags('Stores')
 @Controller('v1/orgs/:org/workspaces/:ws/stores')
 export class StoresController {
   constructor(
@@ -35,6 +37,7 @@ export class StoresController {
     private readonly stores: StoreQueries,
   ) {}
 
+  @ApiOperation({ summary: 'List stores (stores.listByWorkspace)' })
   @Get()
   @ReadsFrom('workspaces', 'stores')
   async list(
@@ -48,6 +51,7 @@ export class StoresController {
     return this.stores.list(workspace.id);
   }
 
+  @ApiOperation({ summary: 'Get a store (stores.getByName)' })
   @Get(':slug')
   @ReadsFrom('workspaces', 'stores')
   async get(
@@ -66,6 +70,9 @@ export class StoresController {
   }
 
   /** 201 `{store, created: true, position}` when created, 200 `{store, created: false}` when it existed. */
+  @ApiOperation({ summary: 'Get or create a store (stores.getOrCreate)' })
+  @ApiResponse({ status: 201, description: 'Created: `{store, created: true, position}`.' })
+  @ApiResponse({ status: 200, description: 'It existed: `{store, created: false}`.' })
   @Put(':slug')
   async ensure(
     @CurrentPrincipal() principal: Principal,

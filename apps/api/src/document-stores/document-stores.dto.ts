@@ -1,12 +1,15 @@
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { EMBEDDING_DIMENSIONS } from '#domain';
+import { IsIn, IsInt, IsOptional } from 'class-validator';
 
-export const MAX_EMBEDDING_DIM = 4096;
-
-/** `stores.getOrCreate`'s input: the original's optional `embeddingDim` (default 1024). */
+/**
+ * `stores.getOrCreate`'s input: the original's optional `embeddingDim` (default 1024). It chooses
+ * the store's embedding model, so only the lengths a model produces are taken.
+ */
 export class EnsureStoreBody {
   @IsOptional()
   @IsInt()
-  @Min(1)
-  @Max(MAX_EMBEDDING_DIM)
+  @IsIn(EMBEDDING_DIMENSIONS, {
+    message: `embeddingDim must be one of ${EMBEDDING_DIMENSIONS.join(', ')} (the vector lengths of Cohere's models)`,
+  })
   embeddingDim?: number;
 }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
-  DEFAULT_STORE_SETTINGS,
+  storeSettingsFor,
   findWorkspaceByName,
   storeDecider,
   storeIdFor,
@@ -51,7 +51,7 @@ export class EnsureStoreHandler implements ICommandHandler<EnsureStoreCommand> {
 
     const streamId = storeStreamId(storeIdFor(workspaceId, slug));
     // `null` counts as absent, as `@IsOptional` lets it through.
-    const settings = { ...DEFAULT_STORE_SETTINGS, ...(embeddingDim == null ? {} : { embeddingDim }) };
+    const settings = storeSettingsFor(embeddingDim);
     const result = await handleCommand(
       this.eventStore,
       streamId,

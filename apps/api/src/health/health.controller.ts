@@ -4,6 +4,7 @@ import type { EventStore } from '#event-store';
 import type pg from 'pg';
 import type { Logger } from '#adapters';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { metricsRegistry } from '#adapters';
 import { Public } from '../auth/auth.guard.js';
@@ -13,6 +14,14 @@ import { requireMetricsToken } from './metrics-token.js';
 /** Readiness fails when the database or the event store is down, or a projection lags too far. */
 const MAX_READY_LAG_SECONDS = Number(process.env.READY_MAX_LAG_SECONDS ?? 60);
 
+/** The same body with 200 (`ready`) and 503 (`not_ready`). */
+export interface Readiness {
+  readonly status: 'ready' | 'not_ready';
+  /** `database`, `eventStore` (`{status, head}`) and `projections` (each with its lag), or `down` / `unknown`. */
+  readonly checks: Record<string, unknown>;
+}
+
+@ApiTags('Operations')
 @Controller()
 @Public()
 export class HealthController {
@@ -24,13 +33,21 @@ export class HealthController {
     @Inject(CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
+  @ApiOperation({ summary: 'Liveness probe' })
   @Get('health/live')
   live() {
     return { status: 'ok' };
   }
 
+  @ApiOperation({ summary: 'Readiness probe: database, event store and projection lag' })
+  @ApiResponse({ status: 200, description: 'Ready.' })
+  @ApiResponse({
+    status: 503,
+    description: 'Not ready',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Readiness' } } },
+  })
   @Get('health/ready')
-  async ready(@Res({ passthrough: true }) response: Response) {
+  async ready(@Res({ passthrough: true }) response: Response): Promise<Readiness> {
     const checks: Record<string, unknown> = {};
     let ready = true;
     try {
@@ -61,6 +78,19 @@ export class HealthController {
     return { status: ready ? 'ready' : 'not_ready', checks };
   }
 
+  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiProduces('text/plain')
+  @ApiResponse({
+    status: 200,
+    description: 'The Prometheus text exposition format.',
+    content: {
+      'text/plain': {
+        schema: { type: 'string' },
+        example: '# TYPE api_key_lookups_total counter\napi_key_lookups_total{via="read_model"} 42\n',
+      },
+    },
+  })
+  @ApiResponse({ status: 401, description: 'With `METRICS_TOKEN` set: no `Authorization: Bearer <METRICS_TOKEN>`.' })
   @Get('metrics')
   async metrics(@Req() request: Request, @Res() response: Response) {
     requireMetricsToken(this.config.metricsToken, request.headers.authorization);

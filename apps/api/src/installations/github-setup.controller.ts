@@ -1,5 +1,6 @@
 import { CONFIG, TOKEN_CIPHER, type ConsoleConfig, type Cipher } from '#runtime';
 import { Controller, Get, HttpStatus, Inject, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { SignedStateError, type Principal } from '#adapters';
@@ -22,6 +23,7 @@ const single = (value: unknown): string | undefined =>
  * via `app_setup`). A member who has not connected GitHub yet is asked to (`github_reconnect_required`
  * reasons aside, the answer is `installation_not_verified`).
  */
+@ApiTags('GitHub')
 @Controller('v1/github')
 export class GitHubSetupController {
   constructor(
@@ -32,6 +34,8 @@ export class GitHubSetupController {
   ) {}
 
   /** `{url}` of GitHub's install page for the App; the SPA navigates there. */
+  @ApiOperation({ summary: 'The GitHub App install page URL' })
+  @ApiQuery({ name: 'org', required: true, description: 'The organization slug to install the GitHub App for.', example: 'acme' })
   @Get('install')
   async install(@CurrentPrincipal() principal: Principal, @Query('org') org: unknown) {
     const slug = single(org);
@@ -55,6 +59,20 @@ export class GitHubSetupController {
     return { url: url.toString() };
   }
 
+  @ApiOperation({ summary: 'GitHub App setup callback' })
+  @ApiQuery({
+    name: 'installation_id',
+    required: false,
+    description: 'The installation GitHub reports (trusted only if the member’s token lists it).',
+  })
+  @ApiQuery({ name: 'setup_action', required: false, description: 'GitHub’s `install` or `update`.', example: 'install' })
+  @ApiQuery({ name: 'state', required: false, description: 'The signed state `GET /v1/github/install` put in the URL.' })
+  @ApiResponse({
+    status: 302,
+    description: 'With `GITHUB_OAUTH_RETURN_URL`: back to the console, `?github=installed` or `?github_error=<reason>`.',
+  })
+  @ApiResponse({ status: 200, description: 'Without a return URL: the binding (201 when bound now).' })
+  @ApiResponse({ status: 400, description: 'A state that is missing, forged or expired.' })
   @Get('setup')
   @Public()
   async setup(

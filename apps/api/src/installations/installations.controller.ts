@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { GitHubInstallationQueries } from '#read-models';
 import { HttpStatus } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
@@ -17,6 +18,7 @@ import { BindInstallationBody } from './installations.dto.js';
  * The GitHub App installations an organization owns. A member binds one their own GitHub token
  * lists (`POST`); the App's setup callback binds the one just installed (`GET /v1/github/setup`).
  */
+@ApiTags('GitHub')
 @Controller('v1/orgs/:org/github/installations')
 export class InstallationsController {
   constructor(
@@ -25,6 +27,7 @@ export class InstallationsController {
     private readonly access: OrgAccess,
   ) {}
 
+  @ApiOperation({ summary: "List the organization's GitHub App installations" })
   @Get()
   @ReadsFrom('github_installations')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery) {
@@ -33,6 +36,9 @@ export class InstallationsController {
   }
 
   /** 201 when bound now, 200 when the organization already owned it; 404 when the caller's GitHub token does not list it. */
+  @ApiOperation({ summary: 'Bind a GitHub App installation to the organization' })
+  @ApiResponse({ status: 201, description: 'Bound now.' })
+  @ApiResponse({ status: 200, description: 'The organization already owned it.' })
   @Post()
   async bind(
     @CurrentPrincipal() principal: Principal,

@@ -1,6 +1,7 @@
 import { CONFIG, EVENT_STORE, TOKEN_CIPHER, type ConsoleConfig, type Cipher } from '#runtime';
 import { readTypedStream, type EventStore } from '#event-store';
 import { Controller, Get, HttpStatus, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -70,6 +71,7 @@ const FAILURE_STATUS: Record<Failure, number> = {
  * callback redirects there (`?github=connected` or `?github_error=<reason>`, the original's
  * reasons); without it, it answers JSON.
  */
+@ApiTags('GitHub')
 @Controller('v1/github')
 export class GitHubOAuthController {
   constructor(
@@ -91,6 +93,7 @@ export class GitHubOAuthController {
    * meets no cookie there, and a code intercepted on the way back is useless without the verifier.
    * A second start in the same browser replaces the cookie: only the newest round can complete.
    */
+  @ApiOperation({ summary: 'Start connecting GitHub: the OAuth URL (integration.github.storeOAuthResult)' })
   @Get('auth')
   auth(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const { userId } = requireSessionPrincipal(principal);
@@ -106,6 +109,18 @@ export class GitHubOAuthController {
     return { url: client.authorizeUrl(this.state().sign(userId, Date.now(), bindingOf(nonce)), this.codeVerifier(nonce)) };
   }
 
+  @ApiOperation({ summary: 'GitHub OAuth callback (integration.github.storeOAuthResult)' })
+  @ApiQuery({ name: 'code', required: false, description: 'The OAuth code GitHub issued.' })
+  @ApiQuery({ name: 'state', required: false, description: 'The signed state `GET /v1/github/auth` put in the URL.' })
+  @ApiQuery({ name: 'error', required: false, description: 'GitHub’s error, when the user declined.', example: 'access_denied' })
+  @ApiResponse({
+    status: 302,
+    description: 'With `GITHUB_OAUTH_RETURN_URL`: back to the console, `?github=connected` or `?github_error=<reason>`.',
+  })
+  @ApiResponse({ status: 200, description: 'Without a return URL: `{connected, integrationId, created, position}`.' })
+  @ApiResponse({ status: 400, description: '`invalid_state`, `state_expired` or `missing_code`.' })
+  @ApiResponse({ status: 422, description: '`no_access_token` or `unauthorized`.' })
+  @ApiResponse({ status: 503, description: '`github_unavailable` or `installations_fetch_failed`.' })
   @Get('callback')
   @Public()
   async callback(

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { parse } from 'yaml';
 import { readRepositoryConfigFile, type GitHubAppClients, type InstallationRepository, type Principal } from '#adapters';
@@ -36,6 +37,7 @@ const notConfigured = () =>
  * integration, or an installation it does not list, is a 404). Every page is read (the original
  * read only the first), cached a minute per user and installation.
  */
+@ApiTags('Integrations')
 @Controller('v1/me/integrations/:id/installations/:installationId/repositories')
 export class InstallationRepositoriesController {
   constructor(
@@ -44,6 +46,7 @@ export class InstallationRepositoriesController {
     @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
   ) {}
 
+  @ApiOperation({ summary: 'Repositories an installation shows you (integration.github.repositories)' })
   @Get()
   @ReadsFrom('integrations')
   async list(
@@ -73,6 +76,7 @@ export class InstallationRepositoriesController {
    * `{exists: true, path, content, sha}` or `{exists: false}`, from one root listing and one file
    * read. A file over 50 KB or not YAML is the repository's problem, not the request's: 422.
    */
+  @ApiOperation({ summary: "Read a repository's lightfast.yml (integration.github.detectConfig)" })
   @Get(':owner/:repo/config')
   @ReadsFrom('integrations')
   async config(

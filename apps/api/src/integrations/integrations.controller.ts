@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
@@ -21,6 +22,7 @@ import { ValidateGitHubInstallationsCommand } from './validate-github-installati
  * resource is simply not found there (404), without an ownership query. API keys are refused:
  * a leaked key must not connect, disconnect or read a user's GitHub access.
  */
+@ApiTags('Integrations')
 @Controller('v1/me/integrations')
 export class IntegrationsController {
   constructor(
@@ -28,6 +30,7 @@ export class IntegrationsController {
     private readonly queries: IntegrationQueries,
   ) {}
 
+  @ApiOperation({ summary: 'List your integrations (account.integrations.list)' })
   @Get()
   @ReadsFrom('integrations')
   async list(@CurrentPrincipal() principal: Principal, @Query() _query: ConsistentQuery) {
@@ -35,6 +38,7 @@ export class IntegrationsController {
   }
 
   /** The user's GitHub integration with its installations, or JSON `null` when there is none. */
+  @ApiOperation({ summary: 'Your GitHub integration (integration.github.list)' })
   @Get('github')
   @ReadsFrom('integrations')
   @Header('Content-Type', 'application/json; charset=utf-8')
@@ -42,12 +46,14 @@ export class IntegrationsController {
     return jsonOrNull(await this.queries.github(requireSessionPrincipal(principal).userId));
   }
 
+  @ApiOperation({ summary: 'Re-check your GitHub installations (integration.github.validate)' })
   @Post('github/validate')
   @HttpCode(200)
   async validate(@CurrentPrincipal() principal: Principal, @CommandId() context: CommandContext) {
     return this.commands.execute(new ValidateGitHubInstallationsCommand(requireSessionPrincipal(principal).userId, context));
   }
 
+  @ApiOperation({ summary: 'Disconnect an integration (account.integrations.disconnect)' })
   @Delete(':id')
   @HttpCode(200)
   async disconnect(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @CommandId() context: CommandContext) {
@@ -57,12 +63,14 @@ export class IntegrationsController {
     return { success: true, position };
   }
 
+  @ApiOperation({ summary: "List an integration's resources (integration.resources.list)" })
   @Get(':id/resources')
   @ReadsFrom('integrations')
   async resources(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() _query: ConsistentQuery) {
     return this.queries.resources(requireSessionPrincipal(principal).userId, id);
   }
 
+  @ApiOperation({ summary: 'Add resources to an integration (integration.resources.create)' })
   @Post(':id/resources')
   @HttpCode(201)
   async createResources(

@@ -3,4 +3,7 @@
  * original procedures did) so clients can always parse the body. Pair with
  * `@Header('Content-Type', 'application/json; charset=utf-8')`: the string is then sent as is.
  */
-export const jsonOrNull = <T extends object>(value: T | null): T | 'null' => value ?? 'null';
+/** Branded so the OpenAPI generator (response-schemas.generator.ts) documents what the client parses: `null`. */
+export type JsonNull = 'null' & { readonly __jsonNull: true };
+
+export const jsonOrNull = <T extends object>(value: T | null): T | JsonNull => value ?? ('null' as JsonNull);

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
@@ -14,6 +15,7 @@ import { WorkspaceLookup } from '../workspaces/workspace-lookup.js';
 import { CancelJobCommand } from './cancel-job.handler.js';
 import { ListJobsQuery } from './jobs.dto.js';
 
+@ApiTags('Jobs')
 @Controller('v1/orgs/:org/workspaces/:ws/jobs')
 export class JobsController {
   constructor(
@@ -24,6 +26,7 @@ export class JobsController {
     private readonly access: OrgAccess,
   ) {}
 
+  @ApiOperation({ summary: 'List jobs (jobs.list)' })
   @Get()
   @ReadsFrom('workspaces', 'jobs')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Param('ws') ws: string, @Query() query: ListJobsQuery) {
@@ -32,6 +35,7 @@ export class JobsController {
   }
 
   // Static paths before `:jobId`, which would otherwise take "statistics" for a job id.
+  @ApiOperation({ summary: 'Job statistics (jobs.statistics)' })
   @Get('statistics')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
   async statistics(
@@ -44,6 +48,7 @@ export class JobsController {
     return this.analytics.jobs.statistics(workspace.id, query.hours, new Date());
   }
 
+  @ApiOperation({ summary: 'Recent jobs (jobs.recent)' })
   @Get('recent')
   @ReadsFrom('workspaces', 'jobs')
   async recent(
@@ -56,6 +61,7 @@ export class JobsController {
     return this.jobs.recent(workspace.id, query.limit, null);
   }
 
+  @ApiOperation({ summary: 'Job duration percentiles (workspace.jobPercentiles)' })
   @Get('percentiles')
   @ReadsFrom('workspaces', 'jobs', 'job_stats')
   async percentiles(
@@ -68,6 +74,7 @@ export class JobsController {
     return this.analytics.jobs.percentiles(workspace.id, query.range, new Date());
   }
 
+  @ApiOperation({ summary: 'Performance time series (workspace.performanceTimeSeries)' })
   @Get('timeseries')
   @ReadsFrom('workspaces', 'job_stats')
   async timeSeries(
@@ -80,6 +87,7 @@ export class JobsController {
     return this.analytics.jobs.timeSeries(workspace.id, query.range, new Date());
   }
 
+  @ApiOperation({ summary: 'Get a job (jobs.get)' })
   @Get(':jobId')
   @ReadsFrom('workspaces', 'jobs')
   async get(
@@ -93,6 +101,7 @@ export class JobsController {
     return this.jobs.get(workspace.id, jobId);
   }
 
+  @ApiOperation({ summary: 'Cancel a job (jobs.cancel)' })
   @Post(':jobId/cancel')
   @HttpCode(200)
   async cancel(

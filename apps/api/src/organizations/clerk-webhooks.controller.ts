@@ -1,5 +1,6 @@
 import { CONFIG, type ConsoleConfig } from '#runtime';
 import { Controller, HttpCode, HttpStatus, Inject, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { verifyWebhook } from '@clerk/backend/webhooks';
 import type { Request } from 'express';
@@ -33,6 +34,7 @@ const invalidPayload = (message: string) => new ApiError(HttpStatus.BAD_REQUEST,
  * appended. Every command a delivery produces takes its id from `svix-id`, so a redelivery (Svix
  * retries until it gets a 2xx) replays instead of appending.
  */
+@ApiTags('Webhooks')
 @Controller('v1/webhooks/clerk')
 export class ClerkWebhooksController {
   constructor(
@@ -41,6 +43,9 @@ export class ClerkWebhooksController {
     private readonly memberships: MembershipResolver,
   ) {}
 
+  @ApiOperation({ summary: 'Clerk webhook (Svix-signed)' })
+  @ApiResponse({ status: 200, description: 'Received (also a redelivery, answered without acting again).' })
+  @ApiResponse({ status: 401, description: 'The signature does not verify (or is missing, or too old).' })
   @Post()
   @Public()
   @HttpCode(200)

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '#event-store';
@@ -22,6 +23,7 @@ import { AddMemberFromGitHubBody, CreateOrganizationBody, RenameOrganizationBody
  * are read-model lookups after an authorization that, for the token's active organization, is no
  * lookup at all; a member asking for an organization the read model does not know yet gets 404.
  */
+@ApiTags('Organizations')
 @Controller('v1')
 export class OrganizationsController {
   constructor(
@@ -32,6 +34,7 @@ export class OrganizationsController {
   ) {}
 
   /** `organization.listUserOrganizations`, from the membership read model (fed by our commands and Clerk's webhooks). */
+  @ApiOperation({ summary: 'Your organizations (organization.listUserOrganizations)' })
   @Get('me/organizations')
   @ReadsFrom('organizations')
   async mine(@CurrentPrincipal() principal: Principal, @Query() _query: ConsistentQuery): Promise<OrganizationView[]> {
@@ -44,6 +47,9 @@ export class OrganizationsController {
    * the slug when the caller is its member; 409 otherwise, unless `suffixIfTaken` asks for
    * the original's retry under `<slug>-<epoch ms>`.
    */
+  @ApiOperation({ summary: 'Create or get an organization (organization.create, clerk.createOrGetOrganization)' })
+  @ApiResponse({ status: 201, description: 'Created.' })
+  @ApiResponse({ status: 200, description: 'The slug is taken by an organization the caller is a member of: that organization.' })
   @Post('orgs')
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -67,6 +73,7 @@ export class OrganizationsController {
   }
 
   /** `organization.findByClerkOrgId`. */
+  @ApiOperation({ summary: 'Get an organization by Clerk id (organization.findByClerkOrgId)' })
   @Get('orgs/by-id/:clerkOrgId')
   @ReadsFrom('organizations')
   async getById(
@@ -79,6 +86,7 @@ export class OrganizationsController {
   }
 
   /** `workspace.resolveFromClerkOrgId`. */
+  @ApiOperation({ summary: 'Default workspace by Clerk organization id (workspace.resolveFromClerkOrgId)' })
   @Get('orgs/by-id/:clerkOrgId/workspaces/default')
   @ReadsFrom('organizations', 'workspaces')
   async defaultWorkspaceById(
@@ -91,6 +99,7 @@ export class OrganizationsController {
   }
 
   /** `organization.findByClerkOrgSlug` / `find`. */
+  @ApiOperation({ summary: 'Get an organization (organization.findByClerkOrgSlug)' })
   @Get('orgs/:org')
   @ReadsFrom('organizations')
   async get(
@@ -103,6 +112,7 @@ export class OrganizationsController {
   }
 
   /** `organization.updateName` (admin). The slug never changes through Console. */
+  @ApiOperation({ summary: 'Rename an organization (organization.updateName)' })
   @Patch('orgs/:org')
   async rename(
     @CurrentPrincipal() principal: Principal,
@@ -122,6 +132,7 @@ export class OrganizationsController {
    * grants a role: GitHub `admin` → admin, any other role → member; an existing member gets the
    * mapped role. No active membership: 422 `github_membership_required`, nothing appended.
    */
+  @ApiOperation({ summary: 'Add a member from GitHub (clerk.addUserToOrganization)' })
   @Post('orgs/:org/members/from-github')
   @HttpCode(200)
   async addFromGitHub(
@@ -145,6 +156,7 @@ export class OrganizationsController {
   }
 
   /** `workspace.resolveFromClerkOrgSlug`: 404 until the default workspace exists; never creates it. */
+  @ApiOperation({ summary: 'Default workspace (workspace.resolveFromClerkOrgSlug)' })
   @Get('orgs/:org/workspaces/default')
   @ReadsFrom('organizations', 'workspaces')
   async defaultWorkspace(

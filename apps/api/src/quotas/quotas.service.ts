@@ -1,14 +1,17 @@
-import { EVENT_STORE, CONFIG, CHECKPOINTS, LOGGER, type ConsoleConfig } from '#runtime';
+import { EVENT_STORE, CONFIG, LOGGER, PRIMARY_CHECKPOINTS, PRIMARY_DATABASE, type ConsoleConfig } from '#runtime';
 import type { EventStore } from '#event-store';
 import {
   ApiKeyQueries,
   IngestionQueueQueries,
   RepositoryQueries,
   WorkspaceQueries,
+  sqlOnDataSource,
   type CheckpointWaiter,
   type ProjectionName,
+  type Sql,
 } from '#read-models';
-import type { Logger } from '#adapters';
+import { namedStatements, type Logger } from '#adapters';
+import type { DataSource } from 'typeorm';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { apiKeyStreamId, workspaceDirectoryStreamId } from '#domain';
 import { START } from '#event-store';
@@ -55,19 +58,27 @@ export class QuotaExceededError extends ApiError {
  * not catch up in time the check counts what it has and logs it, rather than refuse all creation
  * while a projector is down. Queued jobs are counted without waiting: that check is on the push
  * webhook's path, and the queue drains by itself.
+ *
+ * Checks on a command's path, so on the primary: with a read replica (DATABASE_READ_URL) the
+ * counts and the waits stay where the projector writes, and the replica's lag never delays a create.
  */
 @Injectable()
 export class Quotas {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CONFIG) private readonly config: ConsoleConfig,
-    @Inject(CHECKPOINTS) private readonly checkpoints: CheckpointWaiter,
+    @Inject(PRIMARY_CHECKPOINTS) private readonly checkpoints: CheckpointWaiter,
     @Inject(LOGGER) private readonly logger: Logger,
-    repositories: RepositoryQueries,
-    workspaces: WorkspaceQueries,
-    apiKeys: ApiKeyQueries,
-    queue: IngestionQueueQueries,
+    @Inject(PRIMARY_DATABASE) primary: DataSource,
   ) {
+    const sql: Sql = sqlOnDataSource(primary);
+    const onPrimary = <Q extends object>(Queries: new (sql: Sql) => Q): Q => namedStatements(new Queries(sql), Queries.name);
+    const [repositories, workspaces, apiKeys, queue] = [
+      onPrimary(RepositoryQueries),
+      onPrimary(WorkspaceQueries),
+      onPrimary(ApiKeyQueries),
+      onPrimary(IngestionQueueQueries),
+    ];
     // What each quota counts, in which read model. Every count is served by an index on its first column.
     this.counts = {
       repositories: { projection: 'repositories', count: (organizationId) => repositories.activeCountIn(organizationId) },

@@ -7,7 +7,7 @@ import { RATE_LIMITS, type RateLimitName } from '#runtime';
 import { RateLimits } from './rate-limits.service.js';
 import { InputGuardPipe } from '../common/input-guard.pipe.js';
 
-const RATE_LIMIT = 'console:rate-limit';
+export const RATE_LIMIT = 'console:rate-limit';
 
 /**
  * One line on a route: `@RateLimit('search')` counts each request against that limit, per API key

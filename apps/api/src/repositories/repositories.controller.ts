@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import type { CommandContext } from '#event-store';
@@ -23,6 +24,7 @@ import { RequestReindexCommand } from './request-reindex.handler.js';
  * stream's state decides ownership again (another organization's repository is a 404).
  * Routes that take `{id}` accept `?minPosition=` to find a repository connected a moment ago.
  */
+@ApiTags('Repositories')
 @Controller('v1/orgs/:org/repositories')
 export class RepositoriesController {
   constructor(
@@ -31,6 +33,7 @@ export class RepositoriesController {
     private readonly access: OrgAccess,
   ) {}
 
+  @ApiOperation({ summary: 'List repositories (repository.list)' })
   @Get()
   @ReadsFrom('repositories')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() query: ListRepositoriesQuery) {
@@ -38,6 +41,7 @@ export class RepositoriesController {
     return this.queries.list(organizationId, query.includeInactive);
   }
 
+  @ApiOperation({ summary: 'Get a repository (repository.get)' })
   @Get(':id')
   @ReadsFrom('repositories')
   async get(
@@ -51,6 +55,9 @@ export class RepositoriesController {
   }
 
   /** 201 for a new repository, 200 for the reactivation of an inactive one; 409 when already active. */
+  @ApiOperation({ summary: 'Connect a repository (repository.connect)' })
+  @ApiResponse({ status: 201, description: 'Connected.' })
+  @ApiResponse({ status: 200, description: 'An inactive repository reactivated.' })
   @Post()
   @RateLimit('connect')
   async connect(
@@ -73,6 +80,7 @@ export class RepositoriesController {
    * as the original), admins only. GitHub's own keys (`GITHUB_METADATA_KEYS`) are refused: they
    * come from GitHub (its webhooks, including a rename), which Console then calls with them.
    */
+  @ApiOperation({ summary: "Update a repository's metadata (repository.updateMetadata)" })
   @Patch(':id')
   @ReadsFrom('repositories')
   async updateMetadata(
@@ -99,6 +107,7 @@ export class RepositoriesController {
     return { success: true, metadata, position };
   }
 
+  @ApiOperation({ summary: "Detect a repository's config (repository.detectConfig)" })
   @Post(':id/detect-config')
   @HttpCode(200)
   @ReadsFrom('repositories')
@@ -117,6 +126,7 @@ export class RepositoriesController {
    * 202 at once: the job is queued and the ingestion reactor does the work. The repository holds
    * the active job id, so a second request while that job is queued or running is a 409.
    */
+  @ApiOperation({ summary: 'Reindex a repository (repository.reindex)' })
   @Post(':id/reindex')
   @HttpCode(202)
   @ReadsFrom('repositories')

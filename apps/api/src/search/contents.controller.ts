@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Principal } from '#adapters';
 import { CurrentPrincipal } from '../auth/auth.guard.js';
@@ -14,6 +15,7 @@ import { WorkspaceKeyAccess } from './workspace-key-access.js';
  * filtered by workspace: the answer does not tell them apart. Answered from an in-process cache
  * the `documents` projection keeps exact (`DocumentContentsLookup`).
  */
+@ApiTags('Search')
 @Controller('v1')
 export class ContentsController {
   constructor(
@@ -21,6 +23,7 @@ export class ContentsController {
     private readonly documents: DocumentContentsLookup,
   ) {}
 
+  @ApiOperation({ summary: 'Fetch documents by id (contents.fetch)' })
   @Post('contents')
   @HttpCode(200)
   @RateLimit('contents')

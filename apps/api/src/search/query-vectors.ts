@@ -9,7 +9,7 @@ export interface QueryVectorsOptions {
 }
 
 /**
- * Query-side vectors by (model, query text): a query searched again, in any store embedding with
+ * Query-side vectors by (model, dimensions, query text): a query searched again, in any store embedding with
  * the same model, costs no call. The model is part of the key because vectors of two models live
  * in different spaces: sharing one across models would rank with a meaningless cosine. Concurrent
  * misses of one key share a call; a failed call is not kept, so the next search asks again. The
@@ -28,7 +28,7 @@ export class QueryVectors {
   }
 
   vectorFor(provider: EmbeddingProvider, query: string): Promise<number[]> {
-    const key = JSON.stringify([provider.model, query]);
+    const key = JSON.stringify([provider.model, provider.dimensions, query]);
     const cached = this.vectors.get(key);
     if (cached) return cached;
     const loading = provider.embed([query], 'search_query').then(([vector]) => vector!);

@@ -24,8 +24,9 @@ export class SearchEmbeddings {
     this.base = cohere ? new CohereEmbeddingProvider({ apiKey: cohere.apiKey, apiUrl: cohere.apiUrl }) : null;
   }
 
-  forStore(store: Pick<StoreView, 'embeddingProvider' | 'embeddingModel'>): EmbeddingProvider | null {
-    return this.base && store.embeddingProvider === 'cohere' ? this.base.withModel(store.embeddingModel) : null;
+  /** With the store's model and `embeddingDim`: an answer of another length is a provider error (full text is used). */
+  forStore(store: Pick<StoreView, 'embeddingProvider' | 'embeddingModel' | 'embeddingDim'>): EmbeddingProvider | null {
+    return this.base && store.embeddingProvider === 'cohere' ? this.base.withModel(store.embeddingModel, store.embeddingDim) : null;
   }
 
   /** The query's vector, from the cache where the same model embedded the same query text before. */
@@ -35,7 +36,7 @@ export class SearchEmbeddings {
 
   /** Document-side vectors, from the cache where the same model saw the same text before. */
   async chunkVectorsFor(provider: EmbeddingProvider, texts: readonly string[]): Promise<number[][]> {
-    const keys = texts.map((text) => `${provider.model}\n${createHash('sha256').update(text).digest('base64url')}`);
+    const keys = texts.map((text) => `${provider.model}\n${provider.dimensions}\n${createHash('sha256').update(text).digest('base64url')}`);
     // Read before any write: a write may evict, and `get` marks what this query uses as recent.
     const cached = keys.map((key) => this.chunkVectors.get(key));
     const missing = [...new Set(texts.filter((_, i) => cached[i] === undefined))];

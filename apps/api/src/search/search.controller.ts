@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { performance } from 'node:perf_hooks';
 import { storeSlugErrors } from '#domain';
@@ -29,6 +30,7 @@ function storeSlugOf(labels: readonly string[] | undefined): string {
  * the original looked the slug up globally). `latency` is measured here, in milliseconds; `cache`
  * says whether the query cache answered (`bypass` when `?minPosition=` asked for a fresh read).
  */
+@ApiTags('Search')
 @Controller('v1')
 export class SearchController {
   constructor(
@@ -37,6 +39,7 @@ export class SearchController {
     private readonly search: SearchService,
   ) {}
 
+  @ApiOperation({ summary: 'Search a store (search.query)' })
   @Post('search')
   @HttpCode(200)
   @RateLimit('search')
@@ -49,12 +52,18 @@ export class SearchController {
     const store = await this.stores.get(scope.workspaceId, slug);
     if (!store) throw notFound(`Store "${slug}"`);
     // `null` counts as absent (`@IsOptional` lets it through): the defaults apply.
-    const search = { query: body.query, topK: body.topK ?? DEFAULT_TOP_K, includeHighlights: body.includeHighlights ?? true };
+    const search = {
+      query: body.query,
+      topK: body.topK ?? DEFAULT_TOP_K,
+      includeHighlights: body.includeHighlights ?? true,
+      semantic: body.semantic ?? false,
+    };
     const ranked = await this.search.search(store, search, { fresh: request.query?.minPosition !== undefined });
     return {
       results: ranked.results,
       requestId: request.headers['x-request-id'],
       ranking: ranked.ranking,
+      ...(ranked.semantic ? { semantic: ranked.semantic } : {}),
       latency: {
         total: Math.round((performance.now() - started) * 10) / 10,
         ...(ranked.cache === 'hit' ? { retrieval: 0 } : ranked.latency),

@@ -63,4 +63,12 @@ export class SearchBody {
   @IsOptional()
   @IsBoolean()
   includeHighlights: boolean = true;
+
+  /**
+   * Adds the vector leg (fused with full text by reciprocal rank) when the store embeds with a
+   * configured provider; without one, full-text ranking as when unset.
+   */
+  @IsOptional()
+  @IsBoolean()
+  semantic: boolean = false;
 }

@@ -5,9 +5,10 @@ import { performance } from 'node:perf_hooks';
 import { Counter } from 'prom-client';
 import { EmbeddingProviderError, InProcessCache, SingleFlightCache, metricsRegistry, type EmbeddingProvider } from '#adapters';
 import type { SearchResult, StoreView } from '#read-models';
-import { DocumentQueries } from '#read-models';
+import { DocumentQueries, fuseByReciprocalRank } from '#read-models';
 import { rerank } from './rerank.js';
 import { SearchEmbeddings } from './search-embeddings.js';
+import { StoreVectors, type VectorCoverage } from './store-vectors.js';
 
 /** How long an identical query is answered from the cache: documents indexed since show up after at most this. */
 export const QUERY_CACHE_TTL_MS = 30_000;
@@ -27,17 +28,29 @@ export interface SearchHit {
 
 export interface RankedResults {
   readonly results: SearchHit[];
-  /** `hybrid`: full-text candidates reranked by embeddings; `fulltext`: full-text rank only. */
-  readonly ranking: 'fulltext' | 'hybrid';
-  readonly latency: { readonly retrieval: number; readonly embedding?: number; readonly rerank?: number };
+  /**
+   * Which legs ran: `fulltext`, full-text rank only; `hybrid`, full-text candidates reranked by
+   * embeddings; `fulltext+semantic`, full-text and vector candidates fused by reciprocal rank.
+   */
+  readonly ranking: 'fulltext' | 'hybrid' | 'fulltext+semantic';
+  readonly latency: {
+    readonly retrieval: number;
+    readonly embedding?: number;
+    readonly rerank?: number;
+    readonly semantic?: number;
+  };
   /** Embeddings were configured but failed: full-text order was used, and the answer is not cached. */
   readonly degraded: boolean;
+  /** With the vector leg: the store's index and how many of its chunks have their vector yet. */
+  readonly semantic?: VectorCoverage;
 }
 
 export interface SearchRequest {
   readonly query: string;
   readonly topK: number;
   readonly includeHighlights: boolean;
+  /** Add the vector leg (needs an embedding provider for the store; otherwise full text only). */
+  readonly semantic?: boolean;
 }
 
 export const searchQueries = new Counter({
@@ -62,6 +75,7 @@ export class SearchService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly documents: DocumentQueries,
     private readonly embeddings: SearchEmbeddings,
+    private readonly vectors: StoreVectors,
   ) {}
 
   /** `fresh` (a read naming `minPosition`): not answered from the cache, which may predate the write. */
@@ -75,7 +89,7 @@ export class SearchService {
       searchQueries.inc({ ranking: ranked.ranking, cache: 'bypass' });
       return { ...ranked, cache: 'bypass' };
     }
-    const key = JSON.stringify([store.id, request.topK, request.includeHighlights, request.query]);
+    const key = JSON.stringify([store.id, request.topK, request.includeHighlights, request.semantic === true, request.query]);
     let loaded = false;
     // A caller that joins a load already running for the key, or finds its result, is a hit.
     const ranked = await this.cache.getOrLoad(key, QUERY_CACHE_TTL_MS, () => {
@@ -103,8 +117,9 @@ export class SearchService {
       latency: { retrieval },
       degraded: false,
     });
-    if (!provider || results.length === 0) return fullText();
+    if (!provider || (results.length === 0 && !request.semantic)) return fullText();
     try {
+      if (request.semantic) return await this.fuse(provider, store, results, request, retrieval);
       return await this.rerank(provider, results, request, retrieval);
     } catch (error) {
       if (!(error instanceof EmbeddingProviderError)) throw error;
@@ -135,6 +150,40 @@ export class SearchService {
     const ranked = rerank(candidates, queryVector, chunkVectors).slice(0, request.topK);
     const results = ranked.map(({ candidate, score }) => toHit(candidate, score, request.includeHighlights));
     return { results, ranking: 'hybrid', latency: { retrieval, embedding, rerank: ms(rerankStarted) }, degraded: false };
+  }
+
+  /**
+   * Hybrid retrieval: the full-text candidates and the store's nearest chunks by cosine
+   * (`StoreVectors`, an exact scan), as many of each, fused by reciprocal rank. A document that
+   * shares no word with the query is found by the vector leg alone. Scores are the fused ones.
+   */
+  private async fuse(
+    provider: EmbeddingProvider,
+    store: StoreView,
+    fullText: SearchResult[],
+    request: SearchRequest,
+    retrieval: number,
+  ): Promise<RankedResults> {
+    const embeddingStarted = performance.now();
+    const queryVector = await this.embeddings.queryVectorFor(provider, request.query);
+    const embedding = ms(embeddingStarted);
+    const semanticStarted = performance.now();
+    const { hits: nearest, coverage } = await this.vectors.nearest(store, queryVector, rerankCandidates(request.topK));
+    const semantic = ms(semanticStarted);
+    const fused = fuseByReciprocalRank([fullText.map((r) => r.documentId), nearest.map((h) => h.documentId)]).slice(0, request.topK);
+    const byId = new Map(fullText.map((r) => [r.documentId, r]));
+    const onlySemantic = nearest.filter((h) => !byId.has(h.documentId) && fused.some((f) => f.id === h.documentId));
+    for (const row of await this.documents.resultsFor(
+      { storeId: store.id, query: request.query, includeHighlights: request.includeHighlights },
+      onlySemantic,
+    ))
+      byId.set(row.documentId, row);
+    // A document removed between the two legs' reads has no row: it is left out.
+    const results = fused.flatMap(({ id, score }) => {
+      const row = byId.get(id);
+      return row ? [toHit(row, score, request.includeHighlights)] : [];
+    });
+    return { results, ranking: 'fulltext+semantic', latency: { retrieval, embedding, semantic }, degraded: false, semantic: coverage };
   }
 }
 

@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Principal } from '#adapters';
 import type { CommandContext, Position } from '#event-store';
@@ -60,6 +61,7 @@ const toView = (s: WorkspaceSource): WorkspaceSourceView => ({
  * models (`WorkspaceSourceQueries`, counters for documents); disconnection goes through the same
  * commands as `DELETE …/integrations/{resourceId}` and a repository's deactivation.
  */
+@ApiTags('Sources')
 @Controller('v1/orgs/:org/workspaces/:ws/sources')
 export class WorkspaceSourceListController {
   constructor(
@@ -70,6 +72,7 @@ export class WorkspaceSourceListController {
     private readonly workspaces: WorkspaceLookup,
   ) {}
 
+  @ApiOperation({ summary: "List a workspace's sources (workspace.integrations.list)" })
   @Get()
   @ReadsFrom('workspaces', 'integrations', 'repositories', 'stores', 'job_stats', 'jobs')
   async list(
@@ -90,6 +93,7 @@ export class WorkspaceSourceListController {
    * admin (as `DELETE …/integrations/{resourceId}`); a connected repository only by an admin (it
    * is the organization's). A second disconnection is a no-op.
    */
+  @ApiOperation({ summary: 'Disconnect a source (workspace.integrations.disconnect)' })
   @Delete(':id')
   @HttpCode(200)
   @ReadsFrom('workspaces', 'integrations', 'repositories')

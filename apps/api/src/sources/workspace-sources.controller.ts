@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import type { CommandContext } from '#event-store';
 import type { Principal } from '#adapters';
@@ -21,6 +22,7 @@ import { DisconnectResourceFromWorkspaceCommand } from './disconnect-resource-fr
  * their own resources (a repository of their GitHub integration) to a workspace. The connection is
  * recorded in the resource owner's integration stream, next to the resource.
  */
+@ApiTags('Sources')
 @Controller('v1/orgs/:org/workspaces/:ws/integrations')
 export class WorkspaceSourcesController {
   constructor(
@@ -30,6 +32,7 @@ export class WorkspaceSourcesController {
     private readonly workspaces: WorkspaceLookup,
   ) {}
 
+  @ApiOperation({ summary: "List a workspace's connected resources (integration.workspace.list)" })
   @Get()
   @ReadsFrom('workspaces', 'integrations')
   async list(
@@ -43,6 +46,7 @@ export class WorkspaceSourcesController {
   }
 
   /** The connection of the caller's repository `owner/name` to the workspace, or JSON `null`. */
+  @ApiOperation({ summary: "A repository's connection to the workspace (integration.workspace.getStatus)" })
   @Get('status')
   @ReadsFrom('workspaces', 'integrations')
   @Header('Content-Type', 'application/json; charset=utf-8')
@@ -62,6 +66,7 @@ export class WorkspaceSourcesController {
    * The workspace is resolved on its read model, so `?minPosition=` (the position of the
    * workspace's creation) lets a client connect to a workspace it has just created.
    */
+  @ApiOperation({ summary: 'Connect a resource to a workspace (integration.workspace.connect)' })
   @Post()
   @HttpCode(201)
   @ReadsFrom('workspaces')
@@ -90,6 +95,7 @@ export class WorkspaceSourcesController {
    * resource's owner may disconnect it, and so may an admin of the organization, for a
    * connection left by someone else.
    */
+  @ApiOperation({ summary: 'Disconnect a resource from a workspace' })
   @Delete(':resourceId')
   @HttpCode(200)
   @ReadsFrom('workspaces', 'integrations')

@@ -1,7 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
+  allPushTargets,
   changedFilesOfPush,
+  connectionPushJob,
+  connectionPushTargets,
+  integrationDecider,
+  integrationStreamId,
   jobDecider,
   jobStreamId,
   pushJob,
@@ -14,12 +19,14 @@ import {
   repositoryStreamId,
   routePush,
   type ConfigDetection,
+  type ConnectionCandidate,
   type Push,
   type PushTarget,
   type QueueJob,
   type QueuedPushJob,
 } from '#domain';
-import { handleCommand, readTypedStream, type EventStore } from '#event-store';
+import { aggregateStream, handleCommand, readTypedStream, type EventStore } from '#event-store';
+import { IntegrationQueries } from '#read-models';
 import { detectRepositoryConfig, type GitHubAppClients, type Logger } from '#adapters';
 import { EVENT_STORE, LOGGER } from '#runtime';
 import { GITHUB_APP_CLIENTS } from '../github/github-app.module.js';
@@ -43,6 +50,9 @@ export class IngestGitHubPushCommand extends GitHubDeliveryCommand {}
  * The push workflow (libs/domain: github-push.workflow.ts) with its reads and appends: the owning
  * organizations come from the installation's bindings, each one's repository from its own stream,
  * and each target gets its config re-detected (when the push touched it) and its ingestion job.
+ * Workspaces the repository is connected to as a user's integration resource are found on the
+ * `integrations` read model by repository and installation id, each confirmed on its owner's
+ * stream, and get a job each (no config to record: they have no `repositories` aggregate).
  */
 @CommandHandler(IngestGitHubPushCommand)
 export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPushCommand> {
@@ -52,6 +62,7 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
     @Inject(GITHUB_APP_CLIENTS) private readonly github: GitHubAppClients | null,
     private readonly installations: InstallationBindings,
     private readonly quotas: Quotas,
+    private readonly integrationRows: IntegrationQueries,
   ) {}
 
   execute({ delivery }: IngestGitHubPushCommand): Promise<GitHubWebhookAnswer> {
@@ -64,11 +75,18 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
     if ('ignored' in routing) return routing;
     const { installationId } = routing;
     const owners = await this.installations.owners(installationId);
-    const routed = pushTargets(
+    const byRepository = pushTargets(
       push,
       installationId,
       await Promise.all(owners.map((organizationId) => loadRepository(this.eventStore, organizationId, push.githubRepoId))),
     );
+    const byConnection = connectionPushTargets(
+      push,
+      installationId,
+      await this.connectionCandidates(push.githubRepoId, installationId),
+      'targets' in byRepository ? byRepository.targets : [],
+    );
+    const routed = allPushTargets(push, byRepository, byConnection);
     if ('ignored' in routed) return routed;
 
     const jobs: QueuedPushJob[] = [];
@@ -77,9 +95,35 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
       if (!(await this.withinQueueQuota(delivery, target.organizationId))) continue;
       const config = pushRedetectsConfig(push) ? await this.redetectConfig(delivery, push, installationId, target) : null;
       const job = pushJob(push, installationId, target, delivery);
-      jobs.push({ jobId: job.data.jobId, queued: await this.queue(delivery, target, job), configStatus: config?.status ?? null });
+      const step = `job:${target.organizationId}`;
+      jobs.push({ jobId: job.data.jobId, queued: await this.queue(delivery, step, job), configStatus: config?.status ?? null });
+    }
+    for (const target of routed.connectionTargets) {
+      if (!(await this.withinQueueQuota(delivery, target.organizationId))) continue;
+      const job = connectionPushJob(push, installationId, target, delivery);
+      // One command per job stream: an organization may have several workspaces connected.
+      const step = `job:${target.organizationId}:${target.workspaceId}`;
+      jobs.push({ jobId: job.data.jobId, queued: await this.queue(delivery, step, job), configStatus: null });
     }
     return pushOutcome(push, jobs);
+  }
+
+  /**
+   * The read model names the connections (the integration streams are per user); each owner's
+   * stream is read to confirm them. A connection made a moment ago may not be projected yet: its
+   * initial sync reads the branch's head anyway.
+   */
+  private async connectionCandidates(githubRepoId: string, installationId: string) {
+    const candidates: ConnectionCandidate[] = await this.integrationRows.connectionsOfRepository(githubRepoId, installationId);
+    const owners = new Map(
+      await Promise.all(
+        [...new Set(candidates.map((c) => c.userId))].map(
+          async (userId) =>
+            [userId, (await aggregateStream(this.eventStore, integrationStreamId(userId), integrationDecider)).state] as const,
+        ),
+      ),
+    );
+    return candidates.map((candidate) => ({ candidate, owner: owners.get(candidate.userId)! }));
   }
 
   private async withinQueueQuota(delivery: GitHubDelivery, organizationId: string): Promise<boolean> {
@@ -97,8 +141,8 @@ export class IngestGitHubPushHandler implements ICommandHandler<IngestGitHubPush
   }
 
   /** False when this commit of the repository was queued already (by an earlier delivery of the same push). */
-  private async queue(delivery: GitHubDelivery, target: PushTarget, job: QueueJob): Promise<boolean> {
-    const context = deliveryContext(delivery, `job:${target.organizationId}`);
+  private async queue(delivery: GitHubDelivery, step: string, job: QueueJob): Promise<boolean> {
+    const context = deliveryContext(delivery, step);
     if (queuedByAnotherDelivery(await readTypedStream(this.eventStore, jobStreamId(job.data.jobId)), context.commandId)) return false;
     await handleCommand(this.eventStore, jobStreamId(job.data.jobId), jobDecider, job, context);
     return true;

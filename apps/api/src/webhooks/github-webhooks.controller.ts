@@ -1,5 +1,6 @@
 import { CONFIG, type ConsoleConfig } from '#runtime';
 import { Controller, HttpCode, HttpStatus, Inject, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { Webhooks } from '@octokit/webhooks';
 import type { Request } from 'express';
@@ -25,6 +26,7 @@ const EVENT_NAME = /^[a-z_]{1,100}$/;
  * A verified delivery becomes one command per event it acts on; its handler acts on the delivery
  * once (`actOnce` in github-delivery.ts: a redelivery after it was recorded is a duplicate).
  */
+@ApiTags('Webhooks')
 @Controller('v1/webhooks/github')
 export class GitHubWebhooksController {
   private verifier: { readonly secret: string; readonly webhooks: Webhooks } | null = null;
@@ -34,6 +36,9 @@ export class GitHubWebhooksController {
     private readonly commands: CommandBus,
   ) {}
 
+  @ApiOperation({ summary: 'GitHub App webhook (HMAC-signed)' })
+  @ApiResponse({ status: 200, description: 'Received (also a redelivery, answered without acting again).' })
+  @ApiResponse({ status: 401, description: 'The signature does not verify (or is missing, or too old).' })
   @Post()
   @Public()
   @HttpCode(200)

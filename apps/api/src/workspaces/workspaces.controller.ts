@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { canonicalWorkspaceSettings, workspaceSettingsProblems, type WorkspaceSettings } from '#domain';
 import type { CommandContext } from '#event-store';
@@ -18,6 +19,7 @@ import { UpdateWorkspaceCommand } from './update-workspace.handler.js';
 import { UpdateWorkspaceBody, WorkspaceNameBody } from './workspaces.dto.js';
 
 /** `workspace.*` of an organization: members list, create and rename its workspaces; admins change their settings. */
+@ApiTags('Workspaces')
 @Controller('v1/orgs/:org/workspaces')
 export class WorkspacesController {
   constructor(
@@ -27,6 +29,7 @@ export class WorkspacesController {
     private readonly lookup: WorkspaceLookup,
   ) {}
 
+  @ApiOperation({ summary: 'List workspaces (workspace.listByClerkOrgSlug)' })
   @Get()
   @ReadsFrom('workspaces', 'job_stats', 'repositories', 'stores')
   async list(@CurrentPrincipal() principal: Principal, @Param('org') org: string, @Query() _query: ConsistentQuery) {
@@ -34,6 +37,7 @@ export class WorkspacesController {
     return this.queries.list(scope.organizationId);
   }
 
+  @ApiOperation({ summary: 'Create a workspace (workspace.create)' })
   @Post()
   @HttpCode(201)
   @RateLimit('workspaceCreate')
@@ -47,6 +51,7 @@ export class WorkspacesController {
     return this.commands.execute(new CreateWorkspaceCommand(scope.organizationId, body.name, context));
   }
 
+  @ApiOperation({ summary: 'Get a workspace (workspace.getByName)' })
   @Get(':ws')
   @ReadsFrom('workspaces')
   async get(
@@ -63,6 +68,7 @@ export class WorkspacesController {
    * `workspace.updateName` (any member, as the original) and the workspace's `settings` (admins
    * only: they choose what the workspace indexes). Both in one body are one append.
    */
+  @ApiOperation({ summary: 'Rename a workspace or change its settings (workspace.updateName)' })
   @Patch(':ws')
   async update(
     @CurrentPrincipal() principal: Principal,

@@ -6,11 +6,18 @@ import { projectionNamed } from '#read-models';
 import { loadConfigOrExit } from '#runtime';
 import { openRuntime, type Runtime } from '#runtime';
 import { projectionStatus } from '#runtime';
+import { retryDeadLetter, skipDeadLetter } from '#runtime';
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { describeMigration, migrate } from './migrate.js';
 import { ReplayInterruptedError, replayProjection } from './replay.js';
 import { SeedJobsInterruptedError, seedJobs, seedJobsCommandLine } from './seed-jobs.js';
 import { mintLocalToken, type TokenOptions } from './token.js';
 import { openCliDatabase } from './database.js';
+import { completionScript, consoleCompletionHints, defaultShell, shellArgument, type Shell } from './completion.js';
+import { explainCliError } from './errors.js';
+import { eventJson, exitQuietlyOnClosedPipe, formatEvent, streamEvents, tailEvents } from './events.js';
+import { interruptSignal, parseIntervalSeconds, watchStatus } from './status-watch.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger('console-cli', process.env.LOG_LEVEL ?? 'warn');
@@ -36,7 +43,11 @@ const positiveInt = (name: string) => (value: string) => {
   return n;
 };
 
-const program = new Command('console').description('Console operations: projections, tokens, seed data');
+const program = new Command('console')
+  .description('Console operations: projections, tokens, seed data')
+  // Inherited by every command added below: a mistyped command or option gets a suggestion and the usage.
+  .showSuggestionAfterError()
+  .showHelpAfterError('(add --help for usage)');
 
 program
   .command('migrate')
@@ -157,9 +168,25 @@ program
 program
   .command('status')
   .description('position, lag and dead letters of every projection')
-  .option('--json', 'machine-readable output')
-  .action(async (options: { json?: boolean }) => {
+  .option('--json', 'machine-readable output (with --watch: one JSON line a sample)')
+  .option('--watch', 'a live view, redrawn every interval: lag, events/s and dead letters per projection (Ctrl-C quits)')
+  .option('--interval <s>', 'seconds between samples of --watch', parseIntervalSeconds, 2)
+  .action(async (options: { json?: boolean; watch?: boolean; interval: number }) => {
     await withRuntime(async (runtime) => {
+      if (options.watch) {
+        const interrupt = interruptSignal();
+        try {
+          return await watchStatus({
+            read: () => projectionStatus(runtime.store, runtime.projectorPool),
+            intervalSeconds: options.interval,
+            out: process.stdout,
+            signal: interrupt.signal,
+            json: options.json,
+          });
+        } finally {
+          interrupt.dispose();
+        }
+      }
       const status = await projectionStatus(runtime.store, runtime.projectorPool);
       if (options.json) return void process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       console.table(
@@ -176,15 +203,17 @@ program
     });
   });
 
-program
+const deadLetters = program
   .command('dead-letters')
-  .description('list events that projections could not apply')
+  .description('list events that projections could not apply (retry or skip one with `dead-letters retry|skip <id>`)')
   .option('--projection <name>', 'only this projection')
   .option('--limit <n>', 'at most n', positiveInt('--limit'), 50)
   .action(async (options: { projection?: string; limit: number }) => {
+    // An unknown name is an error naming the known ones, not an empty list.
+    if (options.projection) projectionNamed(options.projection);
     await withRuntime(async (runtime) => {
       const { rows } = await runtime.projectorPool.query(
-        `SELECT d.name, d.generation, d.event_type, d.stream_id, d.position, d.error, d.created_at FROM projection_dead_letters d
+        `SELECT d.id, d.name, d.generation, d.event_type, d.stream_id, d.position, d.error, d.created_at FROM projection_dead_letters d
            JOIN projection_generations g ON g.name = d.name AND g.active_generation = d.generation
           WHERE $1::text IS NULL OR d.name = $1 ORDER BY d.id DESC LIMIT $2`,
         [options.projection ?? null, options.limit],
@@ -194,9 +223,93 @@ program
     });
   });
 
+/** Who a dead letter command from the command line is recorded as. */
+const cliOperator = () => `cli:${userInfo().username}`;
+
+deadLetters
+  .command('retry <id>')
+  .description("apply a dead letter's event to its projection again now; audited as DeadLetterRetried")
+  .action(async (id: string) => {
+    await withRuntime(async (runtime) => {
+      const by = cliOperator();
+      const result = await retryDeadLetter(
+        { store: runtime.store, pool: runtime.projectorPool },
+        { deadLetterId: id, by, context: { commandId: randomUUID(), userId: by } },
+      );
+      if (result.outcome === 'failed') {
+        process.stderr.write(`dead letter ${id} failed again: ${result.error}; it stays listed (position ${result.position})\n`);
+        process.exitCode = 1;
+      } else process.stdout.write(`dead letter ${id} applied and resolved (position ${result.position})\n`);
+    });
+  });
+
+deadLetters
+  .command('skip <id>')
+  .description('give up on a dead letter: its event stays unapplied and it leaves the list; audited as DeadLetterSkipped')
+  .action(async (id: string) => {
+    await withRuntime(async (runtime) => {
+      const by = cliOperator();
+      const { position } = await skipDeadLetter(
+        { store: runtime.store, pool: runtime.projectorPool },
+        { deadLetterId: id, by, context: { commandId: randomUUID(), userId: by } },
+      );
+      process.stdout.write(`dead letter ${id} skipped (position ${position})\n`);
+    });
+  });
+
+const events = program.command('events').description('read the event log');
+
+events
+  .command('tail')
+  .description('the newest events of the log, oldest first; --follow keeps printing new ones (Ctrl-C quits)')
+  .option('--limit <n>', 'how many of the newest events', positiveInt('--limit'), 20)
+  .option('--type <type>', 'only events of this type (repeat for several)', (type: string, types: string[]) => [...types, type], [])
+  .option('--follow', 'then print every event appended, as it commits')
+  .option('--json', 'one JSON object a line (NDJSON), with full data and metadata')
+  .action(async (options: { limit: number; type: string[]; follow?: boolean; json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const interrupt = options.follow ? interruptSignal() : undefined;
+      try {
+        const print = options.json ? eventJson : formatEvent;
+        const count = await tailEvents(runtime.store, {
+          limit: options.limit,
+          types: options.type,
+          follow: Boolean(options.follow),
+          signal: interrupt?.signal,
+          onEvent: (event) => process.stdout.write(`${print(event)}\n`),
+        });
+        if (count === 0 && !options.follow)
+          process.stderr.write(options.type.length > 0 ? `no events of type ${options.type.join(', ')}\n` : 'the event log is empty\n');
+      } finally {
+        interrupt?.dispose();
+      }
+    });
+  });
+
+events
+  .command('stream <streamId>')
+  .description("every event of one stream, in revision order (e.g. job-<jobId>; `events tail` shows the newest events' streams)")
+  .option('--json', 'one JSON object a line (NDJSON), with full data and metadata')
+  .action(async (streamId: string, options: { json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const print = options.json ? eventJson : formatEvent;
+      for (const event of await streamEvents(runtime.store, streamId)) process.stdout.write(`${print(event)}\n`);
+    });
+  });
+
+program
+  .command('completion')
+  .description('print a shell completion script (install: see the README, "Shell completion")')
+  .addArgument(shellArgument())
+  .option('--name <command>', 'the command to complete: the shell function or alias that runs this CLI', 'console')
+  .action((shell: Shell | undefined, options: { name: string }) => {
+    process.stdout.write(completionScript(program, shell ?? defaultShell(), { name: options.name, hints: consoleCompletionHints() }));
+  });
+
+exitQuietlyOnClosedPipe();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`error: ${explainCliError(error, config)}\n`);
   process.exitCode = 1;
 }

@@ -27,6 +27,8 @@ export interface ReplayOptions {
   readonly outageBudgetMs?: number;
   /** Told once an outage that the connection was lost and the step is being retried. */
   readonly onOutage?: (reason: string) => void;
+  /** Stops the replay after its batch in flight (ReplayInterruptedError); a later replay resumes it. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReplayResult {
@@ -84,13 +86,19 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
       options.onProgress?.(events);
     },
   });
+  const stop = () => void runner.stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     await runner.start().done;
+    if (options.signal?.aborted) throw new ReplayInterruptedError(definition.name, next, options.signal.reason);
   } catch (error) {
+    if (error instanceof ReplayInterruptedError) throw error;
     if (isConnectionLost(error)) throw new ReplayInterruptedError(definition.name, next, error);
     // A poison event: the old generation keeps serving, the new one is of no use.
     if (error instanceof PoisonEventError) await inTransaction(pool, (client) => dropGeneration(client, definition, next));
     throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
   }
   const seconds = (Date.now() - started) / 1000;
   await retrying(() => inTransaction(pool, (client) => switchGeneration(client, definition, next)));

@@ -21,6 +21,22 @@ beforeEach(() => {
 const provider = (apiKey = cohere.apiKey) => new CohereEmbeddingProvider({ apiKey, apiUrl: `${cohere.url}/`, model: 'embed-english-v3.0' });
 
 describe('CohereEmbeddingProvider', () => {
+  it("asks a model that takes one for the store's embeddingDim (output_dimension), and gets vectors of that length", async () => {
+    const v4 = provider().withModel('embed-v4.0', 512);
+    const [vector] = await v4.embed(['alpha'], 'search_query');
+    expect(vector).toHaveLength(512);
+    expect(cohere.calls[0]!.body).toMatchObject({ model: 'embed-v4.0', output_dimension: 512 });
+  });
+
+  it("refuses an answer whose vectors are not the store's embeddingDim long, naming both lengths", async () => {
+    // embed-english-v3.0 always answers 1,024 dimensions: a store that says 384 cannot use it.
+    const mismatched = provider().withModel('embed-english-v3.0', 384);
+    const failure = await mismatched.embed(['alpha'], 'search_document').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(EmbeddingProviderError);
+    expect((failure as Error).message).toMatch(/1024 dimensions; the store's embeddingDim is 384/);
+    expect(cohere.calls[0]!.body).not.toHaveProperty('output_dimension');
+  });
+
   it('posts texts, model and input type with the bearer key, and returns one vector per text in order', async () => {
     const vectors = await provider().embed(['alpha beta', 'gamma'], 'search_document');
     expect(vectors).toEqual([fakeEmbedding('alpha beta'), fakeEmbedding('gamma')]);
@@ -43,7 +59,7 @@ describe('CohereEmbeddingProvider', () => {
     const texts = Array.from({ length: 2 * COHERE_MAX_TEXTS_PER_CALL + 5 }, (_, i) => `text number ${i}`);
     const vectors = await provider().embed(texts, 'search_query');
     expect(cohere.calls.map((c) => c.body.texts.length)).toEqual([96, 96, 5]);
-    expect(vectors).toEqual(texts.map(fakeEmbedding));
+    expect(vectors).toEqual(texts.map((text) => fakeEmbedding(text)));
   });
 
   it('makes no call for no text', async () => {

@@ -12,8 +12,16 @@ export interface CohereEmbeddingOptions {
   /** Without the `/v1` suffix: `https://api.cohere.com`, or a test server's origin. */
   readonly apiUrl?: string;
   readonly model?: string;
+  /**
+   * The store's `embeddingDim`. Sent as `output_dimension` to the models that take one (`embed-v4*`);
+   * for the others it is the length their vectors must have. Unset: any length is taken.
+   */
+  readonly dimensions?: number;
   readonly timeoutMs?: number;
 }
+
+/** Cohere's models whose vector length is chosen per request (`output_dimension`); v3 models have a fixed one. */
+const takesOutputDimension = (model: string) => /^embed-v[4-9]/.test(model);
 
 /** `/v1/embed` answers `embeddings` as a list (no `embedding_types`) or by type (`{ float: [...] }`). */
 interface EmbedResponse {
@@ -26,18 +34,22 @@ interface EmbedResponse {
  */
 export class CohereEmbeddingProvider implements EmbeddingProvider {
   readonly model: string;
+  readonly dimensions: number | null;
   private readonly endpoint: string;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: CohereEmbeddingOptions) {
     this.model = options.model ?? COHERE_DEFAULT_MODEL;
+    this.dimensions = options.dimensions ?? null;
     this.endpoint = `${(options.apiUrl ?? COHERE_DEFAULT_API_URL).replace(/\/+$/, '')}/v1/embed`;
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  /** The same credentials with another model (stores choose their model). */
-  withModel(model: string): CohereEmbeddingProvider {
-    return model === this.model ? this : new CohereEmbeddingProvider({ ...this.options, model });
+  /** The same credentials with another model and vector length (stores choose both). */
+  withModel(model: string, dimensions?: number): CohereEmbeddingProvider {
+    return model === this.model && (dimensions ?? null) === this.dimensions
+      ? this
+      : new CohereEmbeddingProvider({ ...this.options, model, dimensions });
   }
 
   async embed(texts: string[], inputType: EmbeddingInputType): Promise<number[][]> {
@@ -57,7 +69,14 @@ export class CohereEmbeddingProvider implements EmbeddingProvider {
         method: 'POST',
         headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
         // `truncate: END`: a chunk over the model's limit is cut rather than refusing the whole batch.
-        body: JSON.stringify({ texts, model: this.model, input_type: inputType, embedding_types: ['float'], truncate: 'END' }),
+        body: JSON.stringify({
+          texts,
+          model: this.model,
+          input_type: inputType,
+          embedding_types: ['float'],
+          truncate: 'END',
+          ...(this.dimensions !== null && takesOutputDimension(this.model) ? { output_dimension: this.dimensions } : {}),
+        }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
@@ -76,6 +95,11 @@ export class CohereEmbeddingProvider implements EmbeddingProvider {
         `Cohere answered ${Array.isArray(embeddings) ? embeddings.length : 'no'} embeddings for ${texts.length} texts`,
       );
     }
+    const wrongLength = this.dimensions === null ? undefined : embeddings.find((v) => v.length !== this.dimensions);
+    if (wrongLength)
+      throw new EmbeddingProviderError(
+        `Cohere's ${this.model} answered vectors of ${wrongLength.length} dimensions; the store's embeddingDim is ${this.dimensions}`,
+      );
     return embeddings;
   }
 }

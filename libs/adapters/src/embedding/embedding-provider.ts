@@ -4,6 +4,8 @@ export type EmbeddingInputType = 'search_query' | 'search_document';
 /** The port search ranks with; one provider embeds with one model. */
 export interface EmbeddingProvider {
   readonly model: string;
+  /** The length of every vector it returns; an answer of another length is an `EmbeddingProviderError`. */
+  readonly dimensions: number | null;
   /** One vector per text, in the order given. */
   embed(texts: string[], inputType: EmbeddingInputType): Promise<number[][]>;
 }

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { repositoryPayload, startFakeGitHub, type FakeGitHub, trackRequestsInFlight } from '#testing';
 import { InProcessCache } from './cache.js';
 import { GitHubAppClients, type GitHubAppOctokit } from './github-app.client.js';
-import { BLOBS_PER_QUERY, fetchBlobText, fetchBlobTextsByQuery, fetchBlobs } from './repository-blobs.js';
+import { BLOBS_PER_QUERY, fetchBlobText, fetchBlobTextsByQuery, fetchBlobs, fetchFilesByQuery } from './repository-blobs.js';
 import { readRepositoryTree } from './repository-tree.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -123,5 +123,49 @@ describe('blobs by GraphQL query', () => {
       'Not a git object id',
     );
     await expect(fetchBlobTextsByQuery(octokit, { owner: 'acme', repo: 'graph', shas: ['0'.repeat(40)] })).rejects.toThrow(/not found/);
+  });
+});
+
+describe('files of a commit by GraphQL query', () => {
+  const committedDate = async (octokit: GitHubAppOctokit, ref: string) =>
+    (await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { owner: 'acme', repo: 'history', ref })).data.commit.committer!
+      .date!;
+
+  it('reads each text and the date of the last commit that changed the file, up to the commit read, in the blob queries', async () => {
+    const first = github.setRepository('acme', 'history', {
+      files: [
+        ...Array.from({ length: 60 }, (_, i): [string, string] => [`docs/p-${i}.md`, `# Page ${i}\n`]),
+        ['docs/same-a.md', 'same'],
+        ['docs/"quoted" $name) {.md', 'a path that must not be spliced into the query'],
+      ],
+    });
+    const second = github.updateRepositoryFiles('acme', 'history', {
+      upsert: { 'docs/p-1.md': '# Page 1, changed\n', 'docs/same-b.md': 'same' },
+    });
+    // A later commit changes p-2: reading at `second` still names the commit before it.
+    github.updateRepositoryFiles('acme', 'history', { upsert: { 'docs/p-2.md': '# Page 2, changed\n' } });
+    const octokit = client();
+    const tree = await readRepositoryTree(octokit, { owner: 'acme', repo: 'history', ref: second });
+    const queriesBefore = github.routes.get('POST /graphql') ?? 0;
+    const read = await fetchFilesByQuery(octokit, { owner: 'acme', repo: 'history', commitSha: second, files: tree.files });
+
+    expect(read.queries).toBe(Math.ceil(tree.files.length / BLOBS_PER_QUERY));
+    expect((github.routes.get('POST /graphql') ?? 0) - queriesBefore).toBe(read.queries);
+    expect(read.files.size).toBe(63);
+    const [firstDate, secondDate] = [await committedDate(octokit, first), await committedDate(octokit, second)];
+    expect(firstDate < secondDate).toBe(true);
+    expect(read.files.get('docs/p-1.md')).toEqual({ text: '# Page 1, changed\n', committedAt: secondDate });
+    expect(read.files.get('docs/p-2.md')).toEqual({ text: '# Page 2\n', committedAt: firstDate });
+    expect(read.files.get('docs/p-59.md')).toEqual({ text: '# Page 59\n', committedAt: firstDate });
+    // Two paths of one blob: one blob, each its own history.
+    expect(read.files.get('docs/same-a.md')).toEqual({ text: 'same', committedAt: firstDate });
+    expect(read.files.get('docs/same-b.md')).toEqual({ text: 'same', committedAt: secondDate });
+    expect(read.files.get('docs/"quoted" $name) {.md')?.committedAt).toBe(firstDate);
+  });
+
+  it('refuses what is not a git object id before building a query', async () => {
+    await expect(
+      fetchFilesByQuery(client(), { owner: 'acme', repo: 'history', commitSha: 'HEAD', files: [{ path: 'a.md', sha: '0'.repeat(40) }] }),
+    ).rejects.toThrow('Not a git object id');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  connectionPushJobIdFor,
   defaultWorkspaceIdFor,
   documentIdFor,
   eventIdFor,
@@ -27,6 +28,7 @@ describe('deterministic ids', () => {
     expect(defaultWorkspaceIdFor('org_1')).toBe('725da010-dc1c-5ad6-8b65-15101d1a8ddf');
     expect(ingestionJobIdFor('initial-sync:req-1')).toBe('0c77e898-17a4-5043-9a06-c6b83c19d763');
     expect(pushJobIdFor('repo-1', 'abc123')).toBe('44f20d4c-41df-5177-b1b0-49d4352c647c');
+    expect(connectionPushJobIdFor('ws_1', '42', 'abc123')).toBe('12019453-c730-513f-90f9-36c9d023286b');
     expect(seedJobCommandIdFor(7, 'ws_1', 3)).toBe('c6d9994d-6320-5bd2-8f02-069c52a84364');
     expect(documentIdFor('store_1', '42', 'docs/a.md')).toBe('doc_5ee5a4b86d3054a39c5421bf809dd705');
   });

@@ -49,6 +49,14 @@ export const pushJobIdFor = (repositoryId: string, afterSha: string) =>
   uuidv5(`ingestion:push:${repositoryId}:${afterSha}`, INGESTION_JOB_NAMESPACE);
 
 /**
+ * One job per workspace, repository and pushed commit, for a repository connected to the workspace
+ * as an integration resource: two members' connections of the same repository to one workspace,
+ * and redeliveries of the push, name the same job.
+ */
+export const connectionPushJobIdFor = (workspaceId: string, githubRepoId: string, afterSha: string) =>
+  uuidv5(`ingestion:push-connection:${workspaceId}:${githubRepoId}:${afterSha}`, INGESTION_JOB_NAMESPACE);
+
+/**
  * Stable per (store, repository, path): the same file indexed again is the same document, and
  * `a.md` and `a.mdx` (which the original's `<owner_repo>_<slug>` ids confused) are two.
  */

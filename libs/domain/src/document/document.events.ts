@@ -37,6 +37,12 @@ export interface IndexedDocument {
   readonly previousChunkCount: number;
   /** False when the store held this document before (counts move only for new ones). */
   readonly isNew: boolean;
+  /**
+   * When the last commit that changed the file (up to the batch's commit) was committed, as GitHub
+   * says. Absent in batches recorded before it was read, and when GitHub named none: the documents
+   * read model then takes the batch's time.
+   */
+  readonly committedAt?: string;
 }
 
 export type DocumentsIndexed = DomainEvent<

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fold } from '../core/decider.js';
 import { specFor } from '#domain/testing';
 import type { IntegrationCommand } from './integration.commands.js';
-import { findGitHubIntegration, findResourceByRepo, integrationDecider } from './integration.decider.js';
+import { findConnection, findGitHubIntegration, findResourceByRepo, integrationDecider } from './integration.decider.js';
 import type {
   GitHubInstallation,
   GitHubIntegrationConnected,
@@ -516,8 +516,34 @@ describe('integration decider', () => {
       expect(findResourceByRepo(state, 'int-1', '102')?.resourceId).toBe('res-102');
       expect(findResourceByRepo(state, 'int-1', '103')).toBeUndefined();
       expect([...state.connections]).toEqual([
-        ['ws-1/res-102', { status: 'active', syncConfig: { autoSync: true }, lastSyncStatus: null }],
+        ['ws-1/res-102', { status: 'active', organizationId: 'org-1', syncConfig: { autoSync: true }, lastSyncStatus: null }],
       ]);
+    });
+
+    it('keeps the organization a connection was made in through a configuration change', () => {
+      const state = fold(integrationDecider, [
+        connected(),
+        resourcesCreated([repo('102')]),
+        connectedToWorkspace(repo('102')),
+        {
+          type: 'WorkspaceSyncConfigChanged',
+          data: {
+            resourceId: 'res-102',
+            workspaceId: 'ws-1',
+            integrationId: 'int-1',
+            syncConfig: { autoSync: false },
+            changedBy: userId,
+            changedAt: t1,
+          },
+        },
+      ]);
+      expect(findConnection(state, 'ws-1', 'res-102')).toEqual({
+        status: 'active',
+        organizationId: 'org-1',
+        syncConfig: { autoSync: false },
+        lastSyncStatus: null,
+      });
+      expect(findConnection(state, 'ws-2', 'res-102')).toBeUndefined();
     });
 
     it('does not mutate the state it was given', () => {

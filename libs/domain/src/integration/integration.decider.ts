@@ -41,6 +41,8 @@ export type ResourceState = GitHubRepositoryResource & { readonly integrationId:
 
 export interface ConnectionState {
   readonly status: 'active' | 'disconnected';
+  /** The workspace's organization, as the connecting member's scope named it (never a webhook's payload). */
+  readonly organizationId: string;
   readonly syncConfig: SyncConfig;
   /** Of the connection's latest initial sync: null until one is recorded. */
   readonly lastSyncStatus: WorkspaceSyncRecorded['data']['status'] | null;
@@ -69,6 +71,11 @@ const connectionKey = (workspaceId: string, resourceId: string) => `${workspaceI
 /** Whether a resource is connected to a workspace now (connected, and not disconnected since). */
 export function isConnectedToWorkspace(state: UserIntegrations, workspaceId: string, resourceId: string): boolean {
   return state.connections.get(connectionKey(workspaceId, resourceId))?.status === 'active';
+}
+
+/** The resource's connection to a workspace, active or ended, if it was ever connected there. */
+export function findConnection(state: UserIntegrations, workspaceId: string, resourceId: string): ConnectionState | undefined {
+  return state.connections.get(connectionKey(workspaceId, resourceId));
 }
 
 /** The user's GitHub integration, if they ever connected one (a user has at most one). */
@@ -308,11 +315,13 @@ function evolve(state: UserIntegrations, event: IntegrationEvent): UserIntegrati
     case 'WorkspaceSyncConfigChanged': {
       const key = connectionKey(event.data.workspaceId, event.data.resourceId);
       const connections = new Map(state.connections);
+      const current = state.connections.get(key);
       connections.set(key, {
         status: 'active',
+        organizationId: event.type === 'ResourceConnectedToWorkspace' ? event.data.organizationId : (current?.organizationId ?? ''),
         syncConfig: event.data.syncConfig,
         // A (re)connection asks for a new initial sync; a configuration change keeps the last one's status.
-        lastSyncStatus: event.type === 'ResourceConnectedToWorkspace' ? null : (state.connections.get(key)?.lastSyncStatus ?? null),
+        lastSyncStatus: event.type === 'ResourceConnectedToWorkspace' ? null : (current?.lastSyncStatus ?? null),
       });
       return { ...state, connections };
     }

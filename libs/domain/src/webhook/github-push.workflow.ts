@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../core/event.js';
-import { pushJobIdFor } from '../core/ids.js';
+import { connectionPushJobIdFor, pushJobIdFor } from '../core/ids.js';
 import { queueIngestionJob } from '../ingestion/ingestion-job.js';
+import { findConnection, type UserIntegrations } from '../integration/integration.decider.js';
 import type { QueueJob } from '../job/job.commands.js';
 import type { RepositoryState } from '../repository/repository.decider.js';
 import { touchesLightfastConfig, type ChangedFile } from './push-changes.js';
@@ -8,8 +9,11 @@ import { touchesLightfastConfig, type ChangedFile } from './push-changes.js';
 /*
  * A `push` (original §6.1) to a repository's default branch queues one ingestion job per repository
  * and pushed commit; a push that changed a root config file first re-detects the config at the
- * pushed commit. Routing trusts nothing in the payload beyond GitHub's signature: only the
- * repository an organization connected through the sending installation is acted on.
+ * pushed commit. A repository connected to workspaces only as a user's integration resource
+ * (`ResourceConnectedToWorkspace`, no `repositories` aggregate) gets one job per such workspace.
+ * Routing trusts nothing in the payload beyond GitHub's signature: only the repository an
+ * organization connected through the sending installation is acted on, and the organization is
+ * always the one recorded with that connection, never one the payload names.
  * These are its pure steps; apps/api/src/webhooks/github-push.handler.ts reads and appends.
  */
 
@@ -58,6 +62,74 @@ export function pushTargets(
   return { targets };
 }
 
+/** A connection of the pushed repository as the read model names it; step 2b confirms it on its owner's stream. */
+export interface ConnectionCandidate {
+  /** The resource's owner: their integration stream holds the resource and the connection. */
+  readonly userId: string;
+  readonly workspaceId: string;
+  readonly resourceId: string;
+}
+
+/** A workspace the pushed repository reaches through a resource connection: one job per workspace and commit. */
+export interface ConnectionPushTarget {
+  readonly organizationId: string;
+  readonly workspaceId: string;
+  readonly resourceId: string;
+  readonly userId: string;
+  readonly githubRepoId: string;
+}
+
+/**
+ * Step 2b, given each candidate with its owner's integrations (their stream, no read-model lag):
+ * the workspaces to queue a job for. A connection counts only while the resource is this very
+ * repository id registered from this very installation, its integration is active and still lists
+ * the installation (the owner's GitHub access, as recorded), and the connection is active with
+ * `autoSync` on. The organization is the one recorded at connection time. A workspace the
+ * repository already reaches through `repositories` (step 2), or through another member's
+ * connection, gets no second job.
+ */
+export function connectionPushTargets(
+  push: Push,
+  installationId: string,
+  candidates: readonly { readonly candidate: ConnectionCandidate; readonly owner: UserIntegrations }[],
+  repositoryTargets: readonly PushTarget[],
+): ConnectionPushTarget[] {
+  const reached = new Set(repositoryTargets.map((target) => target.workspaceId));
+  const targets: ConnectionPushTarget[] = [];
+  const ordered = [...candidates].sort(
+    (a, b) =>
+      a.candidate.workspaceId.localeCompare(b.candidate.workspaceId) || a.candidate.resourceId.localeCompare(b.candidate.resourceId),
+  );
+  for (const { candidate, owner } of ordered) {
+    const { workspaceId, resourceId, userId } = candidate;
+    if (reached.has(workspaceId)) continue;
+    const resource = owner.resources.get(resourceId);
+    if (!resource || resource.repoId !== push.githubRepoId || resource.installationId !== installationId) continue;
+    const integration = owner.integrations.get(resource.integrationId);
+    if (integration?.status !== 'active' || !integration.installations.some((i) => i.id === installationId)) continue;
+    const connection = findConnection(owner, workspaceId, resourceId);
+    if (connection?.status !== 'active' || !connection.syncConfig.autoSync || connection.organizationId === '') continue;
+    reached.add(workspaceId);
+    targets.push({ organizationId: connection.organizationId, workspaceId, resourceId, userId, githubRepoId: push.githubRepoId });
+  }
+  return targets;
+}
+
+/**
+ * Step 2c: steps 2 and 2b together. When no connection is reached the answer is step 2's (its
+ * reason for ignoring the push, or its targets); otherwise a push without changed files is ignored
+ * as in step 2.
+ */
+export function allPushTargets(
+  push: Push,
+  byRepository: ReturnType<typeof pushTargets>,
+  byConnection: readonly ConnectionPushTarget[],
+): { readonly ignored: string } | { readonly targets: readonly PushTarget[]; readonly connectionTargets: readonly ConnectionPushTarget[] } {
+  if (byConnection.length === 0) return 'ignored' in byRepository ? byRepository : { ...byRepository, connectionTargets: [] };
+  if (push.files.length === 0) return { ignored: 'no_changed_files' };
+  return { targets: 'targets' in byRepository ? byRepository.targets : [], connectionTargets: byConnection };
+}
+
 /** Step 3a, per target: whether the config is detected again (at the pushed commit) and recorded first. */
 export const pushRedetectsConfig = (push: Push): boolean => touchesLightfastConfig(push.files);
 
@@ -93,6 +165,36 @@ export function pushJob(
       deliveryId: delivery.deliveryId,
       changedFileCount: push.files.length,
       fallbackStore: null,
+    },
+    at: delivery.at,
+  });
+}
+
+/** Step 3c', per connection target: the ingestion job of this workspace, repository and pushed commit. */
+export function connectionPushJob(
+  push: Push,
+  installationId: string,
+  target: ConnectionPushTarget,
+  delivery: { readonly deliveryId: string; readonly at: string },
+): QueueJob {
+  return queueIngestionJob({
+    jobId: connectionPushJobIdFor(target.workspaceId, target.githubRepoId, push.after),
+    organizationId: target.organizationId,
+    workspaceId: target.workspaceId,
+    triggeredBy: null,
+    input: {
+      source: 'github-webhook',
+      repositoryId: null,
+      githubRepoId: target.githubRepoId,
+      githubInstallationId: installationId,
+      repoFullName: push.fullName,
+      ref: push.defaultBranch,
+      afterSha: push.after,
+      beforeSha: push.before,
+      deliveryId: delivery.deliveryId,
+      changedFileCount: push.files.length,
+      fallbackStore: null,
+      resourceId: target.resourceId,
     },
     at: delivery.at,
   });

@@ -615,6 +615,48 @@ describe('EventStoreDbEventStore', () => {
     });
   });
 
+  describe('readBackward and readStreamPage (browsing)', () => {
+    it('reads $all backwards from before a position, leaving out system records, the start record and other types', async () => {
+      const { store, transport } = setup();
+      transport.respond = (call) =>
+        call
+          .send(
+            eventResp({ commit: 500n, type: 'JobQueued' }), // the start position itself, if the server repeats it
+            eventResp({ commit: 490n, type: '$stats' }),
+            eventResp({ commit: 480n, type: 'JobStarted' }),
+            eventResp({ commit: 470n, type: 'JobQueued', data: { jobId: 'j2' } }),
+            eventResp({ commit: 460n, type: 'JobQueued', data: { jobId: 'j1' } }),
+          )
+          .end();
+
+      const events = await store.readBackward({ before: '500/500', eventTypes: ['JobQueued'], limit: 5 });
+      expect(events.map((e) => [e.position, e.data])).toEqual([
+        ['470/470', { jobId: 'j2' }],
+        ['460/460', { jobId: 'j1' }],
+      ]);
+      const read = transport.calls[0]!.request.getOptions()!;
+      expect([read.getAll()!.getPosition()!.getCommitPosition(), read.getReadDirection()]).toEqual(['500', 1]);
+    });
+
+    it('reads nothing before START, and from the end without a position', async () => {
+      const { store, transport } = setup();
+      await expect(store.readBackward({ before: START, limit: 5 })).resolves.toEqual([]);
+      transport.respond = (call) => call.send(eventResp({ commit: 20n }), eventResp({ commit: 10n })).end();
+      expect((await store.readBackward({ limit: 1 })).map((e) => e.position)).toEqual(['20/20']);
+      expect(transport.calls[0]!.request.getOptions()!.getAll()!.hasEnd()).toBe(true);
+    });
+
+    it('pages a stream forward from the revision after the given one', async () => {
+      const { store, transport } = setup();
+      transport.respond = (call) => call.send(eventResp({ commit: 30n, revision: 3n })).end();
+      expect((await store.readStreamPage('job-1', { afterRevision: 2n, limit: 2 })).map((e) => e.revision)).toEqual([3n]);
+      const read = transport.calls[0]!.request.getOptions()!;
+      expect([read.getStream()!.getRevision(), read.getCount(), read.getReadDirection()]).toEqual(['3', '2', 0]);
+      transport.respond = (call) => call.send(streamNotFoundResp('job-404'));
+      await expect(store.readStreamPage('job-404', { limit: 2 })).resolves.toEqual([]);
+    });
+  });
+
   it('orders positions like the port: START first, then by commit and prepare', () => {
     const { store } = setup();
     expect([store.comparePositions(START, '1/1'), store.comparePositions('10/2', '10/1'), store.comparePositions('9/9', '10/0')]).toEqual([

@@ -18,6 +18,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type Position,
+  type ReadBackwardOptions,
   type StreamHead,
   type SubscribeOptions,
   type Subscription,
@@ -32,6 +33,7 @@ import {
   toEsdbExpectedRevision,
   toEventData,
   toRecordedEvent,
+  toEsdbPosition,
   toStorePosition,
 } from './eventstoredb.mapping.js';
 import { EventStoreDbSubscription, type EventStoreDbLogger, type ResubscribeBackoff } from './eventstoredb.subscription.js';
@@ -50,6 +52,9 @@ export interface EventStoreDbEventStoreOptions {
 const DEFAULT_BACKOFF: ResubscribeBackoff = { initialDelayMs: 250, maxDelayMs: 10_000, factor: 2 };
 const DEFAULT_MAX_BATCH_SIZE = 500;
 const HEAD_PAGE_SIZE = 64;
+/** `readBackward` filters types client-side ($all reads take no filter): it scans at most this many records per call. */
+const BROWSE_SCAN_LIMIT = 10_000;
+const BROWSE_PAGE_SIZE = 256;
 
 /**
  * The `EventStore` port over EventStoreDB through `@eventstore/db-client` v6. Reading or
@@ -97,6 +102,56 @@ export class EventStoreDbEventStore implements EventStore {
         if (!event)
           throw new Error(`Stream ${streamId} holds a record that is not a JSON object event at revision ${resolved.event?.revision}`);
         events.push(event);
+      }
+    } catch (error) {
+      if (isStreamNotFound(error)) return [];
+      throw toStoreError(error, `read of ${streamId}`);
+    }
+    return events;
+  }
+
+  async readBackward({ before, eventTypes, limit }: ReadBackwardOptions): Promise<RecordedEvent[]> {
+    const wanted = eventTypes ? new Set(eventTypes) : null;
+    const found: RecordedEvent[] = [];
+    let from: typeof END | EsdbPosition = END;
+    if (before !== undefined) {
+      const position = toEsdbPosition(before);
+      if (position === ESDB_START) return [];
+      from = position;
+    }
+    let scanned = 0;
+    while (found.length < limit && scanned < BROWSE_SCAN_LIMIT) {
+      let count = 0;
+      let oldest: EsdbPosition | undefined;
+      try {
+        for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: BROWSE_PAGE_SIZE })) {
+          count += 1;
+          const position = resolved.event?.position;
+          if (!position) continue;
+          oldest = position;
+          // Exclusive, and whether a backwards read includes its start is not documented.
+          if (from !== END && !isBefore(position, from)) continue;
+          if (isSystemEventType(resolved.event!.type) || (wanted && !wanted.has(resolved.event!.type))) continue;
+          const event = toRecordedEvent(resolved, this.options.upcasters);
+          if (event && found.length < limit) found.push(event);
+        }
+      } catch (error) {
+        throw toStoreError(error, 'read of $all');
+      }
+      scanned += count;
+      if (count < BROWSE_PAGE_SIZE || !oldest) break;
+      from = oldest;
+    }
+    return found;
+  }
+
+  async readStreamPage(streamId: string, { afterRevision, limit }: { afterRevision?: bigint; limit: number }): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      const fromRevision = afterRevision === undefined ? ESDB_START : afterRevision + 1n;
+      for await (const resolved of this.client.readStream(streamId, { fromRevision, direction: FORWARDS, maxCount: limit })) {
+        const event = toRecordedEvent(resolved, this.options.upcasters);
+        if (event) events.push(event);
       }
     } catch (error) {
       if (isStreamNotFound(error)) return [];

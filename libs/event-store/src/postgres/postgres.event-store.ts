@@ -10,6 +10,7 @@ import {
   type EventToAppend,
   type ExpectedRevision,
   type Position,
+  type ReadBackwardOptions,
   type StreamHead,
   type SubscribeOptions,
   type Subscription,
@@ -159,6 +160,28 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`, [
       streamId,
     ]);
+    return rows.map((row) => this.toRecordedEvent(row));
+  }
+
+  async readBackward({ before, eventTypes, limit }: ReadBackwardOptions): Promise<RecordedEvent[]> {
+    if (before === START) return []; // nothing lies before the start
+    const pair = before === undefined ? null : parsePosition(before);
+    // Walks the primary key backwards: a filter on a rare type reads far (there is no index on type).
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events
+        WHERE ($1::xid8 IS NULL OR (transaction_id, global_position) < ($1::xid8, $2::bigint))
+          AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+        ORDER BY transaction_id DESC, global_position DESC LIMIT $4`,
+      [pair?.major.toString() ?? null, pair?.minor.toString() ?? null, eventTypes ? [...eventTypes] : null, limit],
+    );
+    return rows.map((row) => this.toRecordedEvent(row));
+  }
+
+  async readStreamPage(streamId: string, { afterRevision, limit }: { afterRevision?: bigint; limit: number }): Promise<RecordedEvent[]> {
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE stream_id = $1 AND stream_revision > $2 ORDER BY stream_revision LIMIT $3`,
+      [streamId, (afterRevision ?? -1n).toString(), limit],
+    );
     return rows.map((row) => this.toRecordedEvent(row));
   }
 

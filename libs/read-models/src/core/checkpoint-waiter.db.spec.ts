@@ -3,7 +3,7 @@ import pg from 'pg';
 import { comparePositions } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { createReadModelDatabase } from '#testing/projection';
-import { CheckpointWaiter, ConsistencyTimeoutError } from './checkpoint-waiter.js';
+import { CheckpointWaiter, ConsistencyTimeoutError, ReplicaCheckpointWaiter } from './checkpoint-waiter.js';
 import { CHECKPOINT_CHANNEL } from './projection-catalog.js';
 import { apiKeysProjection } from '../api-keys/api-keys.projection.js';
 import { workspacesProjection } from '../workspaces/workspaces.projection.js';
@@ -121,5 +121,83 @@ describe('CheckpointWaiter.waitForAll', () => {
     const failure = await waiter.waitForAll([b, a], at(30), 50).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConsistencyTimeoutError);
     expect(failure).toMatchObject({ projection: b, minPosition: at(30), reached: at(20) });
+  });
+});
+
+describe('ReplicaCheckpointWaiter (a read replica, where no NOTIFY arrives)', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let waiter: ReplicaCheckpointWaiter;
+  const [a, b] = [workspacesProjection.name, apiKeysProjection.name];
+  const at = (n: number) => `${n}/0`;
+  /** Moves a checkpoint as replication applies a batch: the row changes, nobody is notified. */
+  const applied = (projection: string, position: string) =>
+    pool.query(`UPDATE projection_checkpoints SET position = $2, events_processed = events_processed + 1 WHERE name = $1`, [
+      projection,
+      position,
+    ]);
+
+  beforeAll(async () => {
+    ({ database, pool } = await createReadModelDatabase([workspacesProjection, apiKeysProjection]));
+    waiter = new ReplicaCheckpointWaiter(pool, comparePositions, { idleMs: 5, waitingMs: 5 });
+  });
+
+  afterAll(async () => {
+    await waiter?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('returns from waitFor and waitForAll once the replicated checkpoints reach the position', async () => {
+    await applied(a, at(10));
+    const waiting = waiter.waitForAll([a, b], at(10), 10_000);
+    const one = waiter.waitFor(b, at(7), 10_000);
+    await applied(b, at(5));
+    await waiter.waitFor(b, at(5), 10_000);
+    await applied(b, at(12));
+    await expect(Promise.all([waiting, one])).resolves.toEqual([undefined, undefined]);
+  });
+
+  it('wakes the subscribers of the projection whose checkpoint changed, and only those', async () => {
+    // Its own waiter: subscribing reads every checkpoint first, so what earlier tests moved is not news to it.
+    const fresh = new ReplicaCheckpointWaiter(pool, comparePositions, { idleMs: 5, waitingMs: 5 });
+    const wakes = { [a]: 0, [b]: 0 };
+    let woken: () => void = () => undefined;
+    const stops = await Promise.all(
+      [a, b].map((projection) =>
+        fresh.onAdvance(projection, () => {
+          wakes[projection]!++;
+          woken();
+        }),
+      ),
+    );
+    try {
+      expect(fresh.listening).toBe(true);
+      const next = new Promise<void>((resolve) => (woken = resolve));
+      await applied(a, at(40));
+      await next;
+      expect(wakes).toEqual({ [a]: 1, [b]: 0 });
+    } finally {
+      stops.forEach((stop) => stop());
+      await fresh.close();
+    }
+  });
+
+  it('is not listening while its reads fail, waking every subscriber to read through, and recovers by itself', async () => {
+    let wake: () => void = () => undefined;
+    const stop = await waiter.onAdvance(a, () => wake());
+    const woken = () => new Promise<void>((resolve) => (wake = resolve));
+    try {
+      const lost = woken();
+      await pool.query('ALTER TABLE projection_checkpoints RENAME TO projection_checkpoints_away');
+      await lost;
+      expect(waiter.listening).toBe(false);
+      const back = woken();
+      await pool.query('ALTER TABLE projection_checkpoints_away RENAME TO projection_checkpoints');
+      await back;
+      expect(waiter.listening).toBe(true);
+    } finally {
+      stop();
+    }
   });
 });

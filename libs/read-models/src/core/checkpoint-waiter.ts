@@ -24,11 +24,11 @@ export class CheckpointWaiter {
   private connecting: Promise<void> | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectDelayMs = INITIAL_RECONNECT_MS;
-  private closed = false;
-  private readonly waiters = new Map<string, Set<() => void>>();
+  protected closed = false;
+  protected readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(
-    private readonly pool: pg.Pool,
+    protected readonly pool: pg.Pool,
     private readonly connectionString: string,
     private readonly compare: (a: string, b: string) => number,
   ) {}
@@ -155,7 +155,7 @@ export class CheckpointWaiter {
     return new Map(rows.map((row) => [row.name, row.position]));
   }
 
-  private ensureListening(): Promise<void> {
+  protected ensureListening(): Promise<void> {
     if (this.listener || this.closed) return Promise.resolve();
     this.connecting ??= this.listen().finally(() => (this.connecting = null));
     return this.connecting;
@@ -204,7 +204,133 @@ export class CheckpointWaiter {
     this.reconnectTimer.unref();
   }
 
-  private wakeAll(): void {
+  protected wakeAll(): void {
     for (const set of this.waiters.values()) for (const wake of set) wake();
+  }
+}
+
+/** What a checkpoint row says, compared between polls: a change is what a notification would have announced. */
+const ACTIVE_CHECKPOINTS = `SELECT c.name, c.generation::text || '/' || c.events_processed::text || '/' || c.position AS state
+  FROM projection_checkpoints c JOIN projection_generations g ON g.name = c.name AND g.active_generation = c.generation`;
+
+export interface ReplicaPolling {
+  /** Between two reads of the checkpoints while only subscribers (caches, `waitUntil`) listen. */
+  readonly idleMs: number;
+  /** Between two reads while a `waitFor` is waiting: what a `?minPosition=` read adds to the replica's lag at most. */
+  readonly waitingMs: number;
+}
+
+export const DEFAULT_REPLICA_POLLING: ReplicaPolling = { idleMs: 100, waitingMs: 10 };
+
+/**
+ * `CheckpointWaiter` on a read replica's checkpoints (`DATABASE_READ_URL`). The projector's NOTIFY
+ * reaches sessions on the primary only: neither a streaming standby nor a logical subscriber
+ * delivers it, and a wake-up from the primary would come before the replica applied the batch
+ * anyway. So one statement reads every projection's checkpoint as replicated, while anyone waits
+ * or subscribes, and wakes the waiters of each projection whose row changed, as its notification
+ * would have. `listening` is false while that statement fails, so caches read through, as they do
+ * when the primary's LISTEN connection is lost.
+ */
+export class ReplicaCheckpointWaiter extends CheckpointWaiter {
+  /** Each projection's checkpoint (generation, events applied, position) at the last poll. */
+  private readonly states = new Map<string, string>();
+  private timer: NodeJS.Timeout | null = null;
+  private starting: Promise<void> | null = null;
+  private polling = false;
+  private healthy = false;
+  private waiting = 0;
+
+  constructor(
+    pool: pg.Pool,
+    compare: (a: string, b: string) => number,
+    private readonly intervals: ReplicaPolling = DEFAULT_REPLICA_POLLING,
+  ) {
+    super(pool, '', compare);
+  }
+
+  override async waitFor(projection: string, minPosition: string, timeoutMs: number): Promise<void> {
+    return this.whileWaiting(() => super.waitFor(projection, minPosition, timeoutMs));
+  }
+
+  override async waitForAll(projections: readonly string[], minPosition: string, timeoutMs: number): Promise<void> {
+    return this.whileWaiting(() => super.waitForAll(projections, minPosition, timeoutMs));
+  }
+
+  override get listening(): boolean {
+    return this.polling && this.healthy;
+  }
+
+  override async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.polling = false;
+    await super.close();
+  }
+
+  /** Starts polling (its first read done, so a subscriber knows where it starts from); a no-op while it runs. */
+  protected override ensureListening(): Promise<void> {
+    if (this.polling || this.closed) return Promise.resolve();
+    this.starting ??= this.poll()
+      .then(() => {
+        if (this.polling || this.closed) return;
+        this.polling = true;
+        this.schedule();
+      })
+      .finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async whileWaiting(wait: () => Promise<void>): Promise<void> {
+    // Poll at the waiting pace from now: the idle timer may be nearly a whole interval away.
+    if (this.waiting++ === 0 && this.polling) this.schedule();
+    try {
+      return await wait();
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.closed) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        // Nobody to wake: stop; the next `waitFor` or subscription starts again (and reads first).
+        if (![...this.waiters.values()].some((set) => set.size > 0)) return void (this.polling = false);
+        void this.poll()
+          .catch(() => undefined) // reported by `listening`; the next poll tries again
+          .finally(() => {
+            if (this.polling && !this.timer) this.schedule();
+          });
+      },
+      this.waiting > 0 ? this.intervals.waitingMs : this.intervals.idleMs,
+    );
+    this.timer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    let rows: Array<{ name: string; state: string }>;
+    try {
+      ({ rows } = await this.pool.query<{ name: string; state: string }>(ACTIVE_CHECKPOINTS));
+    } catch (error) {
+      // As a lost LISTEN connection: changes may go unseen until a poll succeeds, so everyone re-reads now.
+      if (this.healthy) {
+        this.healthy = false;
+        this.wakeAll();
+      }
+      throw error;
+    }
+    const recovered = !this.healthy;
+    this.healthy = true;
+    const changed: string[] = [];
+    for (const { name, state } of rows) {
+      if (this.states.get(name) === state) continue;
+      this.states.set(name, state);
+      changed.push(name);
+    }
+    if (recovered) this.wakeAll();
+    else for (const name of changed) for (const wake of this.waiters.get(name) ?? []) wake();
   }
 }

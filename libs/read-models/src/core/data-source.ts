@@ -4,6 +4,7 @@ import { ProjectorCatalog1764100000000 } from './catalog.migration.js';
 import { MergeCounts1764200000000 } from './merge-counts.migration.js';
 import { SearchBands1796400000000 } from '../documents/search-bands.migration.js';
 import { MergeCountsByAddedKeys1796500000000 } from './merge-counts-by-added-keys.migration.js';
+import { ChunkEmbeddings1796600000000 } from '../documents/chunk-embeddings.js';
 
 export interface ReadModelDataSourceOptions {
   readonly poolSize?: number;
@@ -17,7 +18,13 @@ export function createReadModelDataSource(url: string, options: ReadModelDataSou
   return new DataSource({
     type: 'postgres',
     url,
-    migrations: [ProjectorCatalog1764100000000, MergeCounts1764200000000, SearchBands1796400000000, MergeCountsByAddedKeys1796500000000],
+    migrations: [
+      ProjectorCatalog1764100000000,
+      MergeCounts1764200000000,
+      SearchBands1796400000000,
+      MergeCountsByAddedKeys1796500000000,
+      ChunkEmbeddings1796600000000,
+    ],
     migrationsTableName: 'read_model_migrations',
     extra: {
       max: options.poolSize ?? 10,

@@ -66,6 +66,7 @@ interface DocSpec {
   readonly title?: string;
   readonly previousChunkCount?: number;
   readonly isNew?: boolean;
+  readonly committedAt?: string;
 }
 const indexed = (doc: DocSpec): IndexedDocument => ({
   documentId: doc.id,
@@ -78,6 +79,7 @@ const indexed = (doc: DocSpec): IndexedDocument => ({
   blobSha: `blob-${doc.id}-${doc.content.length}`,
   previousChunkCount: doc.previousChunkCount ?? 0,
   isNew: doc.isNew ?? true,
+  ...(doc.committedAt ? { committedAt: doc.committedAt } : {}),
 });
 const batchRef = (storeId: string, workspaceId: string, jobId: string, batch: number, at: string) => ({
   storeId,
@@ -152,10 +154,13 @@ describe('documents projection', () => {
 
   it('leaves no stale chunk behind when a document is indexed again shorter', async () => {
     recordBatch(where('j2', 0, '2026-05-01T11:00:00.000Z'), [
-      { id: 'doc_a', path: 'docs/a.md', content: SHORT, previousChunkCount: 3, isNew: false },
+      { id: 'doc_a', path: 'docs/a.md', content: SHORT, previousChunkCount: 3, isNew: false, committedAt: '2026-04-30T08:00:00Z' },
     ]);
     await catchUp();
     expect(await chunkRows('doc_a')).toEqual(chunksOf(SHORT));
+    // The commit time the batch carries; a batch without one (doc_b, recorded before it was read) takes the batch's time.
+    const committed = Object.fromEntries((await rows('documents')).map((r) => [r.id, r.committed_at.toISOString()]));
+    expect(committed).toEqual({ doc_a: '2026-04-30T08:00:00.000Z', doc_b: '2026-05-01T10:00:00.000Z' });
     expect((await rows('documents')).find((r) => r.id === 'doc_a')).toMatchObject({ content: SHORT, chunk_count: 2, job_id: 'j2' });
   });
 
@@ -217,7 +222,12 @@ describe('document queries', () => {
         title: 'Deployment guide',
         content: `${words(14, 1)} deploy the service to kubernetes then deploy again on kubernetes ${words(6, 2)}`,
       },
-      { id: 'doc_mention', path: 'docs/mention.md', content: `${words(10, 3)} kubernetes ${words(10, 4)}` },
+      {
+        id: 'doc_mention',
+        path: 'docs/mention.md',
+        content: `${words(10, 3)} kubernetes ${words(10, 4)}`,
+        committedAt: '2026-05-20T07:30:00Z',
+      },
       { id: 'doc_plain', path: 'docs/plain.md', content: words(20, 5) },
       { id: 'doc_body_guide', path: 'docs/body.md', title: 'Notes', content: `${words(3, 6)} guide ${words(3, 7)}` },
     ]);
@@ -273,6 +283,7 @@ describe('document queries', () => {
   it('gives the contents of the workspace own documents only, in the order asked', async () => {
     const contents = await queries.contents('ws_q', ['doc_mention', 'doc_foreign', 'doc_missing', 'doc_deploy']);
     expect(contents.map((c) => c.id)).toEqual(['doc_mention', 'doc_deploy']);
+    expect(contents[0]).toMatchObject({ committedAt: '2026-05-20T07:30:00.000Z', indexedAt: '2026-06-01T10:00:00.000Z' });
     expect(contents[1]).toEqual({
       id: 'doc_deploy',
       path: 'docs/deploy.md',

@@ -37,6 +37,7 @@ function apply(recorded: RecordedEvent): DocumentChange[] {
               chunk_count: chunks.length,
               job_id: d.jobId,
               indexed_at: d.at,
+              committed_at: doc.committedAt ?? d.at,
             },
           },
           ...chunks.map((chunk): DocumentChange => ({

@@ -89,28 +89,7 @@ export class DocumentQueries {
         ORDER BY top.score DESC, top.document_id`,
       params,
     );
-    return {
-      results: rows.map((row) => ({
-        documentId: row.document_id,
-        path: row.path,
-        title: row.title,
-        url: `https://github.com/${row.repo_full_name}/blob/${row.commit_sha}/${row.path}`,
-        snippet: snippetOf(row.content),
-        score: row.score,
-        chunkIndex: row.chunk_index,
-        highlights: request.includeHighlights ? fragmentsOf(row.headline ?? '') : null,
-        chunkText: row.content,
-        metadata: {
-          repoFullName: row.repo_full_name,
-          githubRepoId: row.github_repo_id,
-          commitSha: row.commit_sha,
-          blobSha: row.blob_sha,
-          description: row.description,
-          frontmatter: row.frontmatter,
-          indexedAt: row.indexed_at.toISOString(),
-        },
-      })),
-    };
+    return { results: rows.map((row) => toSearchResult(row, request.includeHighlights)) };
   }
 
   /**
@@ -123,10 +102,19 @@ export class DocumentQueries {
     const rows = await this.sql<
       Pick<
         DocumentRow,
-        'id' | 'path' | 'title' | 'description' | 'content' | 'content_hash' | 'frontmatter' | 'indexed_at' | 'repo_full_name'
+        | 'id'
+        | 'path'
+        | 'title'
+        | 'description'
+        | 'content'
+        | 'content_hash'
+        | 'frontmatter'
+        | 'indexed_at'
+        | 'committed_at'
+        | 'repo_full_name'
       >
     >(
-      `SELECT id, path, title, description, content, content_hash, frontmatter, indexed_at, repo_full_name
+      `SELECT id, path, title, description, content, content_hash, frontmatter, indexed_at, committed_at, repo_full_name
          FROM documents WHERE workspace_id = $1 AND id = ANY($2)`,
       [workspaceId, [...ids]],
     );
@@ -143,7 +131,7 @@ export class DocumentQueries {
           description: row.description,
           content: row.content,
           metadata: row.frontmatter,
-          committedAt: indexedAt,
+          committedAt: row.committed_at.toISOString(),
           indexedAt,
           repoFullName: row.repo_full_name,
           contentHash: row.content_hash,
@@ -169,6 +157,59 @@ export class DocumentQueries {
     );
     return { stores: Number(row?.stores ?? 0), documents: Number(row?.documents ?? 0), chunks: Number(row?.chunks ?? 0) };
   }
+
+  /**
+   * Result rows for chunks found by the vector leg, in the order given; a chunk no longer in the
+   * store is left out. Highlights mark the query's words where the chunk has any (often none).
+   */
+  async resultsFor(
+    request: Pick<SearchRequest, 'storeId' | 'query' | 'includeHighlights'>,
+    chunks: readonly { documentId: string; chunkIndex: number; score: number }[],
+  ): Promise<SearchResult[]> {
+    if (chunks.length === 0) return [];
+    const rows = await this.sql<SearchRow>(
+      `SELECT c.document_id, c.chunk_index, c.content, k.score, d.path, d.title, d.description, d.frontmatter, d.repo_full_name,
+              d.github_repo_id, d.commit_sha, d.blob_sha, d.indexed_at,
+              CASE WHEN $5 THEN ts_headline('english', c.content, websearch_to_tsquery('english', $2), $6) END AS headline
+         FROM unnest($3::text[], $4::int[], $7::float8[]) WITH ORDINALITY AS k(document_id, chunk_index, score, ord)
+         JOIN document_chunks c ON c.document_id = k.document_id AND c.chunk_index = k.chunk_index AND c.store_id = $1
+         JOIN documents d ON d.id = c.document_id
+        ORDER BY k.ord`,
+      [
+        request.storeId,
+        request.query,
+        chunks.map((c) => c.documentId),
+        chunks.map((c) => c.chunkIndex),
+        request.includeHighlights,
+        HEADLINE_OPTIONS,
+        chunks.map((c) => c.score),
+      ],
+    );
+    return rows.map((row) => toSearchResult(row, request.includeHighlights));
+  }
+}
+
+function toSearchResult(row: SearchRow, includeHighlights: boolean): SearchResult {
+  return {
+    documentId: row.document_id,
+    path: row.path,
+    title: row.title,
+    url: `https://github.com/${row.repo_full_name}/blob/${row.commit_sha}/${row.path}`,
+    snippet: snippetOf(row.content),
+    score: row.score,
+    chunkIndex: row.chunk_index,
+    highlights: includeHighlights ? fragmentsOf(row.headline ?? '') : null,
+    chunkText: row.content,
+    metadata: {
+      repoFullName: row.repo_full_name,
+      githubRepoId: row.github_repo_id,
+      commitSha: row.commit_sha,
+      blobSha: row.blob_sha,
+      description: row.description,
+      frontmatter: row.frontmatter,
+      indexedAt: row.indexed_at.toISOString(),
+    },
+  };
 }
 
 function snippetOf(text: string): string {

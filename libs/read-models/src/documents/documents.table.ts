@@ -22,6 +22,8 @@ export const documentsTable = defineTable({
     chunk_count: { type: 'integer' },
     job_id: { type: 'text' },
     indexed_at: { type: 'timestamptz' },
+    // The last commit that changed the file (GitHub's committedDate); the batch's time for batches recorded before it was read.
+    committed_at: { type: 'timestamptz' },
   },
   primaryKey: ['id'],
   // The unique index also serves the ingestion manifest: (store_id, github_repo_id) is its prefix.
@@ -46,6 +48,11 @@ export const documentChunksTable = defineTable({
     search_vector: {
       type: 'tsvector',
       generated: `search_document_vector_v1(title, content)`,
+    },
+    // The key of the chunk's vector in `chunk_embeddings`: hashed once, when the chunk is written.
+    content_sha256: {
+      type: 'text',
+      generated: `chunk_content_sha256_v1(content)`,
     },
   },
   primaryKey: ['document_id', 'chunk_index'],

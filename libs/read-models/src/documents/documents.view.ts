@@ -47,7 +47,7 @@ export interface DocumentContents {
   readonly content: string;
   /** The frontmatter. */
   readonly metadata: Record<string, unknown>;
-  /** When the document was indexed: the commit's own date is not recorded. */
+  /** When the last commit that changed the file was committed (GitHub's `committedDate`); for documents indexed before it was read, when they were indexed. */
   readonly committedAt: string;
   readonly indexedAt: string;
   readonly repoFullName: string;

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { DEFAULT_STORE_SETTINGS, ingestionStreamId, storeIdFor, type IndexedDocument } from '#domain';
+import { fakeEmbedding } from '#testing';
 import { EventLog, useProjectionSpec } from '#testing/projection';
 import { documentsProjection } from './documents.projection.js';
 import { DocumentQueries } from './documents.queries.js';
+import { fuseByReciprocalRank } from './rank-fusion.js';
 import { JUDGED_QUERIES, relevanceCorpus, scoreRelevance, type RelevanceScores } from './search-relevance.fixture.js';
 
 const spec = useProjectionSpec(documentsProjection);
@@ -51,13 +53,45 @@ const RANK_EVERY_MATCH = { precisionAt1: 0.96, precisionAt3: 0.9, mrr: 0.96 };
 /** A tenth of the corpus's chunks: every common-word query matches more, so the bands decide. */
 const SMALL_CANDIDATE_LIMIT = Number(process.env.REL_LIMIT ?? 40);
 
-async function rankings(candidateLimit?: number): Promise<Map<string, string[]>> {
+async function rankings(candidateLimit?: number, topK = 10): Promise<Map<string, string[]>> {
   const ranked = new Map<string, string[]>();
   for (const { query } of JUDGED_QUERIES) {
-    const { results } = await queries.search({ storeId, query, topK: 10, includeHighlights: false, candidateLimit });
+    const { results } = await queries.search({ storeId, query, topK, includeHighlights: false, candidateLimit });
     ranked.set(
       query,
       results.map((r) => r.documentId),
+    );
+  }
+  return ranked;
+}
+
+/** Candidates per leg, as the api takes them for a top 10 (`rerankCandidates`: max(3 × topK, 30)). */
+const LEG_CANDIDATES = 30;
+
+/**
+ * The vector leg as the api runs it (an exact cosine scan, the best chunk per document), over the
+ * fake Cohere's embeddings: a hashed bag of words, so it measures the fusion, not a real model.
+ */
+async function vectorRankings(): Promise<Map<string, string[]>> {
+  const { rows } = await spec.pool.query<{ document_id: string; content: string }>(
+    'SELECT document_id, content FROM document_chunks WHERE store_id = $1 ORDER BY document_id, chunk_index',
+    [storeId],
+  );
+  const chunks = rows.map((row) => ({ documentId: row.document_id, vector: fakeEmbedding(row.content) }));
+  const ranked = new Map<string, string[]>();
+  for (const { query } of JUDGED_QUERIES) {
+    const q = fakeEmbedding(query);
+    const best = new Map<string, number>();
+    for (const chunk of chunks) {
+      const cosine = chunk.vector.reduce((sum, x, i) => sum + x * q[i]!, 0);
+      if (cosine > (best.get(chunk.documentId) ?? -Infinity)) best.set(chunk.documentId, cosine);
+    }
+    ranked.set(
+      query,
+      [...best.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, LEG_CANDIDATES)
+        .map(([id]) => id),
     );
   }
   return ranked;
@@ -96,6 +130,27 @@ describe('search relevance on the judged corpus', () => {
     const scores = scoreRelevance(await rankings());
     report('default candidate limit', scores);
     expectAtLeastTheFloor(scores);
+  });
+
+  it('reports full text, the vector leg and their reciprocal rank fusion (fake embeddings)', async () => {
+    const fullText = await rankings(undefined, LEG_CANDIDATES);
+    const vectors = await vectorRankings();
+    const fused = new Map(
+      JUDGED_QUERIES.map(({ query }) => [
+        query,
+        fuseByReciprocalRank([fullText.get(query)!, vectors.get(query)!])
+          .slice(0, 10)
+          .map((f) => f.id),
+      ]),
+    );
+    const before = scoreRelevance(fullText);
+    report('full text only (before)', before);
+    report('vector leg only (fake embeddings)', scoreRelevance(vectors));
+    const after = scoreRelevance(fused);
+    report('full text + vectors, reciprocal rank fusion (after)', after);
+    expectAtLeastTheFloor(before);
+    // Fusing in a leg that is weaker alone (P@1 0.84 here) must not cost the full-text floor.
+    expectAtLeastTheFloor(after);
   });
 
   it(`ranks as well when only ${SMALL_CANDIDATE_LIMIT} chunks are ranked, taken by salience band`, async () => {

@@ -79,6 +79,23 @@ export class IntegrationQueries {
     return row ? toConnectionView(row) : null;
   }
 
+  /**
+   * Push routing: the active workspace connections of resources registered for this repository id
+   * from this installation, with each resource's owner (whose stream the caller confirms them on).
+   */
+  async connectionsOfRepository(
+    repoId: string,
+    installationId: string,
+  ): Promise<{ userId: string; workspaceId: string; resourceId: string }[]> {
+    return this.sql<{ userId: string; workspaceId: string; resourceId: string }>(
+      `SELECT r.user_id AS "userId", w.workspace_id AS "workspaceId", w.resource_id AS "resourceId"
+         FROM integration_resources r JOIN workspace_integrations w ON w.resource_id = r.id
+        WHERE r.repo_id = $1 AND r.installation_id = $2 AND w.is_active
+        ORDER BY w.workspace_id, w.resource_id`,
+      [repoId, installationId],
+    );
+  }
+
   /** Who owns a connection (its resource's user), to route a disconnection to their stream. */
   async connectionOwner(workspaceId: string, resourceId: string): Promise<string | null> {
     const [row] = await this.sql<Pick<WorkspaceIntegrationRow, 'user_id'>>(

@@ -46,7 +46,13 @@ export const integrationResourcesTable = defineTable({
   // `(integration_id, repo_id)`: not unique on purpose: one resource per repo id is the decider's
   // invariant (checked and appended at one stream revision); a read model never refuses an event.
   // `(user_id, lower(repo_full_name))`: the workspace status of "my repository owner/name".
-  indexes: ['(integration_id, created_at, id)', '(integration_id, repo_id)', '(user_id, lower(repo_full_name))'],
+  // `(repo_id, installation_id)`: a push webhook's connections of one repository, across users.
+  indexes: [
+    '(integration_id, created_at, id)',
+    '(integration_id, repo_id)',
+    '(user_id, lower(repo_full_name))',
+    '(repo_id, installation_id)',
+  ],
 });
 
 /** One row per (workspace, resource) ever connected; `is_active` false once disconnected. */

@@ -91,4 +91,19 @@ describe('the fake repository store', () => {
     });
     expect(repository.listTree(tree, false, 5)).toMatchObject({ truncated: false });
   });
+
+  it('names the newest commit, up to a given one, that changed a path, as `git log -1 -- path` does', () => {
+    const repository = new GitRepository(1, 'acme', 'docs');
+    const first = repository.commit({ upsert: Object.entries(files) });
+    const second = repository.commit({ upsert: [['a/b.md', 'changed']] });
+    const third = repository.commit({ upsert: [['a/b.md', 'nested ü\n']], remove: ['z.md'] });
+
+    expect(repository.lastChange(third, 'README.md')).toBe(first);
+    expect(repository.lastChange(second, 'a/b.md')).toBe(second);
+    // Changed back to its first content: still a change.
+    expect(repository.lastChange(third, 'a/b.md')).toBe(third);
+    expect(repository.lastChange(third, 'z.md')).toBeUndefined();
+    expect(repository.lastChange(second, 'z.md')).toBe(first);
+    expect(first.date < second.date && second.date < third.date).toBe(true);
+  });
 });

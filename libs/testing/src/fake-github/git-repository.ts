@@ -96,6 +96,21 @@ export class GitRepository {
     return this.trees.has(ref) ? ref : this.resolveCommit(ref)?.tree;
   }
 
+  /**
+   * The newest commit, from `commit` back along first parents, that changed `path` (its entry differs
+   * from the parent's, or the commit has no parent), as `git log -1 --first-parent -- path` names it;
+   * undefined when the path is in no commit of that line.
+   */
+  lastChange(commit: CommitObject, path: string): CommitObject | undefined {
+    for (let current: CommitObject | undefined = commit; current;) {
+      const parent: CommitObject | undefined = current.parents[0] === undefined ? undefined : this.commits.get(current.parents[0]);
+      const here = this.entryAt(current, path)?.sha;
+      if (here !== (parent ? this.entryAt(parent, path)?.sha : undefined)) return here === undefined ? undefined : current;
+      current = parent;
+    }
+    return undefined;
+  }
+
   blob(sha: string): string | undefined {
     return this.blobs.get(sha);
   }

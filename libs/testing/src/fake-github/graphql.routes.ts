@@ -4,9 +4,12 @@ import { badCredentials, json, onBody } from './http-replies.js';
 import type { Route, RouteContext } from './route.js';
 
 /**
- * `POST /graphql`, for the one query shape ingestion sends: blobs by object id in one repository,
- * `repository(owner: $owner, name: $name) { b0: object(oid: "…") { ... on Blob { text isBinary byteSize isTruncated } } … }`.
- * As on GitHub, a binary blob has `text: null` and a missing object is `null`.
+ * `POST /graphql`, for the query shapes ingestion sends: blobs by object id in one repository,
+ * `repository(owner: $owner, name: $name) { b0: object(oid: "…") { ... on Blob { text isBinary byteSize isTruncated } } … }`,
+ * optionally with each file's last change on a commit given as a variable,
+ * `commit: object(oid: $commit) { ... on Commit { h0: history(first: 1, path: $p0) { nodes { committedDate } } … } }`.
+ * As on GitHub, a binary blob has `text: null`, a missing object is `null`, and a path no commit
+ * changed has no history nodes.
  */
 export function graphqlRoutes(state: FakeGitHubState, blobs: BlobGates) {
   function graphql({ request, response }: RouteContext): void {
@@ -15,7 +18,7 @@ export function graphqlRoutes(state: FakeGitHubState, blobs: BlobGates) {
       const installationId = state.installationOf(request);
       if (installationId === undefined) return badCredentials(response, 'https://docs.github.com/graphql');
       const respond = () => {
-        const { query, variables } = JSON.parse(raw || '{}') as { query?: string; variables?: { owner?: string; name?: string } };
+        const { query, variables } = JSON.parse(raw || '{}') as { query?: string; variables?: Record<string, string | undefined> };
         const git = state.hosted.get(`${variables?.owner}`, `${variables?.name}`);
         if (!git || !state.canRead(installationId, `${git.owner}/${git.name}`)) {
           return json(response, 200, {
@@ -38,6 +41,16 @@ export function graphqlRoutes(state: FakeGitHubState, blobs: BlobGates) {
             content === undefined
               ? null
               : { text: binary ? null : content, isBinary: binary, byteSize: Buffer.byteLength(content), isTruncated: false };
+        }
+        const commitField = /(\w+):\s*object\(oid:\s*\$(\w+)\)/.exec(query ?? '');
+        if (commitField) {
+          const commit = git.resolveCommit(`${variables?.[commitField[2]!]}`);
+          const histories: Record<string, unknown> = {};
+          for (const [, alias, first, pathVariable] of (query ?? '').matchAll(/(\w+):\s*history\(first:\s*(\d+),\s*path:\s*\$(\w+)\)/g)) {
+            const changed = commit && Number(first) > 0 ? git.lastChange(commit, `${variables?.[pathVariable!]}`) : undefined;
+            histories[alias!] = { nodes: changed ? [{ committedDate: changed.date }] : [] };
+          }
+          objects[commitField[1]!] = commit ? histories : null;
         }
         const left = state.accounting.spendGraphql(installationId);
         json(

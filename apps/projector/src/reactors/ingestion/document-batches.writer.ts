@@ -75,11 +75,12 @@ export async function writeDocumentBatches(
   let skippedBinary = 0;
   const readBatch = async (files: readonly TreeFile[]): Promise<IndexedDocument[]> => {
     if (input.signal.aborted) throw new IngestionInterrupted();
-    const texts = await input.reader.readTexts(files);
+    const read = await input.reader.readFiles(files, ref.commitSha);
     const documents: IndexedDocument[] = [];
     for (const file of files) {
-      const text = texts.get(file.sha) ?? null;
-      if (isDocumentText(text)) documents.push(toDocument(ref.storeId, ref.githubRepoId, file, text, input.known.get(file.path)));
+      const { text = null, committedAt = null } = read.get(file.path) ?? {};
+      if (isDocumentText(text))
+        documents.push(toDocument(ref.storeId, ref.githubRepoId, file, text, input.known.get(file.path), committedAt));
       else skippedBinary++;
     }
     return documents;

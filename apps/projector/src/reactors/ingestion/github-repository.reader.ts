@@ -9,11 +9,11 @@ import {
   type TreeFile,
 } from '#domain';
 import {
-  BLOBS_PER_QUERY,
   RepositoryTreeTooLarge,
   fetchBlobText,
-  fetchBlobTextsByQuery,
+  fetchFilesByQuery,
   readRepositoryTree,
+  type FileAtCommit,
   type GitHubAppClients,
   type GitHubAppOctokit,
   type RepositoryTree,
@@ -71,10 +71,13 @@ export class GitHubRepositoryReader {
     return evaluateConfigFile(path, text);
   }
 
-  /** Blob texts by SHA (null for a blob GitHub calls binary), 50 per GraphQL query. */
-  async readTexts(files: readonly TreeFile[]): Promise<Map<string, string | null>> {
-    const texts = await fetchBlobTextsByQuery(this.octokit, { owner: this.owner, repo: this.repo, shas: files.map((file) => file.sha) });
-    this.calls += Math.ceil(texts.size / BLOBS_PER_QUERY);
-    return texts;
+  /**
+   * Files of the commit read, by path: the blob's text (null for a blob GitHub calls binary) and the
+   * time of the last commit that changed it, 50 files per GraphQL query.
+   */
+  async readFiles(files: readonly TreeFile[], commitSha: string): Promise<Map<string, FileAtCommit>> {
+    const read = await fetchFilesByQuery(this.octokit, { owner: this.owner, repo: this.repo, commitSha, files });
+    this.calls += read.queries;
+    return read.files;
   }
 }

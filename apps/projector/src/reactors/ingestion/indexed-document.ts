@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import { documentIdFor, parseMarkdown, type IndexedDocument, type IndexedFile, type TreeFile } from '#domain';
 
-/** A changed file's text as the document a batch records; `previous` is what the store held for its path. */
+/**
+ * A changed file's text as the document a batch records; `previous` is what the store held for its
+ * path, `committedAt` the time of the last commit that changed it (null: GitHub named none).
+ */
 export function toDocument(
   storeId: string,
   githubRepoId: string,
   file: TreeFile,
   text: string,
   previous: IndexedFile | undefined,
+  committedAt: string | null = null,
 ): IndexedDocument {
   const parsed = parseMarkdown(file.path, text);
   return {
@@ -21,5 +25,6 @@ export function toDocument(
     blobSha: file.sha,
     previousChunkCount: previous?.chunkCount ?? 0,
     isNew: previous === undefined,
+    ...(committedAt === null ? {} : { committedAt }),
   };
 }
