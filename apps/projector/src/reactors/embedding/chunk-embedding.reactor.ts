@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { Counter } from 'prom-client';
 import { CohereEmbeddingProvider, EmbeddingProviderError, metricsRegistry, type Logger } from '#adapters';
 import { ChunkEmbeddingQueries, checkoutClient, sqlOnPool, type CheckpointWaiter, type EmbeddedStore } from '#read-models';
+import { ReactorLoop } from '../reactor-loop.js';
 
 /** Chunks per store the vector leg searches (`SEMANTIC_CHUNK_LIMIT` in the api): no more are embedded. */
 export const EMBEDDED_CHUNK_LIMIT = 20_000;
@@ -50,53 +51,30 @@ export class ChunkEmbeddingReactor {
   private readonly provider: CohereEmbeddingProvider;
   private readonly done = new Map<string, string>();
   private readonly retryAfter = new Map<string, number>();
-  private readonly abort = new AbortController();
-  private wake: () => void = () => undefined;
-  private unsubscribe: (() => void) | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop: ReactorLoop;
 
   constructor(private readonly options: ChunkEmbeddingReactorOptions) {
     this.queries = new ChunkEmbeddingQueries(sqlOnPool(options.pool));
     this.provider = new CohereEmbeddingProvider({ apiKey: options.cohere.apiKey, apiUrl: options.cohere.apiUrl });
+    this.loop = new ReactorLoop(
+      {
+        checkpoints: options.checkpoints,
+        wakeOn: 'documents',
+        pollIntervalMs: options.pollIntervalMs ?? 5000,
+        minRoundIntervalMs: options.minRoundIntervalMs ?? 1000,
+        onError: (error) => options.logger.warn({ err: error }, 'embedding reactor round failed; retrying'),
+      },
+      () => this.round(),
+    );
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.options.checkpoints.onAdvance('documents', () => this.wake());
-    this.loop = this.run();
+    await this.loop.start();
   }
 
+  /** A round in progress ends after its current provider call; what it saved stays. */
   async stop(): Promise<void> {
-    this.abort.abort();
-    this.wake();
-    this.unsubscribe?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const pollIntervalMs = this.options.pollIntervalMs ?? 5000;
-    const minRoundIntervalMs = this.options.minRoundIntervalMs ?? 1000;
-    while (!this.abort.signal.aborted) {
-      const woken = new Promise<void>((resolve) => (this.wake = resolve));
-      const started = Date.now();
-      try {
-        await this.round();
-      } catch (error) {
-        if (!this.abort.signal.aborted) this.options.logger.warn({ err: error }, 'embedding reactor round failed; retrying');
-      }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, pollIntervalMs)))]);
-      clearTimeout(timer);
-      const early = minRoundIntervalMs - (Date.now() - started);
-      if (early > 0 && !this.abort.signal.aborted) await this.pause(early);
-    }
-  }
-
-  /** Waits `ms`, or less when the reactor stops. */
-  private async pause(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const stopped = new Promise<void>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-    clearTimeout(timer);
+    await this.loop.stop();
   }
 
   private async round(): Promise<void> {
@@ -110,7 +88,7 @@ export class ChunkEmbeddingReactor {
       if (!rows[0]!.locked) return; // another process embeds; this one tries again at its next wake-up
       try {
         for (const store of stores) {
-          if (this.abort.signal.aborted) return;
+          if (this.loop.signal.aborted) return;
           await this.embedStore(store);
         }
       } finally {
@@ -126,7 +104,7 @@ export class ChunkEmbeddingReactor {
     const { fingerprint, chunks } = await this.queries.chunksOf(store, EMBEDDED_CHUNK_LIMIT);
     const missing = [...new Map(chunks.filter((c) => c.vector === null).map((c) => [c.contentHash, c])).values()];
     try {
-      for (let from = 0; from < missing.length && !this.abort.signal.aborted; from += EMBED_BATCH) {
+      for (let from = 0; from < missing.length && !this.loop.signal.aborted; from += EMBED_BATCH) {
         const batch = missing.slice(from, from + EMBED_BATCH);
         const texts = await this.queries.chunkTexts(store.storeId, batch);
         // A chunk removed since the read has no text: the next round sees the store's new chunks.
@@ -141,7 +119,7 @@ export class ChunkEmbeddingReactor {
         );
         chunksEmbedded.inc({ outcome: 'embedded' }, present.length);
       }
-      if (this.abort.signal.aborted) return;
+      if (this.loop.signal.aborted) return;
       this.done.set(store.storeId, fingerprint);
       this.retryAfter.delete(store.storeId);
       await this.options.pool.query('SELECT pg_notify($1, $2)', [CHUNK_EMBEDDINGS_CHANNEL, store.storeId]);

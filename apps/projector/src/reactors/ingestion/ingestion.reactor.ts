@@ -14,6 +14,7 @@ import { runIngestionJob } from './ingestion-job.runner.js';
 import { isTransient } from './ingestion-error.js';
 import { DEFAULT_INGESTION_SETTINGS, type IngestionSettings } from './ingestion.settings.js';
 import { ingestionQueueLength } from './ingestion.metrics.js';
+import { ReactorLoop } from '../reactor-loop.js';
 
 export interface IngestionReactorOptions {
   readonly store: EventStore;
@@ -42,45 +43,32 @@ export class IngestionReactor {
   private readonly sql: Sql;
   private readonly running = new Map<string, Promise<void>>();
   private readonly retryAfter = new Map<string, number>();
-  private readonly abort = new AbortController();
   private readonly settings: IngestionSettings;
-  private wake: () => void = () => undefined;
-  private unsubscribe: (() => void) | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop: ReactorLoop;
 
   constructor(private readonly options: IngestionReactorOptions) {
     this.sql = async (text, params) => (await options.pool.query(text, params as unknown[])).rows;
     this.queue = new IngestionQueueQueries(this.sql);
     this.settings = { ...DEFAULT_INGESTION_SETTINGS, ...options.settings };
+    this.loop = new ReactorLoop(
+      {
+        checkpoints: options.checkpoints,
+        wakeOn: 'ingestion_queue',
+        pollIntervalMs: options.pollIntervalMs ?? 1000,
+        onError: (error) => options.logger.warn({ err: error }, 'ingestion reactor could not read its queue; retrying'),
+      },
+      () => this.tick(),
+    );
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.options.checkpoints.onAdvance('ingestion_queue', () => this.wake());
-    this.loop = this.run();
+    await this.loop.start();
   }
 
   /** Jobs in flight stop at their next batch and stay running: the next reactor resumes them. */
   async stop(): Promise<void> {
-    this.abort.abort();
-    this.wake();
-    this.unsubscribe?.();
-    await this.loop;
+    await this.loop.stop();
     await Promise.allSettled(this.running.values());
-  }
-
-  private async run(): Promise<void> {
-    const pollIntervalMs = this.options.pollIntervalMs ?? 1000;
-    while (!this.abort.signal.aborted) {
-      const woken = new Promise<void>((resolve) => (this.wake = resolve));
-      try {
-        await this.tick();
-      } catch (error) {
-        this.options.logger.warn({ err: error }, 'ingestion reactor could not read its queue; retrying');
-      }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, pollIntervalMs)))]);
-      clearTimeout(timer);
-    }
   }
 
   private async tick(): Promise<void> {
@@ -94,13 +82,13 @@ export class IngestionReactor {
     if (this.running.size >= concurrency) return;
     const heads = await this.queue.nextPerRepository(concurrency + this.running.size + 16);
     for (const job of heads) {
-      if (this.running.size >= concurrency || this.abort.signal.aborted) break;
+      if (this.running.size >= concurrency || this.loop.signal.aborted) break;
       if (this.running.has(job.githubRepoId) || (this.retryAfter.get(job.jobId) ?? 0) > Date.now()) continue;
       this.running.set(
         job.githubRepoId,
         this.runLocked(job).finally(() => {
           this.running.delete(job.githubRepoId);
-          this.wake();
+          this.loop.wake();
         }),
       );
     }
@@ -125,7 +113,7 @@ export class IngestionReactor {
             github: this.options.github,
             logger: this.options.logger,
             settings: this.settings,
-            signal: AbortSignal.any([this.abort.signal, lockLost.signal]),
+            signal: AbortSignal.any([this.loop.signal, lockLost.signal]),
           },
           job,
         );
@@ -135,7 +123,7 @@ export class IngestionReactor {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
       }
     } catch (error) {
-      if (this.abort.signal.aborted) return;
+      if (this.loop.signal.aborted) return;
       this.retryAfter.set(job.jobId, Date.now() + (this.options.retryDelayMs ?? 5000));
       this.options.logger.warn(
         { err: error, jobId: job.jobId, transient: isTransient(error) },
