@@ -58,9 +58,8 @@ export class OperatorReads {
 
   /**
    * The reactor's queue (`ingestion_queue`: jobs queued or running), the running jobs' progress from
-   * `jobs`, and the most recent failed jobs. The last is a scan of `jobs` (no index serves a
-   * cross-workspace "failed, newest first"); fine for a console refreshed every few seconds at
-   * today's sizes, an index to add with the next `jobs` replay.
+   * `jobs`, and the most recent failed jobs (a partial index of the failed jobs, newest first, so
+   * the console's refresh reads a few index entries whatever the number of jobs).
    */
   async ingestion() {
     const [queue, failures, pending] = await Promise.all([

@@ -30,6 +30,8 @@ export const jobsTable = defineTable({
     '(workspace_id, created_at DESC, id DESC) INCLUDE (status, duration_ms)',
     '(workspace_id, status, created_at DESC, id DESC)',
     '(repository_id, created_at DESC, id DESC) WHERE repository_id IS NOT NULL',
+    // The operator console's recent failures across workspaces (only failed jobs are in it).
+    "((COALESCE(completed_at, updated_at)) DESC, id DESC) WHERE status = 'failed'",
   ],
 });
 
