@@ -71,8 +71,15 @@ export class ReactorLoop {
   private async pause(ms: number, woken?: Promise<void>): Promise<void> {
     if (this.signal.aborted) return;
     let timer: NodeJS.Timeout | undefined;
-    const stopped = new Promise<void>((resolve) => this.signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([stopped, ...(woken ? [woken] : []), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-    clearTimeout(timer);
+    let onAbort: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (onAbort = resolve));
+    // Removed after each pause: a listener left per round would pile up on the loop's one signal.
+    this.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await Promise.race([stopped, ...(woken ? [woken] : []), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    } finally {
+      clearTimeout(timer);
+      this.signal.removeEventListener('abort', onAbort);
+    }
   }
 }
