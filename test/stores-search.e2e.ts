@@ -143,6 +143,15 @@ async function waitForIndexed(t: Tenant, storeId: string, position: string): Pro
   await waitForEmbeddings(t.app, storeId);
 }
 
+/** How many times the api ran a named statement (its metrics), in this process. */
+async function statementCount(statement: string): Promise<number> {
+  type Values = Array<{ metricName?: string; labels: Record<string, string | number>; value: number }>;
+  const values = (await metricsRegistry.getSingleMetric('db_query_duration_seconds')!.get()).values as Values;
+  return values
+    .filter((v) => v.metricName === 'db_query_duration_seconds_count' && v.labels.statement === statement)
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
 /** `contents.fetch` cache outcomes and statements on documents, as the api's metrics count them. */
 async function contentsCounters(): Promise<{ hit: number; reads: number }> {
   type Values = Array<{ metricName?: string; labels: Record<string, string | number>; value: number }>;
@@ -604,6 +613,15 @@ describe('search with the semantic leg (vectors fused with full text by reciproc
     expect(response.body.results[0].score).toBeGreaterThan(response.body.results[1].score);
     // The chunk vectors are stored by (model, dimensions, text hash): only the query is sent.
     expect(cohere.calls.map((c) => c.body.input_type)).toEqual(['search_query']);
+  });
+
+  it('checks a held store matrix against the documents only after the documents projection committed', async () => {
+    const body = { query: 'tyres', semantic: true, filters: { labels: ['store:garage'] } };
+    await search(t, body, { query: `?minPosition=${position}` });
+    const checksBefore = await statementCount('ChunkEmbeddingQueries.storeFingerprint');
+    // Uncached answers (minPosition), nothing indexed in between: the matrix is used as held.
+    for (let i = 0; i < 3; i++) expect((await search(t, body, { query: `?minPosition=${position}` })).status).toBe(200);
+    expect(await statementCount('ChunkEmbeddingQueries.storeFingerprint')).toBe(checksBefore);
   });
 
   it('sees a document indexed since the store was last searched', async () => {

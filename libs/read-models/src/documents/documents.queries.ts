@@ -170,7 +170,10 @@ export class DocumentQueries {
     const rows = await this.sql<SearchRow>(
       `SELECT c.document_id, c.chunk_index, c.content, k.score, d.path, d.title, d.description, d.frontmatter, d.repo_full_name,
               d.github_repo_id, d.commit_sha, d.blob_sha, d.indexed_at,
-              CASE WHEN $5 THEN ts_headline('english', c.content, websearch_to_tsquery('english', $2), $6) END AS headline
+              -- A vector hit often shares no word with the query: its stored vector says so, and
+              -- ts_headline (which parses the chunk again) runs only where there is a word to mark.
+              CASE WHEN $5 AND c.search_vector @@ websearch_to_tsquery('english', $2)
+                   THEN ts_headline('english', c.content, websearch_to_tsquery('english', $2), $6) END AS headline
          FROM unnest($3::text[], $4::int[], $7::float8[]) WITH ORDINALITY AS k(document_id, chunk_index, score, ord)
          JOIN document_chunks c ON c.document_id = k.document_id AND c.chunk_index = k.chunk_index AND c.store_id = $1
          JOIN documents d ON d.id = c.document_id
