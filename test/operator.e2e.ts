@@ -101,6 +101,18 @@ describe('who may use the operator routes', () => {
 
 describe('GET /v1/operator/projections', () => {
   it('lists every projection with its position, lag, rate, status and writer process', async () => {
+    // The daemon's heartbeat names a projection once its runner holds the lock: wait on that row, not the api (its first look has no rate).
+    await waitUntil(
+      'the projector heartbeat naming every projection active',
+      async () =>
+        (
+          await app.runtime.dataSource.query(
+            `SELECT EXISTS (SELECT 1 FROM projector_processes WHERE ARRAY(SELECT name FROM projection_generations) <@ active) AS ok`,
+          )
+        )[0].ok,
+      10_000,
+      50,
+    );
     const first = await app.request('GET', '/v1/operator/projections', { token: operator });
     expect(first.status).toBe(200);
     const names = first.body.projections.map((p: { name: string }) => p.name);
@@ -116,7 +128,10 @@ describe('GET /v1/operator/projections', () => {
         eventsPerSecond: null, // the first look: a rate needs two samples
         status: expect.stringMatching(/^(running|stalled)$/),
         activeProcess: expect.stringMatching(/\(pid \d+/),
-        standbyProcesses: null,
+        standbyProcesses: 0, // one projector daemon: nobody stands by
+        processes: [
+          { processId: expect.any(String), host: expect.any(String), pid: process.pid, role: 'active', lastSeenAt: expect.any(String) },
+        ],
         deadLetters: expect.any(Number),
         updatedAt: expect.any(String),
         rebuild: null,

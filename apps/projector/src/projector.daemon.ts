@@ -5,6 +5,7 @@ import type { Logger } from '#adapters';
 import { ProjectionRunner } from './projection-runner.js';
 import { SharedLogReader } from './shared-log-reader.js';
 import { RebuildWorker } from './rebuild-worker.js';
+import { ProcessHeartbeat } from './process-heartbeat.js';
 import { REBUILD_CHANNEL } from '#runtime';
 
 export interface ProjectorDaemonOptions {
@@ -18,6 +19,8 @@ export interface ProjectorDaemonOptions {
   readonly sharedReader?: boolean;
   /** Run the rebuilds operators request (default true). */
   readonly rebuilds?: boolean;
+  /** How often this process records its active and standby projections in `projector_processes` (default 5 s). */
+  readonly heartbeatMs?: number;
 }
 
 /**
@@ -29,6 +32,7 @@ export class ProjectorDaemon {
   readonly runners: ProjectionRunner[];
   readonly reader: SharedLogReader | null;
   readonly rebuilds: RebuildWorker | null;
+  readonly heartbeat: ProcessHeartbeat;
   private listener: pg.Client | null = null;
   private relistenTimer: NodeJS.Timeout | null = null;
   private relistenDelayMs = 100;
@@ -56,12 +60,19 @@ export class ProjectorDaemon {
       options.rebuilds === false
         ? null
         : new RebuildWorker({ store: options.store, pool: options.pool, logger: options.logger, definitions });
+    this.heartbeat = new ProcessHeartbeat({
+      pool: options.pool,
+      runners: this.runners,
+      logger: options.logger,
+      intervalMs: options.heartbeatMs,
+    });
   }
 
   async start(): Promise<void> {
     await this.listenForSwitches();
     for (const runner of this.runners) runner.start();
     this.rebuilds?.start();
+    this.heartbeat.start();
     this.options.logger.info({ projections: this.runners.map((r) => r.name) }, 'projector started');
   }
 
@@ -69,6 +80,7 @@ export class ProjectorDaemon {
     this.stopped = true;
     if (this.relistenTimer) clearTimeout(this.relistenTimer);
     await this.rebuilds?.stop();
+    await this.heartbeat.stop();
     await Promise.all(this.runners.map((runner) => runner.stop()));
     await this.reader?.close();
     await this.listener?.end().catch(() => undefined);

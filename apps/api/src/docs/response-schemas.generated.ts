@@ -965,8 +965,13 @@ export const responseSchemas: ResponseSchemas = {
         activeProcess: { type: 'string', nullable: true },
         standbyProcesses: {
           type: 'number',
-          nullable: true,
-          description: 'Not observable: a standby polls for the lock and waits in no queue PostgreSQL shows.',
+          description: 'Live projector processes standing by for it, from their heartbeats (`projector_processes`).',
+        },
+        processes: {
+          type: 'array',
+          items: { $ref: '#/components/schemas/ProjectionProcess' },
+          description:
+            'Live projector processes running it (`active`, by their heartbeat; the lock holder above is the truth) or standing by.',
         },
         deadLetters: { type: 'number' },
         updatedAt: { type: 'string' },
@@ -983,6 +988,7 @@ export const responseSchemas: ResponseSchemas = {
         'status',
         'activeProcess',
         'standbyProcesses',
+        'processes',
         'deadLetters',
         'updatedAt',
         'rebuild',
@@ -1033,6 +1039,17 @@ export const responseSchemas: ResponseSchemas = {
         documents: { $ref: '#/components/schemas/DocumentTotals' },
       },
       required: ['jobs', 'documents'],
+    },
+    ProjectionProcess: {
+      type: 'object',
+      properties: {
+        processId: { type: 'string' },
+        host: { type: 'string' },
+        pid: { type: 'number' },
+        role: { type: 'string', enum: ['active', 'standby'] },
+        lastSeenAt: { type: 'string' },
+      },
+      required: ['processId', 'host', 'pid', 'role', 'lastSeenAt'],
     },
     Readiness: {
       type: 'object',

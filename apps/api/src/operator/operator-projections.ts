@@ -7,6 +7,7 @@ import {
   projectionLockHolders,
   projectionRebuildState,
   projectionStatus,
+  projectorProcesses,
   rebuildProgress,
   type RebuildProgress,
 } from '#runtime';
@@ -24,11 +25,21 @@ export interface OperatorProjection {
   readonly eventsPerSecond: number | null;
   readonly status: ProjectionRunState;
   readonly activeProcess: string | null;
-  /** Not observable: a standby polls for the lock and waits in no queue PostgreSQL shows. */
-  readonly standbyProcesses: number | null;
+  /** Live projector processes standing by for it, from their heartbeats (`projector_processes`). */
+  readonly standbyProcesses: number;
+  /** Live projector processes running it (`active`, by their heartbeat; the lock holder above is the truth) or standing by. */
+  readonly processes: readonly ProjectionProcess[];
   readonly deadLetters: number;
   readonly updatedAt: string;
   readonly rebuild: RebuildProgress | null;
+}
+
+export interface ProjectionProcess {
+  readonly processId: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly role: 'active' | 'standby';
+  readonly lastSeenAt: string;
 }
 
 /** A projection with unapplied events whose checkpoint has not moved for this long is stalled (the runner's watchdog default). */
@@ -52,8 +63,9 @@ export class OperatorProjections {
 
   async list(): Promise<OperatorProjection[]> {
     const statuses = await projectionStatus(this.store, this.pool);
-    const [holders, rebuilds] = await Promise.all([
+    const [holders, processes, rebuilds] = await Promise.all([
       projectionLockHolders(this.pool, statuses),
+      projectorProcesses(this.pool),
       Promise.all(statuses.map((s) => projectionRebuildState(this.store, s.name))),
     ]);
     const now = Date.now();
@@ -69,12 +81,18 @@ export class OperatorProjections {
             : (s.lagEvents ?? 0) > 0 && now - Date.parse(s.updatedAt) > STALLED_AFTER_MS
               ? 'stalled'
               : 'running';
+        const running: ProjectionProcess[] = processes.flatMap((p) =>
+          (['active', 'standby'] as const)
+            .filter((role) => p[role].includes(s.name))
+            .map((role) => ({ processId: p.processId, host: p.host, pid: p.pid, role, lastSeenAt: p.lastSeenAt })),
+        );
         return {
           ...s,
           eventsPerSecond: this.rate(s.name, s.generation, s.eventsProcessed, now),
           status,
           activeProcess,
-          standbyProcesses: null,
+          standbyProcesses: running.filter((p) => p.role === 'standby').length,
+          processes: running,
           rebuild,
         };
       }),

@@ -5,6 +5,7 @@ import { MergeCounts1764200000000 } from './merge-counts.migration.js';
 import { SearchBands1796400000000 } from '../documents/search-bands.migration.js';
 import { MergeCountsByAddedKeys1796500000000 } from './merge-counts-by-added-keys.migration.js';
 import { ChunkEmbeddings1796600000000 } from '../documents/chunk-embeddings.js';
+import { ProjectorProcesses1796700000000 } from './projector-processes.migration.js';
 
 export interface ReadModelDataSourceOptions {
   readonly poolSize?: number;
@@ -24,6 +25,7 @@ export function createReadModelDataSource(url: string, options: ReadModelDataSou
       SearchBands1796400000000,
       MergeCountsByAddedKeys1796500000000,
       ChunkEmbeddings1796600000000,
+      ProjectorProcesses1796700000000,
     ],
     migrationsTableName: 'read_model_migrations',
     extra: {

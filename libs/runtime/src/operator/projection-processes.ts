@@ -23,3 +23,50 @@ export async function projectionLockHolders(
     rows.map((row) => [row.name, `${row.application_name || 'unnamed'} (pid ${row.pid}${row.client ? ` on ${row.client}` : ''})`]),
   );
 }
+
+/** A live projector daemon, as its last heartbeat in `projector_processes` recorded it. */
+export interface ProjectorProcess {
+  readonly processId: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly lastSeenAt: string;
+  /** Projections whose lock it holds. */
+  readonly active: readonly string[];
+  /** Projections it polls the lock of, standing by. */
+  readonly standby: readonly string[];
+}
+
+/** A process missing this many of its own heartbeats is gone (killed, or cut off from the database) and is left out. */
+export const HEARTBEATS_BEFORE_GONE = 3;
+
+/**
+ * The projector daemons that reported within three of their own heartbeat intervals, by the
+ * database's clock (the one that stamped `last_seen_at`), oldest first.
+ */
+export async function projectorProcesses(db: Pick<pg.Pool, 'query'>): Promise<ProjectorProcess[]> {
+  const { rows } = await db.query<{
+    process_id: string;
+    host: string;
+    pid: number;
+    started_at: Date;
+    last_seen_at: Date;
+    active: string[];
+    standby: string[];
+  }>(
+    `SELECT process_id, host, pid, started_at, last_seen_at, active, standby
+       FROM projector_processes
+      WHERE last_seen_at > now() - $1::int * heartbeat_ms * interval '1 millisecond'
+      ORDER BY started_at, process_id`,
+    [HEARTBEATS_BEFORE_GONE],
+  );
+  return rows.map((row) => ({
+    processId: row.process_id,
+    host: row.host,
+    pid: row.pid,
+    startedAt: row.started_at.toISOString(),
+    lastSeenAt: row.last_seen_at.toISOString(),
+    active: row.active,
+    standby: row.standby,
+  }));
+}

@@ -49,7 +49,7 @@ export function mount(root, _params, { navigate }) {
         label: 'Process',
         value: (p) => [
           h('div', { text: `active: ${p.activeProcess ?? '–'}` }),
-          h('div', { class: 'muted', text: `standby: ${formatStandby(p.standbyProcesses)}` }),
+          h('div', { class: 'muted', text: `standby: ${formatStandby(p.standbyProcesses, p.processes)}` }),
         ],
       },
       { label: 'Updated', value: (p) => fmt.time(p.updatedAt) },
@@ -88,8 +88,10 @@ export function mount(root, _params, { navigate }) {
   return frame.live(2000, load);
 }
 
-function formatStandby(standby) {
+function formatStandby(standby, processes) {
   if (standby === null || standby === undefined) return '–';
+  const waiting = (processes ?? []).filter((process) => process.role === 'standby');
+  if (waiting.length) return `${standby} (${waiting.map((process) => `${process.host} pid ${process.pid}`).join(', ')})`;
   if (Array.isArray(standby)) return standby.length ? standby.join(', ') : 'none';
   return String(standby);
 }
