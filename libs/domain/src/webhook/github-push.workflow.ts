@@ -141,59 +141,46 @@ export const pushRedetectsConfig = (push: Push): boolean => touchesLightfastConf
 export const queuedByAnotherDelivery = (jobHistory: readonly RecordedEvent[], commandId: string): boolean =>
   jobHistory.length > 0 && jobHistory[0]!.metadata.commandId !== commandId;
 
+type Delivery = { readonly deliveryId: string; readonly at: string };
+
+/** What every push job records of the push and its delivery, whichever way it reached the workspace. */
+function pushJobInput(push: Push, installationId: string, githubRepoId: string, delivery: Delivery) {
+  return {
+    source: 'github-webhook' as const,
+    githubRepoId,
+    githubInstallationId: installationId,
+    repoFullName: push.fullName,
+    ref: push.defaultBranch,
+    afterSha: push.after,
+    beforeSha: push.before,
+    deliveryId: delivery.deliveryId,
+    changedFileCount: push.files.length,
+    fallbackStore: null,
+  };
+}
+
 /** Step 3c, per target: the ingestion job of this repository and pushed commit. */
-export function pushJob(
-  push: Push,
-  installationId: string,
-  target: PushTarget,
-  delivery: { readonly deliveryId: string; readonly at: string },
-): QueueJob {
+export function pushJob(push: Push, installationId: string, target: PushTarget, delivery: Delivery): QueueJob {
   return queueIngestionJob({
     jobId: pushJobIdFor(target.repositoryId, push.after),
     organizationId: target.organizationId,
     workspaceId: target.workspaceId,
     triggeredBy: null,
-    input: {
-      source: 'github-webhook',
-      repositoryId: target.repositoryId,
-      githubRepoId: target.githubRepoId,
-      githubInstallationId: installationId,
-      repoFullName: push.fullName,
-      ref: push.defaultBranch,
-      afterSha: push.after,
-      beforeSha: push.before,
-      deliveryId: delivery.deliveryId,
-      changedFileCount: push.files.length,
-      fallbackStore: null,
-    },
+    input: { ...pushJobInput(push, installationId, target.githubRepoId, delivery), repositoryId: target.repositoryId },
     at: delivery.at,
   });
 }
 
 /** Step 3c', per connection target: the ingestion job of this workspace, repository and pushed commit. */
-export function connectionPushJob(
-  push: Push,
-  installationId: string,
-  target: ConnectionPushTarget,
-  delivery: { readonly deliveryId: string; readonly at: string },
-): QueueJob {
+export function connectionPushJob(push: Push, installationId: string, target: ConnectionPushTarget, delivery: Delivery): QueueJob {
   return queueIngestionJob({
     jobId: connectionPushJobIdFor(target.workspaceId, target.githubRepoId, push.after),
     organizationId: target.organizationId,
     workspaceId: target.workspaceId,
     triggeredBy: null,
     input: {
-      source: 'github-webhook',
+      ...pushJobInput(push, installationId, target.githubRepoId, delivery),
       repositoryId: null,
-      githubRepoId: target.githubRepoId,
-      githubInstallationId: installationId,
-      repoFullName: push.fullName,
-      ref: push.defaultBranch,
-      afterSha: push.after,
-      beforeSha: push.before,
-      deliveryId: delivery.deliveryId,
-      changedFileCount: push.files.length,
-      fallbackStore: null,
       resourceId: target.resourceId,
     },
     at: delivery.at,
