@@ -62,7 +62,7 @@ function normalise(vector: Float32Array): void {
  * Float32Array per store index (`indexName`, under the store's model and `embeddingDim`). The
  * vectors are computed off the request path by the projector's embedding reactor and read from
  * `chunk_embeddings`; a search never calls the provider for documents. A matrix is checked
- * against the store's documents (one aggregate over the store's document rows) after the documents
+ * against the store's documents version (one point read) after the documents
  * projection committed anything, and read again when they moved, or, while some chunks still lack
  * a vector, once a second. Between commits (no indexing anywhere) a search checks nothing.
  */

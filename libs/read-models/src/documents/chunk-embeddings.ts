@@ -48,10 +48,10 @@ export interface ChunkVectorState {
 }
 
 /**
- * The store's documents in a string that moves with every indexing: documents and chunks are
- * written by one projection in one transaction, so equal fingerprints mean equal chunk sets.
+ * The store's documents version (`store_document_versions`), which every indexed or removed batch
+ * moves in the same transaction as its chunks: equal fingerprints mean equal chunk sets.
  */
-const FINGERPRINT = `concat_ws('/', count(d.id), sum(d.chunk_count), max(d.indexed_at))`;
+const fingerprintOf = (storeId: string) => `coalesce((SELECT version::text FROM store_document_versions WHERE store_id = ${storeId}), '0')`;
 
 /** The vector leg's reads and writes: which stores embed, their chunks' hashes and stored vectors. */
 export class ChunkEmbeddingQueries {
@@ -60,9 +60,8 @@ export class ChunkEmbeddingQueries {
   /** Every store whose settings embed with `provider`, with its documents' fingerprint. */
   async embeddedStores(provider: string): Promise<EmbeddedStore[]> {
     const rows = await this.sql<{ id: string; index_name: string; embedding_model: string; embedding_dim: number; fingerprint: string }>(
-      `SELECT s.id, s.index_name, s.embedding_model, s.embedding_dim, coalesce(f.fingerprint, '') AS fingerprint
+      `SELECT s.id, s.index_name, s.embedding_model, s.embedding_dim, ${fingerprintOf('s.id')} AS fingerprint
          FROM stores s
-         LEFT JOIN LATERAL (SELECT ${FINGERPRINT} AS fingerprint FROM documents d WHERE d.store_id = s.id) f ON true
         WHERE s.embedding_provider = $1
         ORDER BY s.id`,
       [provider],
@@ -77,9 +76,7 @@ export class ChunkEmbeddingQueries {
   }
 
   async storeFingerprint(storeId: string): Promise<string> {
-    const [row] = await this.sql<{ fingerprint: string }>(`SELECT ${FINGERPRINT} AS fingerprint FROM documents d WHERE d.store_id = $1`, [
-      storeId,
-    ]);
+    const [row] = await this.sql<{ fingerprint: string }>(`SELECT ${fingerprintOf('$1')} AS fingerprint`, [storeId]);
     return row?.fingerprint ?? '';
   }
 
@@ -98,7 +95,7 @@ export class ChunkEmbeddingQueries {
       vector: Buffer | null;
       fingerprint: string;
     }>(
-      `WITH fp AS (SELECT ${FINGERPRINT} AS fingerprint FROM documents d WHERE d.store_id = $1),
+      `WITH fp AS (SELECT ${fingerprintOf('$1')} AS fingerprint),
             c AS (SELECT document_id, chunk_index, content_sha256 AS content_hash
                     FROM document_chunks WHERE store_id = $1 ORDER BY document_id, chunk_index LIMIT $4)
        SELECT c.document_id, c.chunk_index, c.content_hash, e.vector, fp.fingerprint

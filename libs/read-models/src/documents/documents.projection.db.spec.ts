@@ -179,6 +179,13 @@ describe('documents projection', () => {
       { path: 'docs/c.md', documentId: 'doc_c', blobSha: `blob-doc_c-${LONG.length}`, chunkCount: 3 },
     ]);
     expect(await queries.workspaceTotals('ws_1')).toEqual({ stores: 1, documents: 2, chunks: 5 });
+    // Every batch event, indexed or removed, moved the store's version once.
+    expect(await rows('store_document_versions', 'store_id')).toEqual([
+      {
+        store_id: storeId,
+        version: String(log.events.filter((e) => e.type === 'DocumentsIndexed' || e.type === 'DocumentsRemoved').length),
+      },
+    ]);
   });
 
   it('doubles nothing when the batches are delivered again, and replays to the same rows', async () => {

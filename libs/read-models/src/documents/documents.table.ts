@@ -59,5 +59,19 @@ export const documentChunksTable = defineTable({
   indexes: ['USING gin (search_vector)', '(store_id)'],
 });
 
+/**
+ * A version per store, moved by every batch of documents indexed or removed in it, in the same
+ * transaction as its chunks: the one-row fingerprint the vector leg compares (no aggregate over
+ * the store's documents).
+ */
+export const storeDocumentVersionsTable = defineTable({
+  name: 'store_document_versions',
+  columns: {
+    store_id: { type: 'text' },
+    version: { type: 'bigint', default: '0' },
+  },
+  primaryKey: ['store_id'],
+});
+
 export type DocumentRow = RowOf<typeof documentsTable>;
 export type DocumentChunkRow = RowOf<typeof documentChunksTable>;
