@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash } from 'node:crypto';
 import { comparePositions, handleCommand } from '#event-store';
 import {
   DEFAULT_STORE_SETTINGS,
-  documentIdFor,
-  ingestionDecider,
-  ingestionStreamId,
   integrationDecider,
   integrationStreamId,
   jobDecider,
@@ -15,11 +11,11 @@ import {
   storeDecider,
   storeIdFor,
   storeStreamId,
-  type IndexedDocument,
   type IntegrationCommand,
   type JobCommand,
 } from '#domain';
 import { startTestApp, type TestApp } from './support/app.js';
+import { recordDocumentBatch } from './support/record-documents.js';
 
 /**
  * The dashboard endpoints over HTTP: shapes, read-your-writes through `minPosition`, scoping and
@@ -179,7 +175,6 @@ describe('workspace analytics over HTTP', () => {
     let handbookRepo: string;
     let apiRepo: string;
     let last: string;
-    const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
     const later = (a: string, b: string | null | undefined) => (b && comparePositions(b, a) > 0 ? b : a);
 
     async function record(
@@ -189,46 +184,18 @@ describe('workspace analytics over HTTP', () => {
       paths: string[],
       at: string,
     ) {
-      const documents: IndexedDocument[] = paths.map((path) => ({
-        documentId: documentIdFor(storeId, repo.githubRepoId, path),
-        path,
-        title: path,
-        description: null,
-        frontmatter: {},
-        content: `Short page ${path}.`,
-        contentHash: sha('sha256', path),
-        blobSha: sha('sha1', path),
-        previousChunkCount: 0,
-        isNew: true,
-      }));
-      const { chunkMaxTokens, chunkOverlap } = DEFAULT_STORE_SETTINGS;
-      const result = await handleCommand(
-        app.runtime.store,
-        ingestionStreamId(jobId),
-        ingestionDecider,
-        {
-          type: 'RecordDocumentBatch',
-          data: {
-            indexed: {
-              storeId,
-              organizationId,
-              workspaceId,
-              repositoryId: repo.repositoryId,
-              githubRepoId: repo.githubRepoId,
-              repoFullName: repo.fullName,
-              jobId,
-              batch: 0,
-              commitSha: 'c0ffee',
-              at,
-              chunking: { chunkMaxTokens, chunkOverlap },
-              documents,
-            },
-            removed: null,
-          },
-        },
-        { commandId: `record-${jobId}` },
-      );
-      last = later(last, result.position);
+      const position = await recordDocumentBatch(app.runtime.store, {
+        jobId,
+        storeId,
+        organizationId,
+        workspaceId,
+        repositoryId: repo.repositoryId,
+        githubRepoId: repo.githubRepoId,
+        repoFullName: repo.fullName,
+        at,
+        pages: paths.map((path) => ({ path })),
+      });
+      last = later(last, position);
     }
 
     beforeAll(async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomUUID } from 'node:crypto';
-import { DEFAULT_STORE_SETTINGS, documentIdFor, ingestionDecider, ingestionStreamId, type IndexedDocument } from '#domain';
-import { handleCommand } from '#event-store';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_STORE_SETTINGS, documentIdFor } from '#domain';
 import { metricsRegistry } from '#adapters';
 import { startFakeCohere, type FakeCohere } from '#testing';
 import { startTestApp, type TestApp } from './support/app.js';
 import { waitForEmbeddings } from './support/wait-for-embeddings.js';
+import { recordDocumentBatch, type RecordedPage } from './support/record-documents.js';
 
 /**
  * `stores.*` (session, org member), `contents.fetch` and `search.query` (API key + X-Workspace-ID),
@@ -67,54 +67,19 @@ async function ensureStore(t: Tenant, slug: string, body?: unknown) {
   return t.app.request('PUT', `/v1/orgs/${t.org}/workspaces/docs/stores/${slug}`, { token: t.token, body });
 }
 
-const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
-
 /** Records the documents in the store as one ingestion batch; returns the batch's position. */
-async function index(
-  t: Tenant,
-  storeId: string,
-  files: ReadonlyArray<{ path: string; title: string; content: string; frontmatter?: Record<string, unknown> }>,
-): Promise<string> {
-  const jobId = randomUUID();
-  const documents: IndexedDocument[] = files.map((f) => ({
-    documentId: documentIdFor(storeId, '4242', f.path),
-    path: f.path,
-    title: f.title,
-    description: null,
-    frontmatter: f.frontmatter ?? {},
-    content: f.content,
-    contentHash: sha('sha256', f.content),
-    blobSha: sha('sha1', f.content),
-    previousChunkCount: 0,
-    isNew: true,
-  }));
-  const result = await handleCommand(
-    t.app.runtime.store,
-    ingestionStreamId(jobId),
-    ingestionDecider,
-    {
-      type: 'RecordDocumentBatch',
-      data: {
-        indexed: {
-          storeId,
-          organizationId: t.organizationId,
-          workspaceId: t.workspaceId,
-          repositoryId: null,
-          githubRepoId: '4242',
-          repoFullName: `${t.org}/docs`,
-          jobId,
-          batch: 0,
-          commitSha: 'c0ffee',
-          at: new Date().toISOString(),
-          chunking: { chunkMaxTokens: DEFAULT_STORE_SETTINGS.chunkMaxTokens, chunkOverlap: DEFAULT_STORE_SETTINGS.chunkOverlap },
-          documents,
-        },
-        removed: null,
-      },
-    },
-    { commandId: `index-${jobId}` },
-  );
-  return result.position!;
+function index(t: Tenant, storeId: string, files: readonly RecordedPage[]): Promise<string> {
+  return recordDocumentBatch(t.app.runtime.store, {
+    jobId: randomUUID(),
+    storeId,
+    organizationId: t.organizationId,
+    workspaceId: t.workspaceId,
+    repositoryId: null,
+    githubRepoId: '4242',
+    repoFullName: `${t.org}/docs`,
+    at: new Date().toISOString(),
+    pages: files,
+  });
 }
 
 const docId = (storeId: string, path: string) => documentIdFor(storeId, '4242', path);

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash } from 'node:crypto';
 import { comparePositions, handleCommand } from '#event-store';
 import {
   DEFAULT_STORE_SETTINGS,
-  documentIdFor,
-  ingestionDecider,
-  ingestionStreamId,
   integrationDecider,
   integrationStreamId,
   jobDecider,
@@ -15,11 +11,11 @@ import {
   storeDecider,
   storeIdFor,
   storeStreamId,
-  type IndexedDocument,
   type IntegrationCommand,
   type JobCommand,
 } from '#domain';
 import { startTestApp, type TestApp } from './support/app.js';
+import { recordDocumentBatch } from './support/record-documents.js';
 
 /**
  * `workspace.integrations.list` · `disconnect` (`GET`/`DELETE …/{ws}/sources`): every source of a
@@ -43,7 +39,6 @@ let last: string;
 const now = Date.now();
 const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
 const later = (a: string, b: string | null | undefined) => (b && comparePositions(b, a) > 0 ? b : a);
-const sha = (algorithm: string, text: string) => createHash(algorithm).update(text).digest('hex');
 
 async function expectOk(response: { status: number; body: any }, status: number) {
   expect({ status: response.status, body: response.status === status ? 'ok' : response.body }).toEqual({ status, body: 'ok' });
@@ -131,46 +126,18 @@ async function recordDocuments(
   repo: { githubRepoId: string; repositoryId: string | null },
   paths: string[],
 ) {
-  const documents: IndexedDocument[] = paths.map((path) => ({
-    documentId: documentIdFor(storeId, repo.githubRepoId, path),
-    path,
-    title: path,
-    description: null,
-    frontmatter: {},
-    content: `Short page ${path}.`,
-    contentHash: sha('sha256', path),
-    blobSha: sha('sha1', path),
-    previousChunkCount: 0,
-    isNew: true,
-  }));
-  const { chunkMaxTokens, chunkOverlap } = DEFAULT_STORE_SETTINGS;
-  const result = await handleCommand(
-    app.runtime.store,
-    ingestionStreamId(jobId),
-    ingestionDecider,
-    {
-      type: 'RecordDocumentBatch',
-      data: {
-        indexed: {
-          storeId,
-          organizationId,
-          workspaceId: docsId,
-          repositoryId: repo.repositoryId,
-          githubRepoId: repo.githubRepoId,
-          repoFullName: 'acme/x',
-          jobId,
-          batch: 0,
-          commitSha: 'c0ffee',
-          at: iso(2 * 3_600_000),
-          chunking: { chunkMaxTokens, chunkOverlap },
-          documents,
-        },
-        removed: null,
-      },
-    },
-    { commandId: `record-${jobId}` },
-  );
-  last = later(last, result.position);
+  const position = await recordDocumentBatch(app.runtime.store, {
+    jobId,
+    storeId,
+    organizationId,
+    workspaceId: docsId,
+    repositoryId: repo.repositoryId,
+    githubRepoId: repo.githubRepoId,
+    repoFullName: 'acme/x',
+    at: iso(2 * 3_600_000),
+    pages: paths.map((path) => ({ path })),
+  });
+  last = later(last, position);
 }
 
 let handbookRepo: string;
